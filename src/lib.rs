@@ -1,0 +1,6 @@
+//! TableVault: backup and restore for Alibaba Cloud Tablestore.
+//!
+//! # Layout
+//! - [`tablestore`]: data model, wire protocol and client.
+
+pub mod tablestore;

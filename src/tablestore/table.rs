@@ -1,0 +1,295 @@
+//! Table descriptions: what DescribeTable returns and CreateTable takes, in a form a backup can
+//! save and a restore can replay. Conversions to and from the protobuf messages live here so
+//! the client and the emulator agree on them.
+
+use serde::{Deserialize, Serialize};
+
+use super::proto;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PkType {
+    Integer,
+    String,
+    Binary,
+}
+
+/// One primary-key column of a table's schema.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PkSchema {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub pk_type: PkType,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub auto_increment: bool,
+}
+
+impl PkSchema {
+    pub fn new(name: impl Into<String>, pk_type: PkType) -> Self {
+        PkSchema {
+            name: name.into(),
+            pk_type,
+            auto_increment: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ColumnType {
+    Integer,
+    Double,
+    Boolean,
+    String,
+    Binary,
+}
+
+/// A predefined (typed) attribute column.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DefinedColumn {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub column_type: ColumnType,
+}
+
+/// Table options. `time_to_live` is in seconds, -1 keeps data forever; `max_time_deviation` is
+/// the largest allowed distance (seconds) between a written cell timestamp and the server clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableOptions {
+    pub time_to_live: i32,
+    pub max_versions: i32,
+    pub max_time_deviation: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_update: Option<bool>,
+}
+
+impl Default for TableOptions {
+    fn default() -> Self {
+        TableOptions {
+            time_to_live: -1,
+            max_versions: 1,
+            max_time_deviation: 86_400,
+            allow_update: None,
+        }
+    }
+}
+
+/// A secondary index definition (saved with a backup; recreated on restore where supported).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexDefinition {
+    pub name: String,
+    pub primary_key: Vec<String>,
+    #[serde(default)]
+    pub defined_columns: Vec<String>,
+    #[serde(default)]
+    pub sync: bool,
+    #[serde(default)]
+    pub local: bool,
+}
+
+/// Everything needed to recreate a table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableDescription {
+    pub name: String,
+    pub primary_key: Vec<PkSchema>,
+    #[serde(default)]
+    pub defined_columns: Vec<DefinedColumn>,
+    #[serde(default)]
+    pub options: TableOptions,
+    #[serde(default)]
+    pub reserved_read: i32,
+    #[serde(default)]
+    pub reserved_write: i32,
+    #[serde(default)]
+    pub indexes: Vec<IndexDefinition>,
+    /// Stream expiration in hours when a stream is enabled on the table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream_expiration_hours: Option<i32>,
+}
+
+impl TableDescription {
+    /// A table with this key and default options (one version, no TTL).
+    pub fn new(name: impl Into<String>, primary_key: Vec<PkSchema>) -> Self {
+        TableDescription {
+            name: name.into(),
+            primary_key,
+            defined_columns: Vec::new(),
+            options: TableOptions::default(),
+            reserved_read: 0,
+            reserved_write: 0,
+            indexes: Vec::new(),
+            stream_expiration_hours: None,
+        }
+    }
+
+    pub fn pk_names(&self) -> impl Iterator<Item = &str> {
+        self.primary_key.iter().map(|c| c.name.as_str())
+    }
+}
+
+// ---- protobuf conversions -------------------------------------------------------------------
+
+impl From<PkType> for proto::PrimaryKeyType {
+    fn from(t: PkType) -> Self {
+        match t {
+            PkType::Integer => proto::PrimaryKeyType::Integer,
+            PkType::String => proto::PrimaryKeyType::String,
+            PkType::Binary => proto::PrimaryKeyType::Binary,
+        }
+    }
+}
+
+impl TryFrom<i32> for PkType {
+    type Error = String;
+    fn try_from(v: i32) -> Result<Self, String> {
+        match proto::PrimaryKeyType::try_from(v) {
+            Ok(proto::PrimaryKeyType::Integer) => Ok(PkType::Integer),
+            Ok(proto::PrimaryKeyType::String) => Ok(PkType::String),
+            Ok(proto::PrimaryKeyType::Binary) => Ok(PkType::Binary),
+            Err(_) => Err(format!("unsupported primary key type {v}")),
+        }
+    }
+}
+
+impl From<ColumnType> for proto::DefinedColumnType {
+    fn from(t: ColumnType) -> Self {
+        match t {
+            ColumnType::Integer => proto::DefinedColumnType::Integer,
+            ColumnType::Double => proto::DefinedColumnType::Double,
+            ColumnType::Boolean => proto::DefinedColumnType::Boolean,
+            ColumnType::String => proto::DefinedColumnType::String,
+            ColumnType::Binary => proto::DefinedColumnType::Blob,
+        }
+    }
+}
+
+impl TryFrom<i32> for ColumnType {
+    type Error = String;
+    fn try_from(v: i32) -> Result<Self, String> {
+        match proto::DefinedColumnType::try_from(v) {
+            Ok(proto::DefinedColumnType::Integer) => Ok(ColumnType::Integer),
+            Ok(proto::DefinedColumnType::Double) => Ok(ColumnType::Double),
+            Ok(proto::DefinedColumnType::Boolean) => Ok(ColumnType::Boolean),
+            Ok(proto::DefinedColumnType::String) => Ok(ColumnType::String),
+            Ok(proto::DefinedColumnType::Blob) => Ok(ColumnType::Binary),
+            Err(_) => Err(format!("unsupported defined column type {v}")),
+        }
+    }
+}
+
+impl TableDescription {
+    /// The protobuf `TableMeta` for CreateTable / DescribeTable.
+    pub fn to_proto_meta(&self) -> proto::TableMeta {
+        proto::TableMeta {
+            table_name: self.name.clone(),
+            primary_key: self
+                .primary_key
+                .iter()
+                .map(|c| proto::PrimaryKeySchema {
+                    name: c.name.clone(),
+                    r#type: proto::PrimaryKeyType::from(c.pk_type) as i32,
+                    option: c
+                        .auto_increment
+                        .then_some(proto::PrimaryKeyOption::AutoIncrement as i32),
+                })
+                .collect(),
+            defined_column: self
+                .defined_columns
+                .iter()
+                .map(|c| proto::DefinedColumnSchema {
+                    name: c.name.clone(),
+                    r#type: proto::DefinedColumnType::from(c.column_type) as i32,
+                })
+                .collect(),
+        }
+    }
+
+    pub fn to_proto_options(&self) -> proto::TableOptions {
+        proto::TableOptions {
+            time_to_live: Some(self.options.time_to_live),
+            max_versions: Some(self.options.max_versions),
+            deviation_cell_version_in_sec: Some(self.options.max_time_deviation),
+            allow_update: self.options.allow_update,
+        }
+    }
+
+    pub fn to_proto_indexes(&self) -> Vec<proto::IndexMeta> {
+        self.indexes
+            .iter()
+            .map(|i| proto::IndexMeta {
+                name: i.name.clone(),
+                primary_key: i.primary_key.clone(),
+                defined_column: i.defined_columns.clone(),
+                index_update_mode: if i.sync {
+                    proto::IndexUpdateMode::SyncIndex as i32
+                } else {
+                    proto::IndexUpdateMode::AsyncIndex as i32
+                },
+                index_type: if i.local {
+                    proto::IndexType::LocalIndex as i32
+                } else {
+                    proto::IndexType::GlobalIndex as i32
+                },
+            })
+            .collect()
+    }
+
+    /// Builds a description from the parts of a DescribeTable response (or a CreateTable request).
+    pub fn from_proto(
+        meta: &proto::TableMeta,
+        options: Option<&proto::TableOptions>,
+        reserved: Option<&proto::CapacityUnit>,
+        indexes: &[proto::IndexMeta],
+        stream_expiration_hours: Option<i32>,
+    ) -> Result<Self, String> {
+        let primary_key = meta
+            .primary_key
+            .iter()
+            .map(|c| {
+                Ok(PkSchema {
+                    name: c.name.clone(),
+                    pk_type: PkType::try_from(c.r#type)?,
+                    auto_increment: c.option == Some(proto::PrimaryKeyOption::AutoIncrement as i32),
+                })
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        let defined_columns = meta
+            .defined_column
+            .iter()
+            .map(|c| {
+                Ok(DefinedColumn {
+                    name: c.name.clone(),
+                    column_type: ColumnType::try_from(c.r#type)?,
+                })
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        let defaults = TableOptions::default();
+        let options = options.map_or(defaults, |o| TableOptions {
+            time_to_live: o.time_to_live.unwrap_or(defaults.time_to_live),
+            max_versions: o.max_versions.unwrap_or(defaults.max_versions),
+            max_time_deviation: o
+                .deviation_cell_version_in_sec
+                .unwrap_or(defaults.max_time_deviation),
+            allow_update: o.allow_update,
+        });
+        Ok(TableDescription {
+            name: meta.table_name.clone(),
+            primary_key,
+            defined_columns,
+            options,
+            reserved_read: reserved.and_then(|c| c.read).unwrap_or(0),
+            reserved_write: reserved.and_then(|c| c.write).unwrap_or(0),
+            indexes: indexes
+                .iter()
+                .map(|i| IndexDefinition {
+                    name: i.name.clone(),
+                    primary_key: i.primary_key.clone(),
+                    defined_columns: i.defined_column.clone(),
+                    sync: i.index_update_mode == proto::IndexUpdateMode::SyncIndex as i32,
+                    local: i.index_type == proto::IndexType::LocalIndex as i32,
+                })
+                .collect(),
+            stream_expiration_hours,
+        })
+    }
+}

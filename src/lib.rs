@@ -2,5 +2,7 @@
 //!
 //! # Layout
 //! - [`tablestore`]: data model, wire protocol and client.
+//! - [`store`]: backup stores (local archive directory, MongoDB).
 
+pub mod store;
 pub mod tablestore;

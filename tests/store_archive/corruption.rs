@@ -14,7 +14,10 @@ async fn published(store: &ArchiveStore) -> PathBuf {
     let staged = store.create("b1").await.unwrap();
     staged.write_rows("t", 0, &all[..100]).await.unwrap();
     staged.write_rows("t", 0, &all[100..]).await.unwrap();
-    staged.publish(&manifest("b1", &[("t", 3, &all)])).await.unwrap();
+    staged
+        .publish(&manifest("b1", &[("t", 3, &all)]))
+        .await
+        .unwrap();
     store.root().join("b1/tables/t").join(SEGMENT)
 }
 
@@ -25,7 +28,20 @@ async fn a_flipped_byte_anywhere_is_detected() {
     let original = std::fs::read(&path).unwrap();
     let len = original.len();
     // Header (magic, version, compression, range), body, footer keys, trailer fields, digest.
-    let offsets = [0, 7, 8, 10, 12, 16, len / 2, len - 80, len - 64, len - 40, len - 33, len - 1];
+    let offsets = [
+        0,
+        7,
+        8,
+        10,
+        12,
+        16,
+        len / 2,
+        len - 80,
+        len - 64,
+        len - 40,
+        len - 33,
+        len - 1,
+    ];
     for offset in offsets {
         let mut damaged = original.clone();
         damaged[offset] ^= 0x01;
@@ -36,7 +52,11 @@ async fn a_flipped_byte_anywhere_is_detected() {
     }
     std::fs::write(&path, &original).unwrap();
     let reader = store.open("b1").await.unwrap();
-    assert_eq!(read_all(&reader, "t").await.len(), 200, "restored file reads again");
+    assert_eq!(
+        read_all(&reader, "t").await.len(),
+        200,
+        "restored file reads again"
+    );
 }
 
 #[tokio::test]
@@ -48,7 +68,10 @@ async fn a_truncated_segment_is_detected() {
         std::fs::write(&path, &original[..keep]).unwrap();
         let reader = store.open("b1").await.unwrap();
         let result = read_batches(&reader, "t").await;
-        assert!(is_corrupt(&result, SEGMENT), "kept {keep} bytes: {result:?}");
+        assert!(
+            is_corrupt(&result, SEGMENT),
+            "kept {keep} bytes: {result:?}"
+        );
     }
 }
 
@@ -73,6 +96,9 @@ async fn a_damaged_manifest_is_corrupt_and_skipped_by_list() {
     let (_tmp, store) = open_store().await;
     published(&store).await;
     std::fs::write(store.root().join("b1/manifest.json"), b"{ not json").unwrap();
-    assert!(is_corrupt(&store.open("b1").await.map(|_| ()), "manifest.json"));
+    assert!(is_corrupt(
+        &store.open("b1").await.map(|_| ()),
+        "manifest.json"
+    ));
     assert!(store.list().await.unwrap().is_empty());
 }

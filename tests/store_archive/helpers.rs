@@ -26,7 +26,12 @@ pub async fn open_store() -> (TempDir, ArchiveStore) {
 /// The PK schema of a test table with `pk_columns` (1–4) columns: integer, string, binary,
 /// integer.
 pub fn pk_schema(pk_columns: usize) -> Vec<PkSchema> {
-    let types = [PkType::Integer, PkType::String, PkType::Binary, PkType::Integer];
+    let types = [
+        PkType::Integer,
+        PkType::String,
+        PkType::Binary,
+        PkType::Integer,
+    ];
     (0..pk_columns)
         .map(|i| PkSchema::new(format!("pk{i}"), types[i]))
         .collect()
@@ -55,10 +60,18 @@ pub fn row(pk_columns: usize, i: i64) -> Row {
         Cell::put_at("dbl", Value::Double(doubles[(i % 5) as usize]), ts),
         Cell::put_at("flag", Value::Boolean(i % 2 == 0), ts),
         Cell::put_at("text", Value::String("ü€😀".repeat((i % 4) as usize)), ts),
-        Cell::put_at("blob", Value::Binary(vec![0, 255, i as u8].repeat((i % 3) as usize)), ts),
+        Cell::put_at(
+            "blob",
+            Value::Binary([0, 255, i as u8].repeat((i % 3) as usize)),
+            ts,
+        ),
     ];
     for version in 0..3 {
-        cells.push(Cell::put_at("hist", Value::Integer(version), ts - version * 1000));
+        cells.push(Cell::put_at(
+            "hist",
+            Value::Integer(version),
+            ts - version * 1000,
+        ));
     }
     Row::new(key(pk_columns, i), cells)
 }

@@ -31,10 +31,16 @@ async fn staged_backup_is_invisible_until_published() {
     staged.write_rows("t", 0, &rows(1, 0..10)).await.unwrap();
 
     assert!(store.list().await.unwrap().is_empty());
-    assert!(matches!(store.open("b1").await, Err(StoreError::NotFound(_))));
+    assert!(matches!(
+        store.open("b1").await,
+        Err(StoreError::NotFound(_))
+    ));
     assert_eq!(store.staged().await.unwrap(), vec!["b1".to_string()]);
 
-    staged.publish(&manifest("b1", &[("t", 1, &rows(1, 0..10))])).await.unwrap();
+    staged
+        .publish(&manifest("b1", &[("t", 1, &rows(1, 0..10))]))
+        .await
+        .unwrap();
     assert_eq!(store.list().await.unwrap().len(), 1);
     assert!(store.staged().await.unwrap().is_empty());
     // The handle is spent: no writes into a published backup.
@@ -62,10 +68,16 @@ async fn abort_leaves_nothing_behind() {
 async fn duplicate_ids_are_refused() {
     let (_tmp, store) = open_store().await;
     store.create("b1").await.unwrap();
-    assert!(matches!(store.create("b1").await, Err(StoreError::AlreadyExists(_))));
+    assert!(matches!(
+        store.create("b1").await,
+        Err(StoreError::AlreadyExists(_))
+    ));
     let b2 = store.create("b2").await.unwrap();
     b2.publish(&manifest("b2", &[])).await.unwrap();
-    assert!(matches!(store.create("b2").await, Err(StoreError::AlreadyExists(_))));
+    assert!(matches!(
+        store.create("b2").await,
+        Err(StoreError::AlreadyExists(_))
+    ));
 }
 
 #[tokio::test]
@@ -73,7 +85,10 @@ async fn delete_removes_published_and_staged_backups() {
     let (_tmp, store) = open_store().await;
     let published = store.create("pub").await.unwrap();
     published.write_rows("t", 0, &rows(1, 0..10)).await.unwrap();
-    published.publish(&manifest("pub", &[("t", 1, &rows(1, 0..10))])).await.unwrap();
+    published
+        .publish(&manifest("pub", &[("t", 1, &rows(1, 0..10))]))
+        .await
+        .unwrap();
     let staged = store.create("stg").await.unwrap();
     staged.write_rows("t", 0, &rows(1, 0..10)).await.unwrap();
 
@@ -81,25 +96,57 @@ async fn delete_removes_published_and_staged_backups() {
     store.delete("stg").await.unwrap();
     assert!(store.list().await.unwrap().is_empty());
     assert!(store.staged().await.unwrap().is_empty());
-    assert!(matches!(store.open("pub").await, Err(StoreError::NotFound(_))));
-    assert!(matches!(store.delete("pub").await, Err(StoreError::NotFound(_))));
-    assert!(matches!(store.resume("stg").await, Err(StoreError::NotFound(_))));
+    assert!(matches!(
+        store.open("pub").await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        store.delete("pub").await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        store.resume("stg").await,
+        Err(StoreError::NotFound(_))
+    ));
     assert_eq!(files_under(store.root()), Vec::<String>::new());
 }
 
 #[tokio::test]
 async fn invalid_ids_and_table_names_are_refused() {
     let (_tmp, store) = open_store().await;
-    for bad in ["", "..", "../escape", "a/b", ".staging", "x y", &"a".repeat(200)] {
-        assert!(matches!(store.create(bad).await, Err(StoreError::InvalidId(_))), "{bad:?}");
-        assert!(matches!(store.resume(bad).await, Err(StoreError::InvalidId(_))));
-        assert!(matches!(store.open(bad).await, Err(StoreError::InvalidId(_))));
-        assert!(matches!(store.delete(bad).await, Err(StoreError::InvalidId(_))));
+    for bad in [
+        "",
+        "..",
+        "../escape",
+        "a/b",
+        ".staging",
+        "x y",
+        &"a".repeat(200),
+    ] {
+        assert!(
+            matches!(store.create(bad).await, Err(StoreError::InvalidId(_))),
+            "{bad:?}"
+        );
+        assert!(matches!(
+            store.resume(bad).await,
+            Err(StoreError::InvalidId(_))
+        ));
+        assert!(matches!(
+            store.open(bad).await,
+            Err(StoreError::InvalidId(_))
+        ));
+        assert!(matches!(
+            store.delete(bad).await,
+            Err(StoreError::InvalidId(_))
+        ));
     }
     let staged = store.create("ok").await.unwrap();
     for bad in ["../t", "a/b", "1t", ""] {
         let result = staged.write_rows(bad, 0, &rows(1, 0..1)).await;
-        assert!(matches!(result, Err(StoreError::InvalidTableName(_))), "{bad:?}");
+        assert!(
+            matches!(result, Err(StoreError::InvalidTableName(_))),
+            "{bad:?}"
+        );
     }
     // A manifest for another id is not published under this one.
     let result = staged.publish(&manifest("other", &[])).await;
@@ -128,14 +175,19 @@ async fn newer_format_version_is_refused() {
 async fn open_creates_the_root_and_reports_an_unusable_one() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("a/b/archive");
-    let store = ArchiveStore::open(ArchiveStoreConfig { path: root.clone() }).await.unwrap();
+    let store = ArchiveStore::open(ArchiveStoreConfig { path: root.clone() })
+        .await
+        .unwrap();
     assert!(root.is_dir());
     assert_eq!(store.kind(), "archive");
     store.healthcheck().await.unwrap();
 
     let file = tmp.path().join("plain-file");
     std::fs::write(&file, b"x").unwrap();
-    let result = ArchiveStore::open(ArchiveStoreConfig { path: file.join("archive") }).await;
+    let result = ArchiveStore::open(ArchiveStoreConfig {
+        path: file.join("archive"),
+    })
+    .await;
     match result {
         Err(e @ StoreError::Io { .. }) => assert!(e.to_string().contains("plain-file"), "{e}"),
         other => panic!("expected an I/O error, got {other:?}"),

@@ -18,11 +18,18 @@ async fn resume_continues_after_each_ranges_checkpoint() {
     drop(staged);
     // A crash between writing a segment and renaming it leaves a temporary file behind.
     let table_dir = store.root().join(".staging/b1/tables/t");
-    std::fs::write(table_dir.join("r00000-00000005.tvseg.tmp"), b"half a segment").unwrap();
+    std::fs::write(
+        table_dir.join("r00000-00000005.tvseg.tmp"),
+        b"half a segment",
+    )
+    .unwrap();
 
     assert_eq!(store.staged().await.unwrap(), vec!["b1".to_string()]);
     let staged = store.resume("b1").await.unwrap();
-    assert!(!table_dir.join("r00000-00000005.tvseg.tmp").exists(), "tmp file cleaned");
+    assert!(
+        !table_dir.join("r00000-00000005.tvseg.tmp").exists(),
+        "tmp file cleaned"
+    );
     let checkpoints = [
         staged.checkpoint("t", 0).await.unwrap(),
         staged.checkpoint("t", 1).await.unwrap(),
@@ -40,7 +47,10 @@ async fn resume_continues_after_each_ranges_checkpoint() {
         }
     }
     let all = ranges.concat();
-    staged.publish(&manifest("b1", &[("t", 4, &all)])).await.unwrap();
+    staged
+        .publish(&manifest("b1", &[("t", 4, &all)]))
+        .await
+        .unwrap();
     let reader = store.open("b1").await.unwrap();
     assert_same_rows(&read_all(&reader, "t").await, &all);
 }
@@ -63,10 +73,18 @@ async fn retried_batches_do_not_duplicate_rows() {
     staged.write_rows("t", 0, &all[40..55]).await.unwrap();
     staged.write_rows("t", 0, &all[40..60]).await.unwrap(); // retry with a bigger batch
     assert_eq!(staged.checkpoint("t", 0).await.unwrap(), Some(key(2, 59)));
-    staged.publish(&manifest("b1", &[("t", 2, &all)])).await.unwrap();
+    staged
+        .publish(&manifest("b1", &[("t", 2, &all)]))
+        .await
+        .unwrap();
 
     let reader = store.open("b1").await.unwrap();
     assert_same_rows(&read_all(&reader, "t").await, &all);
-    let segments = std::fs::read_dir(store.root().join("b1/tables/t")).unwrap().count();
-    assert_eq!(segments, 3, "retries replaced segments instead of adding them");
+    let segments = std::fs::read_dir(store.root().join("b1/tables/t"))
+        .unwrap()
+        .count();
+    assert_eq!(
+        segments, 3,
+        "retries replaced segments instead of adding them"
+    );
 }

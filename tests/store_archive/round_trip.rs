@@ -23,7 +23,10 @@ async fn written_rows_read_back_after_publish() {
         }
     }
     staged.write_rows("t_pk1", 9, &[]).await.unwrap(); // empty batch: nothing happens
-    let spec: Vec<_> = tables.iter().map(|(n, pk, r)| (n.as_str(), *pk, &r[..])).collect();
+    let spec: Vec<_> = tables
+        .iter()
+        .map(|(n, pk, r)| (n.as_str(), *pk, &r[..]))
+        .collect();
     let manifest = manifest("b1", &spec);
     staged.publish(&manifest).await.unwrap();
 
@@ -38,7 +41,10 @@ async fn written_rows_read_back_after_publish() {
     assert!(matches!(missing, Err(StoreError::TableNotFound { .. })));
 
     let text = std::fs::read_to_string(store.root().join("b1/manifest.json")).unwrap();
-    assert!(text.contains("\n  \"backup_id\": \"b1\""), "manifest is pretty-printed");
+    assert!(
+        text.contains("\n  \"backup_id\": \"b1\""),
+        "manifest is pretty-printed"
+    );
 }
 
 /// A table listed in the manifest that never received a row reads back empty.
@@ -46,7 +52,10 @@ async fn written_rows_read_back_after_publish() {
 async fn empty_table_reads_back_empty() {
     let (_tmp, store) = open_store().await;
     let staged = store.create("b1").await.unwrap();
-    staged.publish(&manifest("b1", &[("empty", 1, &[])])).await.unwrap();
+    staged
+        .publish(&manifest("b1", &[("empty", 1, &[])]))
+        .await
+        .unwrap();
     let reader = store.open("b1").await.unwrap();
     assert!(read_all(&reader, "empty").await.is_empty());
 }
@@ -74,8 +83,13 @@ async fn ten_ranges_written_concurrently() {
         let checkpoint = staged.checkpoint("t", range).await.unwrap();
         assert_eq!(checkpoint, Some(key(2, start + 299)), "range {range}");
     }
-    let all: Vec<_> = (0..10).flat_map(|r| rows(2, r * 1000..r * 1000 + 300)).collect();
-    staged.publish(&manifest("conc", &[("t", 2, &all)])).await.unwrap();
+    let all: Vec<_> = (0..10)
+        .flat_map(|r| rows(2, r * 1000..r * 1000 + 300))
+        .collect();
+    staged
+        .publish(&manifest("conc", &[("t", 2, &all)]))
+        .await
+        .unwrap();
     let reader = store.open("conc").await.unwrap();
     assert_same_rows(&read_all(&reader, "t").await, &all);
 }
@@ -91,12 +105,23 @@ async fn large_table_streams_in_batches() {
             staged.write_rows("big", range as u32, batch).await.unwrap();
         }
     }
-    staged.publish(&manifest("big", &[("big", 1, &all)])).await.unwrap();
+    staged
+        .publish(&manifest("big", &[("big", 1, &all)]))
+        .await
+        .unwrap();
     let reader = store.open("big").await.unwrap();
     let batches = read_batches(&reader, "big").await.unwrap();
-    assert_eq!(batches.len(), 52, "one batch per segment (4 ranges x 13 segments)");
+    assert_eq!(
+        batches.len(),
+        52,
+        "one batch per segment (4 ranges x 13 segments)"
+    );
     assert!(batches.iter().all(|b| b.len() <= 1000));
-    let keys: HashSet<_> = batches.iter().flatten().map(|r| r.primary_key.clone()).collect();
+    let keys: HashSet<_> = batches
+        .iter()
+        .flatten()
+        .map(|r| r.primary_key.clone())
+        .collect();
     assert_eq!(keys.len(), 50_000, "every row exactly once");
     assert_same_rows(&batches.concat(), &all);
 }

@@ -35,6 +35,14 @@ pub struct ArchiveStoreConfig {
     pub path: PathBuf,
 }
 
+impl From<&crate::config::ArchiveSettings> for ArchiveStoreConfig {
+    fn from(settings: &crate::config::ArchiveSettings) -> Self {
+        ArchiveStoreConfig {
+            path: settings.path.clone(),
+        }
+    }
+}
+
 /// A backup store in a local (or mounted) directory.
 #[derive(Debug, Clone)]
 pub struct ArchiveStore {

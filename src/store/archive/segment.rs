@@ -245,3 +245,7 @@ fn u64_at(bytes: &[u8], at: usize) -> u64 {
     word.copy_from_slice(&bytes[at..at + 8]);
     u64::from_le_bytes(word)
 }
+
+#[cfg(test)]
+#[path = "segment_tests.rs"]
+mod tests;

@@ -29,7 +29,6 @@ type RangeKey = (String, u32);
 type RangeGuard = tokio::sync::OwnedMutexGuard<Option<RangeState>>;
 
 /// Where a range stands: the next sequence number and the latest segment's keys.
-#[derive(Default)]
 struct RangeState {
     next_seq: u64,
     latest: Option<LatestSegment>,

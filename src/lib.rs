@@ -5,5 +5,6 @@
 //! - [`store`]: backup stores (local archive directory, MongoDB).
 
 pub mod config;
+pub mod engine;
 pub mod store;
 pub mod tablestore;

@@ -10,4 +10,6 @@ pub mod row;
 pub mod table;
 
 pub use row::{Cell, CellOp, PkColumn, PkValue, PrimaryKey, Row, Value};
-pub use table::{ColumnType, DefinedColumn, IndexDefinition, PkSchema, PkType, TableDescription, TableOptions};
+pub use table::{
+    ColumnType, DefinedColumn, IndexDefinition, PkSchema, PkType, TableDescription, TableOptions,
+};

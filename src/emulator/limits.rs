@@ -288,7 +288,7 @@ mod tests {
         assert!(check_cells(&[Cell::put("PK1", Value::Integer(1))], &s, 86_400, now).is_err());
         assert!(check_cells(&[Cell::put("bad-name", Value::Integer(1))], &s, 86_400, now).is_err());
         let old = Cell::put_at("c", Value::Integer(1), now - 86_401_000);
-        assert!(check_cells(&[old.clone()], &s, 86_400, now).is_err());
+        assert!(check_cells(std::slice::from_ref(&old), &s, 86_400, now).is_err());
         assert!(check_cells(&[old], &s, 86_402, now).is_ok());
         // A delete of one version names an old timestamp on purpose; it is not a write.
         assert!(check_cells(&[Cell::delete_one("c", 1)], &s, 86_400, now).is_ok());

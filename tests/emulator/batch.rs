@@ -37,6 +37,9 @@ pub async fn write(
     client.call("BatchWriteRow", request).await
 }
 
+/// A table's name and each row's (is_ok, error code).
+type TableOutcome = (String, Vec<(bool, Option<String>)>);
+
 fn simple(i: i64) -> Row {
     row(int_key(i), vec![("v", Value::Integer(i))])
 }
@@ -67,7 +70,7 @@ async fn a_failed_condition_fails_only_its_row() {
         ("missing", vec![put_item(&simple(1), Expect::Ignore)]),
     ]);
     let response = write(&client, &request).await.unwrap();
-    let results: Vec<(String, Vec<(bool, Option<String>)>)> = response
+    let results: Vec<TableOutcome> = response
         .tables
         .iter()
         .map(|t| {

@@ -167,6 +167,13 @@ impl TestClient {
         let date = response.headers["x-ots-date"].to_str().unwrap();
         let parsed = auth::parse_date(date).expect("x-ots-date parses");
         assert!((chrono::Utc::now() - parsed).num_seconds().abs() < 60);
+        // Like the Python SDK: an OTSAuthFailed answer may be signed with other credentials.
+        let auth_failed = response.status == 403
+            && proto::Error::decode(response.body.as_slice())
+                .is_ok_and(|e| e.code == "OTSAuthFailed");
+        if auth_failed {
+            return;
+        }
         let expected =
             auth::response_authorization(&self.access_key_id, self.secret.as_bytes(), action, ots);
         let actual = response.headers["authorization"].to_str().unwrap();

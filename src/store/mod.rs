@@ -15,6 +15,7 @@
 pub mod checksum;
 pub mod error;
 pub mod manifest;
+pub mod mongo;
 
 use std::sync::Arc;
 

@@ -27,7 +27,9 @@ async fn backup_survives_the_server_being_killed_mid_write() {
         let staged = staged.clone();
         tokio::spawn(async move {
             for b in 0..BATCHES {
-                staged.write_rows("t", 0, &int_rows(b * BATCH..(b + 1) * BATCH)).await?;
+                staged
+                    .write_rows("t", 0, &int_rows(b * BATCH..(b + 1) * BATCH))
+                    .await?;
                 let _ = done_tx.send(b);
             }
             Ok::<_, StoreError>(())
@@ -57,13 +59,22 @@ async fn backup_survives_the_server_being_killed_mid_write() {
         },
         None => 0,
     };
-    assert!(next >= 4 * BATCH, "checkpoint lost durable batches: resumes at {next}");
+    assert!(
+        next >= 4 * BATCH,
+        "checkpoint lost durable batches: resumes at {next}"
+    );
     assert_eq!(next % BATCH, 0, "checkpoints sit on batch boundaries");
     for start in (next..BATCHES * BATCH).step_by(BATCH as usize) {
-        staged.write_rows("t", 0, &int_rows(start..start + BATCH)).await.unwrap();
+        staged
+            .write_rows("t", 0, &int_rows(start..start + BATCH))
+            .await
+            .unwrap();
     }
     let total = (BATCHES * BATCH) as u64;
-    staged.publish(&manifest("crash", 0, &[(int_table("t"), total)])).await.unwrap();
+    staged
+        .publish(&manifest("crash", 0, &[(int_table("t"), total)]))
+        .await
+        .unwrap();
 
     let read = read_all(store.open("crash").await.unwrap().as_ref(), "t").await;
     assert_eq!(read.len() as u64, total);
@@ -91,18 +102,34 @@ async fn authenticated_uri_with_auth_source() {
     store.healthcheck().await.unwrap();
     let staged = store.create("auth").await.unwrap();
     staged.write_rows("t", 0, &int_rows(0..10)).await.unwrap();
-    staged.publish(&manifest("auth", 0, &[(int_table("t"), 10)])).await.unwrap();
+    staged
+        .publish(&manifest("auth", 0, &[(int_table("t"), 10)]))
+        .await
+        .unwrap();
     assert_eq!(store.list().await.unwrap().len(), 1);
 
     let anonymous = store_at(&server.uri(), "tvtest").await;
-    assert!(anonymous.list().await.is_err(), "--auth server served an anonymous client");
+    assert!(
+        anonymous.list().await.is_err(),
+        "--auth server served an anonymous client"
+    );
 
     let wrong = server.uri_with_user("backup", "Wr0ngPassw0rd", "admin");
     let failing = store_at(&wrong, "tvtest").await;
-    let error = failing.healthcheck().await.expect_err("wrong password is refused");
+    let error = failing
+        .healthcheck()
+        .await
+        .expect_err("wrong password is refused");
     let shown = format!("{error} / {error:?}");
     assert!(!shown.contains("Wr0ngPassw0rd"), "password leaked: {shown}");
-    assert!(shown.to_lowercase().contains("authentication"), "unclear error: {shown}");
-    let created = failing.create("nope").await.map(|_| ()).expect_err("no write without auth");
+    assert!(
+        shown.to_lowercase().contains("authentication"),
+        "unclear error: {shown}"
+    );
+    let created = failing
+        .create("nope")
+        .await
+        .map(|_| ())
+        .expect_err("no write without auth");
     assert!(!format!("{created:?}").contains("Wr0ngPassw0rd"));
 }

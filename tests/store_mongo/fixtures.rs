@@ -36,7 +36,11 @@ pub fn int_row(i: i64) -> Row {
     Row::new(
         PrimaryKey::new([("id", PkValue::Integer(i))]),
         vec![
-            Cell::put_at("name", Value::String(format!("row {i}")), 1_700_000_000_000 + i),
+            Cell::put_at(
+                "name",
+                Value::String(format!("row {i}")),
+                1_700_000_000_000 + i,
+            ),
             Cell::put_at("n", Value::Integer(i * 7), 1_700_000_000_000),
         ],
     )
@@ -47,8 +51,14 @@ pub fn int_rows(range: std::ops::Range<i64>) -> Vec<Row> {
 }
 
 /// A manifest for `tables` with their row counts. The checksum is not checked by the store.
-pub fn manifest(backup_id: &str, started_minute: u32, tables: &[(TableDescription, u64)]) -> Manifest {
-    let at = Utc.with_ymd_and_hms(2024, 5, 1, 12, started_minute, 0).unwrap();
+pub fn manifest(
+    backup_id: &str,
+    started_minute: u32,
+    tables: &[(TableDescription, u64)],
+) -> Manifest {
+    let at = Utc
+        .with_ymd_and_hms(2024, 5, 1, 12, started_minute, 0)
+        .unwrap();
     Manifest {
         format_version: FORMAT_VERSION,
         tablevault_version: "test".to_owned(),
@@ -86,11 +96,16 @@ pub async fn read_all(reader: &dyn BackupReader, table: &str) -> HashMap<Primary
     let mut rows = HashMap::new();
     for row in batches.into_iter().flatten() {
         let key = row.primary_key.clone();
-        assert!(rows.insert(key.clone(), row).is_none(), "row {key:?} read twice");
+        assert!(
+            rows.insert(key.clone(), row).is_none(),
+            "row {key:?} read twice"
+        );
     }
     rows
 }
 
 pub fn by_key(rows: &[Row]) -> HashMap<PrimaryKey, Row> {
-    rows.iter().map(|r| (r.primary_key.clone(), r.clone())).collect()
+    rows.iter()
+        .map(|r| (r.primary_key.clone(), r.clone()))
+        .collect()
 }

@@ -66,23 +66,39 @@ fn tables() -> Vec<(TableDescription, Vec<Row>)> {
             vec![
                 keyed(vec![("_id", I(i64::MIN))], edge_cells()),
                 keyed(vec![("_id", I(i64::MAX))], vec![]),
-                keyed(vec![("_id", I(0))], vec![Cell::put_at("x", Value::Integer(-1), 5)]),
+                keyed(
+                    vec![("_id", I(0))],
+                    vec![Cell::put_at("x", Value::Integer(-1), 5)],
+                ),
                 keyed(vec![("_id", I(1))], vec![]),
             ],
         ),
         (
-            TableDescription::new("pk2", schema(&[("$k.1", PkType::String), ("b", PkType::Binary)])),
+            TableDescription::new(
+                "pk2",
+                schema(&[("$k.1", PkType::String), ("b", PkType::Binary)]),
+            ),
             vec![
-                keyed(vec![("$k.1", S(String::new())), ("b", B(all_bytes()))], edge_cells()),
+                keyed(
+                    vec![("$k.1", S(String::new())), ("b", B(all_bytes()))],
+                    edge_cells(),
+                ),
                 keyed(vec![("$k.1", S("ключ".into())), ("b", B(vec![]))], vec![]),
             ],
         ),
         (
             TableDescription::new(
                 "pk3",
-                schema(&[("a", PkType::Binary), ("b", PkType::Integer), ("c", PkType::String)]),
+                schema(&[
+                    ("a", PkType::Binary),
+                    ("b", PkType::Integer),
+                    ("c", PkType::String),
+                ]),
             ),
-            vec![keyed(vec![("a", B(vec![0])), ("b", I(-1)), ("c", S("x".into()))], vec![])],
+            vec![keyed(
+                vec![("a", B(vec![0])), ("b", I(-1)), ("c", S("x".into()))],
+                vec![],
+            )],
         ),
         (
             TableDescription::new(
@@ -95,7 +111,12 @@ fn tables() -> Vec<(TableDescription, Vec<Row>)> {
                 ]),
             ),
             vec![keyed(
-                vec![("i", I(2)), ("s", S("a.b".into())), ("b", B(vec![255])), ("j", I(3))],
+                vec![
+                    ("i", I(2)),
+                    ("s", S("a.b".into())),
+                    ("b", B(vec![255])),
+                    ("j", I(3)),
+                ],
                 edge_cells(),
             )],
         ),
@@ -111,8 +132,14 @@ async fn every_value_type_and_edge_value_round_trips() {
     for (description, rows) in &tables {
         staged.write_rows(&description.name, 0, rows).await.unwrap();
     }
-    let counts: Vec<_> = tables.iter().map(|(d, r)| (d.clone(), r.len() as u64)).collect();
-    staged.publish(&manifest("edges", 0, &counts)).await.unwrap();
+    let counts: Vec<_> = tables
+        .iter()
+        .map(|(d, r)| (d.clone(), r.len() as u64))
+        .collect();
+    staged
+        .publish(&manifest("edges", 0, &counts))
+        .await
+        .unwrap();
 
     let reader = store.open("edges").await.unwrap();
     for (description, rows) in &tables {
@@ -127,7 +154,10 @@ async fn stored_bson_uses_exact_types() {
     let store = store(&server).await;
     let staged = store.create("types").await.unwrap();
     let (description, rows) = tables().swap_remove(0);
-    staged.write_rows(&description.name, 7, &rows).await.unwrap();
+    staged
+        .write_rows(&description.name, 7, &rows)
+        .await
+        .unwrap();
 
     let collection = store
         .client()

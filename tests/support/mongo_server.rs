@@ -97,11 +97,29 @@ impl MongoServer {
     }
 
     fn spawn(&mut self, port: u16, extra: &[&str]) -> Result<(), String> {
-        let storage = self.storage.path().to_str().expect("UTF-8 temp path").to_owned();
+        let storage = self
+            .storage
+            .path()
+            .to_str()
+            .expect("UTF-8 temp path")
+            .to_owned();
         let port_arg = port.to_string();
         let mut args = vec![
-            "--host", "127.0.0.1", "--port", &port_arg, "--storage-path", &storage,
-            "--cache-size", "256M", "--log-file-max", "8MB", "--log-level", "WARNING",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &port_arg,
+            "--storage-path",
+            &storage,
+            "--cache-size",
+            "256M",
+            "--log-file-max",
+            "8MB",
+            "--log-level",
+            "WARNING",
+            // Without it SecantusDB acknowledges `j: true` writes before they are on disk, so a
+            // kill -9 loses acknowledged writes, which real MongoDB never does.
+            "--sync-on-commit",
         ];
         args.extend_from_slice(extra);
         let mut child = Command::new(&self.binary)
@@ -110,12 +128,18 @@ impl MongoServer {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
-            .unwrap_or_else(|e| panic!("cannot run {}: {e}; {INSTALL_HINT}", self.binary.display()));
+            .unwrap_or_else(|e| {
+                panic!("cannot run {}: {e}; {INSTALL_HINT}", self.binary.display())
+            });
         let (ports, ready) = mpsc::channel();
         watch(child.stdout.take(), ports.clone(), Arc::clone(&self.output));
         watch(child.stderr.take(), ports, Arc::clone(&self.output));
         self.port = wait_for_port(&ready, &mut child, &self.output)?;
-        assert!(port == 0 || self.port == port, "server moved from port {port} to {}", self.port);
+        assert!(
+            port == 0 || self.port == port,
+            "server moved from port {port} to {}",
+            self.port
+        );
         self.child = Some(child);
         Ok(())
     }
@@ -135,7 +159,8 @@ fn find_binary() -> PathBuf {
         .into_iter()
         .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
         .map(|dir| dir.join(BINARY));
-    let in_cargo = std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo/bin").join(BINARY));
+    let in_cargo =
+        std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo/bin").join(BINARY));
     on_path
         .chain(in_cargo)
         .find(|p| p.is_file())
@@ -144,7 +169,11 @@ fn find_binary() -> PathBuf {
 
 /// Drains one output stream (so the server never blocks on a full pipe), reports the port of
 /// the `listening on 127.0.0.1:PORT` line and keeps the last lines for diagnostics.
-fn watch(stream: Option<impl Read + Send + 'static>, ports: mpsc::Sender<u16>, output: Arc<Mutex<Vec<String>>>) {
+fn watch(
+    stream: Option<impl Read + Send + 'static>,
+    ports: mpsc::Sender<u16>,
+    output: Arc<Mutex<Vec<String>>>,
+) {
     let Some(stream) = stream else { return };
     thread::spawn(move || {
         for line in BufReader::new(stream).lines().map_while(Result::ok) {

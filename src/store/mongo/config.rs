@@ -50,7 +50,9 @@ impl MongoUri {
     fn password_span(&self) -> Option<Range<usize>> {
         let text = &self.0;
         let start = text.find("://")? + 3;
-        let authority_end = text[start..].find(['/', '?']).map_or(text.len(), |i| start + i);
+        let authority_end = text[start..]
+            .find(['/', '?'])
+            .map_or(text.len(), |i| start + i);
         let at = start + text[start..authority_end].rfind('@')?;
         let colon = start + text[start..at].find(':')?;
         Some(colon + 1..at).filter(|span| !span.is_empty())
@@ -89,7 +91,10 @@ mod tests {
 
     #[test]
     fn uris_without_password_are_unchanged() {
-        for text in ["mongodb://127.0.0.1:1/?tls=true", "mongodb://x509user@h/?authMechanism=MONGODB-X509"] {
+        for text in [
+            "mongodb://127.0.0.1:1/?tls=true",
+            "mongodb://x509user@h/?authMechanism=MONGODB-X509",
+        ] {
             assert_eq!(MongoUri::new(text).redacted(), text);
         }
     }

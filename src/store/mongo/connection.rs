@@ -82,7 +82,9 @@ fn percent_decode(text: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
         match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
             (b'%', Some(byte)) => {
                 out.push(byte);
@@ -128,6 +130,9 @@ mod tests {
         let uri = MongoUri::new("mongodb://u:p%40ss@h1/");
         let message = "failed for mongodb://u:p%40ss@h1/ with p@ss and p%40ss".to_owned();
         let clean = redact(message, &uri);
-        assert!(!clean.contains("p@ss") && !clean.contains("p%40ss"), "{clean}");
+        assert!(
+            !clean.contains("p@ss") && !clean.contains("p%40ss"),
+            "{clean}"
+        );
     }
 }

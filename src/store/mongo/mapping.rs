@@ -63,14 +63,21 @@ pub fn key_to_bson(key: &PrimaryKey) -> Result<Bson, MappingError> {
     let columns = key
         .columns()
         .iter()
-        .map(|c| Ok(Bson::Document(doc! { NAME: &c.name, VALUE: pk_value_to_bson(&c.value)? })))
+        .map(|c| {
+            Ok(Bson::Document(
+                doc! { NAME: &c.name, VALUE: pk_value_to_bson(&c.value)? },
+            ))
+        })
         .collect::<Result<Vec<_>, MappingError>>()?;
     Ok(Bson::Array(columns))
 }
 
 pub fn key_from_bson(value: &Bson) -> Result<PrimaryKey, MappingError> {
     let Bson::Array(columns) = value else {
-        return fail(format!("primary key is {:?}, not an array", value.element_type()));
+        return fail(format!(
+            "primary key is {:?}, not an array",
+            value.element_type()
+        ));
     };
     let columns = columns
         .iter()
@@ -164,9 +171,9 @@ fn pk_value_to_bson(value: &PkValue) -> Result<Bson, MappingError> {
         PkValue::Integer(i) => Ok(Bson::Int64(*i)),
         PkValue::String(s) => Ok(Bson::String(s.clone())),
         PkValue::Binary(b) => Ok(binary(b)),
-        PkValue::InfMin | PkValue::InfMax | PkValue::AutoIncrement => {
-            fail(format!("{value:?} is a placeholder, not a stored key value"))
-        }
+        PkValue::InfMin | PkValue::InfMax | PkValue::AutoIncrement => fail(format!(
+            "{value:?} is a placeholder, not a stored key value"
+        )),
     }
 }
 
@@ -237,7 +244,10 @@ fn required<'a>(document: &'a Document, field: &str) -> Result<&'a Bson, Mapping
 fn as_document<'a>(value: &'a Bson, what: &str) -> Result<&'a Document, MappingError> {
     match value {
         Bson::Document(document) => Ok(document),
-        other => fail(format!("{what} is {:?}, not a document", other.element_type())),
+        other => fail(format!(
+            "{what} is {:?}, not a document",
+            other.element_type()
+        )),
     }
 }
 

@@ -47,7 +47,10 @@ fn integers_are_int64_and_names_are_data() {
     assert_eq!(int_cell.get("n"), Some(&Bson::String("i".into())));
     let pk = document.get_array(PK).unwrap();
     assert_eq!(pk[0].as_document().unwrap().get_str("n"), Ok("_id"));
-    assert_eq!(document.get_document(ID).unwrap().get("1"), Some(&Bson::Int64(i64::MIN)));
+    assert_eq!(
+        document.get_document(ID).unwrap().get("1"),
+        Some(&Bson::Int64(i64::MIN))
+    );
 }
 
 #[test]
@@ -55,7 +58,10 @@ fn delete_marker_survives() {
     let mut row = sample_row();
     row.delete_marker = true;
     row.cells.clear();
-    assert_eq!(document_to_row(&row_to_document(&row, 0).unwrap()).unwrap(), row);
+    assert_eq!(
+        document_to_row(&row_to_document(&row, 0).unwrap()).unwrap(),
+        row
+    );
 }
 
 #[test]

@@ -110,7 +110,12 @@ pub async fn load_checkpoint(
     let record = collection(database)
         .find_one(doc! { "_id": checkpoint_id(table, range) })
         .await
-        .map_err(|e| conn.error(format!("reading the checkpoint of {table} range {range}"), e))?;
+        .map_err(|e| {
+            conn.error(
+                format!("reading the checkpoint of {table} range {range}"),
+                e,
+            )
+        })?;
     let Some(record) = record else {
         return Ok(None);
     };

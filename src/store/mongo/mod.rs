@@ -138,9 +138,7 @@ impl BackupStore for MongoStore {
             .into_iter()
             .filter_map(|(_, state)| state.manifest)
             .collect();
-        manifests.sort_by(|a, b| {
-            (a.started_at, &a.backup_id).cmp(&(b.started_at, &b.backup_id))
-        });
+        manifests.sort_by(|a, b| (a.started_at, &a.backup_id).cmp(&(b.started_at, &b.backup_id)));
         Ok(manifests)
     }
 

@@ -14,7 +14,8 @@ const MAX_DATABASE_NAME_BYTES: usize = 63;
 
 /// Characters MongoDB forbids in database names (the Windows set, which is the strictest), plus
 /// NUL. Whitespace of any kind is refused as well.
-const FORBIDDEN_IN_DATABASE: &[char] = &['/', '\\', '.', '"', '$', '*', '<', '>', ':', '|', '?', '\0'];
+const FORBIDDEN_IN_DATABASE: &[char] =
+    &['/', '\\', '.', '"', '$', '*', '<', '>', ':', '|', '?', '\0'];
 
 /// Checks a database prefix on its own (at start-up, before any backup id is known).
 pub fn validate_prefix(prefix: &str) -> Result<(), StoreError> {
@@ -32,9 +33,8 @@ pub fn validate_prefix(prefix: &str) -> Result<(), StoreError> {
 /// `<prefix>_<backup id>`, or [`StoreError::InvalidId`] if MongoDB could not hold it exactly.
 pub fn database_name(prefix: &str, backup_id: &str) -> Result<String, StoreError> {
     let name = format!("{prefix}_{backup_id}");
-    let valid = !backup_id.is_empty()
-        && name.len() <= MAX_DATABASE_NAME_BYTES
-        && is_database_safe(&name);
+    let valid =
+        !backup_id.is_empty() && name.len() <= MAX_DATABASE_NAME_BYTES && is_database_safe(&name);
     if valid {
         Ok(name)
     } else {
@@ -54,9 +54,8 @@ pub fn backup_id_of<'a>(prefix: &str, database: &'a str) -> Option<&'a str> {
 
 /// Checks that a table name can be used verbatim as a collection name.
 pub fn validate_table(table: &str) -> Result<(), StoreError> {
-    let valid = !table.is_empty()
-        && !table.contains(['$', '.', '\0'])
-        && !table.starts_with("system.");
+    let valid =
+        !table.is_empty() && !table.contains(['$', '.', '\0']) && !table.starts_with("system.");
     if valid {
         Ok(())
     } else {
@@ -79,12 +78,17 @@ mod tests {
 
     #[test]
     fn database_name_joins_prefix_and_id() {
-        assert_eq!(database_name("tv", "20240101-abc").unwrap(), "tv_20240101-abc");
+        assert_eq!(
+            database_name("tv", "20240101-abc").unwrap(),
+            "tv_20240101-abc"
+        );
     }
 
     #[test]
     fn database_name_refuses_what_mongodb_cannot_hold() {
-        for id in ["", "a.b", "a b", "a/b", "a$b", "a\"b", "x:y", "tab\tbed", "q?"] {
+        for id in [
+            "", "a.b", "a b", "a/b", "a$b", "a\"b", "x:y", "tab\tbed", "q?",
+        ] {
             assert!(
                 matches!(database_name("tv", id), Err(StoreError::InvalidId(got)) if got == id),
                 "{id:?} accepted"

@@ -53,7 +53,10 @@ impl BackupReader for MongoBackupReader {
             .find(doc! {})
             .batch_size(READ_BATCH_ROWS as u32)
             .await
-            .map_err(|e| self.conn.error(format!("reading {table} from backup {backup}"), e))?;
+            .map_err(|e| {
+                self.conn
+                    .error(format!("reading {table} from backup {backup}"), e)
+            })?;
         let conn = Arc::clone(&self.conn);
         let table = table.to_owned();
         let batches = cursor

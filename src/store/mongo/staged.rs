@@ -34,7 +34,11 @@ impl MongoStagedBackup {
     /// Inserts the documents; those already present (a retried batch, or a range resumed after
     /// a crash between the write and its checkpoint) are replaced instead, so a retry never
     /// duplicates a row and the newest read of a row wins.
-    async fn insert_or_replace(&self, table: &str, documents: Vec<Document>) -> Result<(), StoreError> {
+    async fn insert_or_replace(
+        &self,
+        table: &str,
+        documents: Vec<Document>,
+    ) -> Result<(), StoreError> {
         let collection = self.database.collection::<Document>(table);
         let context = || format!("writing rows of {table} to backup {}", self.backup_id);
         let failure = match collection.insert_many(&documents).ordered(false).await {
@@ -58,7 +62,10 @@ impl MongoStagedBackup {
             "Rows already present; replacing them."
         );
         for document in existing.iter().filter_map(|&i| documents.get(i)) {
-            let id = document.get(mapping::ID).cloned().unwrap_or(bson::Bson::Null);
+            let id = document
+                .get(mapping::ID)
+                .cloned()
+                .unwrap_or(bson::Bson::Null);
             collection
                 .replace_one(doc! { mapping::ID: id }, document.clone())
                 .with_options(ReplaceOptions::builder().upsert(true).build())
@@ -114,10 +121,10 @@ impl StagedBackup for MongoStagedBackup {
     }
 
     async fn abort(&self) -> Result<(), StoreError> {
-        self.database
-            .drop()
-            .await
-            .map_err(|e| self.conn.error(format!("aborting backup {}", self.backup_id), e))
+        self.database.drop().await.map_err(|e| {
+            self.conn
+                .error(format!("aborting backup {}", self.backup_id), e)
+        })
     }
 }
 

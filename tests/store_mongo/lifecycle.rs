@@ -22,7 +22,8 @@ async fn staged_backup_is_invisible_until_published() {
     ));
     assert_eq!(store.staged().await.unwrap(), vec!["b1".to_owned()]);
 
-    let manifest = manifest("b1", 0, &[(int_table("t"), 10)]);
+    // `empty` had no rows, so it has no collection.
+    let manifest = manifest("b1", 0, &[(int_table("t"), 10), (int_table("empty"), 0)]);
     staged.publish(&manifest).await.unwrap();
     assert_eq!(store.list().await.unwrap(), vec![manifest.clone()]);
     assert!(store.staged().await.unwrap().is_empty());

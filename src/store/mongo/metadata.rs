@@ -30,8 +30,16 @@ pub fn collection(database: &Database) -> Collection<Document> {
     database.collection(METADATA_COLLECTION)
 }
 
-/// Writes the staging marker; [`StoreError::AlreadyExists`] if the database already has one.
+/// Writes the staging marker; [`StoreError::AlreadyExists`] if the database already has one,
+/// or already holds anything at all (a database of the same name that is not ours).
 pub async fn claim(conn: &Connection, database: &Database, id: &str) -> Result<(), StoreError> {
+    let existing = database
+        .list_collection_names()
+        .await
+        .map_err(|e| conn.error(format!("creating backup {id}"), e))?;
+    if !existing.is_empty() {
+        return Err(StoreError::AlreadyExists(id.to_owned()));
+    }
     let marker = doc! {
         "_id": STAGING_ID,
         "prefix": &conn.prefix,

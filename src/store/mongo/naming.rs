@@ -52,10 +52,10 @@ pub fn backup_id_of<'a>(prefix: &str, database: &'a str) -> Option<&'a str> {
         .filter(|id| !id.is_empty())
 }
 
-/// Checks that a table name can be used verbatim as a collection name.
+/// Checks that a table name can be used verbatim as a collection name. Refusing dots also rules
+/// out MongoDB's reserved `system.*` collections and the metadata collection.
 pub fn validate_table(table: &str) -> Result<(), StoreError> {
-    let valid =
-        !table.is_empty() && !table.contains(['$', '.', '\0']) && !table.starts_with("system.");
+    let valid = !table.is_empty() && !table.contains(['$', '.', '\0']);
     if valid {
         Ok(())
     } else {

@@ -75,6 +75,31 @@ impl MongoStagedBackup {
         Ok(())
     }
 
+    /// A last guard before the backup becomes visible: each collection holds exactly the
+    /// number of rows the manifest promises (no duplicates, nothing missing).
+    async fn verify_row_counts(&self, manifest: &Manifest) -> Result<(), StoreError> {
+        for table in &manifest.tables {
+            let name = &table.description.name;
+            naming::validate_table(name)?;
+            let stored = self
+                .database
+                .collection::<Document>(name)
+                .count_documents(doc! {})
+                .await
+                .map_err(|e| self.conn.error(format!("counting rows of {name}"), e))?;
+            if stored != table.rows {
+                return Err(StoreError::Corrupt {
+                    backup: self.backup_id.clone(),
+                    detail: format!(
+                        "table {name} holds {stored} rows but the manifest says {}",
+                        table.rows
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+
     fn unstorable(&self, table: &str, detail: String) -> StoreError {
         StoreError::Mongo {
             context: format!("row of {table} in backup {}", self.backup_id),
@@ -125,32 +150,5 @@ impl StagedBackup for MongoStagedBackup {
             self.conn
                 .error(format!("aborting backup {}", self.backup_id), e)
         })
-    }
-}
-
-impl MongoStagedBackup {
-    /// A last guard before the backup becomes visible: each collection holds exactly the
-    /// number of rows the manifest promises (no duplicates, nothing missing).
-    async fn verify_row_counts(&self, manifest: &Manifest) -> Result<(), StoreError> {
-        for table in &manifest.tables {
-            let name = &table.description.name;
-            naming::validate_table(name)?;
-            let stored = self
-                .database
-                .collection::<Document>(name)
-                .count_documents(doc! {})
-                .await
-                .map_err(|e| self.conn.error(format!("counting rows of {name}"), e))?;
-            if stored != table.rows {
-                return Err(StoreError::Corrupt {
-                    backup: self.backup_id.clone(),
-                    detail: format!(
-                        "table {name} holds {stored} rows but the manifest says {}",
-                        table.rows
-                    ),
-                });
-            }
-        }
-        Ok(())
     }
 }

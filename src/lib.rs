@@ -4,5 +4,7 @@
 //! - [`tablestore`]: data model, wire protocol and client.
 //! - [`store`]: backup stores (local archive directory, MongoDB).
 
+pub mod config;
+pub mod engine;
 pub mod store;
 pub mod tablestore;

@@ -8,5 +8,6 @@ mod support;
 
 mod faults;
 mod fixtures;
+mod generated;
 mod lifecycle;
 mod round_trip;

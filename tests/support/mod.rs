@@ -1,5 +1,6 @@
-//! Helpers shared by integration test binaries (`#[path = "../support/mod.rs"] mod support;`).
-
+//! Helpers shared by the integration tests. Each test binary uses a different subset
+//! (`#[path = "../support/mod.rs"] mod support;` from a test directory).
 #![allow(dead_code)]
 
 pub mod mongo_server;
+pub mod rows;

@@ -2,7 +2,10 @@
 
 use std::{fmt, ops::Range};
 
+use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
+
+use crate::store::StoreError;
 
 /// Where the MongoDB store writes its backups.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -14,6 +17,20 @@ pub struct MongoStoreConfig {
     pub uri: MongoUri,
     /// Each backup is the database `<database_prefix>_<backup id>`.
     pub database_prefix: String,
+}
+
+impl MongoStoreConfig {
+    /// The store config of a `[stores.NAME]` section of kind `mongodb`.
+    pub fn from_settings(settings: &crate::config::MongoSettings) -> Result<Self, StoreError> {
+        let uri = settings.uri.as_ref().ok_or_else(|| StoreError::Mongo {
+            context: "store configuration".to_owned(),
+            message: "uri is missing".to_owned(),
+        })?;
+        Ok(MongoStoreConfig {
+            uri: MongoUri::new(uri.expose_secret()),
+            database_prefix: settings.database_prefix.clone(),
+        })
+    }
 }
 
 /// A connection string that may hold a password: `Debug` redacts it so configs can be logged.
@@ -97,6 +114,15 @@ mod tests {
         ] {
             assert_eq!(MongoUri::new(text).redacted(), text);
         }
+    }
+
+    #[test]
+    fn built_from_the_daemon_settings() {
+        let settings: crate::config::MongoSettings =
+            toml::from_str("uri = \"mongodb://u:pw@h/\"\ndatabase_prefix = \"tv\"").unwrap();
+        let config = MongoStoreConfig::from_settings(&settings).unwrap();
+        assert_eq!(config.uri.expose(), "mongodb://u:pw@h/");
+        assert_eq!(config.database_prefix, "tv");
     }
 
     #[test]

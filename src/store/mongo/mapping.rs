@@ -45,8 +45,9 @@ pub fn row_to_document(row: &Row, range: u32) -> Result<Document, MappingError> 
     Ok(document)
 }
 
-/// The `_id` of a row: its key values by position. Unique per key and stable across retries,
-/// so writing a row twice can only hit the same document.
+/// The `_id` of a row: its key values by position. Stable across retries, so writing a row
+/// twice can only hit the same document; unique within a table because every row of a table
+/// has the same key column names, which is why they can be left out.
 pub fn key_id(key: &PrimaryKey) -> Result<Document, MappingError> {
     if key.is_empty() {
         return fail("a row without primary key columns cannot be stored");

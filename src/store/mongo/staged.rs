@@ -1,10 +1,11 @@
 //! A backup being written: rows go to one collection per table, checkpoints and finally the
 //! manifest to the metadata collection.
 
-use std::{collections::HashSet, sync::Arc};
+use std::{collections::HashSet, future::IntoFuture, sync::Arc};
 
 use async_trait::async_trait;
-use bson::{doc, Document};
+use bson::{doc, Bson, Document};
+use futures::{future, stream, StreamExt, TryStreamExt};
 use mongodb::{
     error::{ErrorKind, InsertManyError},
     options::ReplaceOptions,
@@ -15,6 +16,9 @@ use tracing::debug;
 use super::{connection::Connection, mapping, metadata, naming};
 use crate::store::{Manifest, StagedBackup, StoreError};
 use crate::tablestore::{PrimaryKey, Row};
+
+/// Replaces in flight at once when a retried batch meets rows that are already stored.
+const REPLACE_CONCURRENCY: usize = 16;
 
 pub struct MongoStagedBackup {
     conn: Arc<Connection>,
@@ -61,18 +65,24 @@ impl MongoStagedBackup {
             rows = existing.len(),
             "Rows already present; replacing them."
         );
-        for document in existing.iter().filter_map(|&i| documents.get(i)) {
-            let id = document
-                .get(mapping::ID)
-                .cloned()
-                .unwrap_or(bson::Bson::Null);
-            collection
-                .replace_one(doc! { mapping::ID: id }, document.clone())
-                .with_options(ReplaceOptions::builder().upsert(true).build())
-                .await
-                .map_err(|e| self.conn.error(context(), e))?;
-        }
-        Ok(())
+        // One replace per present row, a few at a time: rare (retries only), so simplicity
+        // beats a single bulk command that would need size-splitting.
+        let replaces: Vec<_> = existing
+            .iter()
+            .filter_map(|&i| documents.get(i))
+            .map(|document| {
+                let id = document.get(mapping::ID).cloned().unwrap_or(Bson::Null);
+                collection
+                    .replace_one(doc! { mapping::ID: id }, document)
+                    .with_options(ReplaceOptions::builder().upsert(true).build())
+                    .into_future()
+            })
+            .collect();
+        stream::iter(replaces)
+            .buffer_unordered(REPLACE_CONCURRENCY)
+            .try_for_each(|_| future::ready(Ok(())))
+            .await
+            .map_err(|e| self.conn.error(context(), e))
     }
 
     /// A last guard before the backup becomes visible: each collection holds exactly the

@@ -210,6 +210,16 @@ mod tests {
     }
 
     #[test]
+    fn debug_output_never_shows_secrets() {
+        let mut c = ClientConfig::new("http://h", "i", "ak", "s3cr3t-access-key");
+        c.sts_token = Some(SecretString::from("sts-t0ken-value"));
+        let text = format!("{c:?} {c:#?}");
+        assert!(!text.contains("s3cr3t-access-key"), "{text}");
+        assert!(!text.contains("sts-t0ken-value"), "{text}");
+        assert!(text.contains("REDACTED"));
+    }
+
+    #[test]
     fn rejects_unknown_fields() {
         let result: Result<ClientConfig, _> = toml::from_str(
             "endpoint = \"http://h\"\ninstance = \"i\"\naccess_key_id = \"a\"\n\

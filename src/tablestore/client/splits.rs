@@ -26,6 +26,17 @@ impl ScanRange {
 /// The split-size unit we ask for; the service's default unit is 100 MB, too coarse to tune.
 const SPLIT_UNIT_BYTES: u64 = 1024 * 1024;
 
+/// `(split_size, split_size_unit_in_byte)` for a wanted split size: whole MiB units, or the
+/// exact size as one unit below a MiB (small tables, tests).
+fn split_size_units(bytes: u64) -> (i64, i64) {
+    let bytes = bytes.max(1);
+    if bytes < SPLIT_UNIT_BYTES {
+        return (1, bytes as i64);
+    }
+    let units = i64::try_from(bytes.div_ceil(SPLIT_UNIT_BYTES)).unwrap_or(i64::MAX);
+    (units, SPLIT_UNIT_BYTES as i64)
+}
+
 /// `[-inf, p1) [p1, p2) … [pN, +inf)` from split points that may name fewer columns than
 /// the key: missing trailing columns are `InfMin`, which puts the boundary before every row
 /// sharing the given prefix.
@@ -80,11 +91,11 @@ impl Client {
         table: &str,
         split_size_bytes: u64,
     ) -> Result<Vec<ScanRange>> {
-        let units = split_size_bytes.div_ceil(SPLIT_UNIT_BYTES).max(1);
+        let (units, unit_bytes) = split_size_units(split_size_bytes);
         let request = proto::ComputeSplitPointsBySizeRequest {
             table_name: table.to_string(),
-            split_size: i64::try_from(units).unwrap_or(i64::MAX),
-            split_size_unit_in_byte: Some(SPLIT_UNIT_BYTES as i64),
+            split_size: units,
+            split_size_unit_in_byte: Some(unit_bytes),
             split_point_limit: None,
         };
         let response: proto::ComputeSplitPointsBySizeResponse = self
@@ -114,6 +125,14 @@ mod tests {
 
     fn names() -> Vec<String> {
         vec!["a".into(), "b".into()]
+    }
+
+    #[test]
+    fn split_sizes_use_mib_units_or_the_exact_small_size() {
+        assert_eq!(split_size_units(0), (1, 1));
+        assert_eq!(split_size_units(64 * 1024), (1, 64 * 1024));
+        assert_eq!(split_size_units(SPLIT_UNIT_BYTES), (1, SPLIT_UNIT_BYTES as i64));
+        assert_eq!(split_size_units(256 * SPLIT_UNIT_BYTES + 1), (257, SPLIT_UNIT_BYTES as i64));
     }
 
     #[test]

@@ -16,12 +16,17 @@ use client_common::*;
 fn row(i: i64, payload: usize) -> Row {
     Row::new(
         PrimaryKey::new([("id", PkValue::Integer(i))]),
-        vec![Cell::put("v", Value::Binary(vec![(i % 251) as u8; payload]))],
+        vec![Cell::put(
+            "v",
+            Value::Binary(vec![(i % 251) as u8; payload]),
+        )],
     )
 }
 
 fn puts(table: &str, range: std::ops::Range<i64>, payload: usize) -> Vec<RowWrite> {
-    range.map(|i| RowWrite::put(table, row(i, payload))).collect()
+    range
+        .map(|i| RowWrite::put(table, row(i, payload)))
+        .collect()
 }
 
 async fn count_rows(client: &Client, table: &str) -> usize {
@@ -36,10 +41,22 @@ async fn oversized_batches_are_refused_before_sending() {
     let client = client(&emulator);
     client.create_table(&int_key_table("t")).await.unwrap();
 
-    let too_many = client.batch_write(&puts("t", 0..201, 10)).await.unwrap_err();
-    assert!(matches!(&too_many, TablestoreError::InvalidRequest(m) if m.contains("200")), "{too_many}");
-    let too_big = client.batch_write(&puts("t", 0..5, 1_000_000)).await.unwrap_err();
-    assert!(matches!(&too_big, TablestoreError::InvalidRequest(m) if m.contains("bytes")), "{too_big}");
+    let too_many = client
+        .batch_write(&puts("t", 0..201, 10))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&too_many, TablestoreError::InvalidRequest(m) if m.contains("200")),
+        "{too_many}"
+    );
+    let too_big = client
+        .batch_write(&puts("t", 0..5, 1_000_000))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&too_big, TablestoreError::InvalidRequest(m) if m.contains("bytes")),
+        "{too_big}"
+    );
     let mut twice = puts("t", 0..3, 10);
     twice.push(RowWrite::put("t", row(1, 10)));
     let duplicate = client.batch_write(&twice).await.unwrap_err();
@@ -61,20 +78,36 @@ async fn chunks_are_valid_batches_and_keep_order() {
     let batches = chunk_writes(writes.clone()).unwrap();
     let sizes: Vec<usize> = batches.iter().map(Vec::len).collect();
     assert_eq!(&sizes[..5], [MAX_BATCH_ROWS; 5]);
-    assert!(batches.iter().all(|b| b.iter().map(encoded_write_size).sum::<usize>() <= MAX_BATCH_BYTES));
-    assert_eq!(batches.concat(), writes, "chunking keeps every write, in order");
+    assert!(batches
+        .iter()
+        .all(|b| b.iter().map(encoded_write_size).sum::<usize>() <= MAX_BATCH_BYTES));
+    assert_eq!(
+        batches.concat(),
+        writes,
+        "chunking keeps every write, in order"
+    );
     for batch in &batches {
         let results = client.batch_write(batch).await.unwrap();
         assert!(results.iter().all(Result::is_ok));
     }
     assert_eq!(count_rows(&client, "t").await, total - 1);
-    assert_eq!(emulator.request_count("BatchWriteRow"), batches.len() as u64);
+    assert_eq!(
+        emulator.request_count("BatchWriteRow"),
+        batches.len() as u64
+    );
 
     let same_key = vec![RowWrite::put("t", row(1, 8)), RowWrite::put("t", row(1, 9))];
-    assert_eq!(chunk_writes(same_key).unwrap().len(), 2, "a repeated key starts a new batch");
+    assert_eq!(
+        chunk_writes(same_key).unwrap().len(),
+        2,
+        "a repeated key starts a new batch"
+    );
 
     let huge = vec![RowWrite::put("t", row(0, MAX_BATCH_BYTES))];
-    assert!(matches!(chunk_writes(huge), Err(TablestoreError::InvalidRequest(_))));
+    assert!(matches!(
+        chunk_writes(huge),
+        Err(TablestoreError::InvalidRequest(_))
+    ));
 }
 
 #[tokio::test]
@@ -94,7 +127,11 @@ async fn only_failed_rows_are_resent() {
     assert!(results.iter().all(Result::is_ok), "{results:?}");
     let stats = emulator.stats();
     assert_eq!(stats.failed_batch_rows, 7);
-    assert_eq!(emulator.request_count("BatchWriteRow"), 2, "one request, one resend");
+    assert_eq!(
+        emulator.request_count("BatchWriteRow"),
+        2,
+        "one request, one resend"
+    );
     assert_eq!(recorder.codes("BatchWriteRow"), ["OK", "OK"]);
     assert_eq!(count_rows(&client, "t").await, 150);
 }
@@ -146,7 +183,11 @@ async fn non_retryable_row_errors_come_back_per_row_in_request_order() {
             assert!(result.is_ok(), "write {n}: {result:?}");
         }
     }
-    assert_eq!(emulator.request_count("BatchWriteRow"), 2, "the seed batch and this one");
+    assert_eq!(
+        emulator.request_count("BatchWriteRow"),
+        2,
+        "the seed batch and this one"
+    );
     assert_eq!(count_rows(&client, "a").await, 10);
     assert_eq!(count_rows(&client, "b").await, 10);
 }
@@ -171,7 +212,11 @@ async fn updates_and_deletes_in_a_batch() {
     assert!(results.iter().all(Result::is_ok));
     assert_eq!(count_rows(&client, "t").await, 5);
     let row9 = client
-        .get_row("t", &PrimaryKey::new([("id", PkValue::Integer(9))]), &Default::default())
+        .get_row(
+            "t",
+            &PrimaryKey::new([("id", PkValue::Integer(9))]),
+            &Default::default(),
+        )
         .await
         .unwrap()
         .unwrap();

@@ -19,7 +19,12 @@ use client_common::*;
 const SECRET: &str = "Sup3r-S3cret-Key-Value";
 
 async fn emulator_with_secret() -> tablevault::emulator::EmulatorHandle {
-    let config = EmulatorConfig::new(SocketAddr::from(([127, 0, 0, 1], 0)), "inst", "ak-1", SECRET);
+    let config = EmulatorConfig::new(
+        SocketAddr::from(([127, 0, 0, 1], 0)),
+        "inst",
+        "ak-1",
+        SECRET,
+    );
     start_emulator(config).await
 }
 
@@ -54,13 +59,21 @@ async fn throttling_is_retried_to_success() {
     for i in 0..20 {
         // Conditional puts are not idempotent, yet throttling means "not applied": retried.
         let row = Row::new(key(i), vec![Cell::put("v", Value::Integer(i))]);
-        client.put_row("t", &row, RowExistence::ExpectNotExist).await.unwrap();
-        let read = client.get_row("t", &key(i), &ReadOptions::latest()).await.unwrap();
+        client
+            .put_row("t", &row, RowExistence::ExpectNotExist)
+            .await
+            .unwrap();
+        let read = client
+            .get_row("t", &key(i), &ReadOptions::latest())
+            .await
+            .unwrap();
         assert_eq!(read.unwrap().cells[0].value, Some(Value::Integer(i)));
     }
     let put_codes = recorder.codes("PutRow");
     assert_eq!(put_codes.iter().filter(|c| *c == "OK").count(), 20);
-    assert!(put_codes.iter().any(|c| c == codes::SERVER_BUSY || c == codes::NOT_ENOUGH_CAPACITY));
+    assert!(put_codes
+        .iter()
+        .any(|c| c == codes::SERVER_BUSY || c == codes::NOT_ENOUGH_CAPACITY));
     assert!(emulator.stats().injected_errors > 0);
 }
 
@@ -76,7 +89,11 @@ async fn a_wrong_secret_fails_at_once_with_status_and_request_id() {
     assert_eq!(error.code(), Some(codes::AUTH_FAILED));
     assert_eq!(error.http_status(), Some(403));
     assert!(error.request_id().is_some_and(|id| !id.is_empty()));
-    assert_eq!(recorder.codes("ListTable"), [codes::AUTH_FAILED], "never retried");
+    assert_eq!(
+        recorder.codes("ListTable"),
+        [codes::AUTH_FAILED],
+        "never retried"
+    );
     assert!(!format!("{error:?}").contains("not-the-secret"));
     assert_redacted(&error);
 }
@@ -88,7 +105,10 @@ async fn dropped_connections_are_retried_for_reads() {
     let client = recorder.attach(client(&emulator));
     client.create_table(&int_key_table("t")).await.unwrap();
     let row = Row::new(key(1), vec![Cell::put("v", Value::Integer(1))]);
-    client.put_row("t", &row, RowExistence::Ignore).await.unwrap();
+    client
+        .put_row("t", &row, RowExistence::Ignore)
+        .await
+        .unwrap();
 
     emulator.set_faults(faults(|f| {
         f.drop_next = 2;
@@ -99,7 +119,10 @@ async fn dropped_connections_are_retried_for_reads() {
         .await
         .unwrap();
     assert_eq!(page.rows.len(), 1);
-    let read = client.get_row("t", &key(1), &ReadOptions::latest()).await.unwrap();
+    let read = client
+        .get_row("t", &key(1), &ReadOptions::latest())
+        .await
+        .unwrap();
     assert!(read.is_some());
     assert_eq!(recorder.codes("GetRange"), ["transport", "OK"]);
     assert_eq!(recorder.codes("GetRow"), ["transport", "OK"]);
@@ -117,11 +140,20 @@ async fn a_dropped_conditional_write_is_not_resent_but_an_idempotent_one_is() {
         f.actions = vec!["PutRow".into()];
     }));
     let row = Row::new(key(1), vec![Cell::put("v", Value::Integer(1))]);
-    let error = client.put_row("t", &row, RowExistence::ExpectNotExist).await.unwrap_err();
-    assert!(matches!(error, TablestoreError::Transport { .. }), "{error:?}");
+    let error = client
+        .put_row("t", &row, RowExistence::ExpectNotExist)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, TablestoreError::Transport { .. }),
+        "{error:?}"
+    );
     assert_eq!(recorder.codes("PutRow"), ["transport"]);
 
-    client.put_row("t", &row, RowExistence::Ignore).await.unwrap();
+    client
+        .put_row("t", &row, RowExistence::Ignore)
+        .await
+        .unwrap();
     assert_eq!(recorder.codes("PutRow"), ["transport", "transport", "OK"]);
     assert_redacted(&error);
 }
@@ -148,7 +180,11 @@ async fn timeouts_are_retried_for_reads_only() {
     let mut increment = Cell::put("n", Value::Integer(1));
     increment.op = Some(tablevault::tablestore::CellOp::Increment);
     let error = client
-        .update_row("t", &Row::new(key(1), vec![increment]), RowExistence::Ignore)
+        .update_row(
+            "t",
+            &Row::new(key(1), vec![increment]),
+            RowExistence::Ignore,
+        )
         .await
         .unwrap_err();
     assert_eq!(error.code(), Some(codes::TIMEOUT));
@@ -172,7 +208,10 @@ async fn total_time_is_bounded_when_the_server_keeps_failing() {
     assert_eq!(error.code(), Some(codes::SERVER_BUSY));
     let attempts = recorder.codes("ListTable").len();
     assert!(attempts > 1, "retried at least once");
-    assert!(attempts < 10_000, "stopped by the time budget, not the attempts ({attempts})");
+    assert!(
+        attempts < 10_000,
+        "stopped by the time budget, not the attempts ({attempts})"
+    );
 
     let limited = client.with_retry_policy(RetryPolicy {
         max_attempts: 3,
@@ -186,7 +225,11 @@ async fn total_time_is_bounded_when_the_server_keeps_failing() {
 #[tokio::test]
 async fn unreachable_endpoints_are_connect_errors_without_secrets() {
     // Bind and drop a listener to get a port nothing listens on.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let mut config = ClientConfig::new(format!("http://127.0.0.1:{port}"), "inst", "ak-1", SECRET);
     config.sts_token = Some("sts-token-value".to_string().into());
     config.retry = RetryPolicy {
@@ -195,12 +238,25 @@ async fn unreachable_endpoints_are_connect_errors_without_secrets() {
     };
     let recorder = Recorder::default();
     let client = recorder.attach(Client::new(&config).unwrap());
-    let error = client.get_row("t", &key(1), &ReadOptions::latest()).await.unwrap_err();
-    assert!(matches!(error, TablestoreError::Connect { .. }), "{error:?}");
-    assert_eq!(recorder.codes("GetRow"), ["transport"; 3], "connect errors retry for any call");
+    let error = client
+        .get_row("t", &key(1), &ReadOptions::latest())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, TablestoreError::Connect { .. }),
+        "{error:?}"
+    );
+    assert_eq!(
+        recorder.codes("GetRow"),
+        ["transport"; 3],
+        "connect errors retry for any call"
+    );
     assert_redacted(&error);
     let text = format!("{client:?} {error:?}");
-    assert!(!text.contains("sts-token-value") && !text.contains(SECRET), "{text}");
+    assert!(
+        !text.contains("sts-token-value") && !text.contains(SECRET),
+        "{text}"
+    );
 }
 
 #[tokio::test]

@@ -12,7 +12,10 @@ fn now_ms() -> i64 {
 }
 
 fn key(s: &str, i: i64) -> PrimaryKey {
-    PrimaryKey::new([("pk_s", PkValue::String(s.into())), ("pk_i", PkValue::Integer(i))])
+    PrimaryKey::new([
+        ("pk_s", PkValue::String(s.into())),
+        ("pk_i", PkValue::Integer(i)),
+    ])
 }
 
 /// Values at the edges of every type; doubles are compared by bits.
@@ -42,7 +45,10 @@ fn edge_values() -> Vec<Value> {
 async fn every_type_and_edge_value_round_trips_exactly() {
     let emulator = default_emulator().await;
     let client = client(&emulator);
-    client.create_table(&two_key_table("types", 1)).await.unwrap();
+    client
+        .create_table(&two_key_table("types", 1))
+        .await
+        .unwrap();
     let ts = now_ms();
     let cells: Vec<Cell> = edge_values()
         .into_iter()
@@ -58,11 +64,19 @@ async fn every_type_and_edge_value_round_trips_exactly() {
     ];
     for k in &keys {
         let row = Row::new(k.clone(), cells.clone());
-        client.put_row("types", &row, RowExistence::Ignore).await.unwrap();
-        let read = client.get_row("types", k, &ReadOptions::default()).await.unwrap();
+        client
+            .put_row("types", &row, RowExistence::Ignore)
+            .await
+            .unwrap();
+        let read = client
+            .get_row("types", k, &ReadOptions::default())
+            .await
+            .unwrap();
         assert_eq!(read, Some(row), "row {k:?}");
     }
-    let absent = client.get_row("types", &key("absent", 1), &ReadOptions::default()).await;
+    let absent = client
+        .get_row("types", &key("absent", 1), &ReadOptions::default())
+        .await;
     assert_eq!(absent.unwrap(), None);
 }
 
@@ -72,14 +86,29 @@ async fn binary_primary_keys_round_trip() {
     let client = client(&emulator);
     let table = tablevault::tablestore::TableDescription::new(
         "bin",
-        vec![tablevault::tablestore::PkSchema::new("b", tablevault::tablestore::PkType::Binary)],
+        vec![tablevault::tablestore::PkSchema::new(
+            "b",
+            tablevault::tablestore::PkType::Binary,
+        )],
     );
     client.create_table(&table).await.unwrap();
     for bytes in [vec![], vec![0u8], vec![0, 0, 255], vec![7; 1024]] {
         let k = PrimaryKey::new([("b", PkValue::Binary(bytes))]);
-        let row = Row::new(k.clone(), vec![Cell::put_at("v", Value::Integer(1), now_ms())]);
-        client.put_row("bin", &row, RowExistence::Ignore).await.unwrap();
-        assert_eq!(client.get_row("bin", &k, &ReadOptions::default()).await.unwrap(), Some(row));
+        let row = Row::new(
+            k.clone(),
+            vec![Cell::put_at("v", Value::Integer(1), now_ms())],
+        );
+        client
+            .put_row("bin", &row, RowExistence::Ignore)
+            .await
+            .unwrap();
+        assert_eq!(
+            client
+                .get_row("bin", &k, &ReadOptions::default())
+                .await
+                .unwrap(),
+            Some(row)
+        );
     }
 }
 
@@ -87,12 +116,21 @@ async fn binary_primary_keys_round_trip() {
 async fn versions_with_explicit_timestamps_read_back_exactly() {
     let emulator = default_emulator().await;
     let client = client(&emulator);
-    client.create_table(&two_key_table("versions", 10)).await.unwrap();
+    client
+        .create_table(&two_key_table("versions", 10))
+        .await
+        .unwrap();
     let k = key("a", 1);
     let t0 = now_ms() - 10_000;
     for i in 0..4 {
-        let row = Row::new(k.clone(), vec![Cell::put_at("v", Value::Integer(i), t0 + i)]);
-        client.update_row("versions", &row, RowExistence::Ignore).await.unwrap();
+        let row = Row::new(
+            k.clone(),
+            vec![Cell::put_at("v", Value::Integer(i), t0 + i)],
+        );
+        client
+            .update_row("versions", &row, RowExistence::Ignore)
+            .await
+            .unwrap();
     }
     let read = client
         .get_row("versions", &k, &ReadOptions::default())
@@ -108,16 +146,30 @@ async fn versions_with_explicit_timestamps_read_back_exactly() {
     let expected: Vec<(i64, Value)> = (0..4).map(|i| (t0 + i, Value::Integer(i))).collect();
     assert_eq!(timestamps, expected);
 
-    let latest = client.get_row("versions", &k, &ReadOptions::latest()).await.unwrap().unwrap();
-    assert_eq!(latest.cells, vec![Cell::put_at("v", Value::Integer(3), t0 + 3)]);
+    let latest = client
+        .get_row("versions", &k, &ReadOptions::latest())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        latest.cells,
+        vec![Cell::put_at("v", Value::Integer(3), t0 + 3)]
+    );
 
     let exactly = ReadOptions {
         max_versions: None,
         time_range: Some(TimeRange::Exactly(t0 + 1)),
         columns_to_get: vec![],
     };
-    let one = client.get_row("versions", &k, &exactly).await.unwrap().unwrap();
-    assert_eq!(one.cells, vec![Cell::put_at("v", Value::Integer(1), t0 + 1)]);
+    let one = client
+        .get_row("versions", &k, &exactly)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        one.cells,
+        vec![Cell::put_at("v", Value::Integer(1), t0 + 1)]
+    );
 }
 
 #[tokio::test]
@@ -136,7 +188,10 @@ async fn update_operations_apply() {
             Cell::put_at("n", Value::Integer(10), t),
         ],
     );
-    client.put_row("upd", &initial, RowExistence::ExpectNotExist).await.unwrap();
+    client
+        .put_row("upd", &initial, RowExistence::ExpectNotExist)
+        .await
+        .unwrap();
 
     let mut increment = Cell::put("n", Value::Integer(5));
     increment.op = Some(tablevault::tablestore::CellOp::Increment);
@@ -149,19 +204,39 @@ async fn update_operations_apply() {
             increment,
         ],
     );
-    client.update_row("upd", &update, RowExistence::ExpectExist).await.unwrap();
+    client
+        .update_row("upd", &update, RowExistence::ExpectExist)
+        .await
+        .unwrap();
 
-    let read = client.get_row("upd", &k, &ReadOptions::default()).await.unwrap().unwrap();
+    let read = client
+        .get_row("upd", &k, &ReadOptions::default())
+        .await
+        .unwrap()
+        .unwrap();
     let find = |name: &str| -> Vec<Value> {
-        read.cells.iter().filter(|c| c.name == name).map(|c| c.value.clone().unwrap()).collect()
+        read.cells
+            .iter()
+            .filter(|c| c.name == name)
+            .map(|c| c.value.clone().unwrap())
+            .collect()
     };
     assert_eq!(find("a"), vec![Value::Integer(2)]);
     assert!(find("b").is_empty());
     assert_eq!(find("c"), vec![Value::Boolean(true)]);
     assert_eq!(find("n").first(), Some(&Value::Integer(15)));
 
-    client.delete_row("upd", &k, RowExistence::ExpectExist).await.unwrap();
-    assert_eq!(client.get_row("upd", &k, &ReadOptions::default()).await.unwrap(), None);
+    client
+        .delete_row("upd", &k, RowExistence::ExpectExist)
+        .await
+        .unwrap();
+    assert_eq!(
+        client
+            .get_row("upd", &k, &ReadOptions::default())
+            .await
+            .unwrap(),
+        None
+    );
 }
 
 #[tokio::test]
@@ -169,11 +244,20 @@ async fn failed_conditions_are_typed_errors_and_not_retried() {
     let emulator = default_emulator().await;
     let recorder = Recorder::default();
     let client = recorder.attach(client(&emulator));
-    client.create_table(&two_key_table("cond", 1)).await.unwrap();
+    client
+        .create_table(&two_key_table("cond", 1))
+        .await
+        .unwrap();
     let row = Row::new(key("c", 1), vec![Cell::put("v", Value::Integer(1))]);
-    client.put_row("cond", &row, RowExistence::ExpectNotExist).await.unwrap();
+    client
+        .put_row("cond", &row, RowExistence::ExpectNotExist)
+        .await
+        .unwrap();
 
-    let again = client.put_row("cond", &row, RowExistence::ExpectNotExist).await.unwrap_err();
+    let again = client
+        .put_row("cond", &row, RowExistence::ExpectNotExist)
+        .await
+        .unwrap_err();
     assert_eq!(again.code(), Some(codes::CONDITION_CHECK_FAIL));
     assert_eq!(again.http_status(), Some(403));
     let missing = client
@@ -181,6 +265,9 @@ async fn failed_conditions_are_typed_errors_and_not_retried() {
         .await
         .unwrap_err();
     assert_eq!(missing.code(), Some(codes::CONDITION_CHECK_FAIL));
-    assert_eq!(recorder.codes("PutRow"), ["OK", codes::CONDITION_CHECK_FAIL]);
+    assert_eq!(
+        recorder.codes("PutRow"),
+        ["OK", codes::CONDITION_CHECK_FAIL]
+    );
     assert_eq!(recorder.codes("DeleteRow"), [codes::CONDITION_CHECK_FAIL]);
 }

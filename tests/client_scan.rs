@@ -15,7 +15,10 @@ const PARTITIONS: i64 = 37;
 
 fn key_of(i: i64) -> PrimaryKey {
     PrimaryKey::new([
-        ("pk_s", PkValue::String(format!("part-{:02}", i % PARTITIONS))),
+        (
+            "pk_s",
+            PkValue::String(format!("part-{:02}", i % PARTITIONS)),
+        ),
         ("pk_i", PkValue::Integer(i)),
     ])
 }
@@ -124,14 +127,22 @@ async fn split_ranges_cover_every_row_exactly_once() {
     let expected = load(&client, "big").await;
 
     let ranges = client.compute_split_points("big", 64 * 1024).await.unwrap();
-    assert!(ranges.len() > 3, "expected several ranges, got {}", ranges.len());
+    assert!(
+        ranges.len() > 3,
+        "expected several ranges, got {}",
+        ranges.len()
+    );
     let all_min = PrimaryKey::bound(["pk_s", "pk_i"], PkValue::InfMin);
     let all_max = PrimaryKey::bound(["pk_s", "pk_i"], PkValue::InfMax);
     assert_eq!(ranges.first().unwrap().start, all_min);
     assert_eq!(ranges.last().unwrap().end, all_max);
     for pair in ranges.windows(2) {
         assert_eq!(pair[0].end, pair[1].start, "ranges must chain without gaps");
-        assert_eq!(pair[1].start.columns()[1].value, PkValue::InfMin, "short points are padded");
+        assert_eq!(
+            pair[1].start.columns()[1].value,
+            PkValue::InfMin,
+            "short points are padded"
+        );
     }
 
     let tasks: Vec<_> = ranges
@@ -156,7 +167,10 @@ async fn a_table_too_small_to_split_is_one_range() {
     let emulator = default_emulator().await;
     let client = client(&emulator);
     client.create_table(&int_key_table("tiny")).await.unwrap();
-    let ranges = client.compute_split_points("tiny", 100 * 1024 * 1024).await.unwrap();
+    let ranges = client
+        .compute_split_points("tiny", 100 * 1024 * 1024)
+        .await
+        .unwrap();
     assert_eq!(ranges.len(), 1);
     assert_eq!(ranges[0].start, PrimaryKey::bound(["id"], PkValue::InfMin));
     assert_eq!(ranges[0].end, PrimaryKey::bound(["id"], PkValue::InfMax));

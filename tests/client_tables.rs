@@ -4,7 +4,9 @@ mod client_common;
 
 use client_common::*;
 use tablevault::tablestore::client::{StreamChange, TableUpdate};
-use tablevault::tablestore::{codes, ColumnType, DefinedColumn, PkSchema, PkType, TableDescription, TableOptions};
+use tablevault::tablestore::{
+    codes, ColumnType, DefinedColumn, PkSchema, PkType, TableDescription, TableOptions,
+};
 
 #[tokio::test]
 async fn create_list_describe_update_delete() {
@@ -52,7 +54,9 @@ async fn create_list_describe_update_delete() {
     let update = TableUpdate {
         options: Some(new_options),
         reserved: None,
-        stream: Some(StreamChange::Enable { expiration_hours: 24 }),
+        stream: Some(StreamChange::Enable {
+            expiration_hours: 24,
+        }),
     };
     client.update_table("orders", &update).await.unwrap();
     let updated = client.describe_table("orders").await.unwrap();
@@ -90,7 +94,9 @@ async fn one_client_is_shared_by_many_tasks() {
         .map(|i| {
             let client = client.clone();
             tokio::spawn(async move {
-                client.create_table(&int_key_table(&format!("t{i}"))).await?;
+                client
+                    .create_table(&int_key_table(&format!("t{i}")))
+                    .await?;
                 client.describe_table(&format!("t{i}")).await
             })
         })

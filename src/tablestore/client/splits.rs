@@ -131,8 +131,14 @@ mod tests {
     fn split_sizes_use_mib_units_or_the_exact_small_size() {
         assert_eq!(split_size_units(0), (1, 1));
         assert_eq!(split_size_units(64 * 1024), (1, 64 * 1024));
-        assert_eq!(split_size_units(SPLIT_UNIT_BYTES), (1, SPLIT_UNIT_BYTES as i64));
-        assert_eq!(split_size_units(256 * SPLIT_UNIT_BYTES + 1), (257, SPLIT_UNIT_BYTES as i64));
+        assert_eq!(
+            split_size_units(SPLIT_UNIT_BYTES),
+            (1, SPLIT_UNIT_BYTES as i64)
+        );
+        assert_eq!(
+            split_size_units(256 * SPLIT_UNIT_BYTES + 1),
+            (257, SPLIT_UNIT_BYTES as i64)
+        );
     }
 
     #[test]

@@ -234,3 +234,74 @@ fn transport_error(action: &'static str, error: reqwest::Error) -> TablestoreErr
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn transport() -> Transport {
+        Transport::new(&ClientConfig::new("http://127.0.0.1:1", "inst", "ak", "sk")).unwrap()
+    }
+
+    fn signed_headers(akid: &str, secret: &[u8]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(auth::HEADER_CONTENT_MD5, HeaderValue::from_static("md5"));
+        headers.insert(auth::HEADER_REQUEST_ID, HeaderValue::from_static("req-1"));
+        let lines = ots_headers(&headers).collect::<Vec<_>>();
+        let authorization = auth::response_authorization(akid, secret, "GetRow", lines);
+        headers.insert(
+            auth::HEADER_AUTHORIZATION,
+            HeaderValue::from_str(&authorization).unwrap(),
+        );
+        headers
+    }
+
+    #[test]
+    fn accepts_a_correctly_signed_response() {
+        let headers = signed_headers("ak", b"sk");
+        assert_eq!(transport().verify_authorization("GetRow", &headers), Ok(()));
+    }
+
+    #[test]
+    fn refuses_forged_or_tampered_responses() {
+        let t = transport();
+        assert!(t
+            .verify_authorization("GetRow", &signed_headers("ak", b"other"))
+            .is_err());
+        assert!(t
+            .verify_authorization("GetRow", &signed_headers("ak2", b"sk"))
+            .is_err());
+        assert!(t
+            .verify_authorization("PutRow", &signed_headers("ak", b"sk"))
+            .is_err());
+        let mut tampered = signed_headers("ak", b"sk");
+        tampered.insert(auth::HEADER_REQUEST_ID, HeaderValue::from_static("req-2"));
+        assert!(t.verify_authorization("GetRow", &tampered).is_err());
+    }
+
+    #[test]
+    fn a_response_without_authorization_is_accepted_unsigned() {
+        assert_eq!(
+            transport().verify_authorization("GetRow", &HeaderMap::new()),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn requests_are_signed_over_every_ots_header() {
+        let t = transport();
+        let headers = t.request_headers("ListTable", b"");
+        let signature = headers
+            .get(auth::HEADER_SIGNATURE)
+            .unwrap()
+            .to_str()
+            .unwrap();
+        let expected = auth::request_signature(b"sk", "ListTable", ots_headers(&headers));
+        assert_eq!(signature, expected);
+        assert_eq!(
+            headers.get(auth::HEADER_CONTENT_MD5).unwrap(),
+            "1B2M2Y8AsgTpgAmY7PhCfg=="
+        );
+        assert!(headers.get(auth::HEADER_STS_TOKEN).is_none());
+    }
+}

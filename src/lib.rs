@@ -2,5 +2,8 @@
 //!
 //! # Layout
 //! - [`tablestore`]: data model, wire protocol and client.
+//! - [`store`]: backup stores (local archive directory, MongoDB).
 
+pub mod config;
+pub mod store;
 pub mod tablestore;

@@ -1,4 +1,5 @@
 //! Helpers shared by the integration tests. Each test binary uses a different subset.
 #![allow(dead_code)]
 
+pub mod oracle;
 pub mod rows;

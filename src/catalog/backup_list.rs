@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::{QueryBuilder, Sqlite};
 
-use super::backups::{fetch_tables, BackupRow};
+use super::backup_rows::{fetch_tables, BackupRow};
 use super::page::{paginate, Cursor, Page, PageRequest};
 use super::{Backup, BackupStatus, Catalog, CatalogError};
 use crate::retention::Candidate;

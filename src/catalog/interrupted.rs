@@ -1,6 +1,6 @@
 //! Start-up recovery: runs a dead process left `queued` or `running`.
 
-use super::runs::RunRow;
+use super::run_types::RunRow;
 use super::{Catalog, CatalogError, Run};
 
 impl Catalog {

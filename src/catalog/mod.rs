@@ -7,6 +7,7 @@
 //! with them, and [`Catalog::mark_interrupted_runs`] cleans up after a crashed process.
 
 mod backup_list;
+mod backup_rows;
 mod backups;
 mod columns;
 mod enums;
@@ -18,7 +19,9 @@ mod open;
 mod page;
 mod reconcile;
 mod run_list;
+mod run_types;
 mod runs;
+mod schedule_types;
 mod schedules;
 
 use std::path::{Path, PathBuf};
@@ -37,8 +40,8 @@ pub use open::{latest_version, MIGRATOR};
 pub use page::{Page, PageRequest, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 pub use reconcile::ReconcileReport;
 pub use run_list::RunFilter;
-pub use runs::{NewRun, Run, RunOutcome, RunProgress};
-pub use schedules::{NewSchedule, Schedule, ScheduleUpdate};
+pub use run_types::{NewRun, Run, RunOutcome, RunProgress};
+pub use schedule_types::{NewSchedule, Schedule, ScheduleUpdate};
 
 /// Where "now" comes from; replaceable so tests (and the daemon's paused-time tests) control it.
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;

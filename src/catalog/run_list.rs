@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::{QueryBuilder, Sqlite};
 
 use super::page::{paginate, Cursor, Page, PageRequest};
-use super::runs::RunRow;
+use super::run_types::RunRow;
 use super::{Catalog, CatalogError, Run, RunKind, RunStatus, RunTrigger};
 
 /// Which runs to list. Empty fields do not filter; `statuses` matches any of its values.

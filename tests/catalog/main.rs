@@ -2,13 +2,15 @@
 //! repository function, pagination and filters, ON DELETE SET NULL, start-up recovery,
 //! reconciliation with a store's listing, idempotency keys, and concurrent writers.
 
+mod backup_pages;
+mod backup_queries;
 mod backups;
 mod concurrency;
 mod idempotency;
 mod interrupted;
-mod listing;
 mod open;
 mod reconcile;
+mod run_pages;
 mod runs;
 mod schedules;
 mod support;

@@ -248,7 +248,7 @@ async fn sub_second_timestamps_sort_chronologically() {
                 .unwrap(),
         );
     }
-    created.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+    created.sort_by_key(|r| std::cmp::Reverse(r.created_at));
     let (listed, pages) = all_runs(&test, &RunFilter::default(), 2).await;
     assert_eq!(pages, 4);
     assert_eq!(ids(&listed), ids(&created));

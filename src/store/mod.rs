@@ -16,6 +16,7 @@ pub mod archive;
 pub mod checksum;
 pub mod error;
 pub mod manifest;
+mod open;
 
 use std::sync::Arc;
 
@@ -26,6 +27,7 @@ pub use archive::{ArchiveStore, ArchiveStoreConfig};
 pub use checksum::TableChecksum;
 pub use error::StoreError;
 pub use manifest::{Manifest, SourceInfo, TableManifest, FORMAT_VERSION};
+pub use open::open;
 
 use crate::tablestore::{PrimaryKey, Row};
 

@@ -1,0 +1,7 @@
+//! The `tablevault` binary end to end: an in-process emulator as the Tablestore instance, a
+//! temporary archive store, a config file, and the built binary run as a child process.
+
+mod bad_input;
+mod harness;
+mod restore;
+mod verify;

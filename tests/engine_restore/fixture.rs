@@ -200,7 +200,7 @@ pub fn typed_row(i: i64, age_ms: i64) -> Row {
         Cell::put_at("b", Value::Boolean(i % 2 == 0), ts),
         Cell::put_at(
             "bin",
-            Value::Binary(vec![0, 1, 2, 255].repeat((i % 3) as usize)),
+            Value::Binary([0, 1, 2, 255].repeat((i % 3) as usize)),
             ts,
         ),
         Cell::put_at("d", Value::Double(doubles[(i % 5) as usize]), ts),

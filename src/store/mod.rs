@@ -16,6 +16,7 @@ pub mod archive;
 pub mod checksum;
 pub mod error;
 pub mod manifest;
+pub mod mongo;
 mod open;
 
 use std::sync::Arc;

@@ -120,8 +120,8 @@ async fn restore_table(
 ) -> Result<writer::WriteCounts, EngineError> {
     let source = &p.selected.table.description.name;
     let target = &p.target;
-    ctx.cancellable(target::prepare(&job.client, target))
-        .await?;
+    // Not cancellable: once UpdateTable may have been sent, settle must run.
+    target::prepare(&job.client, target).await?;
     let written = async {
         let rows = job
             .reader

@@ -118,6 +118,16 @@ impl Fixture {
         id: &str,
         spec: RestoreJobSpec,
     ) -> Result<RestoreReport, EngineError> {
+        self.restore_with(id, spec, &RunContext::new(EngineConfig::default()))
+            .await
+    }
+
+    pub async fn restore_with(
+        &self,
+        id: &str,
+        spec: RestoreJobSpec,
+        ctx: &RunContext,
+    ) -> Result<RestoreReport, EngineError> {
         let reader = self.store.open(id).await.expect("open backup");
         let job = RestoreJob {
             reader,
@@ -127,7 +137,7 @@ impl Fixture {
             if_exists: spec.if_exists,
             dry_run: spec.dry_run,
         };
-        run_restore(job, &RunContext::new(EngineConfig::default())).await
+        run_restore(job, ctx).await
     }
 
     /// Every row of `table`, every version, cells in a canonical order.

@@ -37,6 +37,10 @@ async function startEmulator(extraArgs = []) {
     ...extraArgs,
   ], { stdio: ['ignore', 'pipe', 'pipe'] });
 
+  // If the test process exits without running after(), do not leave the emulator behind.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+
   let stderr = '';
   child.stderr.on('data', (chunk) => { stderr = (stderr + chunk).slice(-8000); });
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
@@ -69,6 +73,7 @@ async function startEmulator(extraArgs = []) {
 
   // SIGTERM must end the process by itself with status 0 (part of the CLI contract).
   async function stop() {
+    process.removeListener('exit', killOnExit);
     child.kill('SIGTERM');
     const timeout = new Promise((resolve) => setTimeout(() => resolve(null), STOP_TIMEOUT_MS).unref());
     const result = await Promise.race([exited, timeout]);

@@ -4,6 +4,7 @@ The emulator is the only server these tests talk to, over a real socket, with th
 official `tablestore` SDK as the client. Nothing here imports TableVault code.
 """
 
+import ctypes
 import json
 import os
 import re
@@ -22,6 +23,14 @@ STOP_TIMEOUT_S = 10
 
 class EmulatorError(RuntimeError):
     pass
+
+
+def _die_with_parent():
+    """Linux: SIGTERM the emulator if pytest dies without running fixture teardown."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
 
 
 class EmulatorProcess:
@@ -51,6 +60,7 @@ class EmulatorProcess:
             stdout=subprocess.PIPE,
             stderr=self.log,
             text=True,
+            preexec_fn=_die_with_parent if os.name == "posix" else None,
         )
         self.endpoint = self._read_listen_line()
         # The contract is one stdout line; keep draining so a chatty build cannot block.

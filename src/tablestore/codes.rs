@@ -28,16 +28,21 @@ pub const OUT_OF_ROW_SIZE_LIMIT: &str = "OTSOutOfRowSizeLimit";
 pub fn http_status(code: &str) -> u16 {
     match code {
         AUTH_FAILED | NO_PERMISSION | CONDITION_CHECK_FAIL | NOT_ENOUGH_CAPACITY => 403,
-        PARAMETER_INVALID | INVALID_PK | OUT_OF_COLUMN_COUNT_LIMIT | OUT_OF_ROW_SIZE_LIMIT
+        PARAMETER_INVALID
+        | INVALID_PK
+        | OUT_OF_COLUMN_COUNT_LIMIT
+        | OUT_OF_ROW_SIZE_LIMIT
         | UNSUPPORT_OPERATION => 400,
         OBJECT_NOT_EXIST => 404,
         OBJECT_ALREADY_EXIST | ROW_OPERATION_CONFLICT | TABLE_NOT_READY | QUOTA_EXHAUSTED => 409,
         REQUEST_BODY_TOO_LARGE => 413,
         REQUEST_TIMEOUT => 408,
         METHOD_NOT_ALLOWED => 405,
-        SERVER_BUSY | TIMEOUT | SERVER_UNAVAILABLE | PARTITION_UNAVAILABLE | OPERATION_THROTTLED => {
-            503
-        }
+        SERVER_BUSY
+        | TIMEOUT
+        | SERVER_UNAVAILABLE
+        | PARTITION_UNAVAILABLE
+        | OPERATION_THROTTLED => 503,
         _ => 500,
     }
 }
@@ -50,8 +55,12 @@ pub fn http_status(code: &str) -> u16 {
 /// such as unconditional puts of whole rows).
 pub fn is_retryable(code: &str, message: &str, idempotent: bool) -> bool {
     match code {
-        ROW_OPERATION_CONFLICT | NOT_ENOUGH_CAPACITY | TABLE_NOT_READY | PARTITION_UNAVAILABLE
-        | SERVER_BUSY | OPERATION_THROTTLED => true,
+        ROW_OPERATION_CONFLICT
+        | NOT_ENOUGH_CAPACITY
+        | TABLE_NOT_READY
+        | PARTITION_UNAVAILABLE
+        | SERVER_BUSY
+        | OPERATION_THROTTLED => true,
         QUOTA_EXHAUSTED => message == "Too frequent table operations.",
         TIMEOUT | INTERNAL_SERVER_ERROR | SERVER_UNAVAILABLE => idempotent,
         _ => false,
@@ -70,7 +79,11 @@ mod tests {
         assert!(is_retryable(TIMEOUT, "", true));
         assert!(!is_retryable(PARAMETER_INVALID, "", true));
         assert!(!is_retryable(QUOTA_EXHAUSTED, "Too many tables.", true));
-        assert!(is_retryable(QUOTA_EXHAUSTED, "Too frequent table operations.", false));
+        assert!(is_retryable(
+            QUOTA_EXHAUSTED,
+            "Too frequent table operations.",
+            false
+        ));
     }
 
     #[test]

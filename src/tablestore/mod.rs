@@ -3,6 +3,7 @@
 //! from the server side, built from the same pieces.
 
 pub mod auth;
+pub mod client;
 pub mod codes;
 pub mod plainbuffer;
 pub mod proto;
@@ -10,4 +11,6 @@ pub mod row;
 pub mod table;
 
 pub use row::{Cell, CellOp, PkColumn, PkValue, PrimaryKey, Row, Value};
-pub use table::{ColumnType, DefinedColumn, IndexDefinition, PkSchema, PkType, TableDescription, TableOptions};
+pub use table::{
+    ColumnType, DefinedColumn, IndexDefinition, PkSchema, PkType, TableDescription, TableOptions,
+};

@@ -1,15 +1,33 @@
 //! PlainBuffer: the row encoding inside Tablestore's protobuf `bytes` fields.
 //!
-//! API contract (bodies are filled in by the codec work):
 //! - [`encode_row`]: header + exactly one row, written as the [`Row`] says: PK cells, attribute
 //!   cells (value, op, timestamp as present), delete marker, row checksum. This one function
 //!   serves primary keys (a row without cells), puts, updates and deletes.
 //! - [`encode_rows`]: header + N rows (GetRange responses); no rows → empty buffer.
-//! - [`decode_row`]: exactly one row; bytes after the row checksum are ignored (the Node SDK
+//! - [`decode_row`]: exactly one row; only zero bytes may follow the row checksum (the Node SDK
 //!   pads keys with zero bytes).
 //! - [`decode_rows`]: every row of a buffer; an empty buffer is zero rows.
+//! - [`RowReader`]: the rows of a buffer one at a time, for callers that stream.
 //!
-//! Every cell and row checksum (CRC-8) is written on encode and checked on decode.
+//! Every cell and row checksum (CRC-8) is written on encode and checked on decode; extension
+//! blocks (stream sequence info) are skipped. Grammar and checksum rules: protocol reference §1.7.
+//!
+//! # Layout
+//! - `consts`: tags, value types, ops.
+//! - `crc8`: the checksum.
+//! - `writer`: encoding; `reader` + `cursor`: decoding.
+
+pub mod consts;
+pub mod crc8;
+mod cursor;
+mod reader;
+mod writer;
+
+#[cfg(test)]
+mod tests;
+
+pub use reader::RowReader;
+pub use writer::{encode_row, encode_rows, encoded_len, write_row};
 
 use crate::tablestore::row::Row;
 
@@ -34,26 +52,26 @@ pub enum DecodeError {
     Malformed(usize, &'static str),
 }
 
-/// Header + one row.
-pub fn encode_row(row: &Row) -> Vec<u8> {
-    let _ = row;
-    todo!("plainbuffer codec")
-}
-
-/// Header + every row; an empty slice gives an empty buffer.
-pub fn encode_rows(rows: &[Row]) -> Vec<u8> {
-    let _ = rows;
-    todo!("plainbuffer codec")
-}
-
-/// Exactly one row; trailing bytes after its checksum are ignored.
+/// Exactly one row; only zero padding may follow its checksum.
 pub fn decode_row(bytes: &[u8]) -> Result<Row, DecodeError> {
-    let _ = bytes;
-    todo!("plainbuffer codec")
+    let mut reader = RowReader::new(bytes)?;
+    let row = reader
+        .read_row()
+        .unwrap_or(Err(DecodeError::Truncated(bytes.len())))?;
+    // The Node SDK pads keys with zero bytes; anything else after the row means the buffer was
+    // misread (e.g. a delete-marker tag flipped into the checksum tag leaves the real checksum
+    // behind), so it is refused rather than silently dropped.
+    let end = reader.position();
+    if let Some(offset) = bytes[end..].iter().position(|&b| b != 0) {
+        return Err(DecodeError::Malformed(
+            end + offset,
+            "non-zero bytes after the row",
+        ));
+    }
+    Ok(row)
 }
 
 /// Every row in the buffer; an empty buffer is zero rows.
 pub fn decode_rows(bytes: &[u8]) -> Result<Vec<Row>, DecodeError> {
-    let _ = bytes;
-    todo!("plainbuffer codec")
+    RowReader::new(bytes)?.collect()
 }

@@ -1,0 +1,61 @@
+//! `[engine]`: how the sync engine moves data. Defaults suit a 2-core host and a Tablestore
+//! instance without reserved throughput.
+
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EngineConfig {
+    /// Ranges scanned concurrently per backup.
+    pub readers: usize,
+    /// Concurrent writer tasks (store writes on backup, BatchWriteRow on restore).
+    pub writers: usize,
+    /// Row batches buffered between readers and writers (memory bound).
+    pub channel_capacity: usize,
+    /// Rows per store write on backup.
+    pub batch_rows: usize,
+    /// Target size of one split range, in bytes (ComputeSplitPointsBySize).
+    pub split_size_bytes: u64,
+    /// Optional rate limits; 0 means unlimited.
+    pub max_rows_per_second: u64,
+    pub max_bytes_per_second: u64,
+    /// Keep every version of every cell (default) or only the latest.
+    pub all_versions: bool,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            readers: 4,
+            writers: 4,
+            channel_capacity: 16,
+            batch_rows: 1000,
+            split_size_bytes: 100 * 1024 * 1024,
+            max_rows_per_second: 0,
+            max_bytes_per_second: 0,
+            all_versions: true,
+        }
+    }
+}
+
+impl EngineConfig {
+    pub(super) fn validate(&self, problems: &mut Vec<String>) {
+        let positive = [
+            ("readers", self.readers),
+            ("writers", self.writers),
+            ("channel_capacity", self.channel_capacity),
+            ("batch_rows", self.batch_rows),
+        ];
+        for (key, value) in positive {
+            if value == 0 {
+                problems.push(format!("engine.{key}: must be at least 1"));
+            }
+        }
+        if self.readers > 256 || self.writers > 256 {
+            problems.push("engine.readers/writers: at most 256".to_string());
+        }
+        if self.split_size_bytes < 1024 * 1024 {
+            problems.push("engine.split_size_bytes: at least 1 MiB".to_string());
+        }
+    }
+}

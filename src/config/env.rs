@@ -1,0 +1,49 @@
+//! Environment overrides for secrets, so they can come from a systemd EnvironmentFile or a
+//! Kubernetes Secret instead of the config file.
+
+use secrecy::SecretString;
+
+use super::{Config, StoreConfig};
+
+fn var_name(kind: &str, name: &str, key: &str) -> String {
+    let name: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("TABLEVAULT_{kind}_{name}_{key}")
+}
+
+pub(super) fn source_var(name: &str, key: &str) -> String {
+    var_name("SOURCE", name, key)
+}
+
+pub(super) fn store_var(name: &str, key: &str) -> String {
+    var_name("STORE", name, key)
+}
+
+pub(super) fn apply(config: &mut Config, env: impl Fn(&str) -> Option<String>) {
+    for (name, source) in config.sources.iter_mut() {
+        if let Some(v) = env(&source_var(name, "ACCESS_KEY_ID")) {
+            source.access_key_id = Some(v);
+        }
+        if let Some(v) = env(&source_var(name, "ACCESS_KEY_SECRET")) {
+            source.access_key_secret = Some(SecretString::from(v));
+        }
+        if let Some(v) = env(&source_var(name, "STS_TOKEN")) {
+            source.sts_token = Some(SecretString::from(v));
+        }
+    }
+    for (name, store) in config.stores.iter_mut() {
+        if let StoreConfig::Mongodb(m) = store {
+            if let Some(v) = env(&store_var(name, "URI")) {
+                m.uri = Some(SecretString::from(v));
+            }
+        }
+    }
+}

@@ -1,0 +1,132 @@
+//! The configuration file (TOML) and its environment overrides.
+//!
+//! The file names Tablestore *sources* and backup *stores*; everything else has defaults, so an
+//! empty file (or none) is a valid configuration: the embedded defaults are SQLite at
+//! `./data/tablevault.db` and an archive store `local` at `./data/archive`.
+//!
+//! Secrets may stay out of the file: `TABLEVAULT_SOURCE_<NAME>_ACCESS_KEY_ID`,
+//! `TABLEVAULT_SOURCE_<NAME>_ACCESS_KEY_SECRET`, `TABLEVAULT_SOURCE_<NAME>_STS_TOKEN` and
+//! `TABLEVAULT_STORE_<NAME>_URI` fill or override the matching keys (`<NAME>` upper-cased, `-`
+//! as `_`). Unknown keys are errors, and [`Config::validate`] reports every problem at once.
+
+mod engine;
+mod env;
+mod error;
+mod sources;
+mod stores;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+pub use engine::EngineConfig;
+pub use error::ConfigError;
+pub use sources::SourceConfig;
+pub use stores::{ArchiveSettings, MongoSettings, StoreConfig, DEFAULT_STORE};
+
+/// Where state lives when nothing is configured.
+pub const DEFAULT_DATA_DIR: &str = "./data";
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Tablestore instances to back up from and restore to, by name.
+    #[serde(default)]
+    pub sources: BTreeMap<String, SourceConfig>,
+    /// Backup stores, by name. A store `local` (archive at `./data/archive`) exists unless the
+    /// file defines one with that name.
+    #[serde(default)]
+    pub stores: BTreeMap<String, StoreConfig>,
+    /// Sync engine tuning (parallelism, batch sizes, rate limits).
+    #[serde(default)]
+    pub engine: EngineConfig,
+}
+
+impl Config {
+    /// Reads, parses, applies environment overrides and validates a config file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let config = Config::parse(&text, path)?;
+        Ok(config)
+    }
+
+    /// Parses TOML text, applies the process environment and validates.
+    pub fn parse(text: &str, origin: &Path) -> Result<Config, ConfigError> {
+        Self::parse_with_env(text, origin, |key| std::env::var(key).ok())
+    }
+
+    /// Like [`Config::parse`] with an explicit environment (for tests).
+    pub fn parse_with_env(
+        text: &str,
+        origin: &Path,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
+        let mut config: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: origin.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        env::apply(&mut config, env);
+        config.add_defaults();
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// The configuration used when no file is given: embedded defaults only.
+    pub fn embedded_defaults() -> Config {
+        let mut config = Config::default();
+        config.add_defaults();
+        config
+    }
+
+    fn add_defaults(&mut self) {
+        self.stores
+            .entry(DEFAULT_STORE.to_string())
+            .or_insert_with(|| {
+                StoreConfig::Archive(ArchiveSettings {
+                    path: PathBuf::from(DEFAULT_DATA_DIR).join("archive"),
+                })
+            });
+    }
+
+    /// Checks everything that can be checked without a network; reports all problems at once.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let mut problems = Vec::new();
+        for (name, source) in &self.sources {
+            source.validate(name, &mut problems);
+        }
+        for (name, store) in &self.stores {
+            store.validate(name, &mut problems);
+        }
+        self.engine.validate(&mut problems);
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(ConfigError::Invalid(problems))
+        }
+    }
+
+    pub fn source(&self, name: &str) -> Result<&SourceConfig, ConfigError> {
+        self.sources
+            .get(name)
+            .ok_or_else(|| ConfigError::UnknownSource {
+                name: name.to_string(),
+                known: self.sources.keys().cloned().collect(),
+            })
+    }
+
+    pub fn store(&self, name: &str) -> Result<&StoreConfig, ConfigError> {
+        self.stores
+            .get(name)
+            .ok_or_else(|| ConfigError::UnknownStore {
+                name: name.to_string(),
+                known: self.stores.keys().cloned().collect(),
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,135 @@
+//! An order-independent checksum of a table's rows.
+//!
+//! Ranges are backed up in parallel and stores return rows in any order, so the checksum must not
+//! depend on order: it is the sum (mod 2^128) of the first 16 bytes of SHA-256 over each row's
+//! canonical PlainBuffer encoding, together with the row count, cell count and byte count. A
+//! missing, extra or changed row changes it.
+
+use sha2::{Digest, Sha256};
+
+use crate::tablestore::{plainbuffer, Row};
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TableChecksum {
+    pub rows: u64,
+    pub cells: u64,
+    pub bytes: u64,
+    sum: u128,
+}
+
+impl TableChecksum {
+    /// Adds one row; returns its encoded size.
+    pub fn add(&mut self, row: &Row) -> u64 {
+        let encoded = plainbuffer::encode_row(row);
+        self.add_encoded(&encoded, row.cells.len() as u64)
+    }
+
+    /// Adds a row given its canonical encoding (when the caller already has it).
+    pub fn add_encoded(&mut self, encoded: &[u8], cells: u64) -> u64 {
+        let digest = Sha256::digest(encoded);
+        let mut head = [0u8; 16];
+        head.copy_from_slice(&digest[..16]);
+        self.sum = self.sum.wrapping_add(u128::from_le_bytes(head));
+        self.rows += 1;
+        self.cells += cells;
+        self.bytes += encoded.len() as u64;
+        encoded.len() as u64
+    }
+
+    /// Combines checksums of disjoint parts (ranges) of one table.
+    pub fn merge(&mut self, other: &TableChecksum) {
+        self.sum = self.sum.wrapping_add(other.sum);
+        self.rows += other.rows;
+        self.cells += other.cells;
+        self.bytes += other.bytes;
+    }
+
+    /// The text form stored in manifests: `v1:<32 hex digits>`.
+    pub fn digest(&self) -> String {
+        format!("v1:{:032x}", self.sum)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tablestore::{Cell, PkValue, PrimaryKey, Value};
+
+    fn row(i: i64) -> Row {
+        Row::new(
+            PrimaryKey::new([("id", PkValue::Integer(i))]),
+            vec![
+                Cell::put_at("a", Value::String(format!("v{i}")), 1000 + i),
+                Cell::put_at("a", Value::Integer(i), 999),
+            ],
+        )
+    }
+
+    fn checksum<'a>(rows: impl IntoIterator<Item = &'a Row>) -> TableChecksum {
+        let mut sum = TableChecksum::default();
+        for r in rows {
+            sum.add(r);
+        }
+        sum
+    }
+
+    #[test]
+    fn order_does_not_matter() {
+        let rows: Vec<Row> = (0..50).map(row).collect();
+        let forward = checksum(&rows);
+        let backward = checksum(rows.iter().rev());
+        let shuffled = checksum(rows.iter().step_by(2).chain(rows.iter().skip(1).step_by(2)));
+        assert_eq!(forward, backward);
+        assert_eq!(forward, shuffled);
+        assert_eq!(forward.rows, 50);
+        assert_eq!(forward.cells, 100);
+    }
+
+    #[test]
+    fn merge_equals_the_checksum_of_the_whole() {
+        let rows: Vec<Row> = (0..30).map(row).collect();
+        let mut merged = TableChecksum::default();
+        for part in rows.chunks(7) {
+            merged.merge(&checksum(part));
+        }
+        assert_eq!(merged, checksum(&rows));
+        assert_eq!(merged.digest(), checksum(&rows).digest());
+    }
+
+    #[test]
+    fn add_returns_and_counts_the_encoded_size() {
+        let r = row(1);
+        let mut sum = TableChecksum::default();
+        let size = sum.add(&r);
+        assert_eq!(size, plainbuffer::encode_row(&r).len() as u64);
+        assert_eq!(sum.bytes, size);
+    }
+
+    #[test]
+    fn a_changed_missing_or_extra_row_changes_the_digest() {
+        let rows: Vec<Row> = (0..10).map(row).collect();
+        let base = checksum(&rows).digest();
+        assert!(base.starts_with("v1:") && base.len() == 35, "{base}");
+
+        let mut changed_cell = rows.clone();
+        changed_cell[3].cells[0].value = Some(Value::String("other".into()));
+        let mut changed_ts = rows.clone();
+        changed_ts[3].cells[1].timestamp = Some(1);
+        let mut changed_key = rows.clone();
+        changed_key[3].primary_key = PrimaryKey::new([("id", PkValue::Integer(1000))]);
+        let mut extra = rows.clone();
+        extra.push(row(10));
+        let mut duplicated = rows.clone();
+        duplicated.push(rows[0].clone());
+        for (what, variant) in [
+            ("cell value", &changed_cell),
+            ("timestamp", &changed_ts),
+            ("key", &changed_key),
+            ("missing row", &rows[1..].to_vec()),
+            ("extra row", &extra),
+            ("duplicated row", &duplicated),
+        ] {
+            assert_ne!(checksum(variant).digest(), base, "{what}");
+        }
+    }
+}

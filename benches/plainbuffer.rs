@@ -26,7 +26,7 @@ fn row(i: usize) -> Row {
             ),
             Cell::put_at("count", Value::Integer(i as i64), ts),
             Cell::put_at("score", Value::Double(i as f64 / 3.0), ts),
-            Cell::put_at("active", Value::Boolean(i % 2 == 0), ts),
+            Cell::put_at("active", Value::Boolean(i.is_multiple_of(2)), ts),
         ],
     )
 }

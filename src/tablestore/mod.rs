@@ -3,6 +3,7 @@
 //! from the server side, built from the same pieces.
 
 pub mod auth;
+pub mod client;
 pub mod codes;
 pub mod plainbuffer;
 pub mod proto;

@@ -1,0 +1,149 @@
+//! Full-table scan throughput of our client against the in-process emulator.
+//!
+//! Loads ~200k rows of ~200 bytes through `batch_write`, then scans the whole table with one
+//! range and with the split-point ranges scanned 4 at a time, and prints rows/s and MB/s
+//! (MB of PlainBuffer row data). Run with `cargo bench --bench scan`.
+
+use std::time::{Duration, Instant};
+
+use futures::{StreamExt, TryStreamExt};
+use tablevault::emulator::{Emulator, EmulatorConfig};
+use tablevault::tablestore::client::{
+    chunk_writes, Client, ClientConfig, Direction, RangeRequest, RowWrite,
+};
+use tablevault::tablestore::{plainbuffer, Cell, PkSchema, PkType, PkValue, PrimaryKey, Row};
+use tablevault::tablestore::{TableDescription, Value};
+
+const ROWS: i64 = 200_000;
+const PARTITIONS: i64 = 1_000;
+const TABLE: &str = "bench";
+const RUNS: usize = 3;
+
+fn make_row(i: i64) -> Row {
+    let key = PrimaryKey::new([
+        ("pk_s", PkValue::String(format!("p{:04}", i % PARTITIONS))),
+        ("pk_i", PkValue::Integer(i)),
+    ]);
+    let payload = format!("{i:0>150}");
+    let cells = vec![
+        Cell::put("payload", Value::String(payload)),
+        Cell::put("n", Value::Integer(i)),
+        Cell::put("f", Value::Double(i as f64 / 7.0)),
+    ];
+    Row::new(key, cells)
+}
+
+/// Loads the rows with 4 concurrent batch writers; returns their PlainBuffer bytes.
+async fn load(client: &Client) -> usize {
+    let mut table = TableDescription::new(
+        TABLE,
+        vec![
+            PkSchema::new("pk_s", PkType::String),
+            PkSchema::new("pk_i", PkType::Integer),
+        ],
+    );
+    table.options.max_versions = 1;
+    client.create_table(&table).await.expect("create table");
+    let rows: Vec<Row> = (0..ROWS).map(make_row).collect();
+    let bytes = rows.iter().map(|r| plainbuffer::encode_row(r).len()).sum();
+    let writes = rows.into_iter().map(|r| RowWrite::put(TABLE, r)).collect();
+    let batches = chunk_writes(writes).expect("chunk");
+    futures::stream::iter(batches)
+        .map(|batch| {
+            let client = client.clone();
+            async move {
+                let results = client.batch_write(&batch).await?;
+                assert!(
+                    results.iter().all(Result::is_ok),
+                    "row failures while loading"
+                );
+                Ok::<_, tablevault::tablestore::client::TablestoreError>(())
+            }
+        })
+        .buffer_unordered(4)
+        .try_collect::<Vec<()>>()
+        .await
+        .expect("load");
+    bytes
+}
+
+async fn scan_count(client: &Client, request: RangeRequest) -> usize {
+    client
+        .scan(request)
+        .map(|page| page.expect("scan page").len())
+        .fold(0, |total, n| async move { total + n })
+        .await
+}
+
+async fn scan_parallel(client: &Client, requests: Vec<RangeRequest>, parallel: usize) -> usize {
+    futures::stream::iter(requests)
+        .map(|request| scan_count(client, request))
+        .buffer_unordered(parallel)
+        .fold(0, |total, n| async move { total + n })
+        .await
+}
+
+fn report(label: &str, times: &mut [Duration], rows: usize, bytes: usize) {
+    times.sort();
+    let best = times[0].as_secs_f64();
+    let median = times[times.len() / 2].as_secs_f64();
+    println!(
+        "{label:<34} best {best:6.3} s  {:>9.0} rows/s  {:6.1} MB/s   (median {median:.3} s)",
+        rows as f64 / best,
+        bytes as f64 / best / 1e6,
+    );
+}
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let emulator = Emulator::start(EmulatorConfig::default()).await.expect("emulator");
+        let c = emulator.config();
+        let config = ClientConfig::new(
+            emulator.endpoint(),
+            c.instance.clone(),
+            c.access_key_id.clone(),
+            c.access_key_secret.clone(),
+        );
+        let client = Client::new(&config).expect("client");
+
+        let started = Instant::now();
+        let bytes = load(&client).await;
+        let load_time = started.elapsed().as_secs_f64();
+        println!(
+            "loaded {ROWS} rows, {:.1} MB of row data ({:.0} B/row) in {load_time:.2} s: {:.0} rows/s",
+            bytes as f64 / 1e6,
+            bytes as f64 / ROWS as f64,
+            ROWS as f64 / load_time
+        );
+
+        let whole = RangeRequest::whole_table(TABLE, ["pk_s", "pk_i"], Direction::Forward);
+        let mut times = Vec::new();
+        for _ in 0..RUNS {
+            let started = Instant::now();
+            let n = scan_count(&client, whole.clone()).await;
+            times.push(started.elapsed());
+            assert_eq!(n, ROWS as usize);
+        }
+        report("1 range", &mut times, ROWS as usize, bytes);
+
+        let ranges = client
+            .compute_split_points(TABLE, (bytes / 4) as u64 + 1)
+            .await
+            .expect("split points");
+        let requests: Vec<RangeRequest> = ranges.iter().map(|r| r.to_request(TABLE)).collect();
+        let mut times = Vec::new();
+        for _ in 0..RUNS {
+            let started = Instant::now();
+            let n = scan_parallel(&client, requests.clone(), 4).await;
+            times.push(started.elapsed());
+            assert_eq!(n, ROWS as usize);
+        }
+        let label = format!("{} split ranges, 4 in parallel", ranges.len());
+        report(&label, &mut times, ROWS as usize, bytes);
+        emulator.shutdown().await;
+    });
+}

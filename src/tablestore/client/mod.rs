@@ -1,0 +1,92 @@
+//! The async Tablestore client.
+//!
+//! One [`Client`] holds one connection pool and is meant to be cloned into every task that
+//! talks to the instance. Each operation is one logical call: its HTTP attempts are retried
+//! with backoff (see [`backoff`]) when the error is retryable for that operation.
+//!
+//! # Layout
+//! - `config`: [`ClientConfig`] and [`RetryPolicy`].
+//! - `error`: [`TablestoreError`], the one error type.
+//! - `transport`: signing, sending and verifying one attempt; `call`: the retry loop.
+//! - `tables`, `rows`, `range`, `scan`, `batch`, `chunk`, `splits`: the typed operations.
+
+pub mod backoff;
+mod batch;
+mod call;
+mod chunk;
+pub mod config;
+pub mod duration_text;
+pub mod error;
+mod observer;
+mod range;
+mod read_options;
+mod rows;
+mod scan;
+mod splits;
+mod tables;
+mod transport;
+
+use std::sync::Arc;
+
+pub use batch::{RowError, RowResult, RowWrite, WriteKind};
+pub use chunk::{chunk_writes, encoded_write_size, MAX_BATCH_BYTES, MAX_BATCH_ROWS};
+pub use config::{ClientConfig, RetryPolicy};
+pub use error::{Result, TablestoreError};
+pub use observer::{Observer, RequestOutcome, OUTCOME_OK};
+pub use range::{Direction, RangePage, RangeRequest};
+pub use read_options::{ReadOptions, TimeRange, ALL_VERSIONS};
+pub use rows::RowExistence;
+pub use splits::{ranges_from_split_points, ScanRange};
+pub use tables::{StreamChange, TableUpdate};
+
+use transport::Transport;
+
+/// An async Tablestore client; cheap to clone, safe to share between tasks.
+#[derive(Clone)]
+pub struct Client {
+    transport: Arc<Transport>,
+    retry: RetryPolicy,
+    observer: Option<Observer>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("transport", &self.transport)
+            .field("retry", &self.retry)
+            .field("observer", &self.observer.is_some())
+            .finish()
+    }
+}
+
+impl Client {
+    /// Validates the configuration and builds the connection pool (no request is sent).
+    pub fn new(config: &ClientConfig) -> Result<Self> {
+        Ok(Client {
+            transport: Arc::new(Transport::new(config)?),
+            retry: config.retry,
+            observer: None,
+        })
+    }
+
+    /// Calls `observer` once per HTTP attempt with the operation and its outcome.
+    pub fn with_observer(mut self, observer: Observer) -> Self {
+        self.observer = Some(observer);
+        self
+    }
+
+    /// A client sharing this one's connections but retrying with another policy.
+    pub fn with_retry_policy(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.retry
+    }
+
+    /// The endpoint requests go to, without a trailing slash.
+    pub fn endpoint(&self) -> &str {
+        self.transport.endpoint()
+    }
+}

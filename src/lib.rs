@@ -3,8 +3,12 @@
 //! # Layout
 //! - [`tablestore`]: data model, wire protocol and client.
 //! - [`store`]: backup stores (local archive directory, MongoDB).
+//! - [`emulator`]: a local Tablestore server speaking the same protocol, for tests and demos.
+//! - [`cli`]: the `tablevault` command line.
 
+pub mod cli;
 pub mod config;
+pub mod emulator;
 pub mod engine;
 pub mod store;
 pub mod tablestore;

@@ -1,0 +1,114 @@
+//! `tablevault emulator`: serve a Tablestore emulator until Ctrl-C / SIGTERM.
+//!
+//! Prints exactly one line to stdout once listening,
+//! `tablevault emulator listening on http://ADDR`, so harnesses can start it with
+//! `--listen 127.0.0.1:0` and read the port.
+
+use std::io::Write;
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use clap::Args;
+
+use crate::emulator::{
+    Emulator, EmulatorConfig, FaultConfig, DEFAULT_PAGE_BYTE_LIMIT, DEFAULT_PAGE_ROW_LIMIT,
+};
+
+#[derive(Debug, Args)]
+pub struct EmulatorArgs {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long)]
+    pub listen: SocketAddr,
+    /// Instance name clients must use.
+    #[arg(long)]
+    pub instance: String,
+    /// AccessKey id clients must sign with.
+    #[arg(long)]
+    pub access_key_id: String,
+    /// AccessKey secret clients must sign with.
+    #[arg(
+        long,
+        env = "TABLEVAULT_EMULATOR_ACCESS_KEY_SECRET",
+        hide_env_values = true
+    )]
+    pub access_key_secret: String,
+    /// GetRange rows per page at most.
+    #[arg(long, default_value_t = DEFAULT_PAGE_ROW_LIMIT)]
+    pub page_row_limit: usize,
+    /// GetRange bytes per page at most.
+    #[arg(long, default_value_t = DEFAULT_PAGE_BYTE_LIMIT)]
+    pub page_byte_limit: usize,
+    /// ComputeSplitPointsBySize unit in bytes (instead of 100 MB).
+    #[arg(long)]
+    pub split_unit_bytes: Option<u64>,
+    /// Probability (0..1) that a request fails with --fault-code.
+    #[arg(long, default_value_t = 0.0)]
+    pub fault_error_rate: f64,
+    /// Error code(s) to inject; repeat or comma-separate.
+    #[arg(long, value_delimiter = ',', default_value = "OTSServerBusy")]
+    pub fault_code: Vec<String>,
+    /// Restrict faults to these actions; repeat or comma-separate.
+    #[arg(long, value_delimiter = ',')]
+    pub fault_action: Vec<String>,
+    /// Added latency per request, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    pub fault_latency_ms: u64,
+    /// Probability (0..1) that a connection is dropped without a response.
+    #[arg(long, default_value_t = 0.0)]
+    pub fault_drop_rate: f64,
+    /// Probability (0..1) that a BatchWriteRow row fails.
+    #[arg(long, default_value_t = 0.0)]
+    pub fault_batch_row_failure_rate: f64,
+    /// Fail exactly the next N requests.
+    #[arg(long, default_value_t = 0)]
+    pub fault_fail_next: u32,
+    /// Seed for the fault dice (reproducible runs).
+    #[arg(long)]
+    pub fault_seed: Option<u64>,
+}
+
+impl EmulatorArgs {
+    pub fn config(&self) -> EmulatorConfig {
+        let faults = FaultConfig {
+            error_rate: self.fault_error_rate,
+            error_codes: self.fault_code.clone(),
+            actions: self.fault_action.clone(),
+            latency_ms: self.fault_latency_ms,
+            drop_connection_rate: self.fault_drop_rate,
+            batch_row_failure_rate: self.fault_batch_row_failure_rate,
+            fail_next: self.fault_fail_next,
+            seed: self.fault_seed,
+            ..FaultConfig::default()
+        };
+        EmulatorConfig {
+            page_row_limit: self.page_row_limit,
+            page_byte_limit: self.page_byte_limit,
+            split_unit_bytes: self.split_unit_bytes,
+            faults,
+            ..EmulatorConfig::new(
+                self.listen,
+                &self.instance,
+                &self.access_key_id,
+                &self.access_key_secret,
+            )
+        }
+    }
+}
+
+pub async fn run(args: EmulatorArgs) -> anyhow::Result<()> {
+    let emulator = Emulator::start(args.config())
+        .await
+        .context("starting the emulator")?;
+    let mut stdout = std::io::stdout().lock();
+    writeln!(
+        stdout,
+        "tablevault emulator listening on {}",
+        emulator.endpoint()
+    )?;
+    stdout.flush()?;
+    drop(stdout);
+    super::shutdown_signal().await;
+    tracing::info!("Shutdown signal received.");
+    emulator.shutdown().await;
+    Ok(())
+}

@@ -1,0 +1,88 @@
+//! Routes an authenticated request body to the operation its action names.
+
+use prost::Message;
+
+use crate::tablestore::codes;
+
+use super::batch;
+use super::error::ApiError;
+use super::range::{self, PageLimits};
+use super::row_ops;
+use super::server::Shared;
+use super::split;
+use super::store::lock;
+use super::table_ops;
+use super::write::WriteKind;
+
+/// The actions the emulator serves.
+pub const ACTIONS: [&str; 12] = [
+    "ListTable",
+    "CreateTable",
+    "DescribeTable",
+    "UpdateTable",
+    "DeleteTable",
+    "GetRow",
+    "PutRow",
+    "UpdateRow",
+    "DeleteRow",
+    "GetRange",
+    "BatchWriteRow",
+    "ComputeSplitPointsBySize",
+];
+
+fn decode<M: Message + Default>(action: &str, body: &[u8]) -> Result<M, ApiError> {
+    M::decode(body).map_err(|e| ApiError::bad_protobuf(action, e))
+}
+
+/// Serves one request and returns the encoded protobuf response.
+pub fn dispatch(shared: &Shared, action: &str, body: &[u8]) -> Result<Vec<u8>, ApiError> {
+    let store = &shared.store;
+    let config = &shared.config;
+    let response = match action {
+        "ListTable" => table_ops::list_table(store).encode_to_vec(),
+        "CreateTable" => table_ops::create_table(store, decode(action, body)?)?.encode_to_vec(),
+        "DescribeTable" => table_ops::describe_table(store, decode(action, body)?)?.encode_to_vec(),
+        "UpdateTable" => table_ops::update_table(store, decode(action, body)?)?.encode_to_vec(),
+        "DeleteTable" => table_ops::delete_table(store, decode(action, body)?)?.encode_to_vec(),
+        "GetRow" => row_ops::get_row(store, decode(action, body)?)?.encode_to_vec(),
+        "PutRow" => {
+            row_ops::write_row(store, WriteKind::Put, decode(action, body)?)?.encode_to_vec()
+        }
+        "UpdateRow" => {
+            row_ops::write_row(store, WriteKind::Update, decode(action, body)?)?.encode_to_vec()
+        }
+        "DeleteRow" => {
+            row_ops::write_row(store, WriteKind::Delete, decode(action, body)?)?.encode_to_vec()
+        }
+        "GetRange" => {
+            let limits = PageLimits {
+                rows: config.page_row_limit.max(1),
+                bytes: config.page_byte_limit.max(1),
+            };
+            range::get_range(store, decode(action, body)?, limits)?.encode_to_vec()
+        }
+        "BatchWriteRow" => {
+            let mut row_fault = || {
+                let fault = lock(&shared.faults).row_fault();
+                if fault.is_some() {
+                    lock(&shared.stats).failed_batch_rows += 1;
+                }
+                fault
+            };
+            batch::batch_write_row(store, decode(action, body)?, &mut row_fault)?.encode_to_vec()
+        }
+        "ComputeSplitPointsBySize" => split::compute_split_points_by_size(
+            store,
+            decode(action, body)?,
+            config.split_unit_bytes,
+        )?
+        .encode_to_vec(),
+        _ => {
+            return Err(ApiError::new(
+                codes::UNSUPPORT_OPERATION,
+                format!("Unsupported operation: '{action}'."),
+            ))
+        }
+    };
+    Ok(response)
+}

@@ -1,0 +1,286 @@
+//! Fault injection for reliability tests: injected errors, dropped connections, added latency
+//! and per-row BatchWriteRow failures, either at a rate (seeded, so runs repeat) or for exactly
+//! the next N requests.
+//!
+//! Order per matching request: latency first, then `drop_next`, `fail_next`, then the random
+//! `drop_connection_rate` and `error_rate`. Faults are injected after authentication, so a
+//! faulted request is one the service would otherwise have served.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::tablestore::codes;
+
+use super::error::ApiError;
+
+/// What to inject. Serialized as JSON by the control endpoint; every field is optional there.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FaultConfig {
+    /// Probability (0..=1) that a matching request fails with one of `error_codes`.
+    pub error_rate: f64,
+    /// Codes to inject (e.g. OTSServerBusy, OTSNotEnoughCapacityUnit, OTSTimeout); the HTTP
+    /// status is the service's for that code. Random picks for `error_rate`, round robin for
+    /// `fail_next`.
+    pub error_codes: Vec<String>,
+    /// Restricts every fault to these actions (e.g. `["GetRange"]`); empty means all actions.
+    pub actions: Vec<String>,
+    /// Added delay before a matching request is served, in milliseconds.
+    pub latency_ms: u64,
+    /// Probability (0..=1) that a matching request's connection is closed without a response.
+    pub drop_connection_rate: f64,
+    /// Probability (0..=1) that a row of a 200 OK BatchWriteRow fails (`is_ok=false`) and is
+    /// not applied.
+    pub batch_row_failure_rate: f64,
+    /// The error code of failed batch rows.
+    pub batch_row_error_code: String,
+    /// Fail exactly the next N matching requests (counts down).
+    pub fail_next: u32,
+    /// Drop the connection of exactly the next N matching requests (counts down).
+    pub drop_next: u32,
+    /// Fail exactly the next N BatchWriteRow rows (counts down).
+    pub fail_next_batch_rows: u32,
+    /// Seed of the random generator; the same seed and requests give the same faults.
+    pub seed: Option<u64>,
+}
+
+impl Default for FaultConfig {
+    fn default() -> Self {
+        FaultConfig {
+            error_rate: 0.0,
+            error_codes: vec![codes::SERVER_BUSY.to_string()],
+            actions: Vec::new(),
+            latency_ms: 0,
+            drop_connection_rate: 0.0,
+            batch_row_failure_rate: 0.0,
+            batch_row_error_code: codes::SERVER_BUSY.to_string(),
+            fail_next: 0,
+            drop_next: 0,
+            fail_next_batch_rows: 0,
+            seed: None,
+        }
+    }
+}
+
+impl FaultConfig {
+    /// Rates within 0..=1 and codes that look like Tablestore codes.
+    pub fn validate(&self) -> Result<(), String> {
+        for (name, rate) in [
+            ("error_rate", self.error_rate),
+            ("drop_connection_rate", self.drop_connection_rate),
+            ("batch_row_failure_rate", self.batch_row_failure_rate),
+        ] {
+            if !(0.0..=1.0).contains(&rate) {
+                return Err(format!("{name} must be within 0..=1, got {rate}"));
+            }
+        }
+        if self.error_codes.is_empty() {
+            return Err("error_codes must name at least one code".into());
+        }
+        let codes = self.error_codes.iter().chain([&self.batch_row_error_code]);
+        if let Some(bad) = codes.into_iter().find(|c| !c.starts_with("OTS")) {
+            return Err(format!(
+                "'{bad}' is not a Tablestore error code (they start with OTS)"
+            ));
+        }
+        Ok(())
+    }
+
+    fn applies_to(&self, action: &str) -> bool {
+        self.actions.is_empty() || self.actions.iter().any(|a| a == action)
+    }
+}
+
+/// What happens to one request.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FaultOutcome {
+    Serve,
+    Drop,
+    Fail(ApiError),
+}
+
+/// The decision for one request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FaultPlan {
+    pub latency: Option<Duration>,
+    pub outcome: FaultOutcome,
+}
+
+/// SplitMix64: tiny, seedable and good enough for fault dice.
+#[derive(Debug, Clone)]
+struct Dice(u64);
+
+impl Dice {
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    fn roll(&mut self, rate: f64) -> bool {
+        rate > 0.0 && self.unit() < rate
+    }
+}
+
+/// The live fault settings: the config (whose counters count down) and the dice.
+#[derive(Debug, Clone)]
+pub struct FaultState {
+    config: FaultConfig,
+    dice: Dice,
+    round_robin: usize,
+}
+
+impl FaultState {
+    pub fn new(mut config: FaultConfig) -> Self {
+        // An empty list would leave nothing to inject; fall back to the default code.
+        if config.error_codes.is_empty() {
+            config.error_codes.push(codes::SERVER_BUSY.to_string());
+        }
+        let seed = config.seed.unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos() as u64)
+                .unwrap_or(0)
+        });
+        FaultState {
+            config,
+            dice: Dice(seed),
+            round_robin: 0,
+        }
+    }
+
+    pub fn config(&self) -> &FaultConfig {
+        &self.config
+    }
+
+    /// Decides what happens to a request for `action`.
+    pub fn plan(&mut self, action: &str) -> FaultPlan {
+        let c = &mut self.config;
+        if !c.applies_to(action) {
+            return FaultPlan {
+                latency: None,
+                outcome: FaultOutcome::Serve,
+            };
+        }
+        let latency = (c.latency_ms > 0).then(|| Duration::from_millis(c.latency_ms));
+        let outcome = if c.drop_next > 0 {
+            c.drop_next -= 1;
+            FaultOutcome::Drop
+        } else if c.fail_next > 0 {
+            c.fail_next -= 1;
+            let code = &c.error_codes[self.round_robin % c.error_codes.len()];
+            self.round_robin += 1;
+            FaultOutcome::Fail(ApiError::injected(code))
+        } else if self.dice.roll(c.drop_connection_rate) {
+            FaultOutcome::Drop
+        } else if self.dice.roll(c.error_rate) {
+            let pick = (self.dice.next_u64() % c.error_codes.len() as u64) as usize;
+            FaultOutcome::Fail(ApiError::injected(&c.error_codes[pick]))
+        } else {
+            FaultOutcome::Serve
+        };
+        FaultPlan { latency, outcome }
+    }
+
+    /// Decides whether the next BatchWriteRow row fails.
+    pub fn row_fault(&mut self) -> Option<ApiError> {
+        let c = &mut self.config;
+        if !c.applies_to("BatchWriteRow") {
+            return None;
+        }
+        let fail = if c.fail_next_batch_rows > 0 {
+            c.fail_next_batch_rows -= 1;
+            true
+        } else {
+            self.dice.roll(c.batch_row_failure_rate)
+        };
+        fail.then(|| ApiError::injected(&c.batch_row_error_code))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fail_next_is_exact_and_round_robin() {
+        let mut state = FaultState::new(FaultConfig {
+            fail_next: 3,
+            error_codes: vec![codes::SERVER_BUSY.into(), codes::TIMEOUT.into()],
+            ..FaultConfig::default()
+        });
+        let codes: Vec<_> = (0..4)
+            .map(|_| match state.plan("GetRow").outcome {
+                FaultOutcome::Fail(e) => e.code,
+                other => format!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            codes,
+            ["OTSServerBusy", "OTSTimeout", "OTSServerBusy", "Serve"]
+        );
+        assert_eq!(state.config().fail_next, 0);
+    }
+
+    #[test]
+    fn actions_restrict_faults() {
+        let mut state = FaultState::new(FaultConfig {
+            error_rate: 1.0,
+            actions: vec!["GetRange".into()],
+            ..FaultConfig::default()
+        });
+        assert_eq!(state.plan("PutRow").outcome, FaultOutcome::Serve);
+        assert!(matches!(
+            state.plan("GetRange").outcome,
+            FaultOutcome::Fail(_)
+        ));
+        assert!(state.row_fault().is_none());
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_faults() {
+        let config = FaultConfig {
+            error_rate: 0.5,
+            seed: Some(42),
+            ..FaultConfig::default()
+        };
+        let run = |mut s: FaultState| {
+            (0..64)
+                .map(|_| s.plan("GetRow").outcome == FaultOutcome::Serve)
+                .collect::<Vec<_>>()
+        };
+        let a = run(FaultState::new(config.clone()));
+        assert_eq!(a, run(FaultState::new(config)));
+        let served = a.iter().filter(|x| **x).count();
+        assert!(
+            (16..48).contains(&served),
+            "about half served, got {served}"
+        );
+    }
+
+    #[test]
+    fn validation_rejects_bad_rates_and_codes() {
+        assert!(FaultConfig::default().validate().is_ok());
+        let bad_rate = FaultConfig {
+            error_rate: 1.5,
+            ..FaultConfig::default()
+        };
+        assert!(bad_rate.validate().is_err());
+        let bad_code = FaultConfig {
+            error_codes: vec!["Busy".into()],
+            ..FaultConfig::default()
+        };
+        assert!(bad_code.validate().is_err());
+        let parsed: FaultConfig = serde_json::from_str(r#"{"error_rate": 0.25}"#).unwrap();
+        assert_eq!(parsed.error_codes, ["OTSServerBusy"]);
+        assert!(serde_json::from_str::<FaultConfig>(r#"{"eror_rate": 1}"#).is_err());
+    }
+}

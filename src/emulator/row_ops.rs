@@ -1,0 +1,81 @@
+//! GetRow, PutRow, UpdateRow and DeleteRow.
+
+use crate::tablestore::plainbuffer;
+use crate::tablestore::proto;
+
+use super::error::ApiError;
+use super::keys::SortKey;
+use super::limits::{check_primary_key, check_table_name, KeyUse};
+use super::read::{ReadQuery, Visibility};
+use super::store::{now_ms, read, Store};
+use super::write::{self, WriteKind, WriteOp};
+
+/// Consumed capacity: the emulator does not meter, so it reports one unit per row touched.
+pub fn consumed(read_units: i32, write_units: i32) -> proto::ConsumedCapacity {
+    proto::ConsumedCapacity {
+        capacity_unit: proto::CapacityUnit {
+            read: Some(read_units),
+            write: Some(write_units),
+        },
+    }
+}
+
+pub fn get_row(
+    store: &Store,
+    req: proto::GetRowRequest,
+) -> Result<proto::GetRowResponse, ApiError> {
+    check_table_name(&req.table_name)?;
+    let table = store.table(&req.table_name)?;
+    if req.filter.as_ref().is_some_and(|f| !f.is_empty()) {
+        return Err(ApiError::invalid(
+            "Filters are not supported by the TableVault emulator.",
+        ));
+    }
+    let query = ReadQuery::new(
+        &req.columns_to_get,
+        req.time_range.as_ref(),
+        req.max_versions,
+        req.start_column.as_deref(),
+        req.end_column.as_deref(),
+    )?;
+    let pk = plainbuffer::decode_row(&req.primary_key)
+        .map_err(|e| ApiError::bad_plainbuffer("primary_key", e))?
+        .primary_key;
+    let desc = table.description();
+    check_primary_key(&desc.primary_key, &pk, KeyUse::Exact)?;
+    let key =
+        SortKey::from_primary_key(&pk).ok_or_else(|| ApiError::invalid("Invalid primary key."))?;
+    let visibility = Visibility::new(
+        desc.options.time_to_live,
+        desc.options.max_versions,
+        now_ms(),
+    );
+    let found = read(&table.rows)
+        .get(&key)
+        .and_then(|stored| query.project(&key, stored, &desc.primary_key, visibility));
+    let row = found
+        .map(|(row, _)| plainbuffer::encode_row(&row))
+        .unwrap_or_default();
+    Ok(proto::GetRowResponse {
+        consumed: consumed(1, 0),
+        row,
+        next_token: None,
+    })
+}
+
+/// PutRow, UpdateRow and DeleteRow: one write through [`write::apply`].
+pub fn write_row(
+    store: &Store,
+    kind: WriteKind,
+    req: proto::WriteRowRequest,
+) -> Result<proto::WriteRowResponse, ApiError> {
+    check_table_name(&req.table_name)?;
+    let table = store.table(&req.table_name)?;
+    let op = WriteOp::decode(kind, &req.row, req.condition, req.return_content)?;
+    let desc = table.description();
+    let row = write::apply(&table, &desc, op, now_ms())?;
+    Ok(proto::WriteRowResponse {
+        consumed: consumed(0, 1),
+        row,
+    })
+}

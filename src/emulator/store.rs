@@ -1,0 +1,318 @@
+//! In-memory tables: descriptions plus rows ordered by [`SortKey`], each column keeping its
+//! versions newest first.
+//!
+//! Locks are `std::sync` locks: every operation is synchronous and none is held across an
+//! `.await`. The catalogue lock is only held to look a table up; each table has its own row
+//! lock, so scans of one table run in parallel with writes to another.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use crate::tablestore::codes;
+use crate::tablestore::row::Value;
+use crate::tablestore::table::TableDescription;
+
+use super::error::ApiError;
+use super::keys::SortKey;
+
+/// Most tables an instance may hold.
+pub const MAX_TABLES: usize = 64;
+
+/// Milliseconds since the Unix epoch: the server-assigned cell timestamp.
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// Locks that survive a panic in another request: the data is still consistent per operation.
+pub fn read<T>(lock: &RwLock<T>) -> RwLockReadGuard<'_, T> {
+    lock.read().unwrap_or_else(|e| e.into_inner())
+}
+
+pub fn write<T>(lock: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
+    lock.write().unwrap_or_else(|e| e.into_inner())
+}
+
+pub fn lock<T>(lock: &Mutex<T>) -> MutexGuard<'_, T> {
+    lock.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// One version of a cell.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Version {
+    pub timestamp: i64,
+    pub value: Value,
+}
+
+/// One attribute column and its versions, newest first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredColumn {
+    pub name: String,
+    pub versions: Vec<Version>,
+}
+
+/// A row's attribute columns, sorted by name (the order the service returns them in).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StoredRow {
+    pub columns: Vec<StoredColumn>,
+}
+
+impl StoredRow {
+    fn position(&self, name: &str) -> Result<usize, usize> {
+        self.columns.binary_search_by(|c| c.name.as_str().cmp(name))
+    }
+
+    pub fn column(&self, name: &str) -> Option<&StoredColumn> {
+        self.position(name).ok().map(|i| &self.columns[i])
+    }
+
+    /// Writes one version; an existing version with the same timestamp is replaced, and only
+    /// the newest `max_versions` are kept.
+    pub fn put(&mut self, name: &str, timestamp: i64, value: Value, max_versions: usize) {
+        let index = match self.position(name) {
+            Ok(i) => i,
+            Err(i) => {
+                self.columns.insert(
+                    i,
+                    StoredColumn {
+                        name: name.to_string(),
+                        versions: Vec::new(),
+                    },
+                );
+                i
+            }
+        };
+        let versions = &mut self.columns[index].versions;
+        match versions.binary_search_by(|v| timestamp.cmp(&v.timestamp)) {
+            Ok(at) => versions[at].value = value,
+            Err(at) => versions.insert(at, Version { timestamp, value }),
+        }
+        versions.truncate(max_versions.max(1));
+    }
+
+    pub fn delete_column(&mut self, name: &str) {
+        if let Ok(i) = self.position(name) {
+            self.columns.remove(i);
+        }
+    }
+
+    pub fn delete_version(&mut self, name: &str, timestamp: i64) {
+        if let Ok(i) = self.position(name) {
+            self.columns[i]
+                .versions
+                .retain(|v| v.timestamp != timestamp);
+            if self.columns[i].versions.is_empty() {
+                self.columns.remove(i);
+            }
+        }
+    }
+
+    /// Whether a read sees this row: it has a live cell, or it never had cells (a row written
+    /// with its key only). A row whose every cell expired is gone.
+    pub fn is_visible(&self, expired_before: i64) -> bool {
+        self.columns.is_empty()
+            || self
+                .columns
+                .iter()
+                .any(|c| c.versions.iter().any(|v| v.timestamp >= expired_before))
+    }
+
+    /// Approximate stored size in bytes: names, values, timestamps.
+    pub fn size(&self) -> usize {
+        self.columns
+            .iter()
+            .map(|c| {
+                c.versions
+                    .iter()
+                    .map(|v| c.name.len() + value_size(&v.value) + 8)
+                    .sum::<usize>()
+            })
+            .sum()
+    }
+}
+
+/// Bytes a value occupies (the size the limits and the page byte cap are measured in).
+pub fn value_size(value: &Value) -> usize {
+    match value {
+        Value::Integer(_) | Value::Double(_) => 8,
+        Value::Boolean(_) => 1,
+        Value::String(s) => s.len(),
+        Value::Binary(b) => b.len(),
+    }
+}
+
+/// A table: its description (options change with UpdateTable) and its rows.
+#[derive(Debug)]
+pub struct Table {
+    pub description: RwLock<TableDescription>,
+    pub rows: RwLock<BTreeMap<SortKey, StoredRow>>,
+    /// Seconds since the epoch; reported as the last throughput change.
+    pub created_at_secs: i64,
+    pub stream_enabled_at_ms: Mutex<Option<i64>>,
+    last_auto_increment: Mutex<i64>,
+}
+
+impl Table {
+    pub fn new(description: TableDescription) -> Self {
+        let now = now_ms();
+        let stream_on = description.stream_expiration_hours.map(|_| now);
+        Table {
+            description: RwLock::new(description),
+            rows: RwLock::new(BTreeMap::new()),
+            created_at_secs: now / 1000,
+            stream_enabled_at_ms: Mutex::new(stream_on),
+            last_auto_increment: Mutex::new(0),
+        }
+    }
+
+    pub fn description(&self) -> TableDescription {
+        read(&self.description).clone()
+    }
+
+    /// A fresh auto-increment value: unique and increasing per table. Like the service's, the
+    /// values are large (microseconds since the epoch, bumped when calls collide).
+    pub fn next_auto_increment(&self) -> i64 {
+        let mut last = lock(&self.last_auto_increment);
+        let candidate = chrono::Utc::now().timestamp_micros();
+        *last = candidate.max(*last + 1);
+        *last
+    }
+}
+
+/// Every table of the instance.
+#[derive(Debug, Default)]
+pub struct Store {
+    tables: RwLock<BTreeMap<String, Arc<Table>>>,
+}
+
+impl Store {
+    pub fn table(&self, name: &str) -> Result<Arc<Table>, ApiError> {
+        read(&self.tables)
+            .get(name)
+            .cloned()
+            .ok_or_else(ApiError::table_not_exist)
+    }
+
+    pub fn create(&self, description: TableDescription) -> Result<(), ApiError> {
+        let mut tables = write(&self.tables);
+        if tables.contains_key(&description.name) {
+            return Err(ApiError::table_already_exist());
+        }
+        if tables.len() >= MAX_TABLES {
+            return Err(ApiError::new(codes::QUOTA_EXHAUSTED, "Too many tables."));
+        }
+        tables.insert(description.name.clone(), Arc::new(Table::new(description)));
+        Ok(())
+    }
+
+    pub fn delete(&self, name: &str) -> Result<(), ApiError> {
+        write(&self.tables)
+            .remove(name)
+            .map(|_| ())
+            .ok_or_else(ApiError::table_not_exist)
+    }
+
+    /// Table names in lexicographic order.
+    pub fn names(&self) -> Vec<String> {
+        read(&self.tables).keys().cloned().collect()
+    }
+
+    /// Drops every table.
+    pub fn reset(&self) {
+        write(&self.tables).clear();
+    }
+
+    pub fn table_count(&self) -> usize {
+        read(&self.tables).len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_stay_newest_first_and_capped() {
+        let mut row = StoredRow::default();
+        for ts in [5, 1, 9, 3] {
+            row.put("c", ts, Value::Integer(ts), 3);
+        }
+        let ts: Vec<i64> = row
+            .column("c")
+            .unwrap()
+            .versions
+            .iter()
+            .map(|v| v.timestamp)
+            .collect();
+        assert_eq!(ts, vec![9, 5, 3]);
+        row.put("c", 5, Value::Integer(50), 3);
+        assert_eq!(
+            row.column("c").unwrap().versions[1].value,
+            Value::Integer(50)
+        );
+    }
+
+    #[test]
+    fn columns_sorted_and_deletable() {
+        let mut row = StoredRow::default();
+        row.put("b", 1, Value::Boolean(true), 1);
+        row.put("a", 1, Value::Boolean(false), 1);
+        row.put("c", 1, Value::Integer(1), 1);
+        let names: Vec<&str> = row.columns.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["a", "b", "c"]);
+        row.delete_column("b");
+        row.delete_version("c", 1);
+        row.delete_version("a", 2);
+        let names: Vec<&str> = row.columns.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["a"]);
+    }
+
+    #[test]
+    fn expired_rows_are_invisible_but_key_only_rows_are_not() {
+        let mut row = StoredRow::default();
+        assert!(row.is_visible(100));
+        row.put("c", 50, Value::Integer(1), 1);
+        assert!(!row.is_visible(100));
+        assert!(row.is_visible(50));
+    }
+
+    #[test]
+    fn table_count_is_capped_and_names_unique() {
+        use crate::tablestore::table::{PkSchema, PkType};
+        let store = Store::default();
+        let desc = |n: usize| {
+            TableDescription::new(
+                format!("t{n:02}"),
+                vec![PkSchema::new("k", PkType::Integer)],
+            )
+        };
+        for n in 0..MAX_TABLES {
+            store.create(desc(n)).unwrap();
+        }
+        assert_eq!(
+            store.create(desc(0)).unwrap_err().code,
+            codes::OBJECT_ALREADY_EXIST
+        );
+        assert_eq!(
+            store.create(desc(99)).unwrap_err().code,
+            codes::QUOTA_EXHAUSTED
+        );
+        store.delete("t00").unwrap();
+        assert_eq!(
+            store.delete("t00").unwrap_err().code,
+            codes::OBJECT_NOT_EXIST
+        );
+        assert_eq!(store.table_count(), MAX_TABLES - 1);
+    }
+
+    #[test]
+    fn auto_increment_values_increase() {
+        use crate::tablestore::table::{PkSchema, PkType};
+        let table = Table::new(TableDescription::new(
+            "t",
+            vec![PkSchema::new("k", PkType::Integer)],
+        ));
+        let a = table.next_auto_increment();
+        let b = table.next_auto_increment();
+        assert!(b > a && a > 0);
+    }
+}

@@ -1,0 +1,276 @@
+//! ListTable, CreateTable, DescribeTable, UpdateTable, DeleteTable.
+
+use std::collections::HashSet;
+
+use crate::tablestore::proto;
+use crate::tablestore::table::{TableDescription, TableOptions};
+
+use super::error::ApiError;
+use super::limits::{
+    check_column_name, check_table_name, MAX_DEFINED_COLUMNS, MAX_PK_COLUMNS, MIN_TIME_TO_LIVE,
+};
+use super::store::{lock, write, Store, Table};
+
+/// Stream retention the service uses when a stream is enabled without one (hours).
+const DEFAULT_STREAM_HOURS: i32 = 24;
+
+pub fn list_table(store: &Store) -> proto::ListTableResponse {
+    proto::ListTableResponse {
+        table_names: store.names(),
+    }
+}
+
+fn pk_type_name(t: i32) -> String {
+    match t {
+        5 => "BOOLEAN".into(),
+        other => format!("type {other}"),
+    }
+}
+
+fn check_schema(meta: &proto::TableMeta) -> Result<(), ApiError> {
+    check_table_name(&meta.table_name)?;
+    let n = meta.primary_key.len();
+    if !(1..=MAX_PK_COLUMNS).contains(&n) {
+        return Err(ApiError::invalid(format!(
+            "The number of primary key columns must be in range: [1, {MAX_PK_COLUMNS}]. Input: {n}."
+        )));
+    }
+    let mut names = HashSet::new();
+    for (i, column) in meta.primary_key.iter().enumerate() {
+        check_column_name(&column.name)?;
+        if !names.insert(column.name.as_str()) {
+            return Err(ApiError::invalid(format!(
+                "Duplicated primary key name: '{}'.",
+                column.name
+            )));
+        }
+        let Ok(pk_type) = proto::PrimaryKeyType::try_from(column.r#type) else {
+            return Err(ApiError::invalid(format!(
+                "{} is an invalid type for the primary key.",
+                pk_type_name(column.r#type)
+            )));
+        };
+        if column.option == Some(proto::PrimaryKeyOption::AutoIncrement as i32) {
+            if i == 0 {
+                return Err(ApiError::invalid(
+                    "The partition key can not be an auto-increment column.",
+                ));
+            }
+            if pk_type != proto::PrimaryKeyType::Integer {
+                return Err(ApiError::invalid(format!(
+                    "The auto-increment primary key column '{}' must be INTEGER.",
+                    column.name
+                )));
+            }
+        }
+    }
+    if meta.defined_column.len() > MAX_DEFINED_COLUMNS {
+        return Err(ApiError::invalid(format!(
+            "The number of defined columns exceeds the limit: {MAX_DEFINED_COLUMNS}."
+        )));
+    }
+    for column in &meta.defined_column {
+        check_column_name(&column.name)?;
+        if !names.insert(column.name.as_str()) {
+            return Err(ApiError::invalid(format!(
+                "Duplicated column name: '{}'.",
+                column.name
+            )));
+        }
+        if proto::DefinedColumnType::try_from(column.r#type).is_err() {
+            return Err(ApiError::invalid(format!(
+                "Invalid type {} of defined column '{}'.",
+                column.r#type, column.name
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn check_options(options: &TableOptions) -> Result<(), ApiError> {
+    if options.max_versions < 1 {
+        return Err(ApiError::invalid(
+            "The max_versions must be greater than 0.",
+        ));
+    }
+    if options.time_to_live != -1 && options.time_to_live < MIN_TIME_TO_LIVE {
+        return Err(ApiError::invalid(format!(
+            "The time_to_live must be -1 (forever) or at least {MIN_TIME_TO_LIVE} seconds."
+        )));
+    }
+    if options.max_time_deviation < 1 {
+        return Err(ApiError::invalid(
+            "The deviation_cell_version_in_sec must be greater than 0.",
+        ));
+    }
+    Ok(())
+}
+
+fn check_throughput(throughput: &proto::ReservedThroughput) -> Result<(), ApiError> {
+    let cu = &throughput.capacity_unit;
+    if cu.read.unwrap_or(0) < 0 || cu.write.unwrap_or(0) < 0 {
+        return Err(ApiError::invalid(
+            "The reserved capacity units must not be negative.",
+        ));
+    }
+    Ok(())
+}
+
+fn check_indexes(desc: &TableDescription) -> Result<(), ApiError> {
+    let columns: HashSet<&str> = desc
+        .pk_names()
+        .chain(desc.defined_columns.iter().map(|c| c.name.as_str()))
+        .collect();
+    for index in &desc.indexes {
+        check_table_name(&index.name)?;
+        if index.primary_key.is_empty() {
+            return Err(ApiError::invalid(format!(
+                "The index '{}' has no primary key.",
+                index.name
+            )));
+        }
+        if let Some(missing) = index
+            .primary_key
+            .iter()
+            .chain(&index.defined_columns)
+            .find(|c| !columns.contains(c.as_str()))
+        {
+            return Err(ApiError::invalid(format!(
+                "The column '{missing}' of index '{}' is neither a primary key nor a defined column.",
+                index.name
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn stream_hours(spec: &proto::StreamSpecification) -> Option<i32> {
+    spec.enable_stream
+        .then(|| spec.expiration_time.unwrap_or(DEFAULT_STREAM_HOURS))
+}
+
+pub fn create_table(
+    store: &Store,
+    req: proto::CreateTableRequest,
+) -> Result<proto::CreateTableResponse, ApiError> {
+    check_schema(&req.table_meta)?;
+    check_throughput(&req.reserved_throughput)?;
+    let desc = TableDescription::from_proto(
+        &req.table_meta,
+        req.table_options.as_ref(),
+        Some(&req.reserved_throughput.capacity_unit),
+        &req.index_metas,
+        req.stream_spec.as_ref().and_then(stream_hours),
+    )
+    .map_err(ApiError::invalid)?;
+    check_options(&desc.options)?;
+    check_indexes(&desc)?;
+    store.create(desc)?;
+    Ok(proto::CreateTableResponse {})
+}
+
+fn throughput_details(table: &Table, desc: &TableDescription) -> proto::ReservedThroughputDetails {
+    proto::ReservedThroughputDetails {
+        capacity_unit: proto::CapacityUnit {
+            read: Some(desc.reserved_read),
+            write: Some(desc.reserved_write),
+        },
+        last_increase_time: table.created_at_secs,
+        last_decrease_time: None,
+    }
+}
+
+fn stream_details(table: &Table, desc: &TableDescription) -> proto::StreamDetails {
+    let enabled_at = *lock(&table.stream_enabled_at_ms);
+    match (desc.stream_expiration_hours, enabled_at) {
+        (Some(hours), Some(at)) => proto::StreamDetails {
+            enable_stream: true,
+            stream_id: Some(format!("{}_{at}", desc.name)),
+            expiration_time: Some(hours),
+            last_enable_time: Some(at),
+        },
+        _ => proto::StreamDetails {
+            enable_stream: false,
+            stream_id: None,
+            expiration_time: None,
+            last_enable_time: None,
+        },
+    }
+}
+
+pub fn describe_table(
+    store: &Store,
+    req: proto::DescribeTableRequest,
+) -> Result<proto::DescribeTableResponse, ApiError> {
+    check_table_name(&req.table_name)?;
+    let table = store.table(&req.table_name)?;
+    let desc = table.description();
+    Ok(proto::DescribeTableResponse {
+        table_meta: desc.to_proto_meta(),
+        reserved_throughput_details: throughput_details(&table, &desc),
+        table_options: desc.to_proto_options(),
+        stream_details: Some(stream_details(&table, &desc)),
+        shard_splits: Vec::new(),
+        index_metas: desc.to_proto_indexes(),
+    })
+}
+
+pub fn update_table(
+    store: &Store,
+    req: proto::UpdateTableRequest,
+) -> Result<proto::UpdateTableResponse, ApiError> {
+    check_table_name(&req.table_name)?;
+    let table = store.table(&req.table_name)?;
+    if req.reserved_throughput.is_none() && req.table_options.is_none() && req.stream_spec.is_none()
+    {
+        return Err(ApiError::invalid(
+            "Neither reserved_throughput, table_options nor stream_spec is specified in UpdateTable.",
+        ));
+    }
+    let desc = {
+        let mut desc = write(&table.description);
+        let mut updated = desc.clone();
+        if let Some(throughput) = &req.reserved_throughput {
+            check_throughput(throughput)?;
+            let cu = &throughput.capacity_unit;
+            updated.reserved_read = cu.read.unwrap_or(updated.reserved_read);
+            updated.reserved_write = cu.write.unwrap_or(updated.reserved_write);
+        }
+        if let Some(options) = &req.table_options {
+            let o = &mut updated.options;
+            o.time_to_live = options.time_to_live.unwrap_or(o.time_to_live);
+            o.max_versions = options.max_versions.unwrap_or(o.max_versions);
+            o.max_time_deviation = options
+                .deviation_cell_version_in_sec
+                .unwrap_or(o.max_time_deviation);
+            o.allow_update = options.allow_update.or(o.allow_update);
+            check_options(o)?;
+        }
+        if let Some(spec) = &req.stream_spec {
+            let hours = stream_hours(spec);
+            let mut enabled_at = lock(&table.stream_enabled_at_ms);
+            *enabled_at = match (hours, *enabled_at) {
+                (Some(_), Some(at)) => Some(at),
+                (Some(_), None) => Some(super::store::now_ms()),
+                (None, _) => None,
+            };
+            updated.stream_expiration_hours = hours;
+        }
+        *desc = updated.clone();
+        updated
+    };
+    Ok(proto::UpdateTableResponse {
+        reserved_throughput_details: throughput_details(&table, &desc),
+        table_options: desc.to_proto_options(),
+        stream_details: Some(stream_details(&table, &desc)),
+    })
+}
+
+pub fn delete_table(
+    store: &Store,
+    req: proto::DeleteTableRequest,
+) -> Result<proto::DeleteTableResponse, ApiError> {
+    check_table_name(&req.table_name)?;
+    store.delete(&req.table_name)?;
+    Ok(proto::DeleteTableResponse {})
+}

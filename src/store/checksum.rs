@@ -49,3 +49,87 @@ impl TableChecksum {
         format!("v1:{:032x}", self.sum)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tablestore::{Cell, PkValue, PrimaryKey, Value};
+
+    fn row(i: i64) -> Row {
+        Row::new(
+            PrimaryKey::new([("id", PkValue::Integer(i))]),
+            vec![
+                Cell::put_at("a", Value::String(format!("v{i}")), 1000 + i),
+                Cell::put_at("a", Value::Integer(i), 999),
+            ],
+        )
+    }
+
+    fn checksum<'a>(rows: impl IntoIterator<Item = &'a Row>) -> TableChecksum {
+        let mut sum = TableChecksum::default();
+        for r in rows {
+            sum.add(r);
+        }
+        sum
+    }
+
+    #[test]
+    fn order_does_not_matter() {
+        let rows: Vec<Row> = (0..50).map(row).collect();
+        let forward = checksum(&rows);
+        let backward = checksum(rows.iter().rev());
+        let shuffled = checksum(rows.iter().step_by(2).chain(rows.iter().skip(1).step_by(2)));
+        assert_eq!(forward, backward);
+        assert_eq!(forward, shuffled);
+        assert_eq!(forward.rows, 50);
+        assert_eq!(forward.cells, 100);
+    }
+
+    #[test]
+    fn merge_equals_the_checksum_of_the_whole() {
+        let rows: Vec<Row> = (0..30).map(row).collect();
+        let mut merged = TableChecksum::default();
+        for part in rows.chunks(7) {
+            merged.merge(&checksum(part));
+        }
+        assert_eq!(merged, checksum(&rows));
+        assert_eq!(merged.digest(), checksum(&rows).digest());
+    }
+
+    #[test]
+    fn add_returns_and_counts_the_encoded_size() {
+        let r = row(1);
+        let mut sum = TableChecksum::default();
+        let size = sum.add(&r);
+        assert_eq!(size, plainbuffer::encode_row(&r).len() as u64);
+        assert_eq!(sum.bytes, size);
+    }
+
+    #[test]
+    fn a_changed_missing_or_extra_row_changes_the_digest() {
+        let rows: Vec<Row> = (0..10).map(row).collect();
+        let base = checksum(&rows).digest();
+        assert!(base.starts_with("v1:") && base.len() == 35, "{base}");
+
+        let mut changed_cell = rows.clone();
+        changed_cell[3].cells[0].value = Some(Value::String("other".into()));
+        let mut changed_ts = rows.clone();
+        changed_ts[3].cells[1].timestamp = Some(1);
+        let mut changed_key = rows.clone();
+        changed_key[3].primary_key = PrimaryKey::new([("id", PkValue::Integer(1000))]);
+        let mut extra = rows.clone();
+        extra.push(row(10));
+        let mut duplicated = rows.clone();
+        duplicated.push(rows[0].clone());
+        for (what, variant) in [
+            ("cell value", &changed_cell),
+            ("timestamp", &changed_ts),
+            ("key", &changed_key),
+            ("missing row", &rows[1..].to_vec()),
+            ("extra row", &extra),
+            ("duplicated row", &duplicated),
+        ] {
+            assert_ne!(checksum(variant).digest(), base, "{what}");
+        }
+    }
+}

@@ -12,6 +12,14 @@ pub enum StoreError {
     Corrupt { backup: String, detail: String },
     #[error("invalid backup id {0:?}")]
     InvalidId(String),
+    #[error("invalid table name {0:?}")]
+    InvalidTableName(String),
+    #[error("backup {backup} has format version {found}; this TableVault reads up to {supported}")]
+    UnsupportedFormat {
+        backup: String,
+        found: u32,
+        supported: u32,
+    },
     #[error("store I/O failed: {context}: {source}")]
     Io {
         context: String,

@@ -12,6 +12,7 @@
 //! records the range's checkpoint (the last key durably written), so an interrupted backup resumes
 //! each range after its checkpoint instead of starting over.
 
+pub mod archive;
 pub mod checksum;
 pub mod error;
 pub mod manifest;
@@ -21,6 +22,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use futures::stream::BoxStream;
 
+pub use archive::{ArchiveStore, ArchiveStoreConfig};
 pub use checksum::TableChecksum;
 pub use error::StoreError;
 pub use manifest::{Manifest, SourceInfo, TableManifest, FORMAT_VERSION};

@@ -1,0 +1,289 @@
+//! A staged backup: segments are written under `<root>/.staging/<id>/`, one file per batch.
+//!
+//! Checkpoint rule: a range's checkpoint is the last key of its highest-numbered segment. A
+//! segment appears only complete (tmp + fsync + rename), so the checkpoint never points past
+//! data that is not durable. Retry rule: a batch whose first key equals the first key of the
+//! range's latest segment is a retry of that batch and *replaces* the segment (same sequence
+//! number) instead of adding one, so a retried batch never duplicates rows. This compares keys
+//! for equality only; it never needs Tablestore's key ordering.
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+
+use super::blocking;
+use super::durable;
+use super::layout::{
+    manifest_path, parse_segment_file_name, segment_file_name, table_dir, validate_table_name,
+    Layout, TABLES_DIR,
+};
+use super::reader::read_segment;
+use super::segment::EncodedBatch;
+use crate::store::{Manifest, StagedBackup, StoreError};
+use crate::tablestore::{PrimaryKey, Row};
+
+type RangeKey = (String, u32);
+
+/// Where a range stands: the next sequence number and the latest segment's keys.
+#[derive(Default)]
+struct RangeState {
+    next_seq: u64,
+    latest: Option<LatestSegment>,
+}
+
+struct LatestSegment {
+    seq: u64,
+    first_key: PrimaryKey,
+    last_key: PrimaryKey,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Open,
+    Published,
+    Aborted,
+}
+
+pub struct ArchiveStaged {
+    backup_id: String,
+    layout: Layout,
+    dir: PathBuf,
+    phase: tokio::sync::Mutex<Phase>,
+    /// Highest segment number per range found on disk when resumed (empty for a new backup),
+    /// so loading a range's state never rescans the table directory.
+    found_on_disk: HashMap<RangeKey, u64>,
+    /// One lock per range: batches of a range are written one at a time, ranges in parallel.
+    /// `None` until the range's state is loaded.
+    ranges: Mutex<HashMap<RangeKey, Arc<tokio::sync::Mutex<Option<RangeState>>>>>,
+}
+
+impl ArchiveStaged {
+    pub async fn create(layout: Layout, backup_id: String) -> Result<Self, StoreError> {
+        let dir = layout.staged_dir(&backup_id);
+        let (id, l, d) = (backup_id.clone(), layout.clone(), dir.clone());
+        blocking(move || {
+            if l.published_dir(&id).exists() {
+                return Err(StoreError::AlreadyExists(id));
+            }
+            match fs::create_dir(&d) {
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    return Err(StoreError::AlreadyExists(id))
+                }
+                other => other.map_err(|e| StoreError::io(format!("creating backup {id}"), e))?,
+            }
+            durable::create_dir_durable(&d.join(TABLES_DIR))
+                .and_then(|()| durable::fsync_dir(&l.staging_root()))
+                .map_err(|e| StoreError::io(format!("creating backup {id}"), e))
+        })
+        .await?;
+        tracing::info!(%backup_id, "Created staged backup.");
+        Ok(Self::new(layout, backup_id, dir, HashMap::new()))
+    }
+
+    pub async fn resume(layout: Layout, backup_id: String) -> Result<Self, StoreError> {
+        let dir = layout.staged_dir(&backup_id);
+        let (id, d) = (backup_id.clone(), dir.clone());
+        let found = blocking(move || {
+            if !d.is_dir() {
+                return Err(StoreError::NotFound(id));
+            }
+            scan_segments(&d).map_err(|e| StoreError::io(format!("scanning backup {id}"), e))
+        })
+        .await?;
+        tracing::info!(%backup_id, ranges = found.len(), "Resumed staged backup.");
+        Ok(Self::new(layout, backup_id, dir, found))
+    }
+
+    fn new(layout: Layout, backup_id: String, dir: PathBuf, found: HashMap<RangeKey, u64>) -> Self {
+        ArchiveStaged {
+            backup_id,
+            layout,
+            dir,
+            phase: tokio::sync::Mutex::new(Phase::Open),
+            found_on_disk: found,
+            ranges: Mutex::new(HashMap::new()),
+        }
+    }
+
+    async fn ensure_open(&self) -> Result<(), StoreError> {
+        match *self.phase.lock().await {
+            Phase::Open => Ok(()),
+            Phase::Published | Phase::Aborted => Err(StoreError::NotFound(self.backup_id.clone())),
+        }
+    }
+
+    fn range_lock(&self, table: &str, range: u32) -> Arc<tokio::sync::Mutex<Option<RangeState>>> {
+        let mut ranges = self.ranges.lock().unwrap_or_else(|p| p.into_inner());
+        ranges.entry((table.to_owned(), range)).or_default().clone()
+    }
+
+    /// The range's state, loaded from its latest segment on first use. Also makes sure the
+    /// table directory exists, so writes need no extra check.
+    async fn load_range(&self, table: &str, range: u32) -> Result<RangeState, StoreError> {
+        let latest_seq = self.found_on_disk.get(&(table.to_owned(), range)).copied();
+        let dir = table_dir(&self.dir, table);
+        let id = self.backup_id.clone();
+        blocking(move || {
+            durable::create_dir_durable(&dir)
+                .map_err(|e| StoreError::io(format!("creating {}", dir.display()), e))?;
+            let Some(seq) = latest_seq else {
+                return Ok(RangeState {
+                    next_seq: 1,
+                    latest: None,
+                });
+            };
+            let path = dir.join(segment_file_name(range, seq));
+            let (first_key, last_key) =
+                read_segment(&id, &path, |s| Ok((s.first_key, s.last_key)))?;
+            Ok(RangeState {
+                next_seq: seq + 1,
+                latest: Some(LatestSegment {
+                    seq,
+                    first_key,
+                    last_key,
+                }),
+            })
+        })
+        .await
+    }
+}
+
+#[async_trait]
+impl StagedBackup for ArchiveStaged {
+    fn backup_id(&self) -> &str {
+        &self.backup_id
+    }
+
+    async fn write_rows(&self, table: &str, range: u32, rows: &[Row]) -> Result<(), StoreError> {
+        validate_table_name(table)?;
+        self.ensure_open().await?;
+        let Some(batch) = EncodedBatch::new(rows) else {
+            return Ok(()); // nothing to write, checkpoint unchanged
+        };
+        let lock = self.range_lock(table, range);
+        let mut guard = lock.lock().await;
+        if guard.is_none() {
+            *guard = Some(self.load_range(table, range).await?);
+        }
+        let state = guard.as_mut().expect("range state loaded above");
+        let seq = match &state.latest {
+            Some(latest) if latest.first_key == *batch.first_key() => {
+                tracing::debug!(table, range, seq = latest.seq, "Replacing retried batch.");
+                latest.seq
+            }
+            _ => state.next_seq,
+        };
+        let latest = LatestSegment {
+            seq,
+            first_key: batch.first_key().clone(),
+            last_key: batch.last_key().clone(),
+        };
+        let path = table_dir(&self.dir, table).join(segment_file_name(range, seq));
+        blocking(move || {
+            let bytes = batch
+                .into_file_bytes(range)
+                .map_err(|e| StoreError::io("compressing a segment", e))?;
+            durable::write_atomic(&path, &bytes)
+                .map_err(|e| StoreError::io(format!("writing {}", path.display()), e))
+        })
+        .await?;
+        state.next_seq = state.next_seq.max(seq + 1);
+        state.latest = Some(latest);
+        Ok(())
+    }
+
+    async fn checkpoint(&self, table: &str, range: u32) -> Result<Option<PrimaryKey>, StoreError> {
+        validate_table_name(table)?;
+        self.ensure_open().await?;
+        let lock = self.range_lock(table, range);
+        let mut guard = lock.lock().await;
+        if guard.is_none() {
+            *guard = Some(self.load_range(table, range).await?);
+        }
+        let state = guard.as_ref().expect("range state loaded above");
+        Ok(state.latest.as_ref().map(|l| l.last_key.clone()))
+    }
+
+    async fn publish(&self, manifest: &Manifest) -> Result<(), StoreError> {
+        let mut phase = self.phase.lock().await;
+        if *phase != Phase::Open {
+            return Err(StoreError::NotFound(self.backup_id.clone()));
+        }
+        if manifest.backup_id != self.backup_id {
+            return Err(StoreError::InvalidId(manifest.backup_id.clone()));
+        }
+        let json = serde_json::to_vec_pretty(manifest)
+            .map_err(|e| StoreError::io("serializing the manifest", std::io::Error::other(e)))?;
+        let (id, layout, dir) = (
+            self.backup_id.clone(),
+            self.layout.clone(),
+            self.dir.clone(),
+        );
+        blocking(move || {
+            let io = |e| StoreError::io(format!("publishing backup {id}"), e);
+            let target = layout.published_dir(&id);
+            if target.exists() {
+                return Err(StoreError::AlreadyExists(id));
+            }
+            durable::write_atomic(&manifest_path(&dir), &json).map_err(io)?;
+            fs::rename(&dir, &target).map_err(io)?;
+            durable::fsync_dir(layout.root()).map_err(io)?;
+            durable::fsync_dir(&layout.staging_root()).map_err(io)
+        })
+        .await?;
+        *phase = Phase::Published;
+        tracing::info!(backup_id = %self.backup_id, rows = manifest.total_rows(), "Published backup.");
+        Ok(())
+    }
+
+    async fn abort(&self) -> Result<(), StoreError> {
+        let mut phase = self.phase.lock().await;
+        if *phase != Phase::Open {
+            return Ok(()); // already gone (aborted) or no longer staged (published)
+        }
+        let (id, layout, dir) = (
+            self.backup_id.clone(),
+            self.layout.clone(),
+            self.dir.clone(),
+        );
+        blocking(move || {
+            if !dir.exists() {
+                return Ok(()); // deleted behind our back: the goal is reached anyway
+            }
+            durable::discard_dir(&dir, &layout.trash_root(), &id)
+                .map_err(|e| StoreError::io(format!("aborting backup {id}"), e))
+        })
+        .await?;
+        *phase = Phase::Aborted;
+        tracing::info!(backup_id = %self.backup_id, "Aborted staged backup.");
+        Ok(())
+    }
+}
+
+/// Highest segment number of every range of every table of a staged backup, removing
+/// leftover temporary files (a crash between write and rename) on the way.
+fn scan_segments(backup_dir: &std::path::Path) -> std::io::Result<HashMap<RangeKey, u64>> {
+    let mut found = HashMap::new();
+    let tables = backup_dir.join(TABLES_DIR);
+    for table in durable::subdirectories(&tables)? {
+        if validate_table_name(&table).is_err() {
+            continue;
+        }
+        let dir = tables.join(&table);
+        let removed = durable::remove_tmp_files(&dir)?;
+        if removed > 0 {
+            tracing::info!(%table, removed, "Removed unfinished segment files.");
+        }
+        for entry in fs::read_dir(&dir)? {
+            let name = entry?.file_name();
+            if let Some((range, seq)) = name.to_str().and_then(parse_segment_file_name) {
+                let highest = found.entry((table.clone(), range)).or_insert(seq);
+                *highest = (*highest).max(seq);
+            }
+        }
+    }
+    Ok(found)
+}

@@ -1,0 +1,8 @@
+//! The `archive` store against real temporary directories: round trips, staging and publish,
+//! resume and retries, corruption detection, concurrency and streaming of large tables.
+
+mod corruption;
+mod helpers;
+mod lifecycle;
+mod resume;
+mod round_trip;

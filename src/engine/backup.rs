@@ -15,10 +15,7 @@ use crate::store::{Manifest, StagedBackup, TableChecksum, TableManifest, FORMAT_
 /// Every table is described before anything is written, so an unknown table fails with
 /// [`EngineError::TableNotFound`] and leaves nothing behind. On error or cancellation the staged
 /// backup is aborted (unless `ctx.keep_staged_on_failure`), so nothing is published.
-pub async fn run_backup(
-    job: BackupJob,
-    ctx: &BackupContext,
-) -> Result<BackupOutcome, EngineError> {
+pub async fn run_backup(job: BackupJob, ctx: &BackupContext) -> Result<BackupOutcome, EngineError> {
     job.validate()?;
     let started_at = Utc::now();
     tracing::info!(backup_id = %job.backup_id, tables = ?job.tables, "Starting backup.");
@@ -39,7 +36,14 @@ pub async fn run_backup(
         return Err(give_up(ctx, staged.as_ref(), error).await);
     }
     let ranges = plan.range_count();
-    run_staged(ctx, staged, plan, vec![RangeState::default(); ranges], vec![None; ranges]).await
+    run_staged(
+        ctx,
+        staged,
+        plan,
+        vec![RangeState::default(); ranges],
+        vec![None; ranges],
+    )
+    .await
 }
 
 /// Continues a staged backup left by an interrupted run: same plan, each range after its
@@ -77,7 +81,9 @@ pub async fn resume_backup(
             match checkpoint {
                 Some(checkpoint) => {
                     let state = RangeState::from_json(&checkpoint.state).map_err(|e| {
-                        EngineError::Invalid(format!("backup {backup_id} {name} range {range}: {e}"))
+                        EngineError::Invalid(format!(
+                            "backup {backup_id} {name} range {range}: {e}"
+                        ))
                     })?;
                     states.push(state);
                     after.push(Some(checkpoint.last_key));
@@ -109,7 +115,12 @@ async fn make_plan(
         match ctx.client.describe_table(table).await {
             Ok(description) => descriptions.push(description),
             Err(e) if e.is_not_found() => return Err(EngineError::TableNotFound(table.clone())),
-            Err(e) => return Err(EngineError::tablestore(format!("describing table {table}"), e)),
+            Err(e) => {
+                return Err(EngineError::tablestore(
+                    format!("describing table {table}"),
+                    e,
+                ))
+            }
         }
     }
     let mut tables = Vec::with_capacity(descriptions.len());
@@ -247,7 +258,11 @@ fn build_manifest(plan: &BackupPlan, states: &[RangeState]) -> Manifest {
 }
 
 /// Aborts the staged backup (unless the context keeps it for a resume) and returns `error`.
-async fn give_up(ctx: &BackupContext, staged: &dyn StagedBackup, error: EngineError) -> EngineError {
+async fn give_up(
+    ctx: &BackupContext,
+    staged: &dyn StagedBackup,
+    error: EngineError,
+) -> EngineError {
     let backup_id = staged.backup_id().to_owned();
     if ctx.keep_staged_on_failure {
         tracing::warn!(%backup_id, %error, "Backup stopped; staged data kept for a resume.");

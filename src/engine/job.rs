@@ -41,7 +41,9 @@ impl BackupJob {
         }
         let mut seen = HashSet::new();
         if let Some(twice) = self.tables.iter().find(|t| !seen.insert(t.as_str())) {
-            return Err(EngineError::Invalid(format!("table {twice} is listed twice")));
+            return Err(EngineError::Invalid(format!(
+                "table {twice} is listed twice"
+            )));
         }
         validate_config(&self.config)
     }
@@ -60,9 +62,9 @@ pub(crate) fn validate_config(config: &EngineConfig) -> Result<(), EngineError> 
     .find(|(_, v)| *v == 0);
     match zero {
         Some((name, _)) => Err(EngineError::Invalid(format!("{name} must be at least 1"))),
-        None if config.split_size_bytes == 0 => {
-            Err(EngineError::Invalid("split_size_bytes must be at least 1".into()))
-        }
+        None if config.split_size_bytes == 0 => Err(EngineError::Invalid(
+            "split_size_bytes must be at least 1".into(),
+        )),
         None => Ok(()),
     }
 }

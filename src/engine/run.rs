@@ -148,7 +148,9 @@ pub(super) async fn execute(
 
     while let Some(joined) = reader_tasks.join_next().await {
         if let Err(panic) = joined {
-            shared.fail(EngineError::Internal(format!("a reader task failed: {panic}")));
+            shared.fail(EngineError::Internal(format!(
+                "a reader task failed: {panic}"
+            )));
         }
     }
     let mut states = shared.initial.clone();
@@ -159,9 +161,9 @@ pub(super) async fn execute(
                     states[global] = state;
                 }
             }
-            Err(panic) => {
-                shared.fail(EngineError::Internal(format!("a writer task failed: {panic}")))
-            }
+            Err(panic) => shared.fail(EngineError::Internal(format!(
+                "a writer task failed: {panic}"
+            ))),
         }
     }
     if let Some(error) = lock(&shared.failure).take() {

@@ -70,7 +70,6 @@ mod sum_hex {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

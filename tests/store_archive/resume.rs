@@ -14,8 +14,14 @@ async fn resume_continues_after_each_ranges_checkpoint() {
     for batch in ranges[0][..40].chunks(10) {
         staged.write_rows("t", 0, batch, "").await.unwrap();
     }
-    staged.write_rows("t", 1, &ranges[1][..3], "state-a").await.unwrap();
-    staged.write_rows("t", 1, &ranges[1][3..7], "state-b").await.unwrap();
+    staged
+        .write_rows("t", 1, &ranges[1][..3], "state-a")
+        .await
+        .unwrap();
+    staged
+        .write_rows("t", 1, &ranges[1][3..7], "state-b")
+        .await
+        .unwrap();
     staged.save_plan("the plan").await.unwrap();
     drop(staged);
     // A crash between writing a segment and renaming it leaves a temporary file behind.
@@ -43,13 +49,19 @@ async fn resume_continues_after_each_ranges_checkpoint() {
     // The engine state is the one written with the last batch, and the plan survives too.
     let checkpoint = staged.checkpoint("t", 1).await.unwrap().unwrap();
     assert_eq!(checkpoint.state, "state-b");
-    assert_eq!(staged.load_plan().await.unwrap().as_deref(), Some("the plan"));
+    assert_eq!(
+        staged.load_plan().await.unwrap().as_deref(),
+        Some("the plan")
+    );
 
     // Continue each range right after its checkpoint, as the engine does.
     let done = [40, 7, 0];
     for (range, rows) in ranges.iter().enumerate() {
         for batch in rows[done[range]..].chunks(10) {
-            staged.write_rows("t", range as u32, batch, "").await.unwrap();
+            staged
+                .write_rows("t", range as u32, batch, "")
+                .await
+                .unwrap();
         }
     }
     let all = ranges.concat();
@@ -71,14 +83,20 @@ async fn retried_batches_do_not_duplicate_rows() {
     staged.write_rows("t", 0, &all[0..20], "").await.unwrap();
     staged.write_rows("t", 0, &all[20..40], "").await.unwrap();
     staged.write_rows("t", 0, &all[20..40], "").await.unwrap(); // retry
-    assert_eq!(staged.checkpoint("t", 0).await.unwrap().map(|c| c.last_key), Some(key(2, 39)));
+    assert_eq!(
+        staged.checkpoint("t", 0).await.unwrap().map(|c| c.last_key),
+        Some(key(2, 39))
+    );
     drop(staged);
 
     let staged = store.resume("b1").await.unwrap();
     staged.write_rows("t", 0, &all[20..40], "").await.unwrap(); // retry after a crash
     staged.write_rows("t", 0, &all[40..55], "").await.unwrap();
     staged.write_rows("t", 0, &all[40..60], "").await.unwrap(); // retry with a bigger batch
-    assert_eq!(staged.checkpoint("t", 0).await.unwrap().map(|c| c.last_key), Some(key(2, 59)));
+    assert_eq!(
+        staged.checkpoint("t", 0).await.unwrap().map(|c| c.last_key),
+        Some(key(2, 59))
+    );
     staged
         .publish(&manifest("b1", &[("t", 2, &all)]))
         .await

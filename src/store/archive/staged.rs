@@ -246,10 +246,12 @@ impl StagedBackup for ArchiveStaged {
         let path = self.dir.join(PLAN_FILE);
         let id = self.backup_id.clone();
         blocking(move || match fs::read(&path) {
-            Ok(bytes) => String::from_utf8(bytes).map(Some).map_err(|_| StoreError::Corrupt {
-                backup: id,
-                detail: format!("{PLAN_FILE} is not UTF-8"),
-            }),
+            Ok(bytes) => String::from_utf8(bytes)
+                .map(Some)
+                .map_err(|_| StoreError::Corrupt {
+                    backup: id,
+                    detail: format!("{PLAN_FILE} is not UTF-8"),
+                }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(StoreError::io(format!("reading {}", path.display()), e)),
         })

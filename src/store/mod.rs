@@ -20,6 +20,7 @@ pub mod archive;
 pub mod checksum;
 pub mod error;
 pub mod manifest;
+pub mod mongo;
 
 use std::sync::Arc;
 

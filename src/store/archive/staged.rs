@@ -29,9 +29,9 @@ use crate::store::{Manifest, RangeCheckpoint, StagedBackup, StoreError};
 use crate::tablestore::{PrimaryKey, Row};
 
 type RangeKey = (String, u32);
+type RangeGuard = tokio::sync::OwnedMutexGuard<Option<RangeState>>;
 
 /// Where a range stands: the next sequence number and the latest segment's keys.
-#[derive(Default)]
 struct RangeState {
     next_seq: u64,
     latest: Option<LatestSegment>,
@@ -127,6 +127,15 @@ impl ArchiveStaged {
         ranges.entry((table.to_owned(), range)).or_default().clone()
     }
 
+    /// Locks the range (waiting for a write in progress) and loads its state if needed.
+    async fn loaded_range(&self, table: &str, range: u32) -> Result<RangeGuard, StoreError> {
+        let mut guard = self.range_lock(table, range).lock_owned().await;
+        if guard.is_none() {
+            *guard = Some(self.load_range(table, range).await?);
+        }
+        Ok(guard)
+    }
+
     /// The range's state, loaded from its latest segment on first use. Also makes sure the
     /// table directory exists, so writes need no extra check.
     async fn load_range(&self, table: &str, range: u32) -> Result<RangeState, StoreError> {
@@ -178,12 +187,8 @@ impl StagedBackup for ArchiveStaged {
         let Some(batch) = EncodedBatch::new(rows, engine_state) else {
             return Ok(()); // nothing to write, checkpoint unchanged
         };
-        let lock = self.range_lock(table, range);
-        let mut guard = lock.lock().await;
-        if guard.is_none() {
-            *guard = Some(self.load_range(table, range).await?);
-        }
-        let state = guard.as_mut().expect("range state loaded above");
+        let mut guard = self.loaded_range(table, range).await?;
+        let state = guard.as_mut().expect("loaded_range loads the state");
         let seq = match &state.latest {
             Some(latest) if latest.first_key == *batch.first_key() => {
                 tracing::debug!(table, range, seq = latest.seq, "Replacing retried batch.");
@@ -198,17 +203,21 @@ impl StagedBackup for ArchiveStaged {
             state: engine_state.to_owned(),
         };
         let path = table_dir(&self.dir, table).join(segment_file_name(range, seq));
+        // The range guard moves into the blocking task: if the caller drops this future, the
+        // write still finishes under the lock and its state update is not lost, so the next
+        // batch can neither race on the same `.tmp` file nor reuse the sequence number.
         blocking(move || {
             let bytes = batch
                 .into_file_bytes(range)
                 .map_err(|e| StoreError::io("compressing a segment", e))?;
             durable::write_atomic(&path, &bytes)
-                .map_err(|e| StoreError::io(format!("writing {}", path.display()), e))
+                .map_err(|e| StoreError::io(format!("writing {}", path.display()), e))?;
+            let state = guard.as_mut().expect("loaded_range loads the state");
+            state.next_seq = state.next_seq.max(seq + 1);
+            state.latest = Some(latest);
+            Ok(())
         })
-        .await?;
-        state.next_seq = state.next_seq.max(seq + 1);
-        state.latest = Some(latest);
-        Ok(())
+        .await
     }
 
     async fn checkpoint(
@@ -218,12 +227,8 @@ impl StagedBackup for ArchiveStaged {
     ) -> Result<Option<RangeCheckpoint>, StoreError> {
         validate_table_name(table)?;
         self.ensure_open().await?;
-        let lock = self.range_lock(table, range);
-        let mut guard = lock.lock().await;
-        if guard.is_none() {
-            *guard = Some(self.load_range(table, range).await?);
-        }
-        let state = guard.as_ref().expect("range state loaded above");
+        let guard = self.loaded_range(table, range).await?;
+        let state = guard.as_ref().expect("loaded_range loads the state");
         Ok(state.latest.as_ref().map(|l| RangeCheckpoint {
             last_key: l.last_key.clone(),
             state: l.state.clone(),

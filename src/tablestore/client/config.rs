@@ -89,13 +89,13 @@ impl ClientConfig {
         endpoint: impl Into<String>,
         instance: impl Into<String>,
         access_key_id: impl Into<String>,
-        access_key_secret: impl Into<String>,
+        access_key_secret: impl Into<SecretString>,
     ) -> Self {
         ClientConfig {
             endpoint: endpoint.into(),
             instance: instance.into(),
             access_key_id: access_key_id.into(),
-            access_key_secret: SecretString::from(access_key_secret.into()),
+            access_key_secret: access_key_secret.into(),
             sts_token: None,
             connect_timeout: default_connect_timeout(),
             request_timeout: default_request_timeout(),

@@ -25,6 +25,7 @@ mod scan;
 mod splits;
 mod tables;
 mod transport;
+mod verify;
 
 use std::sync::Arc;
 

@@ -3,12 +3,13 @@
 
 use bytes::Bytes;
 use prost::Message;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::StatusCode;
 use secrecy::{ExposeSecret, SecretString};
 
 use super::config::ClientConfig;
 use super::error::{Result, TablestoreError};
+use super::verify::{header_text, ots_headers, verify_authorization};
 use crate::tablestore::{auth, codes, proto};
 
 /// A verified 2xx response body.
@@ -139,8 +140,13 @@ impl Transport {
         // check in exactly that case.
         let auth_failed = matches!(&service_error, Some(Some(e)) if e.code == codes::AUTH_FAILED);
         if !auth_failed {
-            self.verify_authorization(action, &headers)
-                .map_err(invalid)?;
+            verify_authorization(
+                &self.access_key_id,
+                self.access_key_secret.expose_secret().as_bytes(),
+                action,
+                &headers,
+            )
+            .map_err(invalid)?;
         }
         match service_error {
             None => Ok(Reply { body, request_id }),
@@ -158,49 +164,6 @@ impl Transport {
             }),
         }
     }
-
-    /// Checks `authorization: OTS <akid>:<signature>` when the response carries one.
-    fn verify_authorization(&self, action: &str, headers: &HeaderMap) -> Result<(), String> {
-        let Some(value) = headers.get(auth::HEADER_AUTHORIZATION) else {
-            return Ok(());
-        };
-        let value = value
-            .to_str()
-            .map_err(|_| "authorization header is not text".to_string())?;
-        let mut ots_lines = Vec::new();
-        for (name, v) in headers.iter() {
-            if name.as_str().starts_with("x-ots-") {
-                let v = v
-                    .to_str()
-                    .map_err(|_| format!("header {name} is not text"))?;
-                ots_lines.push((name.as_str(), v));
-            }
-        }
-        let expected = auth::response_authorization(
-            &self.access_key_id,
-            self.access_key_secret.expose_secret().as_bytes(),
-            action,
-            ots_lines,
-        );
-        if auth::constant_time_eq(value, &expected) {
-            Ok(())
-        } else {
-            Err("response signature does not verify".into())
-        }
-    }
-}
-
-fn ots_headers(headers: &HeaderMap) -> impl Iterator<Item = (&str, &str)> {
-    headers
-        .iter()
-        .filter(|(name, _)| name.as_str().starts_with("x-ots-"))
-        .filter_map(|(name, value): (&HeaderName, &HeaderValue)| {
-            Some((name.as_str(), value.to_str().ok()?))
-        })
-}
-
-fn header_text<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers.get(name).and_then(|v| v.to_str().ok())
 }
 
 /// The `Error` message of a non-2xx body, if it is one.
@@ -241,50 +204,6 @@ mod tests {
 
     fn transport() -> Transport {
         Transport::new(&ClientConfig::new("http://127.0.0.1:1", "inst", "ak", "sk")).unwrap()
-    }
-
-    fn signed_headers(akid: &str, secret: &[u8]) -> HeaderMap {
-        let mut headers = HeaderMap::new();
-        headers.insert(auth::HEADER_CONTENT_MD5, HeaderValue::from_static("md5"));
-        headers.insert(auth::HEADER_REQUEST_ID, HeaderValue::from_static("req-1"));
-        let lines = ots_headers(&headers).collect::<Vec<_>>();
-        let authorization = auth::response_authorization(akid, secret, "GetRow", lines);
-        headers.insert(
-            auth::HEADER_AUTHORIZATION,
-            HeaderValue::from_str(&authorization).unwrap(),
-        );
-        headers
-    }
-
-    #[test]
-    fn accepts_a_correctly_signed_response() {
-        let headers = signed_headers("ak", b"sk");
-        assert_eq!(transport().verify_authorization("GetRow", &headers), Ok(()));
-    }
-
-    #[test]
-    fn refuses_forged_or_tampered_responses() {
-        let t = transport();
-        assert!(t
-            .verify_authorization("GetRow", &signed_headers("ak", b"other"))
-            .is_err());
-        assert!(t
-            .verify_authorization("GetRow", &signed_headers("ak2", b"sk"))
-            .is_err());
-        assert!(t
-            .verify_authorization("PutRow", &signed_headers("ak", b"sk"))
-            .is_err());
-        let mut tampered = signed_headers("ak", b"sk");
-        tampered.insert(auth::HEADER_REQUEST_ID, HeaderValue::from_static("req-2"));
-        assert!(t.verify_authorization("GetRow", &tampered).is_err());
-    }
-
-    #[test]
-    fn a_response_without_authorization_is_accepted_unsigned() {
-        assert_eq!(
-            transport().verify_authorization("GetRow", &HeaderMap::new()),
-            Ok(())
-        );
     }
 
     #[test]

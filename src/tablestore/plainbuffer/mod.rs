@@ -4,7 +4,7 @@
 //!   cells (value, op, timestamp as present), delete marker, row checksum. This one function
 //!   serves primary keys (a row without cells), puts, updates and deletes.
 //! - [`encode_rows`]: header + N rows (GetRange responses); no rows → empty buffer.
-//! - [`decode_row`]: exactly one row; bytes after the row checksum are ignored (the Node SDK
+//! - [`decode_row`]: exactly one row; only zero bytes may follow the row checksum (the Node SDK
 //!   pads keys with zero bytes).
 //! - [`decode_rows`]: every row of a buffer; an empty buffer is zero rows.
 //! - [`RowReader`]: the rows of a buffer one at a time, for callers that stream.
@@ -52,11 +52,23 @@ pub enum DecodeError {
     Malformed(usize, &'static str),
 }
 
-/// Exactly one row; trailing bytes after its checksum are ignored.
+/// Exactly one row; only zero padding may follow its checksum.
 pub fn decode_row(bytes: &[u8]) -> Result<Row, DecodeError> {
-    RowReader::new(bytes)?
+    let mut reader = RowReader::new(bytes)?;
+    let row = reader
         .read_row()
-        .unwrap_or(Err(DecodeError::Truncated(bytes.len())))
+        .unwrap_or(Err(DecodeError::Truncated(bytes.len())))?;
+    // The Node SDK pads keys with zero bytes; anything else after the row means the buffer was
+    // misread (e.g. a delete-marker tag flipped into the checksum tag leaves the real checksum
+    // behind), so it is refused rather than silently dropped.
+    let end = reader.position();
+    if let Some(offset) = bytes[end..].iter().position(|&b| b != 0) {
+        return Err(DecodeError::Malformed(
+            end + offset,
+            "non-zero bytes after the row",
+        ));
+    }
+    Ok(row)
 }
 
 /// Every row in the buffer; an empty buffer is zero rows.

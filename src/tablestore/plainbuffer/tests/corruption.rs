@@ -141,15 +141,13 @@ fn values_the_sdk_readers_would_accept_but_that_are_corrupt() {
     ));
 }
 
-/// The one single-bit flip [`decode_row`] cannot always see: the delete-marker tag 0x08 turned
-/// into the row-checksum tag 0x09. The reader then takes the real checksum tag as the checksum
-/// and, because one-row buffers may carry trailing bytes, ignores the real checksum. It passes
-/// when the checksum of the row without the marker happens to be 0x09 (1 row in 256), giving a
-/// row without its delete marker. [`decode_rows`] rejects it (the stray byte is not a row).
-/// The stray byte is then always 0x0e (CRC-8 is linear: T[x^1] = T[x] ^ T[1]), so refusing
-/// non-zero trailing bytes would close this gap; we keep accepting them as the API promises.
+/// The one single-bit flip the checksums alone cannot see: the delete-marker tag 0x08 turned
+/// into the row-checksum tag 0x09. The reader then takes the real checksum tag as the checksum,
+/// which passes when the checksum of the row without the marker happens to be 0x09 (1 row in
+/// 256). The real checksum is left behind as a stray byte, always 0x0e (CRC-8 is linear:
+/// T[x^1] = T[x] ^ T[1]); since only zero padding may follow a row, both readers refuse it.
 #[test]
-fn delete_marker_flipped_into_the_checksum_tag_is_only_caught_by_decode_rows() {
+fn delete_marker_flipped_into_the_checksum_tag_is_refused() {
     let unlucky = (0..)
         .map(|id| Row::new(pk(vec![("id", PkValue::Integer(id))]), vec![]))
         .find(|row| encode_row(row).last() == Some(&TAG_ROW_CHECKSUM))
@@ -161,6 +159,10 @@ fn delete_marker_flipped_into_the_checksum_tag_is_only_caught_by_decode_rows() {
     assert_eq!(bytes[marker_at], TAG_DELETE_ROW_MARKER);
     bytes[marker_at] ^= 1;
     assert_eq!(bytes.last(), Some(&0x0e));
-    assert_eq!(decode_row(&bytes), Ok(unlucky));
+    assert!(decode_row(&bytes).is_err());
     assert!(decode_rows(&bytes).is_err());
+    // Zero padding (the Node SDK's) is still accepted.
+    let mut padded = encode_row(&unlucky);
+    padded.extend_from_slice(&[0, 0]);
+    assert_eq!(decode_row(&padded), Ok(unlucky));
 }

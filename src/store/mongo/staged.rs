@@ -1,0 +1,188 @@
+//! A backup being written: rows go to one collection per table, checkpoints and finally the
+//! manifest to the metadata collection.
+
+use std::{collections::HashSet, future::IntoFuture, sync::Arc};
+
+use async_trait::async_trait;
+use bson::{doc, Bson, Document};
+use futures::{future, stream, StreamExt, TryStreamExt};
+use mongodb::{
+    error::{ErrorKind, InsertManyError},
+    options::ReplaceOptions,
+    Database,
+};
+use tracing::debug;
+
+use super::{connection::Connection, mapping, metadata, naming};
+use crate::store::{Manifest, RangeCheckpoint, StagedBackup, StoreError};
+use crate::tablestore::Row;
+
+/// Replaces in flight at once when a retried batch meets rows that are already stored.
+const REPLACE_CONCURRENCY: usize = 16;
+
+pub struct MongoStagedBackup {
+    conn: Arc<Connection>,
+    backup_id: String,
+    database: Database,
+}
+
+impl MongoStagedBackup {
+    pub fn new(conn: Arc<Connection>, backup_id: String, database: Database) -> Self {
+        MongoStagedBackup {
+            conn,
+            backup_id,
+            database,
+        }
+    }
+
+    /// Inserts the documents; those already present (a retried batch, or a range resumed after
+    /// a crash between the write and its checkpoint) are replaced instead, so a retry never
+    /// duplicates a row and the newest read of a row wins.
+    async fn insert_or_replace(
+        &self,
+        table: &str,
+        documents: Vec<Document>,
+    ) -> Result<(), StoreError> {
+        let collection = self.database.collection::<Document>(table);
+        let context = || format!("writing rows of {table} to backup {}", self.backup_id);
+        let failure = match collection.insert_many(&documents).ordered(false).await {
+            Ok(_) => return Ok(()),
+            Err(e) => e,
+        };
+        let existing = match &*failure.kind {
+            ErrorKind::InsertMany(InsertManyError {
+                write_errors: Some(errors),
+                write_concern_error: None,
+                ..
+            }) if errors.iter().all(|e| e.code == metadata::DUPLICATE_KEY) => {
+                errors.iter().map(|e| e.index).collect::<HashSet<_>>()
+            }
+            _ => return Err(self.conn.error(context(), failure)),
+        };
+        debug!(
+            backup_id = %self.backup_id,
+            table,
+            rows = existing.len(),
+            "Rows already present; replacing them."
+        );
+        // One replace per present row, a few at a time: rare (retries only), so simplicity
+        // beats a single bulk command that would need size-splitting.
+        let replaces: Vec<_> = existing
+            .iter()
+            .filter_map(|&i| documents.get(i))
+            .map(|document| {
+                let id = document.get(mapping::ID).cloned().unwrap_or(Bson::Null);
+                collection
+                    .replace_one(doc! { mapping::ID: id }, document)
+                    .with_options(ReplaceOptions::builder().upsert(true).build())
+                    .into_future()
+            })
+            .collect();
+        stream::iter(replaces)
+            .buffer_unordered(REPLACE_CONCURRENCY)
+            .try_for_each(|_| future::ready(Ok(())))
+            .await
+            .map_err(|e| self.conn.error(context(), e))
+    }
+
+    /// A last guard before the backup becomes visible: each collection holds exactly the
+    /// number of rows the manifest promises (no duplicates, nothing missing).
+    async fn verify_row_counts(&self, manifest: &Manifest) -> Result<(), StoreError> {
+        for table in &manifest.tables {
+            let name = &table.description.name;
+            naming::validate_table(name)?;
+            let stored = self
+                .database
+                .collection::<Document>(name)
+                .count_documents(doc! {})
+                .await
+                .map_err(|e| self.conn.error(format!("counting rows of {name}"), e))?;
+            if stored != table.rows {
+                return Err(StoreError::Corrupt {
+                    backup: self.backup_id.clone(),
+                    detail: format!(
+                        "table {name} holds {stored} rows but the manifest says {}",
+                        table.rows
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn unstorable(&self, table: &str, detail: String) -> StoreError {
+        StoreError::Mongo {
+            context: format!("row of {table} in backup {}", self.backup_id),
+            message: detail,
+        }
+    }
+}
+
+#[async_trait]
+impl StagedBackup for MongoStagedBackup {
+    fn backup_id(&self) -> &str {
+        &self.backup_id
+    }
+
+    async fn write_rows(
+        &self,
+        table: &str,
+        range: u32,
+        rows: &[Row],
+        state: &str,
+    ) -> Result<(), StoreError> {
+        naming::validate_table(table)?;
+        let Some(last) = rows.last() else {
+            return Ok(());
+        };
+        let documents = rows
+            .iter()
+            .map(|row| mapping::row_to_document(row, range))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.unstorable(table, e.to_string()))?;
+        self.insert_or_replace(table, documents).await?;
+        // Only after the rows are durable: a checkpoint must never point past unwritten rows.
+        // Key and engine state share one document, so they are replaced together; rows past
+        // the checkpoint (a crash before it) are re-read on resume and replaced, not added.
+        let checkpoint = RangeCheckpoint {
+            last_key: last.primary_key.clone(),
+            state: state.to_owned(),
+        };
+        metadata::save_checkpoint(&self.conn, &self.database, table, range, &checkpoint).await
+    }
+
+    async fn checkpoint(
+        &self,
+        table: &str,
+        range: u32,
+    ) -> Result<Option<RangeCheckpoint>, StoreError> {
+        naming::validate_table(table)?;
+        metadata::load_checkpoint(&self.conn, &self.database, &self.backup_id, table, range).await
+    }
+
+    async fn save_plan(&self, plan: &str) -> Result<(), StoreError> {
+        metadata::save_plan(&self.conn, &self.database, &self.backup_id, plan).await
+    }
+
+    async fn load_plan(&self) -> Result<Option<String>, StoreError> {
+        metadata::load_plan(&self.conn, &self.database, &self.backup_id).await
+    }
+
+    async fn publish(&self, manifest: &Manifest) -> Result<(), StoreError> {
+        if manifest.backup_id != self.backup_id {
+            return Err(StoreError::Corrupt {
+                backup: self.backup_id.clone(),
+                detail: format!("manifest is for backup {}", manifest.backup_id),
+            });
+        }
+        self.verify_row_counts(manifest).await?;
+        metadata::publish(&self.conn, &self.database, manifest).await
+    }
+
+    async fn abort(&self) -> Result<(), StoreError> {
+        self.database.drop().await.map_err(|e| {
+            self.conn
+                .error(format!("aborting backup {}", self.backup_id), e)
+        })
+    }
+}

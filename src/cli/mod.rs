@@ -2,6 +2,7 @@
 //! arguments and its `run` function; this file only names them and sets up the process
 //! (tracing to stderr, the tokio runtime, the exit code).
 
+mod backup;
 mod backups;
 mod common;
 mod emulator;
@@ -28,6 +29,8 @@ pub struct Cli {
 pub enum Command {
     /// Run a local Tablestore emulator (for tests and development).
     Emulator(emulator::EmulatorArgs),
+    /// Back up tables of a Tablestore source into a store.
+    Backup(backup::BackupArgs),
     /// Restore a backup into a Tablestore instance.
     Restore(restore::RestoreArgs),
     /// Check a backup against its manifest (and optionally the live source).
@@ -68,6 +71,7 @@ pub fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Command::Emulator(args) => emulator::run(args).await.map_err(Failure::from),
+            Command::Backup(args) => backup::run(args).await,
             Command::Restore(args) => restore::run(args).await,
             Command::Verify(args) => verify::run(args).await,
             Command::Backups(args) => backups::run(args).await,

@@ -25,13 +25,15 @@ pub enum EngineError {
     },
     #[error("cancelled")]
     Cancelled,
-    /// The job asks for something impossible (unknown table, conflicting renames, a target
-    /// table whose key does not match the backup).
-    #[error("{0}")]
+    #[error("invalid backup job: {0}")]
     Invalid(String),
     /// A bug: an engine task panicked or a state document did not parse.
     #[error("internal engine error: {0}")]
     Internal(String),
+    /// A restore or verify job asks for something impossible (unknown table, conflicting
+    /// renames, a target table whose key does not match the backup).
+    #[error("{0}")]
+    Refused(String),
     /// Restore with `--if-exists fail` and the target table already holds rows.
     #[error("target table {table} is not empty (use --if-exists skip or overwrite)")]
     TargetNotEmpty { table: String },

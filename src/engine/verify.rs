@@ -85,7 +85,7 @@ pub async fn run_verify(job: VerifyJob, ctx: &RunContext) -> Result<VerifyReport
             .iter()
             .map(|name| {
                 manifest.table(name).ok_or_else(|| {
-                    EngineError::Invalid(format!(
+                    EngineError::Refused(format!(
                         "table {name} is not in backup {}",
                         manifest.backup_id
                     ))

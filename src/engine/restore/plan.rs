@@ -27,7 +27,7 @@ pub fn select(
         names.join(", ")
     };
     let missing = |name: &str| {
-        EngineError::Invalid(format!(
+        EngineError::Refused(format!(
             "table {name} is not in backup {} (it holds: {})",
             manifest.backup_id,
             held()
@@ -51,7 +51,7 @@ pub fn select(
             return Err(missing(old));
         }
         if !chosen.iter().any(|t| &t.description.name == old) {
-            return Err(EngineError::Invalid(format!(
+            return Err(EngineError::Refused(format!(
                 "--rename {old}=… names a table that is not being restored"
             )));
         }
@@ -62,7 +62,7 @@ pub fn select(
         let name = &table.description.name;
         let target = renames.get(name).unwrap_or(name).clone();
         if !targets.insert(target.clone()) {
-            return Err(EngineError::Invalid(format!(
+            return Err(EngineError::Refused(format!(
                 "two tables would be restored into table {target}"
             )));
         }

@@ -108,13 +108,13 @@ async fn inspect_existing(
             .zip(&existing.primary_key)
             .all(|(a, b)| a.name == b.name && a.pk_type == b.pk_type);
     if !same_key {
-        return Err(EngineError::Invalid(format!(
+        return Err(EngineError::Refused(format!(
             "target table {name} has a different primary key than table {} in the backup",
             saved.name
         )));
     }
     if let Some(column) = existing.primary_key.iter().find(|c| c.auto_increment) {
-        return Err(EngineError::Invalid(format!(
+        return Err(EngineError::Refused(format!(
             "target table {name} has the auto-increment key column {}, which refuses the \
              original key values; restore into a new table instead",
             column.name

@@ -142,7 +142,7 @@ path = "{archive}"
         for (description, rows) in tables {
             let mut checksum = TableChecksum::default();
             staged
-                .write_rows(&description.name, 0, rows)
+                .write_rows(&description.name, 0, rows, "")
                 .await
                 .expect("write");
             rows.iter().for_each(|r| {

@@ -2,6 +2,7 @@
 //! temporary archive store, a config file, and the built binary run as a child process.
 
 mod bad_input;
+mod flow;
 mod harness;
 mod restore;
 mod verify;

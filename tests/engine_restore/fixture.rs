@@ -67,7 +67,7 @@ impl Fixture {
             let mut checksum = TableChecksum::default();
             for chunk in rows.chunks(50) {
                 staged
-                    .write_rows(&description.name, 0, chunk)
+                    .write_rows(&description.name, 0, chunk, "")
                     .await
                     .expect("write rows");
                 chunk.iter().for_each(|r| {

@@ -1,9 +1,9 @@
 //! `[engine]`: how the sync engine moves data. Defaults suit a 2-core host and a Tablestore
 //! instance without reserved throughput.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct EngineConfig {
     /// Ranges scanned concurrently per backup.

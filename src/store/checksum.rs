@@ -5,15 +5,19 @@
 //! canonical PlainBuffer encoding, together with the row count, cell count and byte count. A
 //! missing, extra or changed row changes it.
 
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::tablestore::{plainbuffer, Row};
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// Serializable so the engine can store a range's running checksum with its checkpoint; the
+/// sum is written as 32 hex digits (JSON numbers cannot hold 128 bits).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TableChecksum {
     pub rows: u64,
     pub cells: u64,
     pub bytes: u64,
+    #[serde(with = "sum_hex")]
     sum: u128,
 }
 
@@ -47,6 +51,22 @@ impl TableChecksum {
     /// The text form stored in manifests: `v1:<32 hex digits>`.
     pub fn digest(&self) -> String {
         format!("v1:{:032x}", self.sum)
+    }
+}
+
+mod sum_hex {
+    use serde::{de::Error, Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(sum: &u128, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&format!("{sum:032x}"))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u128, D::Error> {
+        let text = String::deserialize(d)?;
+        if text.len() != 32 {
+            return Err(D::Error::custom("checksum sum must be 32 hex digits"));
+        }
+        u128::from_str_radix(&text, 16).map_err(D::Error::custom)
     }
 }
 
@@ -131,5 +151,20 @@ mod tests {
         ] {
             assert_ne!(checksum(variant).digest(), base, "{what}");
         }
+    }
+
+    #[test]
+    fn serializes_with_the_sum_as_hex_and_round_trips() {
+        let mut checksum = TableChecksum::default();
+        for i in 0..5 {
+            let key = PrimaryKey::new([("id", PkValue::Integer(i))]);
+            checksum.add(&Row::new(key, vec![Cell::put("v", Value::Integer(i))]));
+        }
+        let json = serde_json::to_string(&checksum).unwrap();
+        assert!(json.contains(&format!("\"sum\":\"{}\"", &checksum.digest()[3..])));
+        let back: TableChecksum = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, checksum);
+        let bad = json.replace(&checksum.digest()[3..], "xyz");
+        assert!(serde_json::from_str::<TableChecksum>(&bad).is_err());
     }
 }

@@ -9,14 +9,19 @@
 //!
 //! Rows of one table arrive split in key ranges (from ComputeSplitPointsBySize). Ranges are
 //! written in parallel; the batches of one range arrive in key order. After each batch the store
-//! records the range's checkpoint (the last key durably written), so an interrupted backup resumes
-//! each range after its checkpoint instead of starting over.
+//! records the range's checkpoint (the last key durably written) together with an opaque `state`
+//! string from the engine (the range's running checksum and a "range done" flag), so an
+//! interrupted backup resumes each range after its checkpoint instead of starting over, and still
+//! knows the checksum of the rows written before the interruption. The engine's plan (tables and
+//! their split ranges) is saved with [`StagedBackup::save_plan`] so a resumed backup scans exactly
+//! the same ranges.
 
 pub mod archive;
 pub mod checksum;
 pub mod error;
 pub mod manifest;
 pub mod mongo;
+mod open;
 
 use std::sync::Arc;
 
@@ -27,6 +32,7 @@ pub use archive::{ArchiveStore, ArchiveStoreConfig};
 pub use checksum::TableChecksum;
 pub use error::StoreError;
 pub use manifest::{Manifest, SourceInfo, TableManifest, FORMAT_VERSION};
+pub use open::open;
 
 use crate::tablestore::{PrimaryKey, Row};
 
@@ -61,17 +67,43 @@ pub trait BackupStore: Send + Sync + 'static {
     async fn delete(&self, backup_id: &str) -> Result<(), StoreError>;
 }
 
+/// Where a range of a staged backup stands: the last key durably written and the engine's state
+/// stored atomically with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RangeCheckpoint {
+    pub last_key: PrimaryKey,
+    pub state: String,
+}
+
 #[async_trait]
 pub trait StagedBackup: Send + Sync {
     fn backup_id(&self) -> &str;
 
     /// Durably writes one batch of `table`'s split range `range` (0-based) and moves that range's
-    /// checkpoint to the batch's last key. Batches of one range come in key order. Writing the
-    /// same batch twice (a retry after an error) must not duplicate rows.
-    async fn write_rows(&self, table: &str, range: u32, rows: &[Row]) -> Result<(), StoreError>;
+    /// checkpoint to the batch's last key, storing `state` atomically with it: after a crash the
+    /// checkpoint and its state describe the same rows. Batches of one range come in key order.
+    /// Writing the same batch twice (a retry after an error) must not duplicate rows. An empty
+    /// batch writes nothing and leaves the checkpoint as it is.
+    async fn write_rows(
+        &self,
+        table: &str,
+        range: u32,
+        rows: &[Row],
+        state: &str,
+    ) -> Result<(), StoreError>;
 
-    /// The last key durably written for this range, if any.
-    async fn checkpoint(&self, table: &str, range: u32) -> Result<Option<PrimaryKey>, StoreError>;
+    /// The last key durably written for this range and the state stored with it, if any.
+    async fn checkpoint(
+        &self,
+        table: &str,
+        range: u32,
+    ) -> Result<Option<RangeCheckpoint>, StoreError>;
+
+    /// Durably stores the engine's plan (an opaque document), replacing any previous one.
+    async fn save_plan(&self, plan: &str) -> Result<(), StoreError>;
+
+    /// The plan saved by [`Self::save_plan`], if any.
+    async fn load_plan(&self) -> Result<Option<String>, StoreError>;
 
     /// Makes the backup visible: writes the manifest last. After this the backup is restorable.
     async fn publish(&self, manifest: &Manifest) -> Result<(), StoreError>;

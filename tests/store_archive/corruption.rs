@@ -12,8 +12,8 @@ const SEGMENT: &str = "r00000-00000001.tvseg";
 async fn published(store: &ArchiveStore) -> PathBuf {
     let all = rows(3, 0..200);
     let staged = store.create("b1").await.unwrap();
-    staged.write_rows("t", 0, &all[..100]).await.unwrap();
-    staged.write_rows("t", 0, &all[100..]).await.unwrap();
+    staged.write_rows("t", 0, &all[..100], "").await.unwrap();
+    staged.write_rows("t", 0, &all[100..], "").await.unwrap();
     staged
         .publish(&manifest("b1", &[("t", 3, &all)]))
         .await

@@ -28,7 +28,10 @@ fn files_under(dir: &Path) -> Vec<String> {
 async fn staged_backup_is_invisible_until_published() {
     let (_tmp, store) = open_store().await;
     let staged = store.create("b1").await.unwrap();
-    staged.write_rows("t", 0, &rows(1, 0..10)).await.unwrap();
+    staged
+        .write_rows("t", 0, &rows(1, 0..10), "")
+        .await
+        .unwrap();
 
     assert!(store.list().await.unwrap().is_empty());
     assert!(matches!(
@@ -44,7 +47,7 @@ async fn staged_backup_is_invisible_until_published() {
     assert_eq!(store.list().await.unwrap().len(), 1);
     assert!(store.staged().await.unwrap().is_empty());
     // The handle is spent: no writes into a published backup.
-    let late = staged.write_rows("t", 0, &rows(1, 10..11)).await;
+    let late = staged.write_rows("t", 0, &rows(1, 10..11), "").await;
     assert!(matches!(late, Err(StoreError::NotFound(_))));
 }
 
@@ -52,8 +55,14 @@ async fn staged_backup_is_invisible_until_published() {
 async fn abort_leaves_nothing_behind() {
     let (_tmp, store) = open_store().await;
     let staged = store.create("b1").await.unwrap();
-    staged.write_rows("t", 0, &rows(3, 0..100)).await.unwrap();
-    staged.write_rows("u", 1, &rows(1, 0..100)).await.unwrap();
+    staged
+        .write_rows("t", 0, &rows(3, 0..100), "")
+        .await
+        .unwrap();
+    staged
+        .write_rows("u", 1, &rows(1, 0..100), "")
+        .await
+        .unwrap();
     staged.abort().await.unwrap();
     staged.abort().await.unwrap(); // twice is fine
 
@@ -84,13 +93,19 @@ async fn duplicate_ids_are_refused() {
 async fn delete_removes_published_and_staged_backups() {
     let (_tmp, store) = open_store().await;
     let published = store.create("pub").await.unwrap();
-    published.write_rows("t", 0, &rows(1, 0..10)).await.unwrap();
+    published
+        .write_rows("t", 0, &rows(1, 0..10), "")
+        .await
+        .unwrap();
     published
         .publish(&manifest("pub", &[("t", 1, &rows(1, 0..10))]))
         .await
         .unwrap();
     let staged = store.create("stg").await.unwrap();
-    staged.write_rows("t", 0, &rows(1, 0..10)).await.unwrap();
+    staged
+        .write_rows("t", 0, &rows(1, 0..10), "")
+        .await
+        .unwrap();
 
     store.delete("pub").await.unwrap();
     store.delete("stg").await.unwrap();
@@ -142,7 +157,7 @@ async fn invalid_ids_and_table_names_are_refused() {
     }
     let staged = store.create("ok").await.unwrap();
     for bad in ["../t", "a/b", "1t", ""] {
-        let result = staged.write_rows(bad, 0, &rows(1, 0..1)).await;
+        let result = staged.write_rows(bad, 0, &rows(1, 0..1), "").await;
         assert!(
             matches!(result, Err(StoreError::InvalidTableName(_))),
             "{bad:?}"

@@ -18,11 +18,14 @@ async fn written_rows_read_back_after_publish() {
         // Four ranges of 62-63 rows, each written in batches of 20.
         for (range, part) in all.chunks(63).enumerate() {
             for batch in part.chunks(20) {
-                staged.write_rows(name, range as u32, batch).await.unwrap();
+                staged
+                    .write_rows(name, range as u32, batch, "")
+                    .await
+                    .unwrap();
             }
         }
     }
-    staged.write_rows("t_pk1", 9, &[]).await.unwrap(); // empty batch: nothing happens
+    staged.write_rows("t_pk1", 9, &[], "").await.unwrap(); // empty batch: nothing happens
     let spec: Vec<_> = tables
         .iter()
         .map(|(n, pk, r)| (n.as_str(), *pk, &r[..]))
@@ -71,7 +74,7 @@ async fn ten_ranges_written_concurrently() {
         tasks.push(tokio::spawn(async move {
             let start = i64::from(range) * 1000;
             for batch in rows(2, start..start + 300).chunks(25) {
-                staged.write_rows("t", range, batch).await.unwrap();
+                staged.write_rows("t", range, batch, "").await.unwrap();
             }
         }));
     }
@@ -80,7 +83,11 @@ async fn ten_ranges_written_concurrently() {
     }
     for range in 0..10u32 {
         let start = i64::from(range) * 1000;
-        let checkpoint = staged.checkpoint("t", range).await.unwrap();
+        let checkpoint = staged
+            .checkpoint("t", range)
+            .await
+            .unwrap()
+            .map(|c| c.last_key);
         assert_eq!(checkpoint, Some(key(2, start + 299)), "range {range}");
     }
     let all: Vec<_> = (0..10)
@@ -102,7 +109,10 @@ async fn large_table_streams_in_batches() {
     let all = rows(1, 0..50_000);
     for (range, part) in all.chunks(12_500).enumerate() {
         for batch in part.chunks(1000) {
-            staged.write_rows("big", range as u32, batch).await.unwrap();
+            staged
+                .write_rows("big", range as u32, batch, "")
+                .await
+                .unwrap();
         }
     }
     staged

@@ -28,7 +28,7 @@ async fn backup_survives_the_server_being_killed_mid_write() {
         tokio::spawn(async move {
             for b in 0..BATCHES {
                 staged
-                    .write_rows("t", 0, &int_rows(b * BATCH..(b + 1) * BATCH))
+                    .write_rows("t", 0, &int_rows(b * BATCH..(b + 1) * BATCH), "")
                     .await?;
                 let _ = done_tx.send(b);
             }
@@ -52,7 +52,7 @@ async fn backup_survives_the_server_being_killed_mid_write() {
     let store = store_at(&server.uri(), "tvtest").await;
     assert_eq!(store.staged().await.unwrap(), ["crash"]);
     let staged = store.resume("crash").await.unwrap();
-    let next = match staged.checkpoint("t", 0).await.unwrap() {
+    let next = match staged.checkpoint("t", 0).await.unwrap().map(|c| c.last_key) {
         Some(key) => match key.columns()[0].value {
             tablevault::tablestore::PkValue::Integer(last) => last + 1,
             ref other => panic!("checkpoint key {other:?}"),
@@ -66,7 +66,7 @@ async fn backup_survives_the_server_being_killed_mid_write() {
     assert_eq!(next % BATCH, 0, "checkpoints sit on batch boundaries");
     for start in (next..BATCHES * BATCH).step_by(BATCH as usize) {
         staged
-            .write_rows("t", 0, &int_rows(start..start + BATCH))
+            .write_rows("t", 0, &int_rows(start..start + BATCH), "")
             .await
             .unwrap();
     }
@@ -101,7 +101,10 @@ async fn authenticated_uri_with_auth_source() {
     let store = store_at(&uri, "tvtest").await;
     store.healthcheck().await.unwrap();
     let staged = store.create("auth").await.unwrap();
-    staged.write_rows("t", 0, &int_rows(0..10)).await.unwrap();
+    staged
+        .write_rows("t", 0, &int_rows(0..10), "")
+        .await
+        .unwrap();
     staged
         .publish(&manifest("auth", 0, &[(int_table("t"), 10)]))
         .await

@@ -68,7 +68,10 @@ async fn generated_rows_survive_the_server() {
     let store = store(&server).await;
     let staged = store.create("generated").await.unwrap();
     for (range, chunk) in batch.chunks(100).enumerate() {
-        staged.write_rows("g", range as u32, chunk).await.unwrap();
+        staged
+            .write_rows("g", range as u32, chunk, "")
+            .await
+            .unwrap();
     }
     staged
         .publish(&manifest(

@@ -13,7 +13,10 @@ async fn staged_backup_is_invisible_until_published() {
     let server = MongoServer::start();
     let store = store(&server).await;
     let staged = store.create("b1").await.unwrap();
-    staged.write_rows("t", 0, &int_rows(0..10)).await.unwrap();
+    staged
+        .write_rows("t", 0, &int_rows(0..10), "")
+        .await
+        .unwrap();
 
     assert!(store.list().await.unwrap().is_empty());
     assert!(matches!(
@@ -44,7 +47,10 @@ async fn abort_drops_the_database() {
     let server = MongoServer::start();
     let store = store(&server).await;
     let staged = store.create("gone").await.unwrap();
-    staged.write_rows("t", 0, &int_rows(0..5)).await.unwrap();
+    staged
+        .write_rows("t", 0, &int_rows(0..5), "")
+        .await
+        .unwrap();
     let databases = store.client().list_database_names().await.unwrap();
     assert!(databases.contains(&"tvtest_gone".to_owned()));
 
@@ -84,14 +90,14 @@ async fn retried_batches_create_no_duplicates() {
     let store = store(&server).await;
     let staged = store.create("retry").await.unwrap();
     let batch = int_rows(0..100);
-    staged.write_rows("t", 0, &batch).await.unwrap();
-    staged.write_rows("t", 0, &batch).await.unwrap();
+    staged.write_rows("t", 0, &batch, "").await.unwrap();
+    staged.write_rows("t", 0, &batch, "").await.unwrap();
     // A retry that overlaps and carries a newer read of row 50: the newest read wins.
     let mut changed = int_rows(50..150);
     changed[0]
         .cells
         .push(Cell::put_at("late", Value::Boolean(true), 9));
-    staged.write_rows("t", 0, &changed).await.unwrap();
+    staged.write_rows("t", 0, &changed, "").await.unwrap();
 
     let collection = store
         .client()
@@ -113,7 +119,10 @@ async fn publish_refuses_a_manifest_that_miscounts() {
     let server = MongoServer::start();
     let store = store(&server).await;
     let staged = store.create("count").await.unwrap();
-    staged.write_rows("t", 0, &int_rows(0..3)).await.unwrap();
+    staged
+        .write_rows("t", 0, &int_rows(0..3), "")
+        .await
+        .unwrap();
     let wrong = manifest("count", 0, &[(int_table("t"), 4)]);
     assert!(matches!(
         staged.publish(&wrong).await,
@@ -127,30 +136,60 @@ async fn resume_continues_after_the_checkpoints() {
     let server = MongoServer::start();
     let first = store(&server).await;
     let staged = first.create("res").await.unwrap();
-    staged.write_rows("t", 0, &int_rows(0..100)).await.unwrap();
     staged
-        .write_rows("t", 1, &int_rows(1000..1050))
+        .write_rows("t", 0, &int_rows(0..100), "")
         .await
         .unwrap();
+    staged
+        .write_rows("t", 1, &int_rows(1000..1050), "state-1")
+        .await
+        .unwrap();
+    staged.save_plan("the plan").await.unwrap();
     drop((staged, first)); // the process "crashes"
 
     let store = store(&server).await;
     assert_eq!(store.staged().await.unwrap(), vec!["res".to_owned()]);
     let staged = store.resume("res").await.unwrap();
     let key = |i| Some(PrimaryKey::new([("id", PkValue::Integer(i))]));
-    assert_eq!(staged.checkpoint("t", 0).await.unwrap(), key(99));
-    assert_eq!(staged.checkpoint("t", 1).await.unwrap(), key(1049));
-    assert_eq!(staged.checkpoint("t", 2).await.unwrap(), None);
-    assert_eq!(staged.checkpoint("other", 0).await.unwrap(), None);
+    assert_eq!(
+        staged.checkpoint("t", 0).await.unwrap().map(|c| c.last_key),
+        key(99)
+    );
+    assert_eq!(
+        staged.checkpoint("t", 1).await.unwrap().map(|c| c.last_key),
+        key(1049)
+    );
+    assert_eq!(
+        staged.checkpoint("t", 2).await.unwrap().map(|c| c.last_key),
+        None
+    );
+    assert_eq!(
+        staged
+            .checkpoint("other", 0)
+            .await
+            .unwrap()
+            .map(|c| c.last_key),
+        None
+    );
+    // The engine state rides with the checkpoint, and the plan survives the crash.
+    let checkpoint = staged.checkpoint("t", 1).await.unwrap().unwrap();
+    assert_eq!(checkpoint.state, "state-1");
+    assert_eq!(
+        staged.load_plan().await.unwrap().as_deref(),
+        Some("the plan")
+    );
     staged
-        .write_rows("t", 0, &int_rows(100..200))
+        .write_rows("t", 0, &int_rows(100..200), "")
         .await
         .unwrap();
     staged
-        .write_rows("t", 1, &int_rows(1050..1100))
+        .write_rows("t", 1, &int_rows(1050..1100), "")
         .await
         .unwrap();
-    assert_eq!(staged.checkpoint("t", 0).await.unwrap(), key(199));
+    assert_eq!(
+        staged.checkpoint("t", 0).await.unwrap().map(|c| c.last_key),
+        key(199)
+    );
     staged
         .publish(&manifest("res", 0, &[(int_table("t"), 300)]))
         .await
@@ -173,7 +212,7 @@ async fn list_open_and_delete() {
     // Published out of order: list sorts by start time.
     for (id, minute) in [("newer", 30), ("older", 10)] {
         let staged = store.create(id).await.unwrap();
-        staged.write_rows("t", 0, &[int_row(1)]).await.unwrap();
+        staged.write_rows("t", 0, &[int_row(1)], "").await.unwrap();
         staged
             .publish(&manifest(id, minute, &[(int_table("t"), 1)]))
             .await
@@ -221,7 +260,7 @@ async fn read_table_streams_in_bounded_batches() {
     let staged = store.create("big").await.unwrap();
     for start in (0..2500).step_by(500) {
         staged
-            .write_rows("t", 0, &int_rows(start..start + 500))
+            .write_rows("t", 0, &int_rows(start..start + 500), "")
             .await
             .unwrap();
     }

@@ -130,7 +130,10 @@ async fn every_value_type_and_edge_value_round_trips() {
     let staged = store.create("edges").await.unwrap();
     let tables = tables();
     for (description, rows) in &tables {
-        staged.write_rows(&description.name, 0, rows).await.unwrap();
+        staged
+            .write_rows(&description.name, 0, rows, "")
+            .await
+            .unwrap();
     }
     let counts: Vec<_> = tables
         .iter()
@@ -155,7 +158,7 @@ async fn stored_bson_uses_exact_types() {
     let staged = store.create("types").await.unwrap();
     let (description, rows) = tables().swap_remove(0);
     staged
-        .write_rows(&description.name, 7, &rows)
+        .write_rows(&description.name, 7, &rows, "")
         .await
         .unwrap();
 

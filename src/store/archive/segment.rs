@@ -6,13 +6,15 @@
 //! header   16 B  magic "TVSEG\r\n\x1a" | u16 version | u8 compression (1 = zstd) | u8 0 | u32 range
 //! body      C B  one zstd frame; decompressed: per row `u32 len` + PlainBuffer (header + one row)
 //! keys      K B  u32 len + PlainBuffer first key | u32 len + PlainBuffer last key
+//!                 [| u32 len + UTF-8 engine state]  (optional; absent = empty state)
 //! trailer  64 B  u64 rows | u64 uncompressed len | u64 C | u32 K | "TVSE" | SHA-256 of all before
 //! ```
 //!
 //! The SHA-256 covers every byte before it, so a flipped byte anywhere (header, body, keys or
 //! trailer fields) fails verification; the lengths must add up to the file size, so a truncated
 //! or extended file fails too. The first and last keys sit outside the compressed body so a
-//! checkpoint is found without decompressing anything.
+//! checkpoint is found without decompressing anything. The engine's range state (its running
+//! checksum) rides in the same file as the rows, so checkpoint and state are written atomically.
 
 use std::ops::Range;
 
@@ -52,11 +54,12 @@ pub struct EncodedBatch {
     rows: u64,
     first_key: PrimaryKey,
     last_key: PrimaryKey,
+    state: String,
 }
 
 impl EncodedBatch {
     /// `None` for an empty batch: an empty segment would have no checkpoint key.
-    pub fn new(rows: &[Row]) -> Option<Self> {
+    pub fn new(rows: &[Row], state: &str) -> Option<Self> {
         let first_key = rows.first()?.primary_key.clone();
         let last_key = rows.last()?.primary_key.clone();
         let mut records = Vec::new();
@@ -70,6 +73,7 @@ impl EncodedBatch {
             rows: rows.len() as u64,
             first_key,
             last_key,
+            state: state.to_owned(),
         })
     }
 
@@ -89,6 +93,10 @@ impl EncodedBatch {
             let encoded = plainbuffer::encode_row(&Row::new(key.clone(), Vec::new()));
             keys.extend_from_slice(&(encoded.len() as u32).to_le_bytes());
             keys.extend_from_slice(&encoded);
+        }
+        if !self.state.is_empty() {
+            keys.extend_from_slice(&(self.state.len() as u32).to_le_bytes());
+            keys.extend_from_slice(self.state.as_bytes());
         }
         let mut file = Vec::with_capacity(HEADER_LEN + body.len() + keys.len() + TRAILER_LEN);
         file.extend_from_slice(MAGIC);
@@ -116,6 +124,8 @@ pub struct Segment<'a> {
     pub rows: u64,
     pub first_key: PrimaryKey,
     pub last_key: PrimaryKey,
+    /// The engine state written with the batch (empty if none).
+    pub state: String,
     uncompressed_len: u64,
     body: &'a [u8],
 }
@@ -166,11 +176,13 @@ impl<'a> Segment<'a> {
         };
         let first_key = keys.next_key()?;
         let last_key = keys.next_key()?;
+        let state = keys.next_state()?;
         Ok(Segment {
             range,
             rows,
             first_key,
             last_key,
+            state,
             uncompressed_len,
             body: &file[HEADER_LEN..body_end],
         })
@@ -232,6 +244,21 @@ impl KeyCursor<'_> {
             .map_err(|e| corrupt(format!("key in footer: {e}")))?;
         self.at = span.end;
         Ok(row.primary_key)
+    }
+
+    /// The optional state record after the keys.
+    fn next_state(&mut self) -> Result<String, SegmentError> {
+        if self.at == self.bytes.len() {
+            return Ok(String::new());
+        }
+        let span = record_span(self.bytes, self.at)?;
+        let state = std::str::from_utf8(&self.bytes[span.clone()])
+            .map_err(|_| corrupt("state in footer is not UTF-8"))?;
+        self.at = span.end;
+        if self.at != self.bytes.len() {
+            return Err(corrupt("unexpected bytes after the footer records"));
+        }
+        Ok(state.to_owned())
     }
 }
 

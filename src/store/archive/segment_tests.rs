@@ -26,7 +26,7 @@ fn sample_rows() -> Vec<Row> {
 
 fn sample_file() -> (Vec<Row>, Vec<u8>) {
     let rows = sample_rows();
-    let file = EncodedBatch::new(&rows)
+    let file = EncodedBatch::new(&rows, "")
         .unwrap()
         .into_file_bytes(7)
         .unwrap();
@@ -92,5 +92,20 @@ fn every_truncation_and_extension_is_detected() {
 
 #[test]
 fn an_empty_batch_makes_no_segment() {
-    assert!(EncodedBatch::new(&[]).is_none());
+    assert!(EncodedBatch::new(&[], "").is_none());
+}
+
+#[test]
+fn the_engine_state_rides_with_the_keys() {
+    let rows = sample_rows();
+    let file = EncodedBatch::new(&rows, r#"{"done":true}"#)
+        .unwrap()
+        .into_file_bytes(2)
+        .unwrap();
+    let segment = Segment::parse(&file).unwrap();
+    assert_eq!(segment.state, r#"{"done":true}"#);
+    assert_eq!(segment.last_key, rows[29].primary_key);
+    assert_eq!(segment.decode_rows().unwrap(), rows);
+    let (_, stateless) = sample_file();
+    assert_eq!(Segment::parse(&stateless).unwrap().state, "");
 }

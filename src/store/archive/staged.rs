@@ -6,6 +6,9 @@
 //! range's latest segment is a retry of that batch and *replaces* the segment (same sequence
 //! number) instead of adding one, so a retried batch never duplicates rows. This compares keys
 //! for equality only; it never needs Tablestore's key ordering.
+//!
+//! The engine's state for a range rides inside each segment (see `segment`), and its plan is a
+//! separate `plan.json` written atomically next to `tables/`.
 
 use std::collections::HashMap;
 use std::fs;
@@ -22,7 +25,7 @@ use super::layout::{
 };
 use super::reader::read_segment;
 use super::segment::EncodedBatch;
-use crate::store::{Manifest, StagedBackup, StoreError};
+use crate::store::{Manifest, RangeCheckpoint, StagedBackup, StoreError};
 use crate::tablestore::{PrimaryKey, Row};
 
 type RangeKey = (String, u32);
@@ -38,7 +41,11 @@ struct LatestSegment {
     seq: u64,
     first_key: PrimaryKey,
     last_key: PrimaryKey,
+    state: String,
 }
+
+/// The engine's plan, beside `tables/`.
+const PLAN_FILE: &str = "plan.json";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
@@ -145,14 +152,15 @@ impl ArchiveStaged {
                 });
             };
             let path = dir.join(segment_file_name(range, seq));
-            let (first_key, last_key) =
-                read_segment(&id, &path, |s| Ok((s.first_key, s.last_key)))?;
+            let (first_key, last_key, state) =
+                read_segment(&id, &path, |s| Ok((s.first_key, s.last_key, s.state)))?;
             Ok(RangeState {
                 next_seq: seq + 1,
                 latest: Some(LatestSegment {
                     seq,
                     first_key,
                     last_key,
+                    state,
                 }),
             })
         })
@@ -166,10 +174,17 @@ impl StagedBackup for ArchiveStaged {
         &self.backup_id
     }
 
-    async fn write_rows(&self, table: &str, range: u32, rows: &[Row]) -> Result<(), StoreError> {
+    async fn write_rows(
+        &self,
+        table: &str,
+        range: u32,
+        rows: &[Row],
+        state: &str,
+    ) -> Result<(), StoreError> {
         validate_table_name(table)?;
         self.ensure_open().await?;
-        let Some(batch) = EncodedBatch::new(rows) else {
+        let engine_state = state;
+        let Some(batch) = EncodedBatch::new(rows, engine_state) else {
             return Ok(()); // nothing to write, checkpoint unchanged
         };
         let mut guard = self.loaded_range(table, range).await?;
@@ -185,6 +200,7 @@ impl StagedBackup for ArchiveStaged {
             seq,
             first_key: batch.first_key().clone(),
             last_key: batch.last_key().clone(),
+            state: engine_state.to_owned(),
         };
         let path = table_dir(&self.dir, table).join(segment_file_name(range, seq));
         // The range guard moves into the blocking task: if the caller drops this future, the
@@ -204,12 +220,47 @@ impl StagedBackup for ArchiveStaged {
         .await
     }
 
-    async fn checkpoint(&self, table: &str, range: u32) -> Result<Option<PrimaryKey>, StoreError> {
+    async fn checkpoint(
+        &self,
+        table: &str,
+        range: u32,
+    ) -> Result<Option<RangeCheckpoint>, StoreError> {
         validate_table_name(table)?;
         self.ensure_open().await?;
         let guard = self.loaded_range(table, range).await?;
         let state = guard.as_ref().expect("loaded_range loads the state");
-        Ok(state.latest.as_ref().map(|l| l.last_key.clone()))
+        Ok(state.latest.as_ref().map(|l| RangeCheckpoint {
+            last_key: l.last_key.clone(),
+            state: l.state.clone(),
+        }))
+    }
+
+    async fn save_plan(&self, plan: &str) -> Result<(), StoreError> {
+        self.ensure_open().await?;
+        let path = self.dir.join(PLAN_FILE);
+        let bytes = plan.as_bytes().to_vec();
+        blocking(move || {
+            durable::write_atomic(&path, &bytes)
+                .map_err(|e| StoreError::io(format!("writing {}", path.display()), e))
+        })
+        .await
+    }
+
+    async fn load_plan(&self) -> Result<Option<String>, StoreError> {
+        self.ensure_open().await?;
+        let path = self.dir.join(PLAN_FILE);
+        let id = self.backup_id.clone();
+        blocking(move || match fs::read(&path) {
+            Ok(bytes) => String::from_utf8(bytes)
+                .map(Some)
+                .map_err(|_| StoreError::Corrupt {
+                    backup: id,
+                    detail: format!("{PLAN_FILE} is not UTF-8"),
+                }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(StoreError::io(format!("reading {}", path.display()), e)),
+        })
+        .await
     }
 
     async fn publish(&self, manifest: &Manifest) -> Result<(), StoreError> {

@@ -2,8 +2,9 @@
 //!
 //! - `{_id: "staging", prefix, backup_id, created_at}`: written first by `create`; it claims the
 //!   id (a second `create` hits the duplicate `_id`) and marks the database as ours.
-//! - `{_id: {table, range}, kind: "checkpoint", key: [{n, v}], updated_at}`: one per split range,
-//!   replaced after every durably written batch.
+//! - `{_id: {table, range}, kind: "checkpoint", key: [{n, v}], state, updated_at}`: one per split
+//!   range, replaced after every durably written batch; `state` is the engine's range state.
+//! - `{_id: "plan", plan, updated_at}`: the engine's plan (tables and split ranges).
 //! - `{_id: "manifest", published_at, manifest: {...}}`: written last by `publish`; its presence
 //!   is what makes a backup visible.
 
@@ -11,11 +12,11 @@ use bson::{doc, Bson, DateTime, Document};
 use mongodb::{options::ReplaceOptions, Collection, Database};
 
 use super::{connection::Connection, mapping, naming::METADATA_COLLECTION};
-use crate::store::{Manifest, StoreError};
-use crate::tablestore::PrimaryKey;
+use crate::store::{Manifest, RangeCheckpoint, StoreError};
 
 const STAGING_ID: &str = "staging";
 const MANIFEST_ID: &str = "manifest";
+const PLAN_ID: &str = "plan";
 const CHECKPOINT_KIND: &str = "checkpoint";
 
 /// What the metadata collection says about a database.
@@ -81,15 +82,15 @@ pub async fn state(
     Ok(BackupState { ours, manifest })
 }
 
-/// Records that `range` of `table` is durably written up to and including `key`.
+/// Records that `range` of `table` is durably written up to and including the checkpoint's key.
 pub async fn save_checkpoint(
     conn: &Connection,
     database: &Database,
     table: &str,
     range: u32,
-    key: &PrimaryKey,
+    checkpoint: &RangeCheckpoint,
 ) -> Result<(), StoreError> {
-    let key = mapping::key_to_bson(key).map_err(|e| StoreError::Mongo {
+    let key = mapping::key_to_bson(&checkpoint.last_key).map_err(|e| StoreError::Mongo {
         context: format!("checkpoint of {table} range {range}"),
         message: e.to_string(),
     })?;
@@ -98,6 +99,7 @@ pub async fn save_checkpoint(
         "_id": id.clone(),
         "kind": CHECKPOINT_KIND,
         "key": key,
+        "state": &checkpoint.state,
         "updated_at": DateTime::now(),
     };
     collection(database)
@@ -114,7 +116,7 @@ pub async fn load_checkpoint(
     backup_id: &str,
     table: &str,
     range: u32,
-) -> Result<Option<PrimaryKey>, StoreError> {
+) -> Result<Option<RangeCheckpoint>, StoreError> {
     let record = collection(database)
         .find_one(doc! { "_id": checkpoint_id(table, range) })
         .await
@@ -128,16 +130,54 @@ pub async fn load_checkpoint(
         return Ok(None);
     };
     let key = record.get("key").unwrap_or(&Bson::Null);
-    mapping::key_from_bson(key)
-        .map(Some)
-        .map_err(|e| StoreError::Corrupt {
-            backup: backup_id.to_owned(),
-            detail: format!("checkpoint of {table} range {range}: {e}"),
-        })
+    let last_key = mapping::key_from_bson(key).map_err(|e| StoreError::Corrupt {
+        backup: backup_id.to_owned(),
+        detail: format!("checkpoint of {table} range {range}: {e}"),
+    })?;
+    // Checkpoints written before states existed have none: an empty state.
+    let state = record.get_str("state").unwrap_or_default().to_owned();
+    Ok(Some(RangeCheckpoint { last_key, state }))
 }
 
-/// Writes (or rewrites, when publish is retried) the manifest, then drops the checkpoints,
-/// which a published backup no longer needs.
+/// Stores the engine's plan, replacing an earlier one.
+pub async fn save_plan(
+    conn: &Connection,
+    database: &Database,
+    backup_id: &str,
+    plan: &str,
+) -> Result<(), StoreError> {
+    let record = doc! { "_id": PLAN_ID, "plan": plan, "updated_at": DateTime::now() };
+    collection(database)
+        .replace_one(doc! { "_id": PLAN_ID }, record)
+        .with_options(ReplaceOptions::builder().upsert(true).build())
+        .await
+        .map_err(|e| conn.error(format!("saving the plan of backup {backup_id}"), e))?;
+    Ok(())
+}
+
+pub async fn load_plan(
+    conn: &Connection,
+    database: &Database,
+    backup_id: &str,
+) -> Result<Option<String>, StoreError> {
+    let record = collection(database)
+        .find_one(doc! { "_id": PLAN_ID })
+        .await
+        .map_err(|e| conn.error(format!("reading the plan of backup {backup_id}"), e))?;
+    let Some(record) = record else {
+        return Ok(None);
+    };
+    match record.get_str("plan") {
+        Ok(plan) => Ok(Some(plan.to_owned())),
+        Err(e) => Err(StoreError::Corrupt {
+            backup: backup_id.to_owned(),
+            detail: format!("plan record: {e}"),
+        }),
+    }
+}
+
+/// Writes (or rewrites, when publish is retried) the manifest, then drops the checkpoints and
+/// the plan, which a published backup no longer needs.
 pub async fn publish(
     conn: &Connection,
     database: &Database,
@@ -158,7 +198,7 @@ pub async fn publish(
         .with_options(ReplaceOptions::builder().upsert(true).build())
         .await
         .map_err(|e| conn.error(context(), e))?;
-    meta.delete_many(doc! { "kind": CHECKPOINT_KIND })
+    meta.delete_many(doc! { "$or": [{ "kind": CHECKPOINT_KIND }, { "_id": PLAN_ID }] })
         .await
         .map_err(|e| conn.error(context(), e))?;
     Ok(())

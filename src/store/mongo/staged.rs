@@ -14,8 +14,8 @@ use mongodb::{
 use tracing::debug;
 
 use super::{connection::Connection, mapping, metadata, naming};
-use crate::store::{Manifest, StagedBackup, StoreError};
-use crate::tablestore::{PrimaryKey, Row};
+use crate::store::{Manifest, RangeCheckpoint, StagedBackup, StoreError};
+use crate::tablestore::Row;
 
 /// Replaces in flight at once when a retried batch meets rows that are already stored.
 const REPLACE_CONCURRENCY: usize = 16;
@@ -124,7 +124,13 @@ impl StagedBackup for MongoStagedBackup {
         &self.backup_id
     }
 
-    async fn write_rows(&self, table: &str, range: u32, rows: &[Row]) -> Result<(), StoreError> {
+    async fn write_rows(
+        &self,
+        table: &str,
+        range: u32,
+        rows: &[Row],
+        state: &str,
+    ) -> Result<(), StoreError> {
         naming::validate_table(table)?;
         let Some(last) = rows.last() else {
             return Ok(());
@@ -136,12 +142,30 @@ impl StagedBackup for MongoStagedBackup {
             .map_err(|e| self.unstorable(table, e.to_string()))?;
         self.insert_or_replace(table, documents).await?;
         // Only after the rows are durable: a checkpoint must never point past unwritten rows.
-        metadata::save_checkpoint(&self.conn, &self.database, table, range, &last.primary_key).await
+        // Key and engine state share one document, so they are replaced together; rows past
+        // the checkpoint (a crash before it) are re-read on resume and replaced, not added.
+        let checkpoint = RangeCheckpoint {
+            last_key: last.primary_key.clone(),
+            state: state.to_owned(),
+        };
+        metadata::save_checkpoint(&self.conn, &self.database, table, range, &checkpoint).await
     }
 
-    async fn checkpoint(&self, table: &str, range: u32) -> Result<Option<PrimaryKey>, StoreError> {
+    async fn checkpoint(
+        &self,
+        table: &str,
+        range: u32,
+    ) -> Result<Option<RangeCheckpoint>, StoreError> {
         naming::validate_table(table)?;
         metadata::load_checkpoint(&self.conn, &self.database, &self.backup_id, table, range).await
+    }
+
+    async fn save_plan(&self, plan: &str) -> Result<(), StoreError> {
+        metadata::save_plan(&self.conn, &self.database, &self.backup_id, plan).await
+    }
+
+    async fn load_plan(&self) -> Result<Option<String>, StoreError> {
+        metadata::load_plan(&self.conn, &self.database, &self.backup_id).await
     }
 
     async fn publish(&self, manifest: &Manifest) -> Result<(), StoreError> {

@@ -1,0 +1,76 @@
+//! Writer tasks: write each batch to the staged backup together with the range's running
+//! checksum, so a checkpoint always knows the checksum of the rows before it.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use tokio::sync::mpsc;
+
+use super::error::EngineError;
+use super::plan::RangeState;
+use super::run::{Batch, Shared};
+
+/// Writes batches until every reader is finished or the run stops; returns the state of every
+/// range it wrote to, by global range number.
+pub(super) async fn run_writer(
+    shared: Arc<Shared>,
+    mut inbox: mpsc::Receiver<Batch>,
+) -> HashMap<usize, RangeState> {
+    let mut states = HashMap::new();
+    loop {
+        // A write in progress is never interrupted: the stop is noticed between batches.
+        let batch = tokio::select! {
+            biased;
+            _ = shared.stop.cancelled() => break,
+            batch = inbox.recv() => match batch {
+                Some(batch) => batch,
+                None => break,
+            },
+        };
+        if let Err(error) = write_batch(&shared, &mut states, batch).await {
+            shared.fail(error);
+            break;
+        }
+    }
+    states
+}
+
+async fn write_batch(
+    shared: &Shared,
+    states: &mut HashMap<usize, RangeState>,
+    batch: Batch,
+) -> Result<(), EngineError> {
+    let slot = &batch.slot;
+    let mut state = states
+        .get(&slot.global)
+        .copied()
+        .unwrap_or(shared.initial[slot.global]);
+    let mut cells = 0;
+    let mut bytes = 0;
+    for row in &batch.rows {
+        bytes += state.checksum.add(row);
+        cells += row.cells.len() as u64;
+    }
+    state.done = batch.last;
+    if !batch.rows.is_empty() {
+        shared
+            .staged
+            .write_rows(&slot.table, slot.range, &batch.rows, &state.to_json())
+            .await
+            .map_err(|e| {
+                EngineError::store(
+                    format!("writing table {} range {}", slot.table, slot.range),
+                    e,
+                )
+            })?;
+        shared
+            .progress
+            .add_rows(batch.rows.len() as u64, cells, bytes);
+    }
+    // Only now: a failed write must not leave its rows in the state.
+    states.insert(slot.global, state);
+    if batch.last {
+        shared.range_finished(slot);
+    }
+    Ok(())
+}

@@ -1,0 +1,102 @@
+//! A real archive store with one injected failure: the Nth batch written to one range fails,
+//! as a full disk or a lost MongoDB primary would. Everything else goes to the archive.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use tablevault::store::{
+    ArchiveStore, BackupReader, BackupStore, Manifest, RangeCheckpoint, StagedBackup, StoreError,
+};
+use tablevault::tablestore::Row;
+
+pub struct FailingStore {
+    pub inner: Arc<ArchiveStore>,
+    pub table: &'static str,
+    pub range: u32,
+    /// 1-based: the batch of that range that fails.
+    pub batch: u32,
+}
+
+struct FailingStaged {
+    inner: Arc<dyn StagedBackup>,
+    table: &'static str,
+    range: u32,
+    batch: u32,
+    written: AtomicU32,
+}
+
+#[async_trait]
+impl BackupStore for FailingStore {
+    fn kind(&self) -> &'static str {
+        "failing-archive"
+    }
+    async fn healthcheck(&self) -> Result<(), StoreError> {
+        self.inner.healthcheck().await
+    }
+    async fn create(&self, backup_id: &str) -> Result<Arc<dyn StagedBackup>, StoreError> {
+        Ok(Arc::new(FailingStaged {
+            inner: self.inner.create(backup_id).await?,
+            table: self.table,
+            range: self.range,
+            batch: self.batch,
+            written: AtomicU32::new(0),
+        }))
+    }
+    async fn resume(&self, backup_id: &str) -> Result<Arc<dyn StagedBackup>, StoreError> {
+        self.inner.resume(backup_id).await
+    }
+    async fn staged(&self) -> Result<Vec<String>, StoreError> {
+        self.inner.staged().await
+    }
+    async fn list(&self) -> Result<Vec<Manifest>, StoreError> {
+        self.inner.list().await
+    }
+    async fn open(&self, backup_id: &str) -> Result<Arc<dyn BackupReader>, StoreError> {
+        self.inner.open(backup_id).await
+    }
+    async fn delete(&self, backup_id: &str) -> Result<(), StoreError> {
+        self.inner.delete(backup_id).await
+    }
+}
+
+#[async_trait]
+impl StagedBackup for FailingStaged {
+    fn backup_id(&self) -> &str {
+        self.inner.backup_id()
+    }
+    async fn write_rows(
+        &self,
+        table: &str,
+        range: u32,
+        rows: &[Row],
+        state: &str,
+    ) -> Result<(), StoreError> {
+        if table == self.table
+            && range == self.range
+            && self.written.fetch_add(1, Ordering::SeqCst) + 1 == self.batch
+        {
+            return Err(StoreError::Unreachable("injected write failure".into()));
+        }
+        self.inner.write_rows(table, range, rows, state).await
+    }
+    async fn checkpoint(
+        &self,
+        table: &str,
+        range: u32,
+    ) -> Result<Option<RangeCheckpoint>, StoreError> {
+        self.inner.checkpoint(table, range).await
+    }
+    async fn save_plan(&self, plan: &str) -> Result<(), StoreError> {
+        self.inner.save_plan(plan).await
+    }
+    async fn load_plan(&self) -> Result<Option<String>, StoreError> {
+        self.inner.load_plan().await
+    }
+    async fn publish(&self, manifest: &Manifest) -> Result<(), StoreError> {
+        self.inner.publish(manifest).await
+    }
+    async fn abort(&self) -> Result<(), StoreError> {
+        self.inner.abort().await
+    }
+}

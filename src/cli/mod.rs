@@ -2,11 +2,20 @@
 //! arguments and its `run` function; this file only names them and sets up the process
 //! (tracing to stderr, the tokio runtime, the exit code).
 
+mod backup;
+mod backups;
+mod common;
 mod emulator;
+mod failure;
+mod progress;
+mod restore;
+mod verify;
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+use failure::Failure;
 
 /// Backup and restore for Alibaba Cloud Tablestore.
 #[derive(Debug, Parser)]
@@ -20,22 +29,35 @@ pub struct Cli {
 pub enum Command {
     /// Run a local Tablestore emulator (for tests and development).
     Emulator(emulator::EmulatorArgs),
+    /// Back up tables of a Tablestore source into a store.
+    Backup(backup::BackupArgs),
+    /// Restore a backup into a Tablestore instance.
+    Restore(restore::RestoreArgs),
+    /// Check a backup against its manifest (and optionally the live source).
+    Verify(verify::VerifyArgs),
+    /// List the published backups of a store.
+    Backups(backups::BackupsArgs),
 }
 
-/// Logs go to stderr (stdout is reserved for machine-readable lines); `RUST_LOG` filters.
-fn init_tracing() {
+/// Logs go to stderr (stdout is reserved for results); `RUST_LOG` filters. The data commands
+/// log only errors and their own progress lines by default, so a failure is one clear line.
+fn init_tracing(default_filter: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .try_init();
 }
 
 /// Parses the arguments, runs the subcommand and turns its result into the exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_tracing();
+    init_tracing(match cli.command {
+        Command::Emulator(_) => "info",
+        _ => "error,tablevault::cli=info",
+    });
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -48,15 +70,18 @@ pub fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Emulator(args) => emulator::run(args).await,
+            Command::Emulator(args) => emulator::run(args).await.map_err(Failure::from),
+            Command::Backup(args) => backup::run(args).await,
+            Command::Restore(args) => restore::run(args).await,
+            Command::Verify(args) => verify::run(args).await,
+            Command::Backups(args) => backups::run(args).await,
         }
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            tracing::error!(error = format!("{e:#}"), "TableVault failed.");
-            eprintln!("error: {e:#}");
-            ExitCode::FAILURE
+        Err(failure) => {
+            eprintln!("error: {}", failure.one_line());
+            ExitCode::from(failure.exit_code())
         }
     }
 }

@@ -12,6 +12,7 @@
 mod engine;
 mod env;
 mod error;
+mod source_client;
 mod sources;
 mod stores;
 

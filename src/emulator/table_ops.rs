@@ -209,6 +209,7 @@ pub fn describe_table(
         table_meta: desc.to_proto_meta(),
         reserved_throughput_details: throughput_details(&table, &desc),
         table_options: desc.to_proto_options(),
+        table_status: Some(proto::TableStatus::Active as i32),
         stream_details: Some(stream_details(&table, &desc)),
         shard_splits: Vec::new(),
         index_metas: desc.to_proto_indexes(),

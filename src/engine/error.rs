@@ -1,4 +1,8 @@
 //! The engine's error: what went wrong, and where (table, range) when it matters.
+//!
+//! Tablestore and store errors keep their source so callers (the CLI) can walk the chain and
+//! recognise, say, an `OTSAuthFailed` or a refused connection, while the message says which
+//! step failed.
 
 use crate::store::StoreError;
 use crate::tablestore::client::TablestoreError;
@@ -26,6 +30,23 @@ pub enum EngineError {
     /// A bug: an engine task panicked or a state document did not parse.
     #[error("internal engine error: {0}")]
     Internal(String),
+    /// A restore or verify job asks for something impossible (unknown table, conflicting
+    /// renames, a target table whose key does not match the backup).
+    #[error("{0}")]
+    Refused(String),
+    /// Restore with `--if-exists fail` and the target table already holds rows.
+    #[error("target table {table} is not empty (use --if-exists skip or overwrite)")]
+    TargetNotEmpty { table: String },
+    /// Rows the client gave up on (non-retryable, or retries exhausted).
+    #[error("{failed} row(s) could not be written to table {table}: {first_error}")]
+    RowsFailed {
+        table: String,
+        failed: u64,
+        first_error: String,
+    },
+    /// Stored data does not match its manifest.
+    #[error("backup data of table {table} does not match the manifest: {detail}")]
+    Mismatch { table: String, detail: String },
 }
 
 impl EngineError {

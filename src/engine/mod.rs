@@ -8,21 +8,33 @@
 //! - `plan`: the plan and per-range state documents kept in a staged backup for resuming.
 //! - `throttle`: the rows/s and bytes/s limits; `backup_id`: time-sortable ids.
 //! - `job`, `error`, `progress`: the inputs, the error, and the live counters.
+//! - [`restore`]: [`run_restore`], a published backup back into a Tablestore instance.
+//! - [`verify`]: [`run_verify`], recompute a backup's checksums and compare with its manifest
+//!   (and the live source); [`measure`]: the per-table measure both use.
+//! - [`context`]: [`RunContext`], what restore and verify runs share with their caller.
 
 mod backup;
 pub mod backup_id;
+pub mod context;
 mod error;
 mod job;
+pub mod measure;
 pub mod plan;
 pub mod progress;
 mod reader;
+pub mod restore;
 mod run;
 pub mod throttle;
+pub mod verify;
 mod writer;
 
 pub use backup::{resume_backup, run_backup};
 pub use backup_id::{backup_id_at, backup_id_time, new_backup_id};
+pub use context::RunContext;
 pub use error::EngineError;
 pub use job::{BackupContext, BackupJob, BackupOutcome};
+pub use measure::TableMeasure;
 pub use plan::{BackupPlan, RangeState};
 pub use progress::{Progress, ProgressSnapshot};
+pub use restore::{run_restore, IfExists, RestoreJob, RestoreReport};
+pub use verify::{run_verify, VerifyJob, VerifyReport};

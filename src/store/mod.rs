@@ -21,6 +21,7 @@ pub mod checksum;
 pub mod error;
 pub mod manifest;
 pub mod mongo;
+mod open;
 
 use std::sync::Arc;
 
@@ -31,6 +32,7 @@ pub use archive::{ArchiveStore, ArchiveStoreConfig};
 pub use checksum::TableChecksum;
 pub use error::StoreError;
 pub use manifest::{Manifest, SourceInfo, TableManifest, FORMAT_VERSION};
+pub use open::open;
 
 use crate::tablestore::{PrimaryKey, Row};
 

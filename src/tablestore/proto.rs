@@ -113,6 +113,17 @@ pub enum RowExistenceExpectation {
     ExpectNotExist = 2,
 }
 
+/// State of a table in DescribeTable; a served table is always `Active`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, prost::Enumeration)]
+#[repr(i32)]
+pub enum TableStatus {
+    Active = 1,
+    Inactive = 2,
+    Loading = 3,
+    Unloading = 4,
+    Updating = 5,
+}
+
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct Condition {
     #[prost(enumeration = "RowExistenceExpectation", required, tag = "1")]
@@ -234,6 +245,10 @@ pub struct DescribeTableResponse {
     pub reserved_throughput_details: ReservedThroughputDetails,
     #[prost(message, required, tag = "3")]
     pub table_options: TableOptions,
+    /// `TableStatus` (ACTIVE = 1, ...). Optional in the Python SDK's proto, but `required` in the
+    /// Node SDK's, which refuses a DescribeTable response without it.
+    #[prost(enumeration = "TableStatus", optional, tag = "4")]
+    pub table_status: Option<i32>,
     #[prost(message, optional, tag = "5")]
     pub stream_details: Option<StreamDetails>,
     #[prost(bytes = "vec", repeated, tag = "6")]

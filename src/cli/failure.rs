@@ -1,0 +1,120 @@
+//! How a command fails: one line for stderr and an exit code.
+//!
+//! Exit codes: 0 success; 1 the run failed (including a backup that fails verification);
+//! 2 bad input (arguments, config file, unknown source/store/table/backup, a restore refused
+//! before writing); 3 the Tablestore endpoint cannot be reached or refuses the AccessKey.
+
+use crate::config::ConfigError;
+use crate::engine::EngineError;
+use crate::store::StoreError;
+use crate::tablestore::client::TablestoreError;
+use crate::tablestore::codes;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Failure {
+    #[error("{0}")]
+    Input(String),
+    #[error("access denied by {endpoint}: check the AccessKey for source {source_name}")]
+    AccessDenied {
+        endpoint: String,
+        source_name: String,
+    },
+    #[error("cannot reach {endpoint}")]
+    Unreachable { endpoint: String },
+    #[error("{0}")]
+    Failed(String),
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+impl Failure {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Failure::Input(_) => 2,
+            Failure::AccessDenied { .. } | Failure::Unreachable { .. } => 3,
+            Failure::Failed(_) | Failure::Other(_) => 1,
+        }
+    }
+
+    /// The message on one line (config problems are listed on several by [`ConfigError`]).
+    pub fn one_line(&self) -> String {
+        match self {
+            Failure::Other(e) => format!("{e:#}"),
+            other => other.to_string(),
+        }
+        .replace("\n  - ", " ")
+        .replace('\n', " ")
+    }
+}
+
+impl From<ConfigError> for Failure {
+    fn from(e: ConfigError) -> Self {
+        Failure::Input(e.to_string())
+    }
+}
+
+/// A Tablestore source as the messages name it.
+#[derive(Debug, Clone)]
+pub struct SourceRef {
+    pub name: String,
+    pub endpoint: String,
+}
+
+impl SourceRef {
+    /// The failure for a Tablestore error of this source, when it is one the operator fixes
+    /// outside TableVault (credentials, network).
+    pub fn classify(&self, error: &TablestoreError) -> Option<Failure> {
+        match error {
+            TablestoreError::Service { code, .. }
+                if code == codes::AUTH_FAILED || code == codes::NO_PERMISSION =>
+            {
+                Some(Failure::AccessDenied {
+                    endpoint: self.endpoint.clone(),
+                    source_name: self.name.clone(),
+                })
+            }
+            TablestoreError::Connect { .. } | TablestoreError::Timeout { .. } => {
+                Some(Failure::Unreachable {
+                    endpoint: self.endpoint.clone(),
+                })
+            }
+            _ => None,
+        }
+    }
+
+    pub fn failure(&self, context: &str, error: TablestoreError) -> Failure {
+        self.classify(&error)
+            .unwrap_or_else(|| Failure::Failed(format!("{context}: {error}")))
+    }
+}
+
+/// Store errors that mean the input named something that is not there.
+pub fn store_failure(store: &str, error: StoreError) -> Failure {
+    match error {
+        StoreError::NotFound(id) => {
+            Failure::Input(format!("backup {id} not found in store {store}"))
+        }
+        e @ (StoreError::TableNotFound { .. } | StoreError::InvalidId(_)) => {
+            Failure::Input(e.to_string())
+        }
+        e => Failure::Failed(format!("store {store}: {e}")),
+    }
+}
+
+/// Engine errors: refusals before writing are bad input, Tablestore errors are classified.
+pub fn engine_failure(error: EngineError, source: Option<&SourceRef>) -> Failure {
+    match error {
+        EngineError::TableNotFound(table) => match source {
+            Some(s) => Failure::Input(format!("table {table} does not exist in source {}", s.name)),
+            None => Failure::Input(format!("table {table} does not exist")),
+        },
+        e @ (EngineError::Invalid(_)
+        | EngineError::Refused(_)
+        | EngineError::TargetNotEmpty { .. }) => Failure::Input(e.to_string()),
+        EngineError::Tablestore { context, source: e } => match source {
+            Some(s) => s.failure(&context, e),
+            None => Failure::Failed(format!("{context}: {e}")),
+        },
+        e => Failure::Failed(e.to_string()),
+    }
+}

@@ -1,0 +1,109 @@
+//! `tablevault restore`: a backup back into a Tablestore instance.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::common::{self, human_bytes, Output};
+use super::failure::{engine_failure, Failure};
+use super::progress::ProgressDisplay;
+use crate::engine::{run_restore, IfExists, RestoreJob, RestoreReport, RunContext};
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    #[arg(long)]
+    pub config: PathBuf,
+    /// The store holding the backup.
+    #[arg(long)]
+    pub store: String,
+    /// The Tablestore source to restore into.
+    #[arg(long)]
+    pub source: String,
+    /// Backup id, or `latest`.
+    #[arg(long)]
+    pub backup: String,
+    /// Restore only this table (repeatable); default all tables of the backup.
+    #[arg(long = "table")]
+    pub tables: Vec<String>,
+    /// Restore table OLD into table NEW (repeatable).
+    #[arg(long = "rename", value_name = "OLD=NEW", value_parser = parse_rename)]
+    pub renames: Vec<(String, String)>,
+    /// What to do with a target table that already holds rows.
+    #[arg(long, default_value = "fail")]
+    pub if_exists: IfExists,
+    /// Report what would be written; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[arg(long, value_enum, default_value_t)]
+    pub output: Output,
+}
+
+fn parse_rename(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((old, new)) if !old.is_empty() && !new.is_empty() => {
+            Ok((old.to_string(), new.to_string()))
+        }
+        _ => Err(format!("expected OLD=NEW, got {text:?}")),
+    }
+}
+
+pub async fn run(args: RestoreArgs) -> Result<(), Failure> {
+    let config = common::load_config(&args.config)?;
+    let store = common::open_store(&config, &args.store).await?;
+    let (client, source) = common::connect_source(&config, &args.source).await?;
+    let reader = common::open_backup(store.as_ref(), &args.store, &args.backup).await?;
+    let mut renames = BTreeMap::new();
+    for (old, new) in args.renames {
+        if renames.insert(old.clone(), new).is_some() {
+            return Err(Failure::Input(format!("--rename {old}=… is given twice")));
+        }
+    }
+    let job = RestoreJob {
+        reader,
+        client,
+        tables: args.tables,
+        renames,
+        if_exists: args.if_exists,
+        dry_run: args.dry_run,
+    };
+    let ctx = RunContext::new(config.engine.clone());
+    let display = ProgressDisplay::start("restore", ctx.progress.clone(), ctx.cancel.clone());
+    let result = run_restore(job, &ctx).await;
+    display.finish().await;
+    let report = result.map_err(|e| engine_failure(e, Some(&source)))?;
+    match args.output {
+        Output::Json => common::print_json(&report),
+        Output::Text => {
+            print_text(&report);
+            Ok(())
+        }
+    }
+}
+
+fn print_text(report: &RestoreReport) {
+    let verb = if report.dry_run {
+        "would restore"
+    } else {
+        "restored"
+    };
+    for t in &report.tables {
+        let created = if t.created { " (new table)" } else { "" };
+        println!(
+            "{verb} {} -> {}{created}: {} rows, {} cells, {}{}",
+            t.source_table,
+            t.target_table,
+            t.rows,
+            t.cells,
+            human_bytes(t.bytes),
+            if t.rows_skipped > 0 {
+                format!(", {} existing rows kept", t.rows_skipped)
+            } else {
+                String::new()
+            }
+        );
+    }
+    for note in &report.notes {
+        println!("note: {note}");
+    }
+}

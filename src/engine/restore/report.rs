@@ -1,0 +1,84 @@
+//! What a restore did (or, for a dry run, would do).
+
+use serde::{Deserialize, Serialize};
+
+/// What to do with a target table that already holds rows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IfExists {
+    /// Refuse a non-empty target table before writing anything.
+    #[default]
+    Fail,
+    /// Keep rows that already exist (written with EXPECT_NOT_EXIST; a refusal counts as skipped).
+    Skip,
+    /// Replace existing rows whole (PUT with IGNORE).
+    Overwrite,
+}
+
+impl std::str::FromStr for IfExists {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "fail" => Ok(IfExists::Fail),
+            "skip" => Ok(IfExists::Skip),
+            "overwrite" => Ok(IfExists::Overwrite),
+            other => Err(format!(
+                "invalid --if-exists {other:?}: expected fail, skip or overwrite"
+            )),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RestoreReport {
+    pub backup_id: String,
+    pub dry_run: bool,
+    pub if_exists: IfExists,
+    pub tables: Vec<TableRestoreReport>,
+    /// Things the operator should know: auto-increment columns restored as plain keys,
+    /// deviation changes, settings that could not be set back.
+    pub notes: Vec<String>,
+    pub duration_seconds: f64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableRestoreReport {
+    /// The table's name in the backup.
+    pub source_table: String,
+    /// The table written to (renamed or the same).
+    pub target_table: String,
+    /// The target did not exist and was (or, in a dry run, would be) created.
+    pub created: bool,
+    /// Rows, cells and PlainBuffer bytes written (a dry run: that would be written).
+    pub rows: u64,
+    pub cells: u64,
+    pub bytes: u64,
+    /// Rows left alone because the target already had them (`--if-exists skip`).
+    pub rows_skipped: u64,
+    /// Rows larger than one request, written as a PutRow plus UpdateRows.
+    pub rows_split: u64,
+    /// The target's max time deviation (seconds) while restoring, when it had to be raised
+    /// for old timestamps; it is set back afterwards.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raised_deviation: Option<DeviationChange>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviationChange {
+    pub saved: i64,
+    pub during_restore: i64,
+}
+
+impl RestoreReport {
+    pub fn total_rows(&self) -> u64 {
+        self.tables.iter().map(|t| t.rows).sum()
+    }
+
+    pub fn total_bytes(&self) -> u64 {
+        self.tables.iter().map(|t| t.bytes).sum()
+    }
+
+    pub fn total_skipped(&self) -> u64 {
+        self.tables.iter().map(|t| t.rows_skipped).sum()
+    }
+}

@@ -1,0 +1,248 @@
+//! The target table of one restored table: inspected before anything is written, created or
+//! adjusted just before its rows go in, and set back afterwards.
+//!
+//! Two table settings matter for fidelity:
+//! - Auto-increment key columns: the service assigns their values and refuses explicit ones,
+//!   so a table created by a restore gets such a column as a plain INTEGER key and every row
+//!   keeps its original key. An existing target with an auto-increment column is refused.
+//! - The max time deviation (`deviation_cell_version_in_sec`): writes with a timestamp further
+//!   from now are refused, and backups hold old timestamps. When the backup's timestamps are
+//!   too far, the deviation is raised for the restore and set back afterwards.
+
+use std::time::Duration;
+
+use futures::StreamExt;
+
+use super::report::{DeviationChange, IfExists};
+use crate::engine::EngineError;
+use crate::tablestore::client::{Client, Direction, RangeRequest, TableUpdate};
+use crate::tablestore::{TableDescription, TableOptions};
+
+/// Raise the deviation when the farthest timestamp is within this much of it: the restore
+/// itself takes time, and "now" moves on while it runs.
+const DEVIATION_MARGIN_SECS: i64 = 3600;
+/// How much room a raised deviation leaves beyond the farthest timestamp.
+const DEVIATION_HEADROOM_SECS: i64 = 86_400;
+/// How long to wait for a created table to answer DescribeTable.
+const CREATE_WAIT: Duration = Duration::from_secs(60);
+
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub name: String,
+    /// Set when the table does not exist: the description to create it from.
+    pub to_create: Option<TableDescription>,
+    /// The options to set back after the restore (the saved or existing ones).
+    pub options_after: TableOptions,
+    /// Set when the deviation must be raised for the restore.
+    pub deviation: Option<DeviationChange>,
+    /// Auto-increment columns turned into plain INTEGER key columns.
+    pub plain_auto_increment: Vec<String>,
+}
+
+/// The deviation (seconds) a restore needs, if `current` is not enough for timestamps up to
+/// `distance_secs` away from now.
+pub fn raised_deviation(distance_secs: i64, current: i64) -> Option<i64> {
+    (distance_secs.saturating_add(DEVIATION_MARGIN_SECS) > current)
+        .then(|| distance_secs.saturating_add(DEVIATION_HEADROOM_SECS))
+}
+
+/// Looks at the target table without changing anything.
+pub async fn inspect(
+    client: &Client,
+    saved: &TableDescription,
+    name: &str,
+    distance_secs: i64,
+    if_exists: IfExists,
+) -> Result<Target, EngineError> {
+    match client.describe_table(name).await {
+        Ok(existing) => inspect_existing(client, saved, existing, distance_secs, if_exists).await,
+        Err(e) if e.is_not_found() => Ok(plan_create(saved, name, distance_secs)),
+        Err(e) => Err(EngineError::tablestore(
+            format!("describing target table {name}"),
+            e,
+        )),
+    }
+}
+
+fn plan_create(saved: &TableDescription, name: &str, distance_secs: i64) -> Target {
+    let mut create = saved.clone();
+    create.name = name.to_string();
+    let mut plain_auto_increment = Vec::new();
+    for column in &mut create.primary_key {
+        if column.auto_increment {
+            column.auto_increment = false;
+            plain_auto_increment.push(column.name.clone());
+        }
+    }
+    let deviation =
+        raised_deviation(distance_secs, saved.options.max_time_deviation).map(|during_restore| {
+            DeviationChange {
+                saved: saved.options.max_time_deviation,
+                during_restore,
+            }
+        });
+    if let Some(d) = deviation {
+        create.options.max_time_deviation = d.during_restore;
+    }
+    Target {
+        name: name.to_string(),
+        to_create: Some(create),
+        options_after: saved.options,
+        deviation,
+        plain_auto_increment,
+    }
+}
+
+async fn inspect_existing(
+    client: &Client,
+    saved: &TableDescription,
+    existing: TableDescription,
+    distance_secs: i64,
+    if_exists: IfExists,
+) -> Result<Target, EngineError> {
+    let name = existing.name.clone();
+    let same_key = saved.primary_key.len() == existing.primary_key.len()
+        && saved
+            .primary_key
+            .iter()
+            .zip(&existing.primary_key)
+            .all(|(a, b)| a.name == b.name && a.pk_type == b.pk_type);
+    if !same_key {
+        return Err(EngineError::Refused(format!(
+            "target table {name} has a different primary key than table {} in the backup",
+            saved.name
+        )));
+    }
+    if let Some(column) = existing.primary_key.iter().find(|c| c.auto_increment) {
+        return Err(EngineError::Refused(format!(
+            "target table {name} has the auto-increment key column {}, which refuses the \
+             original key values; restore into a new table instead",
+            column.name
+        )));
+    }
+    if if_exists == IfExists::Fail && !is_empty(client, &existing).await? {
+        return Err(EngineError::TargetNotEmpty { table: name });
+    }
+    let current = existing.options.max_time_deviation;
+    Ok(Target {
+        name,
+        to_create: None,
+        options_after: existing.options,
+        deviation: raised_deviation(distance_secs, current).map(|during_restore| DeviationChange {
+            saved: current,
+            during_restore,
+        }),
+        plain_auto_increment: Vec::new(),
+    })
+}
+
+async fn is_empty(client: &Client, table: &TableDescription) -> Result<bool, EngineError> {
+    let pk: Vec<&str> = table.pk_names().collect();
+    let mut request = RangeRequest::whole_table(&table.name, pk, Direction::Forward);
+    request.limit = Some(1);
+    request.max_versions = Some(1);
+    let mut pages = std::pin::pin!(client.scan(request));
+    match pages.next().await {
+        None => Ok(true),
+        Some(Ok(rows)) => Ok(rows.is_empty()),
+        Some(Err(e)) => Err(EngineError::tablestore(
+            format!("checking whether target table {} is empty", table.name),
+            e,
+        )),
+    }
+}
+
+/// Creates the table (and waits until it answers) or raises its deviation, as planned.
+pub async fn prepare(client: &Client, target: &Target) -> Result<(), EngineError> {
+    let name = &target.name;
+    if let Some(create) = &target.to_create {
+        client
+            .create_table(create)
+            .await
+            .map_err(|e| EngineError::tablestore(format!("creating table {name}"), e))?;
+        wait_until_described(client, name).await?;
+        tracing::info!(table = %name, "Created target table.");
+    } else if let Some(d) = target.deviation {
+        set_deviation(client, target, d.during_restore).await?;
+        tracing::info!(table = %name, deviation = d.during_restore, "Raised the max time deviation for the restore.");
+    }
+    Ok(())
+}
+
+/// Sets a raised deviation back to its saved value.
+pub async fn settle(client: &Client, target: &Target) -> Result<(), EngineError> {
+    if let Some(d) = target.deviation {
+        set_deviation(client, target, d.saved).await?;
+        tracing::info!(table = %target.name, deviation = d.saved, "Set the max time deviation back.");
+    }
+    Ok(())
+}
+
+async fn set_deviation(client: &Client, target: &Target, seconds: i64) -> Result<(), EngineError> {
+    let update = TableUpdate {
+        options: Some(TableOptions {
+            max_time_deviation: seconds,
+            ..target.options_after
+        }),
+        ..TableUpdate::default()
+    };
+    client
+        .update_table(&target.name, &update)
+        .await
+        .map_err(|e| {
+            EngineError::tablestore(
+                format!(
+                    "setting the max time deviation of table {} to {seconds} s",
+                    target.name
+                ),
+                e,
+            )
+        })
+}
+
+async fn wait_until_described(client: &Client, name: &str) -> Result<(), EngineError> {
+    let started = tokio::time::Instant::now();
+    let mut delay = Duration::from_millis(50);
+    loop {
+        match client.describe_table(name).await {
+            Ok(_) => return Ok(()),
+            Err(e) if started.elapsed() >= CREATE_WAIT => {
+                return Err(EngineError::tablestore(
+                    format!("waiting for created table {name}"),
+                    e,
+                ))
+            }
+            Err(e) => tracing::debug!(table = %name, error = %e, "Created table not ready yet."),
+        }
+        tokio::time::sleep(delay).await;
+        delay = (delay * 2).min(Duration::from_secs(2));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tablestore::{PkSchema, PkType};
+
+    #[test]
+    fn deviation_is_raised_only_when_needed() {
+        assert_eq!(raised_deviation(10, 86_400), None);
+        assert_eq!(raised_deviation(86_000, 86_400), Some(86_000 + 86_400));
+        assert_eq!(raised_deviation(0, 1), Some(86_400));
+    }
+
+    #[test]
+    fn a_created_table_gets_plain_keys_and_the_new_name() {
+        let mut auto = PkSchema::new("seq", PkType::Integer);
+        auto.auto_increment = true;
+        let saved =
+            TableDescription::new("orders", vec![PkSchema::new("shard", PkType::String), auto]);
+        let target = plan_create(&saved, "orders_copy", 30 * 86_400);
+        let create = target.to_create.unwrap();
+        assert_eq!(create.name, "orders_copy");
+        assert!(create.primary_key.iter().all(|c| !c.auto_increment));
+        assert_eq!(target.plain_auto_increment, vec!["seq".to_string()]);
+        assert_eq!(create.options.max_time_deviation, 31 * 86_400);
+        assert_eq!(target.options_after, saved.options);
+    }
+}

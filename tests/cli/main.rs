@@ -1,0 +1,8 @@
+//! The `tablevault` binary end to end: an in-process emulator as the Tablestore instance, a
+//! temporary archive store, a config file, and the built binary run as a child process.
+
+mod bad_input;
+mod flow;
+mod harness;
+mod restore;
+mod verify;

@@ -1,0 +1,9 @@
+//! Restore against the in-process emulator from backups written straight into a temporary
+//! archive store: fidelity for every value type, old multi-version cells, PK-only rows,
+//! auto-increment tables, rows over the 4 MB request limit, renames, existing-data policies,
+//! dry runs, and injected throttling and partial batch failures.
+
+mod faults;
+mod fidelity;
+mod fixture;
+mod policies;

@@ -34,7 +34,7 @@ fn make_row(i: i64) -> Row {
         ("pk_i", PkValue::Integer(i)),
     ]);
     let cells = vec![
-        Cell::put("payload", Value::String(format!("{i:0>120}"))),
+        Cell::put("payload", Value::String(format!("{i:0>70}"))),
         Cell::put("n", Value::Integer(i)),
         Cell::put("f", Value::Double(i as f64 / 7.0)),
     ];

@@ -6,6 +6,8 @@
 //! - [`engine`]: moves tables between Tablestore and a store (backup, restore, verify).
 //! - [`catalog`]: the daemon's SQLite state (schedules, runs, backup catalog, idempotency keys).
 //! - [`retention`]: which backups a retention policy keeps (pure).
+//! - [`runs`]: the run executor (backups, restores, verifications, retention deletions).
+//! - [`scheduler`]: fires schedules from the catalog; start-up recovery; shutdown.
 //! - [`emulator`]: a local Tablestore server speaking the same protocol, for tests and demos.
 //! - [`cli`]: the `tablevault` command line.
 
@@ -15,5 +17,7 @@ pub mod config;
 pub mod emulator;
 pub mod engine;
 pub mod retention;
+pub mod runs;
+pub mod scheduler;
 pub mod store;
 pub mod tablestore;

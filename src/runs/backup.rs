@@ -1,0 +1,233 @@
+//! Backup runs: a new backup of a schedule (or ad hoc), and resuming a staged one. The catalog
+//! entry follows the store: `staged` when started, `completed` with the manifest's figures
+//! once published, `failed` otherwise (its staged data deleted, unless a shutdown keeps it
+//! for a resume). After a schedule's backup succeeds, its retention policy is applied.
+
+use std::sync::Arc;
+
+use chrono::Utc;
+
+use super::claims::Claim;
+use super::events::Event;
+use super::job::{Job, RunScope};
+use super::resources::Source;
+use super::{BackupRequest, InterruptedBackups, RunError, RunExecutor};
+use crate::catalog::{BackupStatus, NewBackup, NewRun, Run, RunKind, RunOutcome, RunTrigger};
+use crate::engine::{
+    new_backup_id, resume_backup, run_backup, BackupContext, BackupJob, BackupOutcome,
+    EngineError,
+};
+use crate::store::{BackupStore, StoreError};
+
+pub(crate) struct BackupSpec {
+    request: BackupRequest,
+    source: Source,
+    store: Arc<dyn BackupStore>,
+}
+
+pub(crate) struct ResumeSpec {
+    backup_id: String,
+    schedule_id: Option<String>,
+    source: Source,
+    store: Arc<dyn BackupStore>,
+}
+
+impl RunExecutor {
+    /// Queues a backup (or records it `skipped` if its schedule or one of its tables is busy).
+    pub async fn submit_backup(&self, request: BackupRequest) -> Result<Run, RunError> {
+        let source = self.inner.resources.source(&request.source)?.clone();
+        let store = self.inner.resources.store(&request.store)?;
+        let mut new = NewRun::new(RunKind::Backup, request.trigger).request(to_json(&request));
+        let mut claims = vec![Claim::tables(&request.source, &request.tables)];
+        if let Some(id) = &request.schedule_id {
+            new = new.schedule(id.clone());
+            claims.push(Claim::Schedule(id.clone()));
+        }
+        let name = request.schedule_name.clone();
+        let job = Job::Backup(BackupSpec {
+            request,
+            source,
+            store,
+        });
+        self.submit(new, name, claims, job).await
+    }
+
+    /// Queues a run that continues a `staged` backup from its checkpoints (start-up recovery
+    /// with [`InterruptedBackups::Resume`]). Recorded with trigger `catch_up`.
+    pub async fn submit_resume(&self, backup_id: &str) -> Result<Run, RunError> {
+        let backup = self.inner.catalog.get_backup(backup_id).await?;
+        if backup.status != BackupStatus::Staged {
+            return Err(RunError::Invalid(format!(
+                "backup {backup_id} is {}; only a staged backup can be resumed",
+                backup.status
+            )));
+        }
+        let source = self.inner.resources.source(&backup.source)?.clone();
+        let store = self.inner.resources.store(&backup.store)?;
+        let mut new = NewRun::new(RunKind::Backup, RunTrigger::CatchUp)
+            .backup(backup_id)
+            .request(serde_json::json!({ "resume": backup_id }));
+        let mut claims = vec![Claim::tables(&backup.source, &[])];
+        let mut name = None;
+        if let Some(id) = &backup.schedule_id {
+            new = new.schedule(id.clone());
+            claims.push(Claim::Schedule(id.clone()));
+            name = self.inner.catalog.get_schedule(id).await.ok().map(|s| s.name);
+        }
+        let job = Job::Resume(ResumeSpec {
+            backup_id: backup_id.to_string(),
+            schedule_id: backup.schedule_id.clone(),
+            source,
+            store,
+        });
+        self.submit(new, name, claims, job).await
+    }
+}
+
+impl BackupSpec {
+    pub async fn run(self, scope: &RunScope) -> RunOutcome {
+        let catalog = &scope.inner.catalog;
+        let tables = if self.request.tables.is_empty() {
+            match scope.cancellable_list(&self.source).await {
+                Ok(tables) if tables.is_empty() => {
+                    return RunOutcome::with(
+                        crate::catalog::RunStatus::Failed,
+                        format!("source {} has no tables", self.request.source),
+                    )
+                }
+                Ok(tables) => tables,
+                Err(e) => return scope.engine_failure(&e),
+            }
+        } else {
+            self.request.tables.clone()
+        };
+        let backup_id = new_backup_id();
+        let new = NewBackup {
+            id: backup_id.clone(),
+            schedule_id: self.request.schedule_id.clone(),
+            source: self.request.source.clone(),
+            store: self.request.store.clone(),
+            started_at: Utc::now(),
+        };
+        if let Err(e) = catalog.create_backup(new).await {
+            return failed(format!("could not record backup {backup_id}: {e}"));
+        }
+        if let Err(e) = catalog.set_run_backup(&scope.info.run_id, &backup_id).await {
+            tracing::warn!(%backup_id, error = %e, "Could not link the backup to its run.");
+        }
+        let job = BackupJob {
+            backup_id: backup_id.clone(),
+            source: self.source.info.clone(),
+            tables,
+            config: scope.inner.options.engine.clone(),
+        };
+        let ctx = context(scope, &self.source, &self.store);
+        let result = run_backup(job, &ctx).await;
+        settle(scope, &backup_id, &self.store, self.request.schedule_id, result).await
+    }
+}
+
+impl ResumeSpec {
+    pub async fn run(self, scope: &RunScope) -> RunOutcome {
+        let ctx = context(scope, &self.source, &self.store);
+        let result = resume_backup(&self.backup_id, &ctx).await;
+        settle(scope, &self.backup_id, &self.store, self.schedule_id, result).await
+    }
+}
+
+/// The engine keeps staged data on every failure; [`settle`] decides what to do with it.
+fn context(scope: &RunScope, source: &Source, store: &Arc<dyn BackupStore>) -> BackupContext {
+    BackupContext {
+        client: source.client.clone(),
+        store: store.clone(),
+        progress: scope.progress.clone(),
+        cancel: scope.cancel.clone(),
+        keep_staged_on_failure: true,
+    }
+}
+
+/// Records the engine's result in the catalog; applies retention after a schedule's success.
+async fn settle(
+    scope: &RunScope,
+    backup_id: &str,
+    store: &Arc<dyn BackupStore>,
+    schedule_id: Option<String>,
+    result: Result<BackupOutcome, EngineError>,
+) -> RunOutcome {
+    let catalog = &scope.inner.catalog;
+    let outcome = match result {
+        Ok(outcome) => outcome,
+        Err(error) => return discard(scope, backup_id, store, &error).await,
+    };
+    let backup = match catalog.complete_backup(backup_id, &outcome.manifest, None).await {
+        Ok(backup) => backup,
+        Err(e) => {
+            return failed(format!(
+                "backup {backup_id} was published but could not be catalogued ({e}); \
+                 start-up reconciliation will record it"
+            ))
+        }
+    };
+    scope.inner.emit(&Event::BackupCompleted {
+        schedule_id: schedule_id.clone(),
+        schedule_name: scope.info.schedule_name.clone(),
+        backup_id: backup_id.to_string(),
+        finished_at: backup.finished_at.unwrap_or(outcome.manifest.finished_at),
+        rows: backup.rows,
+        bytes: backup.bytes,
+    });
+    if let Some(schedule_id) = schedule_id {
+        if let Err(e) = super::retention::after_backup(scope, &schedule_id).await {
+            tracing::warn!(%schedule_id, error = %e, "Retention after the backup failed.");
+        }
+    }
+    RunOutcome::succeeded()
+}
+
+/// A failed or cancelled backup: delete its staged data and mark it failed, except when the
+/// daemon is shutting down with `interrupted_backups = resume` (then it stays staged).
+async fn discard(
+    scope: &RunScope,
+    backup_id: &str,
+    store: &Arc<dyn BackupStore>,
+    error: &EngineError,
+) -> RunOutcome {
+    let keep = error.is_cancelled()
+        && scope.inner.shutting_down()
+        && scope.inner.options.interrupted_backups == InterruptedBackups::Resume;
+    if keep {
+        tracing::warn!(%backup_id, "Backup stopped by shutdown; staged data kept for a resume.");
+        return RunOutcome::with(
+            crate::catalog::RunStatus::Cancelled,
+            "cancelled: the daemon is shutting down; the staged backup is resumed at the next start",
+        );
+    }
+    match store.delete(backup_id).await {
+        Ok(()) | Err(StoreError::NotFound(_)) => {}
+        Err(e) => tracing::error!(%backup_id, error = %e, "Could not delete a failed backup's staged data."),
+    }
+    if let Err(e) = scope.inner.catalog.fail_backup(backup_id, &error.to_string()).await {
+        tracing::warn!(%backup_id, error = %e, "Could not mark the backup failed.");
+    }
+    scope.engine_failure(error)
+}
+
+impl RunScope {
+    /// Every table of the source, unless the run is cancelled first.
+    async fn cancellable_list(&self, source: &Source) -> Result<Vec<String>, EngineError> {
+        tokio::select! {
+            biased;
+            _ = self.cancel.cancelled() => Err(EngineError::Cancelled),
+            listed = source.client.list_tables() => listed
+                .map_err(|e| EngineError::tablestore("listing the tables of the source", e)),
+        }
+    }
+}
+
+fn failed(message: String) -> RunOutcome {
+    RunOutcome::with(crate::catalog::RunStatus::Failed, message)
+}
+
+pub(crate) fn to_json(value: &impl serde::Serialize) -> serde_json::Value {
+    serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
+}

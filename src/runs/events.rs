@@ -1,0 +1,104 @@
+//! Telemetry hook: what the executor and the scheduler report as it happens, so the daemon's
+//! metrics module can count runs, durations and rows without this layer depending on
+//! Prometheus (and tests can wait for a run to end without polling).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use tokio::sync::mpsc;
+
+use crate::catalog::{RunKind, RunStatus, RunTrigger};
+
+/// Who a run is, in every run event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunInfo {
+    pub run_id: String,
+    pub kind: RunKind,
+    pub trigger: RunTrigger,
+    pub schedule_id: Option<String>,
+    /// The schedule's name (the metrics label), when the run belongs to one.
+    pub schedule_name: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// Recorded as `queued`; waits for a slot of the global limit.
+    RunQueued(RunInfo),
+    /// Recorded as `skipped` (overlap, table in use, catch-up off); never ran.
+    RunSkipped { run: RunInfo, reason: String },
+    /// `queued` → `running`.
+    RunStarted(RunInfo),
+    /// Reached a final status.
+    RunFinished {
+        run: RunInfo,
+        status: RunStatus,
+        /// From start to finish (zero for a run cancelled while queued).
+        duration: Duration,
+        rows: u64,
+        bytes: u64,
+        error: Option<String>,
+    },
+    /// A backup was published and catalogued as completed (the "last success" signal).
+    BackupCompleted {
+        schedule_id: Option<String>,
+        schedule_name: Option<String>,
+        backup_id: String,
+        finished_at: DateTime<Utc>,
+        rows: u64,
+        bytes: u64,
+    },
+    /// Retention (or a caller) deleted a backup from its store.
+    BackupDeleted {
+        schedule_id: Option<String>,
+        backup_id: String,
+    },
+    /// A verification reached a verdict.
+    BackupVerified { backup_id: String, passed: bool },
+    /// A schedule's timing changed: created, updated, resumed, or it fired.
+    ScheduleTiming {
+        schedule_id: String,
+        schedule_name: String,
+        next_run_at: Option<DateTime<Utc>>,
+        expected_interval: Option<Duration>,
+    },
+    /// A schedule was deleted: its metric label sets should go too.
+    ScheduleDeleted {
+        schedule_id: String,
+        schedule_name: String,
+    },
+}
+
+/// Receives every [`Event`]. Called inline on the executor's tasks: keep it quick and
+/// non-blocking (update counters, or forward to a channel).
+pub trait Observer: Send + Sync + 'static {
+    fn event(&self, event: &Event);
+}
+
+/// Drops every event (the default).
+#[derive(Debug, Default)]
+pub struct NoObserver;
+
+impl Observer for NoObserver {
+    fn event(&self, _event: &Event) {}
+}
+
+/// Forwards every event to an unbounded channel (tests, or a daemon task that fans them out).
+#[derive(Debug, Clone)]
+pub struct ChannelObserver {
+    tx: mpsc::UnboundedSender<Event>,
+}
+
+impl ChannelObserver {
+    pub fn new() -> (Arc<Self>, mpsc::UnboundedReceiver<Event>) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        (Arc::new(ChannelObserver { tx }), rx)
+    }
+}
+
+impl Observer for ChannelObserver {
+    fn event(&self, event: &Event) {
+        // A closed receiver only means nobody listens any more.
+        let _ = self.tx.send(event.clone());
+    }
+}

@@ -1,0 +1,305 @@
+//! [`RunExecutor`]: takes run requests, applies the exclusion rules and the global limit, and
+//! drives each run on its own task from `queued` to a final status.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use tokio::sync::{Notify, Semaphore};
+use tokio_util::sync::CancellationToken;
+
+use super::claims::{ActiveRuns, Claim};
+use super::events::{Event, NoObserver, Observer, RunInfo};
+use super::job::Job;
+use super::{ExecutorOptions, Resources, RunError};
+use crate::catalog::{Catalog, NewRun, Run, RunKind, RunOutcome, RunStatus};
+
+/// Starts and tracks runs. Cheap to clone; clones share the runs, the limit and the observer.
+#[derive(Clone)]
+pub struct RunExecutor {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub catalog: Catalog,
+    pub resources: Resources,
+    pub options: ExecutorOptions,
+    observer: Arc<dyn Observer>,
+    pub permits: Arc<Semaphore>,
+    active: Mutex<ActiveRuns>,
+    /// Signalled whenever a run leaves the registry.
+    released: Notify,
+    /// No new runs: the daemon is stopping.
+    closing: AtomicBool,
+    /// Cancellations from now on are the shutdown's (staged data policy applies).
+    shutting_down: AtomicBool,
+}
+
+/// How [`RunExecutor::shutdown`] went.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ShutdownReport {
+    /// Runs still active when the grace period ended, and therefore cancelled.
+    pub cancelled: Vec<String>,
+    /// Runs that had not recorded a final status when the shutdown gave up waiting.
+    pub abandoned: Vec<String>,
+}
+
+/// After cancelling, how long the shutdown waits for runs to record their final state.
+const FINAL_STATE_WAIT: Duration = Duration::from_secs(30);
+
+impl RunExecutor {
+    pub fn new(
+        catalog: Catalog,
+        resources: Resources,
+        options: ExecutorOptions,
+        observer: Option<Arc<dyn Observer>>,
+    ) -> Self {
+        let permits = Arc::new(Semaphore::new(options.max_concurrent_runs.max(1)));
+        RunExecutor {
+            inner: Arc::new(Inner {
+                catalog,
+                resources,
+                options,
+                observer: observer.unwrap_or_else(|| Arc::new(NoObserver)),
+                permits,
+                active: Mutex::new(ActiveRuns::default()),
+                released: Notify::new(),
+                closing: AtomicBool::new(false),
+                shutting_down: AtomicBool::new(false),
+            }),
+        }
+    }
+
+    pub fn catalog(&self) -> &Catalog {
+        &self.inner.catalog
+    }
+
+    pub fn resources(&self) -> &Resources {
+        &self.inner.resources
+    }
+
+    pub fn options(&self) -> &ExecutorOptions {
+        &self.inner.options
+    }
+
+    /// Ids of the runs queued or running in this process.
+    pub fn active_runs(&self) -> Vec<String> {
+        self.inner.lock().run_ids()
+    }
+
+    /// Cancels a queued or running run. `false` if this process is not running it (unknown,
+    /// finished, or left by another process). The run records `cancelled` once it has stopped.
+    pub fn cancel(&self, run_id: &str) -> bool {
+        match self.inner.lock().by_run_id(run_id) {
+            Some(run) => {
+                run.cancel.cancel();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Waits until no run is queued or running.
+    pub async fn wait_idle(&self) {
+        loop {
+            let released = self.inner.released.notified();
+            if self.inner.lock().is_empty() {
+                return;
+            }
+            released.await;
+        }
+    }
+
+    /// Stops taking runs, lets active ones finish for up to `grace`, then cancels the rest
+    /// (the engine stops at a batch boundary, so checkpoints are consistent) and waits for
+    /// them to record their final status.
+    pub async fn shutdown(&self, grace: Duration) -> ShutdownReport {
+        self.inner.closing.store(true, Ordering::SeqCst);
+        let mut report = ShutdownReport::default();
+        if tokio::time::timeout(grace, self.wait_idle()).await.is_ok() {
+            return report;
+        }
+        self.inner.shutting_down.store(true, Ordering::SeqCst);
+        let tokens = {
+            let active = self.inner.lock();
+            report.cancelled = active.run_ids();
+            active.tokens()
+        };
+        tracing::warn!(runs = ?report.cancelled, "Grace period over; cancelling runs.");
+        for token in tokens {
+            token.cancel();
+        }
+        if tokio::time::timeout(FINAL_STATE_WAIT, self.wait_idle())
+            .await
+            .is_err()
+        {
+            report.abandoned = self.active_runs();
+            tracing::error!(runs = ?report.abandoned, "Runs did not stop; leaving them for start-up recovery.");
+        }
+        report
+    }
+
+    pub(crate) fn emit(&self, event: &Event) {
+        self.inner.emit(event);
+    }
+
+    /// Records a run that will not happen, with the reason (e.g. a missed tick not caught up).
+    pub(crate) async fn record_skipped(
+        &self,
+        new: NewRun,
+        schedule_name: Option<String>,
+        reason: &str,
+    ) -> Result<Run, RunError> {
+        self.inner.record_skipped(new, schedule_name, reason).await
+    }
+
+    /// Records a run that could not even be queued (e.g. its schedule names a source that is
+    /// no longer configured) as `failed`, so the tick is visible in the history.
+    pub(crate) async fn record_failed(
+        &self,
+        new: NewRun,
+        schedule_name: Option<String>,
+        message: &str,
+    ) -> Result<Run, RunError> {
+        let run = self.inner.catalog.create_run(new).await?;
+        let info = run_info(&run, schedule_name);
+        self.inner.emit(&Event::RunQueued(info.clone()));
+        let outcome = RunOutcome::with(RunStatus::Failed, message);
+        self.inner.finish(&info, outcome, Duration::ZERO).await;
+        Ok(self.inner.catalog.get_run(&run.id).await?)
+    }
+
+    /// Records and starts `job`: `skipped` (with the reason) if a claim conflicts, otherwise
+    /// `queued` and driven on its own task. Returns the run as recorded.
+    pub(crate) async fn submit(
+        &self,
+        new: NewRun,
+        schedule_name: Option<String>,
+        claims: Vec<Claim>,
+        job: Job,
+    ) -> Result<Run, RunError> {
+        if self.inner.closing.load(Ordering::SeqCst) {
+            return Err(RunError::ShuttingDown);
+        }
+        let (slot, cancel) = match self.inner.reserve(new.kind, claims) {
+            Ok(reserved) => reserved,
+            Err(reason) => return self.inner.record_skipped(new, schedule_name, &reason).await,
+        };
+        let run = self.inner.record(slot, new).await?;
+        let info = run_info(&run, schedule_name);
+        self.inner.emit(&Event::RunQueued(info.clone()));
+        tokio::spawn(super::driver::drive(
+            self.inner.clone(),
+            slot,
+            cancel,
+            run.id.clone(),
+            info,
+            job,
+        ));
+        Ok(run)
+    }
+}
+
+impl Inner {
+    fn lock(&self) -> MutexGuard<'_, ActiveRuns> {
+        self.active.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn emit(&self, event: &Event) {
+        self.observer.event(event);
+    }
+
+    pub fn shutting_down(&self) -> bool {
+        self.shutting_down.load(Ordering::SeqCst)
+    }
+
+    pub fn reserve(
+        &self,
+        kind: RunKind,
+        claims: Vec<Claim>,
+    ) -> Result<(u64, CancellationToken), String> {
+        let cancel = CancellationToken::new();
+        let slot = self.lock().reserve(kind, claims, cancel.clone())?;
+        Ok((slot, cancel))
+    }
+
+    /// Inserts the run as `queued` for a reserved slot; releases the slot if that fails.
+    pub async fn record(&self, slot: u64, new: NewRun) -> Result<Run, RunError> {
+        match self.catalog.create_run(new).await {
+            Ok(run) => {
+                if let Some(active) = self.lock().get_mut(slot) {
+                    active.run_id = Some(run.id.clone());
+                }
+                Ok(run)
+            }
+            Err(e) => {
+                self.release(slot);
+                Err(e.into())
+            }
+        }
+    }
+
+    pub async fn record_skipped(
+        &self,
+        new: NewRun,
+        schedule_name: Option<String>,
+        reason: &str,
+    ) -> Result<Run, RunError> {
+        let run = self.catalog.record_skipped_run(new, reason).await?;
+        tracing::info!(run_id = %run.id, kind = %run.kind, %reason, "Run skipped.");
+        self.emit(&Event::RunSkipped {
+            run: run_info(&run, schedule_name),
+            reason: reason.to_string(),
+        });
+        Ok(run)
+    }
+
+    pub fn mark_running(&self, slot: u64) {
+        if let Some(active) = self.lock().get_mut(slot) {
+            active.running = true;
+        }
+    }
+
+    pub fn release(&self, slot: u64) {
+        self.lock().release(slot);
+        self.released.notify_waiters();
+    }
+
+    /// Records the final status and reports it. A failure to write is logged: the run then
+    /// stays unfinished in the database and start-up recovery marks it failed.
+    pub async fn finish(&self, info: &RunInfo, outcome: RunOutcome, duration: Duration) {
+        let status = outcome.status;
+        let error = outcome.message.clone();
+        let (rows, bytes) = match self.catalog.finish_run(&info.run_id, outcome).await {
+            Ok(run) => (run.progress.rows, run.progress.bytes),
+            Err(e) => {
+                tracing::error!(run_id = %info.run_id, error = %e, "Could not record the end of a run.");
+                (0, 0)
+            }
+        };
+        let level_error = matches!(status, RunStatus::Failed);
+        if level_error {
+            tracing::warn!(run_id = %info.run_id, kind = %info.kind, %status, ?error, "Run finished.");
+        } else {
+            tracing::info!(run_id = %info.run_id, kind = %info.kind, %status, "Run finished.");
+        }
+        self.emit(&Event::RunFinished {
+            run: info.clone(),
+            status,
+            duration,
+            rows,
+            bytes,
+            error,
+        });
+    }
+}
+
+pub(crate) fn run_info(run: &Run, schedule_name: Option<String>) -> RunInfo {
+    RunInfo {
+        run_id: run.id.clone(),
+        kind: run.kind,
+        trigger: run.trigger,
+        schedule_id: run.schedule_id.clone(),
+        schedule_name,
+    }
+}

@@ -1,0 +1,39 @@
+//! The run service: starts backups, restores, verifications and retention deletions as
+//! recorded runs, with the daemon's concurrency rules. No HTTP here: the REST layer and the
+//! scheduler call [`RunExecutor`].
+//!
+//! # Rules
+//! - Never two runs of one schedule at once, never two runs touching the same table of a
+//!   source at once, never a deletion of a backup being read: the newcomer is recorded as a
+//!   `skipped` run with the reason ([`claims`]).
+//! - At most [`ExecutorOptions::max_concurrent_runs`] runs at once; the others wait `queued`.
+//! - Every run can be cancelled by id; the engine stops at a batch boundary.
+//! - A run's progress is written every [`ExecutorOptions::progress_interval`]; its final
+//!   status is `succeeded`, `failed` (with the error) or `cancelled` (with why).
+//! - Telemetry goes through an [`Observer`]; this layer knows nothing of Prometheus.
+//!
+//! # Layout
+//! - [`executor`]: [`RunExecutor`] (submit, cancel, shutdown); `driver`: one run's task.
+//! - `backup`, `restore`, `retention`: the work of each kind; [`request`]: what callers ask.
+//! - [`claims`]: exclusion; [`events`]: the observer; [`resources`]: sources and stores.
+
+pub mod claims;
+mod backup;
+mod driver;
+mod error;
+pub mod events;
+pub mod executor;
+mod job;
+mod options;
+pub mod request;
+pub mod resources;
+mod restore;
+mod retention;
+
+pub use claims::Claim;
+pub use error::RunError;
+pub use events::{ChannelObserver, Event, NoObserver, Observer, RunInfo};
+pub use executor::{RunExecutor, ShutdownReport};
+pub use options::{ExecutorOptions, InterruptedBackups};
+pub use request::{BackupRef, BackupRequest, RestoreRequest, VerifyRequest};
+pub use resources::{Resources, Source};

@@ -1,0 +1,191 @@
+//! Restore and verify runs. Both read a completed backup, chosen by id or as the newest
+//! completed backup of a schedule; a restore also claims the target tables it writes.
+
+use std::sync::Arc;
+
+use super::backup::to_json;
+use super::claims::Claim;
+use super::events::Event;
+use super::job::{Job, RunScope};
+use super::resources::Source;
+use super::{BackupRef, RestoreRequest, RunError, RunExecutor, VerifyRequest};
+use crate::catalog::{
+    Backup, BackupFilter, BackupStatus, NewRun, PageRequest, Run, RunKind, RunOutcome,
+    RunStatus, RunTrigger, VerifyResult,
+};
+use crate::engine::{run_restore, run_verify, RestoreJob, RunContext, VerifyJob};
+use crate::store::BackupStore;
+
+pub(crate) struct RestoreSpec {
+    request: RestoreRequest,
+    backup_id: String,
+    store: Arc<dyn BackupStore>,
+    target: Source,
+}
+
+pub(crate) struct VerifySpec {
+    request: VerifyRequest,
+    backup_id: String,
+    store: Arc<dyn BackupStore>,
+    source: Option<Source>,
+}
+
+impl RunExecutor {
+    /// Queues a restore into `target_source` (or records it `skipped` if a target table is in
+    /// use or the backup is being deleted).
+    pub async fn submit_restore(&self, request: RestoreRequest) -> Result<Run, RunError> {
+        let backup = self.resolve(&request.backup).await?;
+        let target = self.inner.resources.source(&request.target_source)?.clone();
+        let store = self.inner.resources.store(&backup.store)?;
+        let selected: Vec<String> = if request.tables.is_empty() {
+            backup.tables.iter().map(|t| t.name.clone()).collect()
+        } else {
+            request.tables.clone()
+        };
+        let written: Vec<String> = selected
+            .iter()
+            .map(|t| request.renames.get(t).cloned().unwrap_or_else(|| t.clone()))
+            .collect();
+        let claims = vec![
+            Claim::ReadBackup(backup.id.clone()),
+            Claim::tables(&request.target_source, &written),
+        ];
+        let new = NewRun::new(RunKind::Restore, RunTrigger::Manual)
+            .backup(backup.id.clone())
+            .request(to_json(&request));
+        let job = Job::Restore(RestoreSpec {
+            request,
+            backup_id: backup.id,
+            store,
+            target,
+        });
+        self.submit(new, None, claims, job).await
+    }
+
+    /// Queues a verification; its verdict is stored on the backup.
+    pub async fn submit_verify(&self, request: VerifyRequest) -> Result<Run, RunError> {
+        let backup = self.resolve(&request.backup).await?;
+        let store = self.inner.resources.store(&backup.store)?;
+        let source = if request.compare_with_source {
+            Some(self.inner.resources.source(&backup.source)?.clone())
+        } else {
+            None
+        };
+        let new = NewRun::new(RunKind::Verify, RunTrigger::Manual)
+            .backup(backup.id.clone())
+            .request(to_json(&request));
+        let claims = vec![Claim::ReadBackup(backup.id.clone())];
+        let job = Job::Verify(VerifySpec {
+            request,
+            backup_id: backup.id,
+            store,
+            source,
+        });
+        self.submit(new, None, claims, job).await
+    }
+
+    /// The completed backup a request refers to.
+    async fn resolve(&self, reference: &BackupRef) -> Result<Backup, RunError> {
+        let catalog = &self.inner.catalog;
+        let backup = match reference {
+            BackupRef::BackupId(id) => catalog.get_backup(id).await?,
+            BackupRef::LatestOfSchedule(schedule_id) => {
+                catalog.get_schedule(schedule_id).await?;
+                let filter = BackupFilter {
+                    schedule_id: Some(schedule_id.clone()),
+                    statuses: vec![BackupStatus::Completed],
+                    ..BackupFilter::default()
+                };
+                let page = catalog.list_backups(&filter, &PageRequest::first(1)).await?;
+                page.items.into_iter().next().ok_or_else(|| {
+                    RunError::Invalid(format!(
+                        "schedule {schedule_id} has no completed backup"
+                    ))
+                })?
+            }
+        };
+        if backup.status != BackupStatus::Completed {
+            return Err(RunError::Invalid(format!(
+                "backup {} is {}; only completed backups can be read",
+                backup.id, backup.status
+            )));
+        }
+        Ok(backup)
+    }
+}
+
+fn engine_context(scope: &RunScope) -> RunContext {
+    RunContext {
+        engine: scope.inner.options.engine.clone(),
+        progress: scope.progress.clone(),
+        cancel: scope.cancel.clone(),
+    }
+}
+
+impl RestoreSpec {
+    pub async fn run(self, scope: &RunScope) -> RunOutcome {
+        let reader = match self.store.open(&self.backup_id).await {
+            Ok(reader) => reader,
+            Err(e) => return RunOutcome::with(RunStatus::Failed, e.to_string()),
+        };
+        let job = RestoreJob {
+            reader,
+            client: self.target.client.clone(),
+            tables: self.request.tables,
+            renames: self.request.renames,
+            if_exists: self.request.if_exists,
+            dry_run: self.request.dry_run,
+        };
+        match run_restore(job, &engine_context(scope)).await {
+            Ok(_) => RunOutcome::succeeded(),
+            Err(e) => scope.engine_failure(&e),
+        }
+    }
+}
+
+impl VerifySpec {
+    pub async fn run(self, scope: &RunScope) -> RunOutcome {
+        let id = self.backup_id.as_str();
+        let reader = match self.store.open(id).await {
+            Ok(reader) => reader,
+            Err(e) => return self.verdict(scope, Err(e.to_string())).await,
+        };
+        let job = VerifyJob {
+            reader,
+            source: self.source.as_ref().map(|s| s.client.clone()),
+            tables: self.request.tables.clone(),
+        };
+        match run_verify(job, &engine_context(scope)).await {
+            Ok(report) if report.ok => self.verdict(scope, Ok(())).await,
+            Ok(report) => self.verdict(scope, Err(report.problems().join("; "))).await,
+            Err(e) if e.is_cancelled() => scope.engine_failure(&e),
+            Err(e) => self.verdict(scope, Err(e.to_string())).await,
+        }
+    }
+
+    /// Stores the verdict on the backup and turns it into the run's outcome: a verification
+    /// that finds problems is a failed run (it is what alerts should fire on).
+    async fn verdict(&self, scope: &RunScope, verdict: Result<(), String>) -> RunOutcome {
+        let (result, message) = match &verdict {
+            Ok(()) => (VerifyResult::Passed, None),
+            Err(problems) => (VerifyResult::Failed, Some(problems.as_str())),
+        };
+        let catalog = &scope.inner.catalog;
+        if let Err(e) = catalog
+            .record_backup_verification(&self.backup_id, result, message)
+            .await
+        {
+            tracing::warn!(backup_id = %self.backup_id, error = %e, "Could not store the verdict.");
+        }
+        scope.inner.emit(&Event::BackupVerified {
+            backup_id: self.backup_id.clone(),
+            passed: verdict.is_ok(),
+        });
+        match verdict {
+            Ok(()) => RunOutcome::succeeded(),
+            Err(problems) => {
+                RunOutcome::with(RunStatus::Failed, format!("verification failed: {problems}"))
+            }
+        }
+    }
+}

@@ -1,0 +1,149 @@
+//! Retention: after each successful backup of a schedule, evaluate its policy (restic `forget`
+//! semantics, [`crate::retention`]) over the schedule's catalogued backups and delete what the
+//! plan removes. Every deletion is a run of kind `retention_delete`, so it is visible, timed
+//! and, when it fails, explained (Velero's `DeleteBackupRequest` lesson). The evaluator itself
+//! guarantees the newest completed backup is never removed and failed or unfinished backups
+//! never count as keepers.
+//!
+//! Deletions run inside the backup's slot of the global limit (taking a second slot could
+//! deadlock with a limit of 1) and claim the backup exclusively, so a restore or verification
+//! reading it makes the deletion `skipped` until the next evaluation.
+
+use std::time::Instant;
+
+use super::claims::Claim;
+use super::events::Event;
+use super::executor::run_info;
+use super::job::RunScope;
+use super::{RunError, RunExecutor};
+use crate::catalog::{
+    Catalog, CatalogError, NewRun, RunKind, RunOutcome, RunStatus, Schedule,
+};
+use crate::retention::{evaluate, RetentionPlan};
+use crate::store::StoreError;
+
+impl RunExecutor {
+    /// What retention would keep and remove for the schedule now (a dry run: nothing is
+    /// deleted). Serializes as `{"keep": [...], "remove": [...], "untouched": [...]}`.
+    pub async fn retention_plan(&self, schedule_id: &str) -> Result<RetentionPlan, RunError> {
+        let schedule = self.inner.catalog.get_schedule(schedule_id).await?;
+        Ok(plan(&self.inner.catalog, &schedule).await?)
+    }
+}
+
+async fn plan(catalog: &Catalog, schedule: &Schedule) -> Result<RetentionPlan, CatalogError> {
+    let candidates = catalog.retention_candidates(&schedule.id).await?;
+    Ok(evaluate(
+        &schedule.retention,
+        schedule.timezone,
+        catalog.now(),
+        &candidates,
+    ))
+}
+
+/// Applies the schedule's policy: stores why each kept backup is kept, deletes the rest.
+pub(crate) async fn after_backup(scope: &RunScope, schedule_id: &str) -> Result<(), RunError> {
+    let catalog = &scope.inner.catalog;
+    let schedule = match catalog.get_schedule(schedule_id).await {
+        Ok(schedule) => schedule,
+        // Deleted while its backup ran: its backups are kept (deleting a schedule never
+        // deletes data).
+        Err(CatalogError::NotFound { .. }) => return Ok(()),
+        Err(e) => return Err(e.into()),
+    };
+    let plan = plan(catalog, &schedule).await?;
+    for kept in &plan.keep {
+        catalog
+            .set_retention_reasons(&kept.id, Some(&kept.reasons))
+            .await?;
+    }
+    if !plan.remove.is_empty() {
+        tracing::info!(
+            schedule = %schedule.name,
+            remove = ?plan.removed_ids(),
+            "Retention removes backups."
+        );
+    }
+    for removed in &plan.remove {
+        delete_as_run(scope, &schedule, &removed.id).await;
+    }
+    Ok(())
+}
+
+/// One deletion, recorded as a `retention_delete` run (or `skipped` if the backup is in use).
+async fn delete_as_run(scope: &RunScope, schedule: &Schedule, backup_id: &str) {
+    let inner = &scope.inner;
+    let new = NewRun::new(RunKind::RetentionDelete, scope.info.trigger)
+        .schedule(schedule.id.clone())
+        .backup(backup_id)
+        .request(serde_json::json!({
+            "retention": schedule.retention,
+            "after_run": scope.info.run_id,
+        }));
+    let name = Some(schedule.name.clone());
+    let claims = vec![Claim::DeleteBackup(backup_id.to_string())];
+    let slot = match inner.reserve(RunKind::RetentionDelete, claims) {
+        Ok((slot, _cancel)) => slot,
+        Err(reason) => {
+            if let Err(e) = inner.record_skipped(new, name, &reason).await {
+                tracing::error!(%backup_id, error = %e, "Could not record a skipped deletion.");
+            }
+            return;
+        }
+    };
+    let run = match inner.record(slot, new).await {
+        Ok(run) => run,
+        Err(e) => {
+            tracing::error!(%backup_id, error = %e, "Could not record a deletion run.");
+            return;
+        }
+    };
+    let info = run_info(&run, name);
+    inner.emit(&Event::RunQueued(info.clone()));
+    let started = Instant::now();
+    let outcome = match inner.catalog.start_run(&run.id).await {
+        Ok(_) => {
+            inner.mark_running(slot);
+            inner.emit(&Event::RunStarted(info.clone()));
+            delete(scope, schedule, backup_id).await
+        }
+        Err(e) => RunOutcome::with(RunStatus::Failed, format!("could not start: {e}")),
+    };
+    inner.finish(&info, outcome, started.elapsed()).await;
+    inner.release(slot);
+}
+
+/// `deleting` in the catalog first, then the store, then `deleted`: a crash in between leaves
+/// a visible `deleting` backup that reconciliation finishes.
+async fn delete(scope: &RunScope, schedule: &Schedule, backup_id: &str) -> RunOutcome {
+    let inner = &scope.inner;
+    let fail = |message: String| RunOutcome::with(RunStatus::Failed, message);
+    let backup = match inner.catalog.get_backup(backup_id).await {
+        Ok(backup) => backup,
+        Err(e) => return fail(e.to_string()),
+    };
+    let store = match inner.resources.store(&backup.store) {
+        Ok(store) => store,
+        Err(e) => return fail(e.to_string()),
+    };
+    if let Err(e) = inner.catalog.mark_backup_deleting(backup_id).await {
+        return fail(e.to_string());
+    }
+    match store.delete(backup_id).await {
+        Ok(()) | Err(StoreError::NotFound(_)) => {}
+        Err(e) => {
+            return fail(format!(
+                "deleting backup {backup_id} from store {}: {e} (the backup stays `deleting`)",
+                backup.store
+            ))
+        }
+    }
+    if let Err(e) = inner.catalog.mark_backup_deleted(backup_id).await {
+        return fail(e.to_string());
+    }
+    inner.emit(&Event::BackupDeleted {
+        schedule_id: Some(schedule.id.clone()),
+        backup_id: backup_id.to_string(),
+    });
+    RunOutcome::succeeded()
+}

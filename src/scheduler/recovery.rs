@@ -1,0 +1,107 @@
+//! Start-up recovery, before anything fires:
+//! 1. runs left `queued`/`running` by a dead process become `failed` with the reason (a stuck
+//!    `running` row would otherwise block its schedule forever: Velero #4503, #2877);
+//! 2. every store is listed, and only after a *successful* listing the catalog is reconciled
+//!    with it (a failed listing must not read as "every backup is gone");
+//! 3. backups left staged (in the catalog and in the store) are resumed or cleaned, per
+//!    [`InterruptedBackups`].
+//!
+//! Staged data the catalog does not know is reported, not deleted: it may belong to a
+//! `tablevault backup` command running against the same store right now.
+
+use std::collections::BTreeMap;
+
+use super::SchedulerError;
+use crate::catalog::ReconcileReport;
+use crate::runs::{InterruptedBackups, RunExecutor};
+use crate::store::{BackupStore, StoreError};
+
+/// The reason stored on runs a dead process left unfinished.
+pub const INTERRUPTED_REASON: &str =
+    "interrupted: the daemon stopped while this run was in progress";
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RecoveryReport {
+    /// Runs marked `failed` because a previous process left them unfinished.
+    pub interrupted_runs: Vec<String>,
+    /// Per store, what reconciliation changed or found.
+    pub reconciled: BTreeMap<String, ReconcileReport>,
+    /// Stores whose listing failed (store name, error): not reconciled this time.
+    pub unreachable_stores: Vec<(String, String)>,
+    /// Staged backups whose data was deleted (now `failed`).
+    pub cleaned: Vec<String>,
+    /// Runs queued to resume staged backups.
+    pub resume_runs: Vec<String>,
+}
+
+pub(super) async fn recover(executor: &RunExecutor) -> Result<RecoveryReport, SchedulerError> {
+    let catalog = executor.catalog();
+    let mut report = RecoveryReport::default();
+    let interrupted = catalog.mark_interrupted_runs(INTERRUPTED_REASON).await?;
+    report.interrupted_runs = interrupted.into_iter().map(|r| r.id).collect();
+
+    let stores: Vec<(String, std::sync::Arc<dyn BackupStore>)> = executor
+        .resources()
+        .stores()
+        .map(|(name, store)| (name.to_string(), store.clone()))
+        .collect();
+    for (name, store) in stores {
+        let listing = async { Ok::<_, StoreError>((store.list().await?, store.staged().await?)) };
+        let (published, staged) = match listing.await {
+            Ok(listing) => listing,
+            Err(e) => {
+                tracing::warn!(store = %name, error = %e, "Store not reconciled: listing failed.");
+                report.unreachable_stores.push((name, e.to_string()));
+                continue;
+            }
+        };
+        let reconciled = catalog.reconcile(&name, &published, &staged).await?;
+        for backup_id in &reconciled.resumable {
+            if executor.options().interrupted_backups == InterruptedBackups::Resume {
+                match executor.submit_resume(backup_id).await {
+                    Ok(run) => {
+                        report.resume_runs.push(run.id);
+                        continue;
+                    }
+                    Err(e) => {
+                        tracing::warn!(%backup_id, error = %e, "Cannot resume; cleaning instead.")
+                    }
+                }
+            }
+            if clean(executor, store.as_ref(), backup_id).await? {
+                report.cleaned.push(backup_id.clone());
+            }
+        }
+        if !reconciled.leftover_staged.is_empty() {
+            tracing::warn!(
+                store = %name,
+                backups = ?reconciled.leftover_staged,
+                "Staged data no catalogued backup claims; left in place."
+            );
+        }
+        report.reconciled.insert(name, reconciled);
+    }
+    Ok(report)
+}
+
+/// Deletes a staged backup's data and marks it failed; `false` if the store refused (the
+/// backup stays staged and the next start tries again).
+async fn clean(
+    executor: &RunExecutor,
+    store: &dyn BackupStore,
+    backup_id: &str,
+) -> Result<bool, SchedulerError> {
+    match store.delete(backup_id).await {
+        Ok(()) | Err(StoreError::NotFound(_)) => {}
+        Err(e) => {
+            tracing::error!(%backup_id, error = %e, "Could not delete interrupted staged data.");
+            return Ok(false);
+        }
+    }
+    executor
+        .catalog()
+        .fail_backup(backup_id, "interrupted; its staged data was deleted at start-up")
+        .await?;
+    tracing::info!(%backup_id, "Deleted the staged data of an interrupted backup.");
+    Ok(true)
+}

@@ -14,8 +14,7 @@ use super::resources::Source;
 use super::{BackupRequest, InterruptedBackups, RunError, RunExecutor};
 use crate::catalog::{BackupStatus, NewBackup, NewRun, Run, RunKind, RunOutcome, RunTrigger};
 use crate::engine::{
-    new_backup_id, resume_backup, run_backup, BackupContext, BackupJob, BackupOutcome,
-    EngineError,
+    new_backup_id, resume_backup, run_backup, BackupContext, BackupJob, BackupOutcome, EngineError,
 };
 use crate::store::{BackupStore, StoreError};
 
@@ -38,11 +37,13 @@ impl RunExecutor {
         let source = self.inner.resources.source(&request.source)?.clone();
         let store = self.inner.resources.store(&request.store)?;
         let mut new = NewRun::new(RunKind::Backup, request.trigger).request(to_json(&request));
-        let mut claims = vec![Claim::tables(&request.source, &request.tables)];
+        // The schedule's claim first: "its previous run is still going" is the reason to give.
+        let mut claims = Vec::new();
         if let Some(id) = &request.schedule_id {
             new = new.schedule(id.clone());
             claims.push(Claim::Schedule(id.clone()));
         }
+        claims.push(Claim::tables(&request.source, &request.tables));
         let name = request.schedule_name.clone();
         let job = Job::Backup(BackupSpec {
             request,
@@ -72,7 +73,13 @@ impl RunExecutor {
         if let Some(id) = &backup.schedule_id {
             new = new.schedule(id.clone());
             claims.push(Claim::Schedule(id.clone()));
-            name = self.inner.catalog.get_schedule(id).await.ok().map(|s| s.name);
+            name = self
+                .inner
+                .catalog
+                .get_schedule(id)
+                .await
+                .ok()
+                .map(|s| s.name);
         }
         let job = Job::Resume(ResumeSpec {
             backup_id: backup_id.to_string(),
@@ -123,7 +130,14 @@ impl BackupSpec {
         };
         let ctx = context(scope, &self.source, &self.store);
         let result = run_backup(job, &ctx).await;
-        settle(scope, &backup_id, &self.store, self.request.schedule_id, result).await
+        settle(
+            scope,
+            &backup_id,
+            &self.store,
+            self.request.schedule_id,
+            result,
+        )
+        .await
     }
 }
 
@@ -131,7 +145,14 @@ impl ResumeSpec {
     pub async fn run(self, scope: &RunScope) -> RunOutcome {
         let ctx = context(scope, &self.source, &self.store);
         let result = resume_backup(&self.backup_id, &ctx).await;
-        settle(scope, &self.backup_id, &self.store, self.schedule_id, result).await
+        settle(
+            scope,
+            &self.backup_id,
+            &self.store,
+            self.schedule_id,
+            result,
+        )
+        .await
     }
 }
 
@@ -159,7 +180,10 @@ async fn settle(
         Ok(outcome) => outcome,
         Err(error) => return discard(scope, backup_id, store, &error).await,
     };
-    let backup = match catalog.complete_backup(backup_id, &outcome.manifest, None).await {
+    let backup = match catalog
+        .complete_backup(backup_id, &outcome.manifest, None)
+        .await
+    {
         Ok(backup) => backup,
         Err(e) => {
             return failed(format!(
@@ -204,9 +228,16 @@ async fn discard(
     }
     match store.delete(backup_id).await {
         Ok(()) | Err(StoreError::NotFound(_)) => {}
-        Err(e) => tracing::error!(%backup_id, error = %e, "Could not delete a failed backup's staged data."),
+        Err(e) => {
+            tracing::error!(%backup_id, error = %e, "Could not delete a failed backup's staged data.")
+        }
     }
-    if let Err(e) = scope.inner.catalog.fail_backup(backup_id, &error.to_string()).await {
+    if let Err(e) = scope
+        .inner
+        .catalog
+        .fail_backup(backup_id, &error.to_string())
+        .await
+    {
         tracing::warn!(%backup_id, error = %e, "Could not mark the backup failed.");
     }
     scope.engine_failure(error)

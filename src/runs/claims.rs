@@ -92,12 +92,13 @@ impl ActiveRuns {
         claims: Vec<Claim>,
         cancel: CancellationToken,
     ) -> Result<u64, String> {
-        for active in self.runs.values() {
-            let holder = match &active.run_id {
-                Some(id) => format!("run {id} ({})", active.kind),
-                None => format!("another {} run", active.kind),
-            };
-            for mine in &claims {
+        // Claims in the caller's order, so the first one (a schedule's own) gives the reason.
+        for mine in &claims {
+            for active in self.runs.values() {
+                let holder = match &active.run_id {
+                    Some(id) => format!("run {id} ({})", active.kind),
+                    None => format!("another {} run", active.kind),
+                };
                 if let Some(reason) = active.claims.iter().find_map(|c| mine.conflict(c, &holder)) {
                     return Err(reason);
                 }
@@ -137,7 +138,11 @@ impl ActiveRuns {
     }
 
     pub fn run_ids(&self) -> Vec<String> {
-        let mut ids: Vec<String> = self.runs.values().filter_map(|r| r.run_id.clone()).collect();
+        let mut ids: Vec<String> = self
+            .runs
+            .values()
+            .filter_map(|r| r.run_id.clone())
+            .collect();
         ids.sort();
         ids
     }
@@ -178,12 +183,24 @@ mod tests {
     fn readers_share_a_backup_and_deletion_is_exclusive() {
         let mut runs = ActiveRuns::default();
         let token = CancellationToken::new;
-        runs.reserve(RunKind::Restore, vec![Claim::ReadBackup("x".into())], token())
-            .expect("reader");
-        runs.reserve(RunKind::Verify, vec![Claim::ReadBackup("x".into())], token())
-            .expect("second reader");
+        runs.reserve(
+            RunKind::Restore,
+            vec![Claim::ReadBackup("x".into())],
+            token(),
+        )
+        .expect("reader");
+        runs.reserve(
+            RunKind::Verify,
+            vec![Claim::ReadBackup("x".into())],
+            token(),
+        )
+        .expect("second reader");
         let reason = runs
-            .reserve(RunKind::RetentionDelete, vec![Claim::DeleteBackup("x".into())], token())
+            .reserve(
+                RunKind::RetentionDelete,
+                vec![Claim::DeleteBackup("x".into())],
+                token(),
+            )
             .expect_err("delete while read");
         assert!(reason.contains("backup x is in use"), "{reason}");
     }

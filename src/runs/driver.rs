@@ -35,7 +35,11 @@ pub(crate) async fn drive(
             "cancelled while queued"
         };
         inner
-            .finish(&info, RunOutcome::with(RunStatus::Cancelled, reason), Duration::ZERO)
+            .finish(
+                &info,
+                RunOutcome::with(RunStatus::Cancelled, reason),
+                Duration::ZERO,
+            )
             .await;
         inner.release(slot);
         return;
@@ -88,7 +92,12 @@ async fn report_progress(
     progress: Arc<Progress>,
     stop: CancellationToken,
 ) {
-    let mut every = tokio::time::interval(inner.options.progress_interval.max(Duration::from_millis(10)));
+    let mut every = tokio::time::interval(
+        inner
+            .options
+            .progress_interval
+            .max(Duration::from_millis(10)),
+    );
     every.set_missed_tick_behavior(MissedTickBehavior::Delay);
     every.tick().await;
     loop {

@@ -17,8 +17,8 @@
 //! - `backup`, `restore`, `retention`: the work of each kind; [`request`]: what callers ask.
 //! - [`claims`]: exclusion; [`events`]: the observer; [`resources`]: sources and stores.
 
-pub mod claims;
 mod backup;
+pub mod claims;
 mod driver;
 mod error;
 pub mod events;

@@ -10,8 +10,8 @@ use super::job::{Job, RunScope};
 use super::resources::Source;
 use super::{BackupRef, RestoreRequest, RunError, RunExecutor, VerifyRequest};
 use crate::catalog::{
-    Backup, BackupFilter, BackupStatus, NewRun, PageRequest, Run, RunKind, RunOutcome,
-    RunStatus, RunTrigger, VerifyResult,
+    Backup, BackupFilter, BackupStatus, NewRun, PageRequest, Run, RunKind, RunOutcome, RunStatus,
+    RunTrigger, VerifyResult,
 };
 use crate::engine::{run_restore, run_verify, RestoreJob, RunContext, VerifyJob};
 use crate::store::BackupStore;
@@ -96,11 +96,11 @@ impl RunExecutor {
                     statuses: vec![BackupStatus::Completed],
                     ..BackupFilter::default()
                 };
-                let page = catalog.list_backups(&filter, &PageRequest::first(1)).await?;
+                let page = catalog
+                    .list_backups(&filter, &PageRequest::first(1))
+                    .await?;
                 page.items.into_iter().next().ok_or_else(|| {
-                    RunError::Invalid(format!(
-                        "schedule {schedule_id} has no completed backup"
-                    ))
+                    RunError::Invalid(format!("schedule {schedule_id} has no completed backup"))
                 })?
             }
         };
@@ -183,9 +183,10 @@ impl VerifySpec {
         });
         match verdict {
             Ok(()) => RunOutcome::succeeded(),
-            Err(problems) => {
-                RunOutcome::with(RunStatus::Failed, format!("verification failed: {problems}"))
-            }
+            Err(problems) => RunOutcome::with(
+                RunStatus::Failed,
+                format!("verification failed: {problems}"),
+            ),
         }
     }
 }

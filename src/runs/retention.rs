@@ -16,9 +16,7 @@ use super::events::Event;
 use super::executor::run_info;
 use super::job::RunScope;
 use super::{RunError, RunExecutor};
-use crate::catalog::{
-    Catalog, CatalogError, NewRun, RunKind, RunOutcome, RunStatus, Schedule,
-};
+use crate::catalog::{Catalog, CatalogError, NewRun, RunKind, RunOutcome, RunStatus, Schedule};
 use crate::retention::{evaluate, RetentionPlan};
 use crate::store::StoreError;
 

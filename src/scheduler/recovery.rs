@@ -100,7 +100,10 @@ async fn clean(
     }
     executor
         .catalog()
-        .fail_backup(backup_id, "interrupted; its staged data was deleted at start-up")
+        .fail_backup(
+            backup_id,
+            "interrupted; its staged data was deleted at start-up",
+        )
         .await?;
     tracing::info!(%backup_id, "Deleted the staged data of an interrupted backup.");
     Ok(true)

@@ -58,7 +58,9 @@ impl Scheduler {
             let mut next = schedule.next_run_at;
             match schedule.next_run_at {
                 Some(due) if due <= now => {
-                    report.runs.push(self.fire(&schedule, trigger, due, now).await?);
+                    report
+                        .runs
+                        .push(self.fire(&schedule, trigger, due, now).await?);
                     next = cron.next_after(now);
                 }
                 Some(_) => {}

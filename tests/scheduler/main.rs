@@ -1,0 +1,7 @@
+//! Scheduler and run executor tests: real SQLite catalogs in temp dirs, the in-process
+//! Tablestore emulator and an archive store in a temp dir; time from a `ManualClock`.
+
+mod backups;
+mod cron;
+mod firing;
+mod helpers;

@@ -3,7 +3,6 @@
 //! `ManualClock` starting at [`START`], and an observer channel to wait on runs.
 
 use std::collections::HashSet;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -91,7 +90,8 @@ impl BackupStore for GatedStore {
 }
 
 pub struct Harness {
-    pub dir: TempDir,
+    /// Holds the database and the archive; removed when the harness is dropped.
+    pub _dir: TempDir,
     pub emulator: EmulatorHandle,
     pub client: Client,
     pub archive: Arc<ArchiveStore>,
@@ -144,7 +144,7 @@ impl Harness {
         let resources = resources(&emulator, &client, &archive, &gate);
         let (scheduler, events) = build(&catalog, resources, setup, &clock);
         Harness {
-            dir,
+            _dir: dir,
             emulator,
             client,
             archive,
@@ -155,10 +155,6 @@ impl Harness {
             events,
             finished: HashSet::new(),
         }
-    }
-
-    pub fn db_path(&self) -> PathBuf {
-        self.dir.path().join("state.db")
     }
 
     /// A new scheduler and executor on the same database, store and source: what a restarted

@@ -5,3 +5,5 @@ mod backups;
 mod cron;
 mod firing;
 mod helpers;
+mod recovery;
+mod shutdown;

@@ -150,6 +150,15 @@ impl ActiveRuns {
     pub fn tokens(&self) -> Vec<CancellationToken> {
         self.runs.values().map(|r| r.cancel.clone()).collect()
     }
+
+    /// Stop signals of the runs still waiting for a slot.
+    pub fn queued_tokens(&self) -> Vec<CancellationToken> {
+        self.runs
+            .values()
+            .filter(|r| !r.running)
+            .map(|r| r.cancel.clone())
+            .collect()
+    }
 }
 
 #[cfg(test)]

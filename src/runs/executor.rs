@@ -2,17 +2,17 @@
 //! drives each run on its own task from `queued` to a final status.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::sync::{Notify, Semaphore};
-use tokio_util::sync::CancellationToken;
 
 use super::claims::{ActiveRuns, Claim};
-use super::events::{Event, NoObserver, Observer, RunInfo};
+use super::events::{Event, NoObserver, Observer};
 use super::job::Job;
+use super::records::run_info;
 use super::{ExecutorOptions, Resources, RunError};
-use crate::catalog::{Catalog, NewRun, Run, RunKind, RunOutcome, RunStatus};
+use crate::catalog::{Catalog, NewRun, Run, RunOutcome, RunStatus};
 
 /// Starts and tracks runs. Cheap to clone; clones share the runs, the limit and the observer.
 #[derive(Clone)]
@@ -24,15 +24,14 @@ pub(crate) struct Inner {
     pub catalog: Catalog,
     pub resources: Resources,
     pub options: ExecutorOptions,
-    observer: Arc<dyn Observer>,
+    pub(super) observer: Arc<dyn Observer>,
     pub permits: Arc<Semaphore>,
-    active: Mutex<ActiveRuns>,
+    pub(super) active: Mutex<ActiveRuns>,
     /// Signalled whenever a run leaves the registry.
-    released: Notify,
-    /// No new runs: the daemon is stopping.
-    closing: AtomicBool,
-    /// Cancellations from now on are the shutdown's (staged data policy applies).
-    shutting_down: AtomicBool,
+    pub(super) released: Notify,
+    /// The daemon is stopping: no new runs, and cancellations are the shutdown's (the
+    /// staged-data policy applies).
+    pub(super) shutting_down: AtomicBool,
 }
 
 /// How [`RunExecutor::shutdown`] went.
@@ -64,7 +63,6 @@ impl RunExecutor {
                 permits,
                 active: Mutex::new(ActiveRuns::default()),
                 released: Notify::new(),
-                closing: AtomicBool::new(false),
                 shutting_down: AtomicBool::new(false),
             }),
         }
@@ -110,16 +108,19 @@ impl RunExecutor {
         }
     }
 
-    /// Stops taking runs, lets active ones finish for up to `grace`, then cancels the rest
-    /// (the engine stops at a batch boundary, so checkpoints are consistent) and waits for
-    /// them to record their final status.
+    /// Stops taking runs and cancels the queued ones (they have not started; starting them
+    /// now would only waste the grace period), lets running ones finish for up to `grace`,
+    /// then cancels the rest (the engine stops at a batch boundary, so checkpoints are
+    /// consistent) and waits for them to record their final status.
     pub async fn shutdown(&self, grace: Duration) -> ShutdownReport {
-        self.inner.closing.store(true, Ordering::SeqCst);
+        self.inner.shutting_down.store(true, Ordering::SeqCst);
         let mut report = ShutdownReport::default();
+        for token in self.inner.lock().queued_tokens() {
+            token.cancel();
+        }
         if tokio::time::timeout(grace, self.wait_idle()).await.is_ok() {
             return report;
         }
-        self.inner.shutting_down.store(true, Ordering::SeqCst);
         let tokens = {
             let active = self.inner.lock();
             report.cancelled = active.run_ids();
@@ -178,7 +179,7 @@ impl RunExecutor {
         claims: Vec<Claim>,
         job: Job,
     ) -> Result<Run, RunError> {
-        if self.inner.closing.load(Ordering::SeqCst) {
+        if self.inner.shutting_down() {
             return Err(RunError::ShuttingDown);
         }
         let (slot, cancel) = match self.inner.reserve(new.kind, claims) {
@@ -197,109 +198,5 @@ impl RunExecutor {
             job,
         ));
         Ok(run)
-    }
-}
-
-impl Inner {
-    fn lock(&self) -> MutexGuard<'_, ActiveRuns> {
-        self.active.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    pub fn emit(&self, event: &Event) {
-        self.observer.event(event);
-    }
-
-    pub fn shutting_down(&self) -> bool {
-        self.shutting_down.load(Ordering::SeqCst)
-    }
-
-    pub fn reserve(
-        &self,
-        kind: RunKind,
-        claims: Vec<Claim>,
-    ) -> Result<(u64, CancellationToken), String> {
-        let cancel = CancellationToken::new();
-        let slot = self.lock().reserve(kind, claims, cancel.clone())?;
-        Ok((slot, cancel))
-    }
-
-    /// Inserts the run as `queued` for a reserved slot; releases the slot if that fails.
-    pub async fn record(&self, slot: u64, new: NewRun) -> Result<Run, RunError> {
-        match self.catalog.create_run(new).await {
-            Ok(run) => {
-                if let Some(active) = self.lock().get_mut(slot) {
-                    active.run_id = Some(run.id.clone());
-                }
-                Ok(run)
-            }
-            Err(e) => {
-                self.release(slot);
-                Err(e.into())
-            }
-        }
-    }
-
-    pub async fn record_skipped(
-        &self,
-        new: NewRun,
-        schedule_name: Option<String>,
-        reason: &str,
-    ) -> Result<Run, RunError> {
-        let run = self.catalog.record_skipped_run(new, reason).await?;
-        tracing::info!(run_id = %run.id, kind = %run.kind, %reason, "Run skipped.");
-        self.emit(&Event::RunSkipped {
-            run: run_info(&run, schedule_name),
-            reason: reason.to_string(),
-        });
-        Ok(run)
-    }
-
-    pub fn mark_running(&self, slot: u64) {
-        if let Some(active) = self.lock().get_mut(slot) {
-            active.running = true;
-        }
-    }
-
-    pub fn release(&self, slot: u64) {
-        self.lock().release(slot);
-        self.released.notify_waiters();
-    }
-
-    /// Records the final status and reports it. A failure to write is logged: the run then
-    /// stays unfinished in the database and start-up recovery marks it failed.
-    pub async fn finish(&self, info: &RunInfo, outcome: RunOutcome, duration: Duration) {
-        let status = outcome.status;
-        let error = outcome.message.clone();
-        let (rows, bytes) = match self.catalog.finish_run(&info.run_id, outcome).await {
-            Ok(run) => (run.progress.rows, run.progress.bytes),
-            Err(e) => {
-                tracing::error!(run_id = %info.run_id, error = %e, "Could not record the end of a run.");
-                (0, 0)
-            }
-        };
-        let level_error = matches!(status, RunStatus::Failed);
-        if level_error {
-            tracing::warn!(run_id = %info.run_id, kind = %info.kind, %status, ?error, "Run finished.");
-        } else {
-            tracing::info!(run_id = %info.run_id, kind = %info.kind, %status, "Run finished.");
-        }
-        self.emit(&Event::RunFinished {
-            run: info.clone(),
-            status,
-            duration,
-            rows,
-            bytes,
-            error,
-        });
-    }
-}
-
-pub(crate) fn run_info(run: &Run, schedule_name: Option<String>) -> RunInfo {
-    RunInfo {
-        run_id: run.id.clone(),
-        kind: run.kind,
-        trigger: run.trigger,
-        schedule_id: run.schedule_id.clone(),
-        schedule_name,
     }
 }

@@ -13,7 +13,8 @@
 //! - Telemetry goes through an [`Observer`]; this layer knows nothing of Prometheus.
 //!
 //! # Layout
-//! - [`executor`]: [`RunExecutor`] (submit, cancel, shutdown); `driver`: one run's task.
+//! - [`executor`]: [`RunExecutor`] (submit, cancel, shutdown); `driver`: one run's task;
+//!   `records`: the active-run registry and the catalog writes all kinds share.
 //! - `backup`, `restore`, `retention`: the work of each kind; [`request`]: what callers ask.
 //! - [`claims`]: exclusion; [`events`]: the observer; [`resources`]: sources and stores.
 
@@ -25,6 +26,7 @@ pub mod events;
 pub mod executor;
 mod job;
 mod options;
+mod records;
 pub mod request;
 pub mod resources;
 mod restore;

@@ -13,8 +13,8 @@ use std::time::Instant;
 
 use super::claims::Claim;
 use super::events::Event;
-use super::executor::run_info;
 use super::job::RunScope;
+use super::records::run_info;
 use super::{RunError, RunExecutor};
 use crate::catalog::{Catalog, CatalogError, NewRun, RunKind, RunOutcome, RunStatus, Schedule};
 use crate::retention::{evaluate, RetentionPlan};

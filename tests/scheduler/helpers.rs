@@ -6,7 +6,6 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use tablevault::catalog::{Catalog, NewSchedule, PageRequest, Run, RunFilter, Schedule};
 use tablevault::config::EngineConfig;
@@ -14,15 +13,14 @@ use tablevault::emulator::{Emulator, EmulatorConfig, EmulatorHandle};
 use tablevault::retention::RetentionPolicy;
 use tablevault::runs::{ChannelObserver, Event, ExecutorOptions, Resources, RunExecutor};
 use tablevault::scheduler::{catalog_clock, Clock, ManualClock, Scheduler, SchedulerOptions};
-use tablevault::store::{
-    ArchiveStore, ArchiveStoreConfig, BackupReader, BackupStore, Manifest, SourceInfo,
-    StagedBackup, StoreError,
-};
+use tablevault::store::{ArchiveStore, ArchiveStoreConfig, SourceInfo};
 use tablevault::tablestore::client::{chunk_writes, Client, ClientConfig, RetryPolicy, RowWrite};
 use tablevault::tablestore::{
     Cell, PkSchema, PkType, PkValue, PrimaryKey, Row, TableDescription, Value,
 };
 use tempfile::TempDir;
+
+use super::gate::{Gate, GatedStore};
 use tokio::sync::{mpsc, watch};
 
 /// The manual clock's start: ahead of real time, so backups (stamped with real time by the
@@ -37,56 +35,6 @@ pub fn at(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text)
         .unwrap_or_else(|e| panic!("{text}: {e}"))
         .with_timezone(&Utc)
-}
-
-/// Holds `create` of the wrapped store until opened: a run that stays "running" exactly as
-/// long as a test wants, with no sleeps.
-#[derive(Clone)]
-pub struct Gate(Arc<watch::Sender<bool>>);
-
-impl Gate {
-    pub fn open(&self) {
-        self.0.send_replace(true);
-    }
-
-    pub fn close(&self) {
-        self.0.send_replace(false);
-    }
-}
-
-pub struct GatedStore {
-    inner: Arc<dyn BackupStore>,
-    gate: Gate,
-}
-
-#[async_trait]
-impl BackupStore for GatedStore {
-    fn kind(&self) -> &'static str {
-        self.inner.kind()
-    }
-    async fn healthcheck(&self) -> Result<(), StoreError> {
-        self.inner.healthcheck().await
-    }
-    async fn create(&self, backup_id: &str) -> Result<Arc<dyn StagedBackup>, StoreError> {
-        let mut open = self.gate.0.subscribe();
-        let _ = open.wait_for(|open| *open).await;
-        self.inner.create(backup_id).await
-    }
-    async fn resume(&self, backup_id: &str) -> Result<Arc<dyn StagedBackup>, StoreError> {
-        self.inner.resume(backup_id).await
-    }
-    async fn staged(&self) -> Result<Vec<String>, StoreError> {
-        self.inner.staged().await
-    }
-    async fn list(&self) -> Result<Vec<Manifest>, StoreError> {
-        self.inner.list().await
-    }
-    async fn open(&self, backup_id: &str) -> Result<Arc<dyn BackupReader>, StoreError> {
-        self.inner.open(backup_id).await
-    }
-    async fn delete(&self, backup_id: &str) -> Result<(), StoreError> {
-        self.inner.delete(backup_id).await
-    }
 }
 
 pub struct Harness {

@@ -2,8 +2,10 @@
 //! Tablestore emulator and an archive store in a temp dir; time from a `ManualClock`.
 
 mod backups;
+mod control;
 mod cron;
 mod firing;
+mod gate;
 mod helpers;
 mod recovery;
 mod shutdown;

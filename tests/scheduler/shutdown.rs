@@ -108,17 +108,37 @@ async fn with_the_resume_policy_a_stopped_backup_is_resumed_at_the_next_start() 
 }
 
 #[tokio::test]
-async fn a_run_that_ends_within_the_grace_period_is_not_cancelled() {
-    let h = Harness::new(Setup::default()).await;
-    let schedule = h.schedule("nightly", "0 3 * * *", &["orders"]).await;
+async fn queued_runs_are_cancelled_at_once_and_running_ones_may_finish() {
+    let setup = Setup {
+        executor: ExecutorOptions {
+            max_concurrent_runs: 1,
+            ..ExecutorOptions::default()
+        },
+        ..Setup::default()
+    };
+    let mut h = Harness::new(setup).await;
+    let orders = h.schedule("a-orders", "0 3 * * *", &["orders"]).await;
+    let users = h.schedule("b-users", "0 3 * * *", &["users"]).await;
     h.gate.close();
-    let run = h.scheduler.run_now(&schedule.id).await.expect("run now");
+    let running = h.scheduler.run_now(&orders.id).await.expect("run now");
+    h.events_until(|e| matches!(e, Event::RunStarted(r) if r.run_id == running.id))
+        .await;
+    let queued = h.scheduler.run_now(&users.id).await.expect("run now");
+    assert_eq!(queued.status, RunStatus::Queued);
+
     let scheduler = h.scheduler.clone();
     let shutdown = tokio::spawn(async move { scheduler.shutdown(Duration::from_secs(60)).await });
-    tokio::task::yield_now().await;
+    // The queued run ends first, without ever starting; then the running one may finish.
+    let cancelled = h.wait_finished(&queued.id).await;
+    assert_eq!(cancelled.status, RunStatus::Cancelled);
+    assert_eq!(
+        cancelled.error.as_deref(),
+        Some("cancelled while queued: the daemon is shutting down")
+    );
+    assert_eq!(cancelled.started_at, None);
     h.gate.open();
     let report = shutdown.await.expect("shutdown task");
     assert!(report.cancelled.is_empty(), "{report:?}");
-    let run = h.catalog.get_run(&run.id).await.expect("run");
-    assert_eq!(run.status, RunStatus::Succeeded);
+    let finished = h.catalog.get_run(&running.id).await.expect("run");
+    assert_eq!(finished.status, RunStatus::Succeeded);
 }

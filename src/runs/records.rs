@@ -1,0 +1,119 @@
+//! The executor's bookkeeping: the registry of active runs (claims and stop signals) and the
+//! catalog writes every kind of run shares (queued, skipped, finished), each reported to the
+//! observer so metrics and records never disagree.
+
+use std::sync::atomic::Ordering;
+use std::sync::MutexGuard;
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+
+use super::claims::{ActiveRuns, Claim};
+use super::events::{Event, RunInfo};
+use super::executor::Inner;
+use super::RunError;
+use crate::catalog::{NewRun, Run, RunKind, RunOutcome, RunStatus};
+
+impl Inner {
+    pub(super) fn lock(&self) -> MutexGuard<'_, ActiveRuns> {
+        self.active.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn emit(&self, event: &Event) {
+        self.observer.event(event);
+    }
+
+    pub fn shutting_down(&self) -> bool {
+        self.shutting_down.load(Ordering::SeqCst)
+    }
+
+    pub fn reserve(
+        &self,
+        kind: RunKind,
+        claims: Vec<Claim>,
+    ) -> Result<(u64, CancellationToken), String> {
+        let cancel = CancellationToken::new();
+        let slot = self.lock().reserve(kind, claims, cancel.clone())?;
+        Ok((slot, cancel))
+    }
+
+    /// Inserts the run as `queued` for a reserved slot; releases the slot if that fails.
+    pub async fn record(&self, slot: u64, new: NewRun) -> Result<Run, RunError> {
+        match self.catalog.create_run(new).await {
+            Ok(run) => {
+                if let Some(active) = self.lock().get_mut(slot) {
+                    active.run_id = Some(run.id.clone());
+                }
+                Ok(run)
+            }
+            Err(e) => {
+                self.release(slot);
+                Err(e.into())
+            }
+        }
+    }
+
+    pub async fn record_skipped(
+        &self,
+        new: NewRun,
+        schedule_name: Option<String>,
+        reason: &str,
+    ) -> Result<Run, RunError> {
+        let run = self.catalog.record_skipped_run(new, reason).await?;
+        tracing::info!(run_id = %run.id, kind = %run.kind, %reason, "Run skipped.");
+        self.emit(&Event::RunSkipped {
+            run: run_info(&run, schedule_name),
+            reason: reason.to_string(),
+        });
+        Ok(run)
+    }
+
+    pub fn mark_running(&self, slot: u64) {
+        if let Some(active) = self.lock().get_mut(slot) {
+            active.running = true;
+        }
+    }
+
+    pub fn release(&self, slot: u64) {
+        self.lock().release(slot);
+        self.released.notify_waiters();
+    }
+
+    /// Records the final status and reports it. A failure to write is logged: the run then
+    /// stays unfinished in the database and start-up recovery marks it failed.
+    pub async fn finish(&self, info: &RunInfo, outcome: RunOutcome, duration: Duration) {
+        let status = outcome.status;
+        let error = outcome.message.clone();
+        let (rows, bytes) = match self.catalog.finish_run(&info.run_id, outcome).await {
+            Ok(run) => (run.progress.rows, run.progress.bytes),
+            Err(e) => {
+                tracing::error!(run_id = %info.run_id, error = %e, "Could not record the end of a run.");
+                (0, 0)
+            }
+        };
+        let level_error = matches!(status, RunStatus::Failed);
+        if level_error {
+            tracing::warn!(run_id = %info.run_id, kind = %info.kind, %status, ?error, "Run finished.");
+        } else {
+            tracing::info!(run_id = %info.run_id, kind = %info.kind, %status, "Run finished.");
+        }
+        self.emit(&Event::RunFinished {
+            run: info.clone(),
+            status,
+            duration,
+            rows,
+            bytes,
+            error,
+        });
+    }
+}
+
+pub(crate) fn run_info(run: &Run, schedule_name: Option<String>) -> RunInfo {
+    RunInfo {
+        run_id: run.id.clone(),
+        kind: run.kind,
+        trigger: run.trigger,
+        schedule_id: run.schedule_id.clone(),
+        schedule_name,
+    }
+}

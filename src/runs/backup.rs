@@ -114,6 +114,7 @@ impl BackupSpec {
             schedule_id: self.request.schedule_id.clone(),
             source: self.request.source.clone(),
             store: self.request.store.clone(),
+            // Real time, like the manifest's stamps (the catalog clock only orders records).
             started_at: Utc::now(),
         };
         if let Err(e) = catalog.create_backup(new).await {
@@ -249,8 +250,12 @@ impl RunScope {
         tokio::select! {
             biased;
             _ = self.cancel.cancelled() => Err(EngineError::Cancelled),
-            listed = source.client.list_tables() => listed
-                .map_err(|e| EngineError::tablestore("listing the tables of the source", e)),
+            listed = source.client.list_tables() => {
+                let mut tables = listed
+                    .map_err(|e| EngineError::tablestore("listing the tables of the source", e))?;
+                tables.sort(); // the same order every run, whatever the service returns
+                Ok(tables)
+            }
         }
     }
 }

@@ -177,3 +177,28 @@ async fn the_global_limit_queues_runs_instead_of_skipping_them() {
         RunStatus::Succeeded
     );
 }
+
+#[tokio::test]
+async fn a_schedule_without_a_table_list_backs_up_every_table_and_claims_them_all() {
+    let mut h = Harness::new(Setup::default()).await;
+    h.schedule("a-everything", "* * * * *", &[]).await;
+    h.schedule("b-users", "* * * * *", &["users"]).await;
+    let report = h
+        .scheduler
+        .tick_once(at("2030-01-01T00:01:00Z"))
+        .await
+        .expect("tick");
+    assert_eq!(report.runs[1].status, RunStatus::Skipped);
+    let reason = report.runs[1].skip_reason.as_deref().unwrap_or_default();
+    assert!(reason.contains("table users of source prod"), "{reason}");
+
+    let run = h.wait_finished(&report.runs[0].id).await;
+    assert_eq!(run.status, RunStatus::Succeeded, "{:?}", run.error);
+    let backup = h
+        .catalog
+        .get_backup(run.backup_id.as_deref().expect("backup"))
+        .await
+        .expect("backup");
+    let names: Vec<&str> = backup.tables.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["orders", "users"]);
+}

@@ -7,8 +7,11 @@
 //! - [`catalog`]: the daemon's SQLite state (schedules, runs, backup catalog, idempotency keys).
 //! - [`retention`]: which backups a retention policy keeps (pure).
 //! - [`emulator`]: a local Tablestore server speaking the same protocol, for tests and demos.
+//! - [`telemetry`]: logs and the Prometheus metric contract.
+//! - [`api`]: the daemon's REST API (`tablevault serve`).
 //! - [`cli`]: the `tablevault` command line.
 
+pub mod api;
 pub mod catalog;
 pub mod cli;
 pub mod config;
@@ -17,3 +20,4 @@ pub mod engine;
 pub mod retention;
 pub mod store;
 pub mod tablestore;
+pub mod telemetry;

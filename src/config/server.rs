@@ -24,6 +24,10 @@ pub struct ServerConfig {
     /// On SIGTERM / Ctrl-C: how long in-flight requests and runs get to finish before the
     /// process exits anyway.
     pub shutdown_grace_seconds: u64,
+    /// How long `/readyz` waits for each component (database, each store) before calling it
+    /// down.
+    #[serde(with = "duration_text")]
+    pub readiness_timeout: Duration,
     /// `GET /metrics` is open by default (Prometheus scrapers rarely carry tokens); `true`
     /// requires a token of either role.
     pub metrics_require_auth: bool,
@@ -36,6 +40,7 @@ impl Default for ServerConfig {
             request_timeout: Duration::from_secs(30),
             body_limit_bytes: 1024 * 1024,
             shutdown_grace_seconds: 30,
+            readiness_timeout: Duration::from_secs(5),
             metrics_require_auth: false,
         }
     }
@@ -52,6 +57,9 @@ impl ServerConfig {
         }
         if !(1024..=1024 * 1024 * 1024).contains(&self.body_limit_bytes) {
             problems.push("server.body_limit_bytes: must be between 1024 and 1073741824".into());
+        }
+        if self.readiness_timeout.is_zero() || self.readiness_timeout > Duration::from_secs(60) {
+            problems.push("server.readiness_timeout: must be between 1ms and 60s".to_string());
         }
         if self.shutdown_grace_seconds > 3600 {
             problems.push("server.shutdown_grace_seconds: at most 3600".to_string());

@@ -7,9 +7,9 @@ use std::sync::Arc;
 
 use super::state::NamedStore;
 use super::AppError;
-use crate::catalog::{Catalog, PageRequest, MAX_PAGE_SIZE};
+use crate::catalog::{BackupFilter, BackupStatus, Catalog, PageRequest, Schedule, MAX_PAGE_SIZE};
 use crate::config::Config;
-use crate::telemetry::events::LastSuccessRestored;
+use crate::telemetry::events::{BackupsCounted, LastSuccessRestored};
 use crate::telemetry::{Metrics, ScheduleSeries};
 
 /// Opens every configured store. An archive directory is created; MongoDB connects lazily, so
@@ -36,7 +36,7 @@ pub async fn open_stores(config: &Config) -> Result<BTreeMap<String, NamedStore>
 }
 
 /// Creates the series of every store and every schedule in the catalog and restores the last
-/// success time of each schedule.
+/// success time and the stored-backup count of each schedule.
 pub async fn restore_metrics(
     catalog: &Catalog,
     stores: &BTreeMap<String, NamedStore>,
@@ -56,6 +56,12 @@ pub async fn restore_metrics(
                 expected_interval: None,
                 next_run: schedule.next_run_at,
             });
+            BackupsCounted {
+                schedule: &schedule.name,
+                store: &schedule.store,
+                count: count_completed(catalog, schedule).await?,
+            }
+            .emit(metrics);
             names.insert(schedule.id.clone(), schedule.name.clone());
         }
         match schedules.next_page_token {
@@ -74,4 +80,24 @@ pub async fn restore_metrics(
     }
     tracing::info!(schedules = names.len(), "Restored schedule metrics from the catalog.");
     Ok(())
+}
+
+/// Completed backups of `schedule` in its store, according to the catalog.
+async fn count_completed(catalog: &Catalog, schedule: &Schedule) -> Result<u64, AppError> {
+    let filter = BackupFilter {
+        schedule_id: Some(schedule.id.clone()),
+        store: Some(schedule.store.clone()),
+        statuses: vec![BackupStatus::Completed],
+        ..BackupFilter::default()
+    };
+    let mut count = 0;
+    let mut page = PageRequest::first(MAX_PAGE_SIZE);
+    loop {
+        let backups = catalog.list_backups(&filter, &page).await?;
+        count += backups.items.len() as u64;
+        match backups.next_page_token {
+            Some(token) => page = PageRequest::next(MAX_PAGE_SIZE, token),
+            None => return Ok(count),
+        }
+    }
 }

@@ -1,0 +1,9 @@
+//! The daemon's HTTP surface end to end: one integration binary (faster to link), each test
+//! starting the whole `App` on port 0 with its own temporary state (see `helpers`).
+
+mod auth;
+mod health;
+mod helpers;
+mod metrics;
+mod problems;
+mod process;

@@ -11,6 +11,22 @@ use serde::Serialize;
 /// `Content-Type` of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
+/// Every `code` an error can carry (documented in `openapi.yaml`).
+pub const CODES: &[&str] = &[
+    "unauthorized",
+    "forbidden",
+    "not_found",
+    "method_not_allowed",
+    "invalid_request",
+    "validation_failed",
+    "conflict",
+    "payload_too_large",
+    "unsupported_media_type",
+    "timeout",
+    "unavailable",
+    "internal",
+];
+
 /// `WWW-Authenticate` of every 401 (RFC 6750).
 pub const BEARER_CHALLENGE: &str = "Bearer realm=\"tablevault\"";
 
@@ -198,10 +214,9 @@ impl From<axum::extract::rejection::JsonRejection> for ApiError {
             R::MissingJsonContentType(_) => ApiError::UnsupportedMediaType(
                 "expected a request body with Content-Type: application/json".into(),
             ),
-            R::JsonSyntaxError(e) => ApiError::InvalidRequest(format!(
-                "the body is not valid JSON: {}",
-                e.body_text()
-            )),
+            R::JsonSyntaxError(e) => {
+                ApiError::InvalidRequest(format!("the body is not valid JSON: {}", e.body_text()))
+            }
             R::JsonDataError(e) => ApiError::ValidationFailed(e.body_text()),
             other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
             other => ApiError::InvalidRequest(other.body_text()),
@@ -211,3 +226,62 @@ impl From<axum::extract::rejection::JsonRejection> for ApiError {
 
 /// Handlers return `Result<T>` and use `?`.
 pub type ApiResult<T, E = ApiError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn every_variant() -> Vec<ApiError> {
+        vec![
+            ApiError::Unauthorized("u".into()),
+            ApiError::Forbidden("f".into()),
+            ApiError::NotFound("n".into()),
+            ApiError::MethodNotAllowed,
+            ApiError::InvalidRequest("i".into()),
+            ApiError::ValidationFailed("v".into()),
+            ApiError::Conflict("c".into()),
+            ApiError::PayloadTooLarge,
+            ApiError::UnsupportedMediaType("m".into()),
+            ApiError::Timeout,
+            ApiError::Unavailable("a".into()),
+            ApiError::Internal(anyhow::anyhow!("secret detail /var/lib/x")),
+        ]
+    }
+
+    #[test]
+    fn every_variant_has_a_listed_code_and_a_matching_problem() {
+        let codes: Vec<&str> = every_variant().iter().map(ApiError::code).collect();
+        assert_eq!(codes, CODES);
+        for error in every_variant() {
+            let problem = error.problem();
+            assert_eq!(problem.status, error.status().as_u16());
+            assert_eq!(
+                problem.kind,
+                format!("urn:tablevault:problem:{}", error.code())
+            );
+            assert!(
+                problem.detail.starts_with(char::is_uppercase),
+                "{problem:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn internal_errors_do_not_leak_their_message() {
+        let problem = ApiError::Internal(anyhow::anyhow!("secret detail /var/lib/x")).problem();
+        assert!(!problem.detail.contains("secret"), "{problem:?}");
+        assert_eq!(problem.status, 500);
+    }
+
+    #[test]
+    fn bare_statuses_map_to_their_codes() {
+        let code = |s: u16| ApiError::from_status(StatusCode::from_u16(s).unwrap()).code();
+        assert_eq!(code(404), "not_found");
+        assert_eq!(code(405), "method_not_allowed");
+        assert_eq!(code(413), "payload_too_large");
+        assert_eq!(code(415), "unsupported_media_type");
+        assert_eq!(code(503), "timeout");
+        assert_eq!(code(418), "invalid_request");
+        assert_eq!(code(500), "internal");
+    }
+}

@@ -78,9 +78,13 @@ impl App {
         let metrics = Arc::new(Metrics::new());
         warm_up::restore_metrics(&catalog, &stores, &metrics).await?;
         if config.auth.disabled {
-            tracing::warn!("API authentication is disabled: every request is served without a token.");
+            tracing::warn!(
+                "API authentication is disabled: every request is served without a token."
+            );
         } else if config.auth.tokens.is_empty() {
-            tracing::warn!("No API token is configured: every request except the probes is refused.");
+            tracing::warn!(
+                "No API token is configured: every request except the probes is refused."
+            );
         }
         let state = AppState {
             config: Arc::new(config),
@@ -90,11 +94,7 @@ impl App {
             shutdown: CancellationToken::new(),
         };
         let auth = Arc::new(Authenticator::from_config(&state.config));
-        let router = middleware::apply(
-            routes::router(state.clone()),
-            &state.config.server,
-            auth,
-        );
+        let router = middleware::apply(routes::router(state.clone()), &state.config.server, auth);
         Ok(App {
             listener,
             addr,

@@ -62,7 +62,8 @@ pub async fn check_all(state: &AppState) -> Readiness {
         .stores
         .values()
         .map(|store| check_store(store, &state.metrics, timeout));
-    let (database, stores) = tokio::join!(check_database(&state.catalog, timeout), join_all(stores));
+    let (database, stores) =
+        tokio::join!(check_database(&state.catalog, timeout), join_all(stores));
     let mut components = vec![database];
     components.extend(stores);
     let ready = components.iter().all(|c| c.status == Status::Up);
@@ -73,7 +74,11 @@ pub async fn check_all(state: &AppState) -> Readiness {
 }
 
 /// Runs a store's health check (and records it in `tablevault_store_up`).
-pub async fn check_store(store: &NamedStore, metrics: &Metrics, timeout: Duration) -> ComponentStatus {
+pub async fn check_store(
+    store: &NamedStore,
+    metrics: &Metrics,
+    timeout: Duration,
+) -> ComponentStatus {
     let started = Instant::now();
     let result = match tokio::time::timeout(timeout, store.store.healthcheck()).await {
         Ok(Ok(())) => Ok(()),
@@ -115,7 +120,11 @@ fn component(
     ComponentStatus {
         name,
         kind,
-        status: if result.is_ok() { Status::Up } else { Status::Down },
+        status: if result.is_ok() {
+            Status::Up
+        } else {
+            Status::Down
+        },
         latency_ms: started.elapsed().as_millis() as u64,
         error: result.err(),
     }

@@ -78,7 +78,10 @@ pub async fn restore_metrics(
             .emit(metrics);
         }
     }
-    tracing::info!(schedules = names.len(), "Restored schedule metrics from the catalog.");
+    tracing::info!(
+        schedules = names.len(),
+        "Restored schedule metrics from the catalog."
+    );
     Ok(())
 }
 

@@ -36,17 +36,54 @@ impl BackupFinished<'_> {
         let (backup_id, store, rows, bytes) = (self.backup_id, self.store, self.rows, self.bytes);
         match self.result {
             RunStatus::Succeeded => {
-                tracing::info!(schedule, store, backup_id, rows, bytes, seconds, "Backup finished.")
+                tracing::info!(
+                    schedule,
+                    store,
+                    backup_id,
+                    rows,
+                    bytes,
+                    seconds,
+                    "Backup finished."
+                )
             }
             RunStatus::Failed => {
-                tracing::error!(schedule, store, backup_id, rows, seconds, error, "Backup failed.")
+                tracing::error!(
+                    schedule,
+                    store,
+                    backup_id,
+                    rows,
+                    seconds,
+                    error,
+                    "Backup failed."
+                )
             }
-            _ => tracing::warn!(schedule, store, backup_id, result, rows, seconds, error, "Backup ended without success."),
+            _ => tracing::warn!(
+                schedule,
+                store,
+                backup_id,
+                result,
+                rows,
+                seconds,
+                error,
+                "Backup ended without success."
+            ),
         }
-        metrics.backup_runs.with_label_values(&[schedule, result]).inc();
-        metrics.backup_duration.with_label_values(&[schedule]).observe(seconds);
-        metrics.backup_rows.with_label_values(&[schedule]).inc_by(self.rows);
-        metrics.backup_bytes.with_label_values(&[schedule]).inc_by(self.bytes);
+        metrics
+            .backup_runs
+            .with_label_values(&[schedule, result])
+            .inc();
+        metrics
+            .backup_duration
+            .with_label_values(&[schedule])
+            .observe(seconds);
+        metrics
+            .backup_rows
+            .with_label_values(&[schedule])
+            .inc_by(self.rows);
+        metrics
+            .backup_bytes
+            .with_label_values(&[schedule])
+            .inc_by(self.bytes);
         if self.result == RunStatus::Succeeded {
             metrics
                 .backup_last_success
@@ -78,9 +115,26 @@ impl RestoreFinished<'_> {
                 tracing::info!(store, backup_id, source, rows, seconds, "Restore finished.")
             }
             RunStatus::Failed => {
-                tracing::error!(store, backup_id, source, rows, seconds, error, "Restore failed.")
+                tracing::error!(
+                    store,
+                    backup_id,
+                    source,
+                    rows,
+                    seconds,
+                    error,
+                    "Restore failed."
+                )
             }
-            _ => tracing::warn!(store, backup_id, source, result, rows, seconds, error, "Restore ended without success."),
+            _ => tracing::warn!(
+                store,
+                backup_id,
+                source,
+                result,
+                rows,
+                seconds,
+                error,
+                "Restore ended without success."
+            ),
         }
         metrics.restore_runs.with_label_values(&[result]).inc();
     }
@@ -98,7 +152,10 @@ impl RetentionDeleted<'_> {
     pub fn emit(&self, metrics: &Metrics) {
         let (schedule, store, backup_id) = (self.schedule, self.store, self.backup_id);
         tracing::info!(schedule, store, backup_id, "Deleted a backup by retention.");
-        metrics.retention_deletions.with_label_values(&[schedule]).inc();
+        metrics
+            .retention_deletions
+            .with_label_values(&[schedule])
+            .inc();
     }
 }
 
@@ -116,7 +173,10 @@ impl BackupsCounted<'_> {
         tracing::debug!(schedule, store, count, "Counted stored backups.");
         metrics.track_store(schedule, store);
         let count = i64::try_from(count).unwrap_or(i64::MAX);
-        metrics.backups_stored.with_label_values(&[schedule, store]).set(count);
+        metrics
+            .backups_stored
+            .with_label_values(&[schedule, store])
+            .set(count);
     }
 }
 
@@ -150,7 +210,10 @@ impl NextRunPlanned<'_> {
     pub fn emit(&self, metrics: &Metrics) {
         let (schedule, at) = (self.schedule, self.at);
         tracing::debug!(schedule, %at, "Planned the next run.");
-        metrics.schedule_next_run.with_label_values(&[schedule]).set(timestamp(at));
+        metrics
+            .schedule_next_run
+            .with_label_values(&[schedule])
+            .set(timestamp(at));
     }
 }
 
@@ -197,7 +260,10 @@ impl RunInProgress {
         }
         let (kind, run_id) = (self.kind.as_str(), self.run_id.as_str());
         tracing::debug!(kind, run_id, result, "Run ended.");
-        self.metrics.runs_in_progress.with_label_values(&[kind]).dec();
+        self.metrics
+            .runs_in_progress
+            .with_label_values(&[kind])
+            .dec();
     }
 }
 

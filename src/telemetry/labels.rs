@@ -85,7 +85,13 @@ mod tests {
         let results: Vec<&str> = run_results().map(|s| s.as_str()).collect();
         assert_eq!(
             results,
-            ["succeeded", "partially_failed", "failed", "cancelled", "skipped"]
+            [
+                "succeeded",
+                "partially_failed",
+                "failed",
+                "cancelled",
+                "skipped"
+            ]
         );
     }
 }

@@ -110,24 +110,87 @@ impl Metrics {
             .with_label_values(&[env!("CARGO_PKG_VERSION")])
             .set(1);
         let metrics = Metrics {
-            backup_runs: counter(&r, "tablevault_backup_runs_total", "Finished backup runs by schedule and result.", &["schedule", "result"]),
-            backup_last_success: gauge(&r, "tablevault_backup_last_success_timestamp_seconds", "Unix time the last successful backup of the schedule finished.", &["schedule"]),
+            backup_runs: counter(
+                &r,
+                "tablevault_backup_runs_total",
+                "Finished backup runs by schedule and result.",
+                &["schedule", "result"],
+            ),
+            backup_last_success: gauge(
+                &r,
+                "tablevault_backup_last_success_timestamp_seconds",
+                "Unix time the last successful backup of the schedule finished.",
+                &["schedule"],
+            ),
             backup_duration,
-            backup_rows: counter(&r, "tablevault_backup_rows_total", "Rows written to stores by backup runs.", &["schedule"]),
-            backup_bytes: counter(&r, "tablevault_backup_bytes_total", "Row bytes written to stores by backup runs.", &["schedule"]),
-            restore_runs: counter(&r, "tablevault_restore_runs_total", "Finished restore runs by result.", &["result"]),
-            schedule_next_run: gauge(&r, "tablevault_schedule_next_run_timestamp_seconds", "Unix time of the schedule's next tick.", &["schedule"]),
-            schedule_expected_interval: gauge(&r, "tablevault_schedule_expected_interval_seconds", "Seconds between two ticks of the schedule.", &["schedule"]),
-            backups_stored: int_gauge(&r, "tablevault_backups_stored", "Completed backups of the schedule present in the store.", &["schedule", "store"]),
-            retention_deletions: counter(&r, "tablevault_retention_deletions_total", "Backups deleted by retention.", &["schedule"]),
-            runs_in_progress: int_gauge(&r, "tablevault_runs_in_progress", "Runs currently executing, by kind.", &["kind"]),
-            tablestore_requests: counter(&r, "tablevault_tablestore_requests_total", "HTTP attempts to Tablestore by action and outcome code.", &["operation", "code"]),
-            store_up: int_gauge(&r, "tablevault_store_up", "1 if the store answered its last health check, else 0.", &["store"]),
+            backup_rows: counter(
+                &r,
+                "tablevault_backup_rows_total",
+                "Rows written to stores by backup runs.",
+                &["schedule"],
+            ),
+            backup_bytes: counter(
+                &r,
+                "tablevault_backup_bytes_total",
+                "Row bytes written to stores by backup runs.",
+                &["schedule"],
+            ),
+            restore_runs: counter(
+                &r,
+                "tablevault_restore_runs_total",
+                "Finished restore runs by result.",
+                &["result"],
+            ),
+            schedule_next_run: gauge(
+                &r,
+                "tablevault_schedule_next_run_timestamp_seconds",
+                "Unix time of the schedule's next tick.",
+                &["schedule"],
+            ),
+            schedule_expected_interval: gauge(
+                &r,
+                "tablevault_schedule_expected_interval_seconds",
+                "Seconds between two ticks of the schedule.",
+                &["schedule"],
+            ),
+            backups_stored: int_gauge(
+                &r,
+                "tablevault_backups_stored",
+                "Completed backups of the schedule present in the store.",
+                &["schedule", "store"],
+            ),
+            retention_deletions: counter(
+                &r,
+                "tablevault_retention_deletions_total",
+                "Backups deleted by retention.",
+                &["schedule"],
+            ),
+            runs_in_progress: int_gauge(
+                &r,
+                "tablevault_runs_in_progress",
+                "Runs currently executing, by kind.",
+                &["kind"],
+            ),
+            tablestore_requests: counter(
+                &r,
+                "tablevault_tablestore_requests_total",
+                "HTTP attempts to Tablestore by action and outcome code.",
+                &["operation", "code"],
+            ),
+            store_up: int_gauge(
+                &r,
+                "tablevault_store_up",
+                "1 if the store answered its last health check, else 0.",
+                &["store"],
+            ),
             registry: r,
             schedule_stores: Mutex::new(HashMap::new()),
         };
         for kind in run_kinds() {
-            metrics.runs_in_progress.with_label_values(&[kind.as_str()]).set(0);
+            metrics
+                .runs_in_progress
+                .with_label_values(&[kind.as_str()])
+                .set(0);
         }
         for result in run_results() {
             metrics.restore_runs.with_label_values(&[result.as_str()]);
@@ -177,7 +240,9 @@ impl Metrics {
     /// Drops every series of a schedule (deleted, or renamed: init the new name after).
     pub fn remove_schedule(&self, name: &str) {
         for result in run_results() {
-            let _ = self.backup_runs.remove_label_values(&[name, result.as_str()]);
+            let _ = self
+                .backup_runs
+                .remove_label_values(&[name, result.as_str()]);
         }
         for single in [
             &self.backup_rows,

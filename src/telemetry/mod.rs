@@ -31,3 +31,6 @@ pub fn init_tracing(config: &LoggingConfig) {
             .try_init(),
     };
 }
+
+#[cfg(test)]
+mod tests;

@@ -14,14 +14,19 @@ async fn no_token_is_401_with_a_bearer_challenge() {
 
     assert_eq!(response.headers()["www-authenticate"], CHALLENGE);
     let body = assert_problem(response, 401, "unauthorized").await;
-    assert!(body["detail"].as_str().unwrap().contains("Bearer"), "{body}");
+    assert!(
+        body["detail"].as_str().unwrap().contains("Bearer"),
+        "{body}"
+    );
 }
 
 #[tokio::test]
 async fn a_wrong_or_malformed_token_is_401() {
     let app = spawn_app().await;
 
-    let wrong = app.get("/api/v1/stores", Some("not-a-configured-token-000")).await;
+    let wrong = app
+        .get("/api/v1/stores", Some("not-a-configured-token-000"))
+        .await;
     assert_eq!(wrong.headers()["www-authenticate"], CHALLENGE);
     assert_problem(wrong, 401, "unauthorized").await;
 
@@ -45,7 +50,9 @@ async fn a_read_token_may_get_but_not_post() {
     let get = app.get("/api/v1/stores", Some(READ_TOKEN)).await;
     assert_eq!(get.status(), 200);
 
-    let post = app.post_json("/api/v1/stores/local/check", Some(READ_TOKEN), "{}").await;
+    let post = app
+        .post_json("/api/v1/stores/local/check", Some(READ_TOKEN), "{}")
+        .await;
     let body = assert_problem(post, 403, "forbidden").await;
     assert!(body["detail"].as_str().unwrap().contains("admin"), "{body}");
 }
@@ -92,7 +99,9 @@ async fn with_no_token_configured_everything_but_the_probes_is_refused() {
 async fn auth_disabled_serves_without_a_token() {
     let app = spawn_app_from(|dir| without_tokens(dir, "[auth]\ndisabled = true\n")).await;
 
-    let response = app.post_json("/api/v1/stores/local/check", None, "{}").await;
+    let response = app
+        .post_json("/api/v1/stores/local/check", None, "{}")
+        .await;
 
     assert_eq!(response.status(), 200);
 }
@@ -108,5 +117,8 @@ async fn metrics_are_open_by_default_and_can_require_a_token() {
     .await;
     let refused = guarded.get("/metrics", None).await;
     assert_problem(refused, 401, "unauthorized").await;
-    assert_eq!(guarded.get("/metrics", Some(READ_TOKEN)).await.status(), 200);
+    assert_eq!(
+        guarded.get("/metrics", Some(READ_TOKEN)).await.status(),
+        200
+    );
 }

@@ -86,13 +86,27 @@ async fn readyz_is_503_when_a_store_is_unreachable() {
         .clone();
     assert_eq!(mongo["kind"], "mongodb");
     assert_eq!(mongo["status"], "down");
-    assert!(mongo.get("error").is_none(), "no error text for anonymous probes: {mongo}");
-    let local = body["components"].as_array().unwrap().iter().find(|c| c["name"] == "local").cloned();
+    assert!(
+        mongo.get("error").is_none(),
+        "no error text for anonymous probes: {mongo}"
+    );
+    let local = body["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "local")
+        .cloned();
     assert_eq!(local.unwrap()["status"], "up");
 
     let metrics = app.metrics_text().await;
-    assert!(metrics.contains("tablevault_store_up{store=\"mongo\"} 0"), "{metrics}");
-    assert!(metrics.contains("tablevault_store_up{store=\"local\"} 1"), "{metrics}");
+    assert!(
+        metrics.contains("tablevault_store_up{store=\"mongo\"} 0"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("tablevault_store_up{store=\"local\"} 1"),
+        "{metrics}"
+    );
 }
 
 #[tokio::test]
@@ -103,18 +117,30 @@ async fn the_store_check_explains_a_failure_to_an_authenticated_caller() {
     );
     let app = spawn_app_with(&extra).await;
 
-    let up = app.post_json("/api/v1/stores/local/check", Some(ADMIN_TOKEN), "{}").await;
+    let up = app
+        .post_json("/api/v1/stores/local/check", Some(ADMIN_TOKEN), "{}")
+        .await;
     assert_eq!(up.status(), 200);
     let up: serde_json::Value = up.json().await.unwrap();
-    assert_eq!((up["name"].as_str(), up["status"].as_str()), (Some("local"), Some("up")));
+    assert_eq!(
+        (up["name"].as_str(), up["status"].as_str()),
+        (Some("local"), Some("up"))
+    );
 
     let down = app
-        .post_json("/api/v1/stores/mongo/check", Some(ADMIN_TOKEN), r#"{"timeout": "300ms"}"#)
+        .post_json(
+            "/api/v1/stores/mongo/check",
+            Some(ADMIN_TOKEN),
+            r#"{"timeout": "300ms"}"#,
+        )
         .await;
     assert_eq!(down.status(), 200);
     let down: serde_json::Value = down.json().await.unwrap();
     assert_eq!(down["status"], "down");
-    assert!(down["error"].as_str().is_some_and(|e| !e.is_empty()), "{down}");
+    assert!(
+        down["error"].as_str().is_some_and(|e| !e.is_empty()),
+        "{down}"
+    );
 
     let list = app.get("/api/v1/stores", Some(ADMIN_TOKEN)).await;
     let list: serde_json::Value = list.json().await.unwrap();

@@ -116,7 +116,12 @@ impl TestApp {
         request.send().await.expect("request sent")
     }
 
-    pub async fn post_json(&self, path: &str, token: Option<&str>, body: &str) -> reqwest::Response {
+    pub async fn post_json(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: &str,
+    ) -> reqwest::Response {
         let mut request = self
             .api
             .post(self.url(path))
@@ -174,9 +179,19 @@ pub async fn assert_problem(
     let body: serde_json::Value = response.json().await.expect("problem body is JSON");
     assert_eq!(body["status"], status, "{body}");
     assert_eq!(body["code"], code, "{body}");
-    assert_eq!(body["type"], format!("urn:tablevault:problem:{code}"), "{body}");
-    assert!(body["title"].as_str().is_some_and(|t| !t.is_empty()), "{body}");
-    assert!(body["detail"].as_str().is_some_and(|d| !d.is_empty()), "{body}");
+    assert_eq!(
+        body["type"],
+        format!("urn:tablevault:problem:{code}"),
+        "{body}"
+    );
+    assert!(
+        body["title"].as_str().is_some_and(|t| !t.is_empty()),
+        "{body}"
+    );
+    assert!(
+        body["detail"].as_str().is_some_and(|d| !d.is_empty()),
+        "{body}"
+    );
     assert_eq!(body["request_id"], request_id.as_str(), "{body}");
     body
 }

@@ -5,5 +5,6 @@ mod auth;
 mod health;
 mod helpers;
 mod metrics;
+mod openapi;
 mod problems;
 mod process;

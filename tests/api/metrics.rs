@@ -11,7 +11,9 @@ use tablevault::emulator::{Emulator, EmulatorConfig};
 use tablevault::engine::{run_backup, BackupContext, BackupJob};
 use tablevault::store::{Manifest, SourceInfo, FORMAT_VERSION};
 use tablevault::tablestore::client::{Client, ClientConfig, RowExistence};
-use tablevault::tablestore::{Cell, PkSchema, PkType, PkValue, PrimaryKey, Row, TableDescription, Value};
+use tablevault::tablestore::{
+    Cell, PkSchema, PkType, PkValue, PrimaryKey, Row, TableDescription, Value,
+};
 use tablevault::telemetry::events::{
     tablestore_observer, BackupFinished, BackupsCounted, RestoreFinished, RetentionDeleted,
     RunStarted,
@@ -22,18 +24,46 @@ use crate::helpers::{config_text, parse_config, spawn_app, spawn_config};
 
 /// (name, type, label names) of every series the daemon promises.
 const CONTRACT: &[(&str, &str, &[&str])] = &[
-    ("tablevault_backup_runs_total", "counter", &["result", "schedule"]),
-    ("tablevault_backup_last_success_timestamp_seconds", "gauge", &["schedule"]),
-    ("tablevault_backup_duration_seconds", "histogram", &["schedule"]),
+    (
+        "tablevault_backup_runs_total",
+        "counter",
+        &["result", "schedule"],
+    ),
+    (
+        "tablevault_backup_last_success_timestamp_seconds",
+        "gauge",
+        &["schedule"],
+    ),
+    (
+        "tablevault_backup_duration_seconds",
+        "histogram",
+        &["schedule"],
+    ),
     ("tablevault_backup_rows_total", "counter", &["schedule"]),
     ("tablevault_backup_bytes_total", "counter", &["schedule"]),
     ("tablevault_restore_runs_total", "counter", &["result"]),
-    ("tablevault_schedule_next_run_timestamp_seconds", "gauge", &["schedule"]),
-    ("tablevault_schedule_expected_interval_seconds", "gauge", &["schedule"]),
+    (
+        "tablevault_schedule_next_run_timestamp_seconds",
+        "gauge",
+        &["schedule"],
+    ),
+    (
+        "tablevault_schedule_expected_interval_seconds",
+        "gauge",
+        &["schedule"],
+    ),
     ("tablevault_backups_stored", "gauge", &["schedule", "store"]),
-    ("tablevault_retention_deletions_total", "counter", &["schedule"]),
+    (
+        "tablevault_retention_deletions_total",
+        "counter",
+        &["schedule"],
+    ),
     ("tablevault_runs_in_progress", "gauge", &["kind"]),
-    ("tablevault_tablestore_requests_total", "counter", &["code", "operation"]),
+    (
+        "tablevault_tablestore_requests_total",
+        "counter",
+        &["code", "operation"],
+    ),
     ("tablevault_build_info", "gauge", &["version"]),
     ("tablevault_store_up", "gauge", &["store"]),
 ];
@@ -91,7 +121,11 @@ fn order(i: i64) -> Row {
     let at = Utc::now().timestamp_millis() - 60_000 + i;
     Row::new(
         PrimaryKey::new([("id", PkValue::Integer(i))]),
-        vec![Cell::put_at("note", Value::String(format!("order {i}")), at)],
+        vec![Cell::put_at(
+            "note",
+            Value::String(format!("order {i}")),
+            at,
+        )],
     )
 }
 
@@ -112,7 +146,10 @@ async fn the_whole_contract_is_exposed_after_a_backup_run() {
     .with_observer(tablestore_observer(metrics.clone()));
     client.create_table(&orders_table()).await.unwrap();
     for i in 0..25 {
-        client.put_row("orders", &order(i), RowExistence::Ignore).await.unwrap();
+        client
+            .put_row("orders", &order(i), RowExistence::Ignore)
+            .await
+            .unwrap();
     }
     let next_run = Utc::now() + chrono::Duration::hours(1);
     metrics.init_schedule(&ScheduleSeries {
@@ -131,10 +168,25 @@ async fn the_whole_contract_is_exposed_after_a_backup_run() {
     // Act: two real backup runs, as the scheduler will report them, then retention.
     let mut ids = Vec::new();
     for run in 0..2 {
-        let guard = RunStarted { kind: RunKind::Backup, run_id: &format!("run_{run}") }.emit(&metrics);
+        let guard = RunStarted {
+            kind: RunKind::Backup,
+            run_id: &format!("run_{run}"),
+        }
+        .emit(&metrics);
         let during = samples(&app.metrics_text().await);
-        assert_eq!(value(&during, "tablevault_runs_in_progress", &[("kind", "backup")]), Some(1.0));
-        let job = BackupJob::new(source.clone(), vec!["orders".into()], EngineConfig::default());
+        assert_eq!(
+            value(
+                &during,
+                "tablevault_runs_in_progress",
+                &[("kind", "backup")]
+            ),
+            Some(1.0)
+        );
+        let job = BackupJob::new(
+            source.clone(),
+            vec!["orders".into()],
+            EngineConfig::default(),
+        );
         let ctx = BackupContext::new(client.clone(), store.clone());
         let outcome = run_backup(job, &ctx).await.expect("backup succeeds");
         guard.end(RunStatus::Succeeded);
@@ -154,9 +206,19 @@ async fn the_whole_contract_is_exposed_after_a_backup_run() {
         ids.push((outcome.backup_id.clone(), m.finished_at, m.total_bytes()));
     }
     store.delete(&ids[0].0).await.unwrap();
-    RetentionDeleted { schedule: "nightly", store: "local", backup_id: &ids[0].0 }.emit(&metrics);
+    RetentionDeleted {
+        schedule: "nightly",
+        store: "local",
+        backup_id: &ids[0].0,
+    }
+    .emit(&metrics);
     let stored = store.list().await.unwrap().len() as u64;
-    BackupsCounted { schedule: "nightly", store: "local", count: stored }.emit(&metrics);
+    BackupsCounted {
+        schedule: "nightly",
+        store: "local",
+        count: stored,
+    }
+    .emit(&metrics);
     RestoreFinished {
         store: "local",
         backup_id: &ids[1].0,
@@ -173,40 +235,131 @@ async fn the_whole_contract_is_exposed_after_a_backup_run() {
     // Assert: every metric with HELP and TYPE, only its own labels, and the run's values.
     let all = samples(&text);
     for (name, kind, labels) in CONTRACT {
-        assert!(text.contains(&format!("# HELP {name} ")), "no HELP for {name}:\n{text}");
-        assert!(text.contains(&format!("# TYPE {name} {kind}\n")), "no TYPE {kind} for {name}:\n{text}");
+        assert!(
+            text.contains(&format!("# HELP {name} ")),
+            "no HELP for {name}:\n{text}"
+        );
+        assert!(
+            text.contains(&format!("# TYPE {name} {kind}\n")),
+            "no TYPE {kind} for {name}:\n{text}"
+        );
         let series: Vec<&Sample> = all
             .iter()
-            .filter(|s| s.name == *name || s.name.strip_prefix(*name).is_some_and(|r| ["_bucket", "_sum", "_count"].contains(&r)))
+            .filter(|s| {
+                s.name == *name
+                    || s.name
+                        .strip_prefix(*name)
+                        .is_some_and(|r| ["_bucket", "_sum", "_count"].contains(&r))
+            })
             .collect();
         assert!(!series.is_empty(), "no sample of {name}");
         for s in series {
-            let mut keys: Vec<&str> = s.labels.keys().map(String::as_str).filter(|k| *k != "le").collect();
+            let mut keys: Vec<&str> = s
+                .labels
+                .keys()
+                .map(String::as_str)
+                .filter(|k| *k != "le")
+                .collect();
             keys.sort();
             assert_eq!(keys, *labels, "labels of {s:?}");
         }
     }
     let nightly = [("schedule", "nightly")];
-    let runs = |result| value(&all, "tablevault_backup_runs_total", &[("schedule", "nightly"), ("result", result)]);
+    let runs = |result| {
+        value(
+            &all,
+            "tablevault_backup_runs_total",
+            &[("schedule", "nightly"), ("result", result)],
+        )
+    };
     assert_eq!(runs("succeeded"), Some(2.0));
     assert_eq!(runs("failed"), Some(0.0), "initialised at creation");
-    assert_eq!(value(&all, "tablevault_backup_rows_total", &nightly), Some(50.0));
-    assert_eq!(value(&all, "tablevault_backup_bytes_total", &nightly), Some((ids[0].2 + ids[1].2) as f64));
-    assert_eq!(value(&all, "tablevault_backup_duration_seconds_count", &nightly), Some(2.0));
-    assert!(value(&all, "tablevault_backup_duration_seconds_bucket", &[("schedule", "nightly"), ("le", "21600")]).is_some(), "buckets reach 6 h");
-    let last = value(&all, "tablevault_backup_last_success_timestamp_seconds", &nightly).unwrap();
+    assert_eq!(
+        value(&all, "tablevault_backup_rows_total", &nightly),
+        Some(50.0)
+    );
+    assert_eq!(
+        value(&all, "tablevault_backup_bytes_total", &nightly),
+        Some((ids[0].2 + ids[1].2) as f64)
+    );
+    assert_eq!(
+        value(&all, "tablevault_backup_duration_seconds_count", &nightly),
+        Some(2.0)
+    );
+    assert!(
+        value(
+            &all,
+            "tablevault_backup_duration_seconds_bucket",
+            &[("schedule", "nightly"), ("le", "21600")]
+        )
+        .is_some(),
+        "buckets reach 6 h"
+    );
+    let last = value(
+        &all,
+        "tablevault_backup_last_success_timestamp_seconds",
+        &nightly,
+    )
+    .unwrap();
     assert_eq!(last, ids[1].1.timestamp_millis() as f64 / 1000.0);
-    assert_eq!(value(&all, "tablevault_schedule_expected_interval_seconds", &nightly), Some(86_400.0));
-    assert_eq!(value(&all, "tablevault_schedule_next_run_timestamp_seconds", &nightly), Some(next_run.timestamp_millis() as f64 / 1000.0));
-    assert_eq!(value(&all, "tablevault_backups_stored", &[("schedule", "nightly"), ("store", "local")]), Some(1.0));
-    assert_eq!(value(&all, "tablevault_retention_deletions_total", &nightly), Some(1.0));
-    assert_eq!(value(&all, "tablevault_restore_runs_total", &[("result", "failed")]), Some(1.0));
-    assert_eq!(value(&all, "tablevault_runs_in_progress", &[("kind", "backup")]), Some(0.0));
-    let scans = value(&all, "tablevault_tablestore_requests_total", &[("operation", "GetRange"), ("code", "OK")]);
-    assert!(scans.is_some_and(|n| n >= 2.0), "GetRange attempts counted: {scans:?}");
+    assert_eq!(
+        value(
+            &all,
+            "tablevault_schedule_expected_interval_seconds",
+            &nightly
+        ),
+        Some(86_400.0)
+    );
+    assert_eq!(
+        value(
+            &all,
+            "tablevault_schedule_next_run_timestamp_seconds",
+            &nightly
+        ),
+        Some(next_run.timestamp_millis() as f64 / 1000.0)
+    );
+    assert_eq!(
+        value(
+            &all,
+            "tablevault_backups_stored",
+            &[("schedule", "nightly"), ("store", "local")]
+        ),
+        Some(1.0)
+    );
+    assert_eq!(
+        value(&all, "tablevault_retention_deletions_total", &nightly),
+        Some(1.0)
+    );
+    assert_eq!(
+        value(
+            &all,
+            "tablevault_restore_runs_total",
+            &[("result", "failed")]
+        ),
+        Some(1.0)
+    );
+    assert_eq!(
+        value(&all, "tablevault_runs_in_progress", &[("kind", "backup")]),
+        Some(0.0)
+    );
+    let scans = value(
+        &all,
+        "tablevault_tablestore_requests_total",
+        &[("operation", "GetRange"), ("code", "OK")],
+    );
+    assert!(
+        scans.is_some_and(|n| n >= 2.0),
+        "GetRange attempts counted: {scans:?}"
+    );
     let version = env!("CARGO_PKG_VERSION");
-    assert_eq!(value(&all, "tablevault_build_info", &[("version", version)]), Some(1.0));
-    assert_eq!(value(&all, "tablevault_store_up", &[("store", "local")]), Some(1.0));
+    assert_eq!(
+        value(&all, "tablevault_build_info", &[("version", version)]),
+        Some(1.0)
+    );
+    assert_eq!(
+        value(&all, "tablevault_store_up", &[("store", "local")]),
+        Some(1.0)
+    );
 
     // A deleted schedule leaves no series behind.
     metrics.remove_schedule("nightly");
@@ -229,7 +382,13 @@ async fn tablestore_codes_outside_the_known_set_fold_into_other() {
 
     let all = samples(&app.metrics_text().await);
 
-    let count = |code| value(&all, "tablevault_tablestore_requests_total", &[("operation", "GetRange"), ("code", code)]);
+    let count = |code| {
+        value(
+            &all,
+            "tablevault_tablestore_requests_total",
+            &[("operation", "GetRange"), ("code", code)],
+        )
+    };
     assert_eq!(count("OTSServerBusy"), Some(1.0));
     assert_eq!(count("other"), Some(2.0));
     assert_eq!(count("OTSBrandNewCode"), None);
@@ -245,7 +404,8 @@ async fn schedule_series_and_last_success_are_rebuilt_from_sqlite_at_start() {
         .create_schedule(NewSchedule::new("hourly", "0 * * * *", "test", "local"))
         .await
         .unwrap();
-    let finished_at = Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap() + chrono::Duration::milliseconds(678);
+    let finished_at =
+        Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap() + chrono::Duration::milliseconds(678);
     let started_at = finished_at - chrono::Duration::minutes(2);
     let backup_id = "20260102T030205Z-abcd";
     catalog
@@ -262,13 +422,20 @@ async fn schedule_series_and_last_success_are_rebuilt_from_sqlite_at_start() {
         format_version: FORMAT_VERSION,
         tablevault_version: "test".into(),
         backup_id: backup_id.into(),
-        source: SourceInfo { name: "test".into(), endpoint: "http://127.0.0.1:1".into(), instance: "i".into() },
+        source: SourceInfo {
+            name: "test".into(),
+            endpoint: "http://127.0.0.1:1".into(),
+            instance: "i".into(),
+        },
         started_at,
         finished_at,
         all_versions: true,
         tables: Vec::new(),
     };
-    catalog.complete_backup(backup_id, &manifest, None).await.unwrap();
+    catalog
+        .complete_backup(backup_id, &manifest, None)
+        .await
+        .unwrap();
     catalog.close().await;
 
     // Act
@@ -277,8 +444,29 @@ async fn schedule_series_and_last_success_are_rebuilt_from_sqlite_at_start() {
 
     // Assert
     let hourly = [("schedule", "hourly")];
-    assert_eq!(value(&all, "tablevault_backup_last_success_timestamp_seconds", &hourly), Some(1_767_323_045.678));
-    assert_eq!(value(&all, "tablevault_backup_runs_total", &[("schedule", "hourly"), ("result", "succeeded")]), Some(0.0));
-    assert_eq!(value(&all, "tablevault_backups_stored", &[("schedule", "hourly"), ("store", "local")]), Some(1.0));
+    assert_eq!(
+        value(
+            &all,
+            "tablevault_backup_last_success_timestamp_seconds",
+            &hourly
+        ),
+        Some(1_767_323_045.678)
+    );
+    assert_eq!(
+        value(
+            &all,
+            "tablevault_backup_runs_total",
+            &[("schedule", "hourly"), ("result", "succeeded")]
+        ),
+        Some(0.0)
+    );
+    assert_eq!(
+        value(
+            &all,
+            "tablevault_backups_stored",
+            &[("schedule", "hourly"), ("store", "local")]
+        ),
+        Some(1.0)
+    );
     app.stop().await;
 }

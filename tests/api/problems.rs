@@ -17,11 +17,16 @@ async fn an_unknown_route_is_404() {
 async fn an_unknown_store_is_404_naming_the_configured_ones() {
     let app = spawn_app().await;
 
-    let response = app.post_json("/api/v1/stores/nope/check", Some(ADMIN_TOKEN), "{}").await;
+    let response = app
+        .post_json("/api/v1/stores/nope/check", Some(ADMIN_TOKEN), "{}")
+        .await;
 
     let body = assert_problem(response, 404, "not_found").await;
     let detail = body["detail"].as_str().unwrap();
-    assert!(detail.contains("\"nope\"") && detail.contains("local"), "{detail}");
+    assert!(
+        detail.contains("\"nope\"") && detail.contains("local"),
+        "{detail}"
+    );
 }
 
 #[tokio::test]
@@ -50,7 +55,11 @@ async fn a_chunked_body_over_the_limit_is_413_too() {
     let app = spawn_app().await;
     // No Content-Length: the limit is enforced while reading.
     let chunks: Vec<Result<hyper::body::Frame<bytes::Bytes>, std::io::Error>> = (0..10)
-        .map(|_| Ok(hyper::body::Frame::data(bytes::Bytes::from(" ".repeat(1000)))))
+        .map(|_| {
+            Ok(hyper::body::Frame::data(bytes::Bytes::from(
+                " ".repeat(1000),
+            )))
+        })
         .collect();
     let stream = http_body_util::StreamBody::new(futures::stream::iter(chunks));
 
@@ -71,7 +80,9 @@ async fn a_chunked_body_over_the_limit_is_413_too() {
 async fn malformed_json_is_400() {
     let app = spawn_app().await;
 
-    let response = app.post_json(CHECK, Some(ADMIN_TOKEN), r#"{"timeout": "#).await;
+    let response = app
+        .post_json(CHECK, Some(ADMIN_TOKEN), r#"{"timeout": "#)
+        .await;
 
     let body = assert_problem(response, 400, "invalid_request").await;
     assert!(body["detail"].as_str().unwrap().contains("JSON"), "{body}");
@@ -92,17 +103,30 @@ async fn a_body_that_is_not_json_is_415() {
         .unwrap();
 
     let body = assert_problem(response, 415, "unsupported_media_type").await;
-    assert!(body["detail"].as_str().unwrap().contains("application/json"), "{body}");
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("application/json"),
+        "{body}"
+    );
 }
 
 #[tokio::test]
 async fn json_of_the_wrong_shape_is_422() {
     let app = spawn_app().await;
 
-    let unknown = app.post_json(CHECK, Some(ADMIN_TOKEN), r#"{"timeoutt": "1s"}"#).await;
+    let unknown = app
+        .post_json(CHECK, Some(ADMIN_TOKEN), r#"{"timeoutt": "1s"}"#)
+        .await;
     let body = assert_problem(unknown, 422, "validation_failed").await;
-    assert!(body["detail"].as_str().unwrap().contains("timeoutt"), "{body}");
+    assert!(
+        body["detail"].as_str().unwrap().contains("timeoutt"),
+        "{body}"
+    );
 
-    let too_long = app.post_json(CHECK, Some(ADMIN_TOKEN), r#"{"timeout": "2h"}"#).await;
+    let too_long = app
+        .post_json(CHECK, Some(ADMIN_TOKEN), r#"{"timeout": "2h"}"#)
+        .await;
     assert_problem(too_long, 422, "validation_failed").await;
 }

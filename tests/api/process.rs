@@ -34,7 +34,9 @@ impl Daemon {
         let mut child = command.spawn().expect("tablevault starts");
         let mut line = String::new();
         let stdout = child.stdout.as_mut().expect("stdout");
-        BufReader::new(stdout).read_line(&mut line).expect("first stdout line");
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("first stdout line");
         let address = line
             .trim()
             .strip_prefix("tablevault listening on ")
@@ -60,8 +62,18 @@ impl Daemon {
         let waited = tokio::task::spawn_blocking(move || {
             let status = self.child.wait().expect("wait");
             let mut output = String::new();
-            let _ = self.child.stdout.take().unwrap().read_to_string(&mut output);
-            let _ = self.child.stderr.take().unwrap().read_to_string(&mut output);
+            let _ = self
+                .child
+                .stdout
+                .take()
+                .unwrap()
+                .read_to_string(&mut output);
+            let _ = self
+                .child
+                .stderr
+                .take()
+                .unwrap()
+                .read_to_string(&mut output);
             (status.code(), output)
         });
         tokio::time::timeout(Duration::from_secs(20), waited)
@@ -81,10 +93,18 @@ async fn without_a_config_file_it_uses_the_embedded_defaults_and_env_tokens() {
     );
     let api = reqwest::Client::new();
 
-    let stores = api.get(daemon.url("/api/v1/stores")).bearer_auth(ADMIN_TOKEN).send().await.unwrap();
+    let stores = api
+        .get(daemon.url("/api/v1/stores"))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(stores.status(), 200);
     let stores: serde_json::Value = stores.json().await.unwrap();
-    assert_eq!(stores, serde_json::json!({ "items": [{ "name": "local", "kind": "archive" }] }));
+    assert_eq!(
+        stores,
+        serde_json::json!({ "items": [{ "name": "local", "kind": "archive" }] })
+    );
     assert!(dir.path().join("data/tablevault.db").is_file());
     assert!(dir.path().join("data/archive").is_dir());
 
@@ -102,19 +122,30 @@ async fn sigterm_lets_a_request_in_flight_finish_and_exits_0() {
         "[stores.mongo]\nkind = \"mongodb\"\nuri = \"mongodb://127.0.0.1:{}/?directConnection=true\"\n",
         closed_port()
     );
-    let text = config_text(dir.path(), &extra).replace("readiness_timeout = \"1s\"", "readiness_timeout = \"3s\"");
+    let text = config_text(dir.path(), &extra)
+        .replace("readiness_timeout = \"1s\"", "readiness_timeout = \"3s\"");
     let config = dir.path().join("tablevault.toml");
     std::fs::write(&config, text).unwrap();
     let daemon = Daemon::start(&["--config", config.to_str().unwrap()], dir.path(), &[]);
     let api = reqwest::Client::new();
-    assert_eq!(api.get(daemon.url("/healthz")).send().await.unwrap().status(), 200);
+    assert_eq!(
+        api.get(daemon.url("/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
 
     let in_flight = tokio::spawn(api.get(daemon.url("/readyz")).send());
     // Only orders the two events; nothing is asserted about time.
     tokio::time::sleep(Duration::from_millis(500)).await;
     daemon.terminate();
 
-    let answer = in_flight.await.unwrap().expect("the request in flight is answered");
+    let answer = in_flight
+        .await
+        .unwrap()
+        .expect("the request in flight is answered");
     assert_eq!(answer.status(), 503);
     let body: serde_json::Value = answer.json().await.unwrap();
     assert_eq!(body["status"], "not_ready");
@@ -154,13 +185,21 @@ level = "debug"
         api.get(daemon.url("/healthz")),
         api.get(daemon.url("/readyz")),
         api.get(daemon.url("/metrics")),
-        api.get(daemon.url("/api/v1/stores")).bearer_auth(READ_TOKEN),
-        api.get(daemon.url("/api/v1/stores")).bearer_auth("wrong-token-0000000000"),
+        api.get(daemon.url("/api/v1/stores"))
+            .bearer_auth(READ_TOKEN),
+        api.get(daemon.url("/api/v1/stores"))
+            .bearer_auth("wrong-token-0000000000"),
         api.get(daemon.url("/api/v1/stores")),
-        api.post(daemon.url("/api/v1/stores/mongo/check")).bearer_auth(ADMIN_TOKEN),
-        api.post(daemon.url("/api/v1/stores/mongo/check")).bearer_auth(READ_TOKEN),
-        api.post(daemon.url("/api/v1/stores/local/check")).bearer_auth(ADMIN_TOKEN).header("content-type", "application/json").body("{oops"),
-        api.get(daemon.url("/api/v1/sources/prod")).bearer_auth(ADMIN_TOKEN),
+        api.post(daemon.url("/api/v1/stores/mongo/check"))
+            .bearer_auth(ADMIN_TOKEN),
+        api.post(daemon.url("/api/v1/stores/mongo/check"))
+            .bearer_auth(READ_TOKEN),
+        api.post(daemon.url("/api/v1/stores/local/check"))
+            .bearer_auth(ADMIN_TOKEN)
+            .header("content-type", "application/json")
+            .body("{oops"),
+        api.get(daemon.url("/api/v1/sources/prod"))
+            .bearer_auth(ADMIN_TOKEN),
     ];
     for request in requests {
         let response = request.send().await.unwrap();
@@ -172,13 +211,22 @@ level = "debug"
     let (code, logs) = daemon.wait().await;
 
     assert_eq!(code, Some(0), "{logs}");
-    assert!(answers.contains("mongodb") && answers.contains("unauthorized"), "{answers}");
+    assert!(
+        answers.contains("mongodb") && answers.contains("unauthorized"),
+        "{answers}"
+    );
     assert!(logs.contains("Store health check failed."), "{logs}");
-    for line in logs.lines().skip(1) {
-        assert!(serde_json::from_str::<serde_json::Value>(line).is_ok(), "not a JSON log line: {line}");
+    for line in logs.lines() {
+        assert!(
+            serde_json::from_str::<serde_json::Value>(line).is_ok(),
+            "not a JSON log line: {line}"
+        );
     }
     for secret in [ADMIN_TOKEN, READ_TOKEN, ACCESS_KEY_SECRET, MONGO_PASSWORD] {
-        assert!(!answers.contains(secret), "{secret} in an answer:\n{answers}");
+        assert!(
+            !answers.contains(secret),
+            "{secret} in an answer:\n{answers}"
+        );
         assert!(!logs.contains(secret), "{secret} in the logs:\n{logs}");
     }
 }

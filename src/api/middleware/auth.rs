@@ -116,7 +116,9 @@ impl Authenticator {
                 name: known.name.clone(),
                 role: known.role,
             }),
-            None => Err(ApiError::Unauthorized("the bearer token is not valid".into())),
+            None => Err(ApiError::Unauthorized(
+                "the bearer token is not valid".into(),
+            )),
         }
     }
 }

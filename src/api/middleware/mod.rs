@@ -57,7 +57,9 @@ pub fn apply(router: Router, server: &ServerConfig, auth: Arc<auth::Authenticato
                 .on_failure(()),
         )
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
-        .layer(SetSensitiveRequestHeadersLayer::new([header::AUTHORIZATION]))
+        .layer(SetSensitiveRequestHeadersLayer::new([
+            header::AUTHORIZATION,
+        ]))
 }
 
 fn request_span(req: &Request) -> Span {
@@ -79,7 +81,11 @@ fn log_response(response: &Response, latency: Duration, _span: &Span) {
     let status = response.status().as_u16();
     let latency_ms = latency.as_millis() as u64;
     if response.status().is_server_error() {
-        tracing::warn!(status, latency_ms, "Answered a request with a server error.");
+        tracing::warn!(
+            status,
+            latency_ms,
+            "Answered a request with a server error."
+        );
     } else {
         tracing::info!(status, latency_ms, "Answered a request.");
     }

@@ -10,5 +10,8 @@ use crate::api::state::AppState;
 pub const TEXT_FORMAT: &str = "text/plain; version=0.0.4; charset=utf-8";
 
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, TEXT_FORMAT)], state.metrics.render())
+    (
+        [(header::CONTENT_TYPE, TEXT_FORMAT)],
+        state.metrics.render(),
+    )
 }

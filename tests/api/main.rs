@@ -2,9 +2,11 @@
 //! starting the whole `App` on port 0 with its own temporary state (see `helpers`).
 
 mod auth;
+mod exposition;
 mod health;
 mod helpers;
 mod metrics;
+mod metrics_state;
 mod openapi;
 mod problems;
 mod process;

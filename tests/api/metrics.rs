@@ -1,15 +1,14 @@
-//! The metric contract: names, types, help, label sets, and the values a real backup run
-//! leaves; per-schedule series restored from SQLite at start and removed with the schedule.
+//! The metric contract after a real backup run: names, types, help, label sets and values;
+//! per-schedule series removed with the schedule.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
-use chrono::{TimeZone, Utc};
-use tablevault::catalog::{Catalog, NewBackup, NewSchedule, RunKind, RunStatus};
+use chrono::Utc;
+use tablevault::catalog::{RunKind, RunStatus};
 use tablevault::config::EngineConfig;
 use tablevault::emulator::{Emulator, EmulatorConfig};
 use tablevault::engine::{run_backup, BackupContext, BackupJob};
-use tablevault::store::{Manifest, SourceInfo, FORMAT_VERSION};
+use tablevault::store::SourceInfo;
 use tablevault::tablestore::client::{Client, ClientConfig, RowExistence};
 use tablevault::tablestore::{
     Cell, PkSchema, PkType, PkValue, PrimaryKey, Row, TableDescription, Value,
@@ -20,98 +19,8 @@ use tablevault::telemetry::events::{
 };
 use tablevault::telemetry::ScheduleSeries;
 
-use crate::helpers::{config_text, parse_config, spawn_app, spawn_config};
-
-/// (name, type, label names) of every series the daemon promises.
-const CONTRACT: &[(&str, &str, &[&str])] = &[
-    (
-        "tablevault_backup_runs_total",
-        "counter",
-        &["result", "schedule"],
-    ),
-    (
-        "tablevault_backup_last_success_timestamp_seconds",
-        "gauge",
-        &["schedule"],
-    ),
-    (
-        "tablevault_backup_duration_seconds",
-        "histogram",
-        &["schedule"],
-    ),
-    ("tablevault_backup_rows_total", "counter", &["schedule"]),
-    ("tablevault_backup_bytes_total", "counter", &["schedule"]),
-    ("tablevault_restore_runs_total", "counter", &["result"]),
-    (
-        "tablevault_schedule_next_run_timestamp_seconds",
-        "gauge",
-        &["schedule"],
-    ),
-    (
-        "tablevault_schedule_expected_interval_seconds",
-        "gauge",
-        &["schedule"],
-    ),
-    ("tablevault_backups_stored", "gauge", &["schedule", "store"]),
-    (
-        "tablevault_retention_deletions_total",
-        "counter",
-        &["schedule"],
-    ),
-    ("tablevault_runs_in_progress", "gauge", &["kind"]),
-    (
-        "tablevault_tablestore_requests_total",
-        "counter",
-        &["code", "operation"],
-    ),
-    ("tablevault_build_info", "gauge", &["version"]),
-    ("tablevault_store_up", "gauge", &["store"]),
-];
-
-/// One sample line: metric name, labels, value.
-#[derive(Debug)]
-struct Sample {
-    name: String,
-    labels: BTreeMap<String, String>,
-    value: f64,
-}
-
-fn samples(text: &str) -> Vec<Sample> {
-    text.lines()
-        .filter(|l| !l.starts_with('#') && !l.is_empty())
-        .map(|line| {
-            let (series, value) = line.rsplit_once(' ').expect("sample has a value");
-            let (name, labels) = match series.split_once('{') {
-                Some((name, rest)) => (name, rest.trim_end_matches('}')),
-                None => (series, ""),
-            };
-            let labels = labels
-                .split(',')
-                .filter(|p| !p.is_empty())
-                .map(|pair| {
-                    let (k, v) = pair.split_once('=').expect("label pair");
-                    (k.to_string(), v.trim_matches('"').to_string())
-                })
-                .collect();
-            Sample {
-                name: name.to_string(),
-                labels,
-                value: value.parse().expect("numeric value"),
-            }
-        })
-        .collect()
-}
-
-fn value(samples: &[Sample], name: &str, labels: &[(&str, &str)]) -> Option<f64> {
-    let wanted: BTreeMap<String, String> = labels
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    samples
-        .iter()
-        .find(|s| s.name == name && s.labels == wanted)
-        .map(|s| s.value)
-}
+use crate::exposition::{samples, value, Sample, CONTRACT};
+use crate::helpers::spawn_app;
 
 fn orders_table() -> TableDescription {
     TableDescription::new("orders", vec![PkSchema::new("id", PkType::Integer)])
@@ -365,108 +274,4 @@ async fn the_whole_contract_is_exposed_after_a_backup_run() {
     metrics.remove_schedule("nightly");
     let after = app.metrics_text().await;
     assert!(!after.contains("schedule=\"nightly\""), "{after}");
-}
-
-#[tokio::test]
-async fn tablestore_codes_outside_the_known_set_fold_into_other() {
-    let app = spawn_app().await;
-    let observer = tablestore_observer(app.state.metrics.clone());
-    for code in ["OTSServerBusy", "OTSBrandNewCode", "OTSAnotherNewOne"] {
-        observer(&tablevault::tablestore::client::RequestOutcome {
-            operation: "GetRange",
-            code: code.into(),
-            attempt: 1,
-            latency: Duration::from_millis(3),
-        });
-    }
-
-    let all = samples(&app.metrics_text().await);
-
-    let count = |code| {
-        value(
-            &all,
-            "tablevault_tablestore_requests_total",
-            &[("operation", "GetRange"), ("code", code)],
-        )
-    };
-    assert_eq!(count("OTSServerBusy"), Some(1.0));
-    assert_eq!(count("other"), Some(2.0));
-    assert_eq!(count("OTSBrandNewCode"), None);
-}
-
-#[tokio::test]
-async fn schedule_series_and_last_success_are_rebuilt_from_sqlite_at_start() {
-    // Arrange: the state a previous daemon left: a schedule and its completed backup.
-    let dir = tempfile::tempdir().unwrap();
-    let config = parse_config(&config_text(dir.path(), ""));
-    let catalog = Catalog::open(&config.database.path).await.unwrap();
-    let schedule = catalog
-        .create_schedule(NewSchedule::new("hourly", "0 * * * *", "test", "local"))
-        .await
-        .unwrap();
-    let finished_at =
-        Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap() + chrono::Duration::milliseconds(678);
-    let started_at = finished_at - chrono::Duration::minutes(2);
-    let backup_id = "20260102T030205Z-abcd";
-    catalog
-        .create_backup(NewBackup {
-            id: backup_id.into(),
-            schedule_id: Some(schedule.id.clone()),
-            source: "test".into(),
-            store: "local".into(),
-            started_at,
-        })
-        .await
-        .unwrap();
-    let manifest = Manifest {
-        format_version: FORMAT_VERSION,
-        tablevault_version: "test".into(),
-        backup_id: backup_id.into(),
-        source: SourceInfo {
-            name: "test".into(),
-            endpoint: "http://127.0.0.1:1".into(),
-            instance: "i".into(),
-        },
-        started_at,
-        finished_at,
-        all_versions: true,
-        tables: Vec::new(),
-    };
-    catalog
-        .complete_backup(backup_id, &manifest, None)
-        .await
-        .unwrap();
-    catalog.close().await;
-
-    // Act
-    let app = spawn_config(config).await;
-    let all = samples(&app.metrics_text().await);
-
-    // Assert
-    let hourly = [("schedule", "hourly")];
-    assert_eq!(
-        value(
-            &all,
-            "tablevault_backup_last_success_timestamp_seconds",
-            &hourly
-        ),
-        Some(1_767_323_045.678)
-    );
-    assert_eq!(
-        value(
-            &all,
-            "tablevault_backup_runs_total",
-            &[("schedule", "hourly"), ("result", "succeeded")]
-        ),
-        Some(0.0)
-    );
-    assert_eq!(
-        value(
-            &all,
-            "tablevault_backups_stored",
-            &[("schedule", "hourly"), ("store", "local")]
-        ),
-        Some(1.0)
-    );
-    app.stop().await;
 }

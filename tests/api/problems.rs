@@ -1,6 +1,8 @@
 //! Every error is `application/problem+json` with a stable code and the request id.
 
-use crate::helpers::{assert_problem, spawn_app, ADMIN_TOKEN};
+use crate::helpers::{
+    assert_problem, closed_port, config_text, spawn_app, spawn_app_from, ADMIN_TOKEN,
+};
 
 const CHECK: &str = "/api/v1/stores/local/check";
 
@@ -129,4 +131,24 @@ async fn json_of_the_wrong_shape_is_422() {
         .post_json(CHECK, Some(ADMIN_TOKEN), r#"{"timeout": "2h"}"#)
         .await;
     assert_problem(too_long, 422, "validation_failed").await;
+}
+
+#[tokio::test]
+async fn a_request_over_the_time_limit_is_503_timeout() {
+    // /readyz waits up to 5 s for a MongoDB that is not there; requests may take 200 ms.
+    let app = spawn_app_from(|dir| {
+        let extra = format!(
+            "[stores.mongo]\nkind = \"mongodb\"\nuri = \"mongodb://127.0.0.1:{}/\"\n",
+            closed_port()
+        );
+        config_text(dir, &extra).replace(
+            "readiness_timeout = \"1s\"",
+            "readiness_timeout = \"5s\"\nrequest_timeout = \"200ms\"",
+        )
+    })
+    .await;
+
+    let response = app.get("/readyz", None).await;
+
+    assert_problem(response, 503, "timeout").await;
 }

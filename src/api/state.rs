@@ -10,6 +10,8 @@ use super::error::ApiError;
 use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::store::BackupStore;
+use crate::tablestore::client::Client;
+use crate::telemetry::events::tablestore_observer;
 use crate::telemetry::Metrics;
 
 /// A configured store, opened.
@@ -51,5 +53,17 @@ impl AppState {
                 known.join(", ")
             ))
         })
+    }
+
+    /// A Tablestore client for source `name` whose every request is counted in
+    /// `tablevault_tablestore_requests_total`; the daemon makes its clients only here.
+    pub fn tablestore_client(&self, name: &str) -> Result<Client, ApiError> {
+        let source = self
+            .config
+            .source(name)
+            .map_err(|e| ApiError::NotFound(e.to_string()))?;
+        let client = Client::new(&source.client_config())
+            .map_err(|e| ApiError::Internal(anyhow::anyhow!("source {name}: {e}")))?;
+        Ok(client.with_observer(tablestore_observer(self.metrics.clone())))
     }
 }

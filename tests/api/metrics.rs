@@ -9,18 +9,17 @@ use tablevault::config::EngineConfig;
 use tablevault::emulator::{Emulator, EmulatorConfig};
 use tablevault::engine::{run_backup, BackupContext, BackupJob};
 use tablevault::store::SourceInfo;
-use tablevault::tablestore::client::{Client, ClientConfig, RowExistence};
+use tablevault::tablestore::client::RowExistence;
 use tablevault::tablestore::{
     Cell, PkSchema, PkType, PkValue, PrimaryKey, Row, TableDescription, Value,
 };
 use tablevault::telemetry::events::{
-    tablestore_observer, BackupFinished, BackupsCounted, RestoreFinished, RetentionDeleted,
-    RunStarted,
+    BackupFinished, BackupsCounted, RestoreFinished, RetentionDeleted, RunStarted,
 };
 use tablevault::telemetry::ScheduleSeries;
 
 use crate::exposition::{samples, value, Sample, CONTRACT};
-use crate::helpers::spawn_app;
+use crate::helpers::spawn_app_with;
 
 fn orders_table() -> TableDescription {
     TableDescription::new("orders", vec![PkSchema::new("id", PkType::Integer)])
@@ -42,17 +41,18 @@ fn order(i: i64) -> Row {
 async fn the_whole_contract_is_exposed_after_a_backup_run() {
     // Arrange: a source table, a schedule's series, a client that reports to the metrics.
     let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
-    let app = spawn_app().await;
-    let metrics = app.state.metrics.clone();
     let e = emulator.config();
-    let client = Client::new(&ClientConfig::new(
+    let app = spawn_app_with(&format!(
+        "[sources.test]\nendpoint = \"{}\"\ninstance = \"{}\"\naccess_key_id = \"{}\"\n\
+         access_key_secret = \"{}\"\n",
         emulator.endpoint(),
-        e.instance.clone(),
-        e.access_key_id.clone(),
-        e.access_key_secret.clone(),
+        e.instance,
+        e.access_key_id,
+        e.access_key_secret
     ))
-    .unwrap()
-    .with_observer(tablestore_observer(metrics.clone()));
+    .await;
+    let metrics = app.state.metrics.clone();
+    let client = app.state.tablestore_client("test").unwrap();
     client.create_table(&orders_table()).await.unwrap();
     for i in 0..25 {
         client

@@ -9,8 +9,11 @@
 //! - [`runs`]: the run executor (backups, restores, verifications, retention deletions).
 //! - [`scheduler`]: fires schedules from the catalog; start-up recovery; shutdown.
 //! - [`emulator`]: a local Tablestore server speaking the same protocol, for tests and demos.
+//! - [`telemetry`]: logs and the Prometheus metric contract.
+//! - [`api`]: the daemon's REST API (`tablevault serve`).
 //! - [`cli`]: the `tablevault` command line.
 
+pub mod api;
 pub mod catalog;
 pub mod cli;
 pub mod config;
@@ -21,3 +24,4 @@ pub mod runs;
 pub mod scheduler;
 pub mod store;
 pub mod tablestore;
+pub mod telemetry;

@@ -9,6 +9,7 @@ mod emulator;
 mod failure;
 mod progress;
 mod restore;
+mod serve;
 mod verify;
 
 use std::process::ExitCode;
@@ -37,6 +38,8 @@ pub enum Command {
     Verify(verify::VerifyArgs),
     /// List the published backups of a store.
     Backups(backups::BackupsArgs),
+    /// Run the daemon: REST API, metrics, health probes (until SIGTERM / Ctrl-C).
+    Serve(serve::ServeArgs),
 }
 
 /// Logs go to stderr (stdout is reserved for results); `RUST_LOG` filters. The data commands
@@ -54,10 +57,12 @@ fn init_tracing(default_filter: &str) {
 /// Parses the arguments, runs the subcommand and turns its result into the exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_tracing(match cli.command {
-        Command::Emulator(_) => "info",
-        _ => "error,tablevault::cli=info",
-    });
+    match cli.command {
+        // The daemon sets up its logs from its config file.
+        Command::Serve(_) => {}
+        Command::Emulator(_) => init_tracing("info"),
+        _ => init_tracing("error,tablevault::cli=info"),
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -75,6 +80,7 @@ pub fn main() -> ExitCode {
             Command::Restore(args) => restore::run(args).await,
             Command::Verify(args) => verify::run(args).await,
             Command::Backups(args) => backups::run(args).await,
+            Command::Serve(args) => serve::run(args).await,
         }
     });
     match result {

@@ -3,7 +3,10 @@
 
 use secrecy::SecretString;
 
-use super::{Config, StoreConfig};
+use super::{Config, Role, StoreConfig, TokenConfig};
+
+pub(super) const ADMIN_TOKEN_VAR: &str = "TABLEVAULT_AUTH_ADMIN_TOKEN";
+pub(super) const READ_TOKEN_VAR: &str = "TABLEVAULT_AUTH_READ_TOKEN";
 
 fn var_name(kind: &str, name: &str, key: &str) -> String {
     let name: String = name
@@ -45,5 +48,17 @@ pub(super) fn apply(config: &mut Config, env: impl Fn(&str) -> Option<String>) {
                 m.uri = Some(SecretString::from(v));
             }
         }
+    }
+    for (var, role) in [(ADMIN_TOKEN_VAR, Role::Admin), (READ_TOKEN_VAR, Role::Read)] {
+        if let Some(token) = env(var).filter(|t| !t.is_empty()) {
+            config.auth.tokens.push(TokenConfig {
+                token: SecretString::from(token),
+                role,
+                name: Some(var.to_string()),
+            });
+        }
+    }
+    if let Some(level) = env("TABLEVAULT_LOG").or_else(|| env("RUST_LOG")) {
+        config.logging.level = level;
     }
 }

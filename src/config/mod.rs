@@ -7,11 +7,16 @@
 //! Secrets may stay out of the file: `TABLEVAULT_SOURCE_<NAME>_ACCESS_KEY_ID`,
 //! `TABLEVAULT_SOURCE_<NAME>_ACCESS_KEY_SECRET`, `TABLEVAULT_SOURCE_<NAME>_STS_TOKEN` and
 //! `TABLEVAULT_STORE_<NAME>_URI` fill or override the matching keys (`<NAME>` upper-cased, `-`
-//! as `_`). Unknown keys are errors, and [`Config::validate`] reports every problem at once.
+//! as `_`). API tokens may come from `TABLEVAULT_AUTH_ADMIN_TOKEN` / `TABLEVAULT_AUTH_READ_TOKEN`,
+//! and `TABLEVAULT_LOG` (else `RUST_LOG`) overrides `[logging] level`. Unknown keys are errors,
+//! and [`Config::validate`] reports every problem at once.
 
+mod auth;
 mod engine;
 mod env;
 mod error;
+mod logging;
+mod server;
 mod source_client;
 mod sources;
 mod stores;
@@ -21,8 +26,11 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+pub use auth::{AuthConfig, Role, TokenConfig, MIN_TOKEN_LEN};
 pub use engine::EngineConfig;
 pub use error::ConfigError;
+pub use logging::{LogFormat, LoggingConfig};
+pub use server::{DatabaseConfig, ServerConfig, DEFAULT_LISTEN};
 pub use sources::SourceConfig;
 pub use stores::{ArchiveSettings, MongoSettings, StoreConfig, DEFAULT_STORE};
 
@@ -42,6 +50,17 @@ pub struct Config {
     /// Sync engine tuning (parallelism, batch sizes, rate limits).
     #[serde(default)]
     pub engine: EngineConfig,
+    /// The daemon's HTTP listener (`tablevault serve`).
+    #[serde(default)]
+    pub server: ServerConfig,
+    /// The daemon's SQLite state.
+    #[serde(default)]
+    pub database: DatabaseConfig,
+    /// API bearer tokens.
+    #[serde(default)]
+    pub auth: AuthConfig,
+    #[serde(default)]
+    pub logging: LoggingConfig,
 }
 
 impl Config {
@@ -76,7 +95,13 @@ impl Config {
         Ok(config)
     }
 
-    /// The configuration used when no file is given: embedded defaults only.
+    /// The configuration used when no file is given: the embedded defaults plus the process
+    /// environment's overrides (tokens, log level), validated like a file.
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Self::parse("", Path::new("(embedded defaults)"))
+    }
+
+    /// The embedded defaults only, without the environment.
     pub fn embedded_defaults() -> Config {
         let mut config = Config::default();
         config.add_defaults();
@@ -103,6 +128,10 @@ impl Config {
             store.validate(name, &mut problems);
         }
         self.engine.validate(&mut problems);
+        self.server.validate(&mut problems);
+        self.database.validate(&mut problems);
+        self.auth.validate(&mut problems);
+        self.logging.validate(&mut problems);
         if problems.is_empty() {
             Ok(())
         } else {

@@ -148,4 +148,145 @@ fn the_shipped_example_parses() {
     let defaults = EngineConfig::default();
     assert_eq!(c.engine.readers, defaults.readers);
     assert_eq!(c.engine.split_size_bytes, defaults.split_size_bytes);
+    assert_eq!(c.server.listen.to_string(), DEFAULT_LISTEN);
+    assert_eq!(c.database.path, Path::new("./data/tablevault.db"));
+    assert_eq!(c.auth.tokens.len(), 1);
+    assert_eq!(c.auth.tokens[0].role, Role::Admin);
+    assert_eq!(c.logging.format, LogFormat::Human);
+}
+
+#[test]
+fn daemon_sections_have_defaults() {
+    let c = parse("", &[]).unwrap();
+    assert_eq!(c.server.listen.to_string(), "127.0.0.1:8080");
+    assert_eq!(c.server.request_timeout, std::time::Duration::from_secs(30));
+    assert!(!c.server.metrics_require_auth);
+    assert_eq!(c.database.path, Path::new("./data/tablevault.db"));
+    assert!(c.auth.tokens.is_empty() && !c.auth.disabled);
+    assert_eq!(c.logging.format, LogFormat::Human);
+    assert_eq!(c.logging.level, "info");
+}
+
+#[test]
+fn daemon_sections_parse() {
+    let text = r#"
+[server]
+listen = "0.0.0.0:9000"
+request_timeout = "2m"
+body_limit_bytes = 4096
+shutdown_grace_seconds = 5
+metrics_require_auth = true
+
+[database]
+path = "/var/lib/tablevault/state.db"
+
+[[auth.tokens]]
+token = "admin-token-0123456789"
+role = "admin"
+name = "ops"
+
+[[auth.tokens]]
+token = "read-token-0123456789"
+role = "read"
+
+[logging]
+format = "json"
+level = "debug,hyper=info"
+"#;
+    let c = parse(text, &[]).unwrap();
+    assert_eq!(c.server.listen.port(), 9000);
+    assert_eq!(c.server.request_timeout.as_secs(), 120);
+    assert_eq!(c.server.body_limit_bytes, 4096);
+    assert_eq!(c.server.shutdown_grace().as_secs(), 5);
+    assert!(c.server.metrics_require_auth);
+    assert_eq!(c.database.path, Path::new("/var/lib/tablevault/state.db"));
+    assert_eq!(c.auth.tokens.len(), 2);
+    assert_eq!(c.auth.tokens[0].role, Role::Admin);
+    assert_eq!(c.auth.tokens[0].display_name(0), "ops");
+    assert_eq!(c.auth.tokens[1].display_name(1), "read token #2");
+    assert_eq!(c.logging.format, LogFormat::Json);
+    let debug = format!("{c:?}");
+    assert!(!debug.contains("admin-token-0123456789"), "{debug}");
+}
+
+#[test]
+fn tokens_and_log_level_come_from_the_environment() {
+    let c = parse(
+        "[logging]\nlevel = \"warn\"\n",
+        &[
+            ("TABLEVAULT_AUTH_ADMIN_TOKEN", "env-admin-token-000000"),
+            ("TABLEVAULT_AUTH_READ_TOKEN", "env-read-token-0000000"),
+            ("RUST_LOG", "debug"),
+            ("TABLEVAULT_LOG", "trace"),
+        ],
+    )
+    .unwrap();
+    let roles: Vec<Role> = c.auth.tokens.iter().map(|t| t.role).collect();
+    assert_eq!(roles, [Role::Admin, Role::Read]);
+    assert_eq!(
+        c.auth.tokens[0].token.expose_secret(),
+        "env-admin-token-000000"
+    );
+    assert_eq!(c.logging.level, "trace");
+    let c = parse("", &[("RUST_LOG", "debug")]).unwrap();
+    assert_eq!(c.logging.level, "debug");
+}
+
+#[test]
+fn every_daemon_problem_is_reported_at_once_without_the_token() {
+    let text = r#"
+[server]
+request_timeout = "0s"
+body_limit_bytes = 10
+shutdown_grace_seconds = 99999
+
+[database]
+path = ""
+
+[[auth.tokens]]
+token = "short"
+role = "admin"
+
+[[auth.tokens]]
+token = "same-token-0123456789"
+role = "admin"
+
+[[auth.tokens]]
+token = "same-token-0123456789"
+role = "read"
+
+[logging]
+level = "info,[[["
+"#;
+    let err = parse(text, &[]).unwrap_err().to_string();
+    for needle in [
+        "server.request_timeout",
+        "server.body_limit_bytes",
+        "server.shutdown_grace_seconds",
+        "database.path",
+        "auth.tokens[0].token: must be at least 16",
+        "auth.tokens[2].token: same token as auth.tokens[1]",
+        "logging.level",
+    ] {
+        assert!(err.contains(needle), "missing {needle} in {err}");
+    }
+    assert!(!err.contains("same-token-0123456789"), "{err}");
+}
+
+#[test]
+fn bad_daemon_values_are_refused_with_their_key() {
+    let err = parse("[server]\nlisten = \"localhost\"\n", &[])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("listen"), "{err}");
+    let err = parse("[[auth.tokens]]\ntoken = \"x\"\nrole = \"root\"\n", &[])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("root"), "{err}");
+    let err = parse("[logging]\nformat = \"xml\"\n", &[])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("xml"), "{err}");
+    let err = parse("[server]\nport = 1\n", &[]).unwrap_err().to_string();
+    assert!(err.contains("port"), "{err}");
 }

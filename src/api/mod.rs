@@ -1,0 +1,156 @@
+//! The daemon's REST API (`tablevault serve`): axum + tower-http, JSON bodies, errors as
+//! `application/problem+json` with stable codes.
+//!
+//! # Layout
+//! - [`App`]: builds everything from a [`Config`] (binding the listener first, so port 0 works
+//!   and the address is known before serving) and runs until a shutdown signal.
+//! - [`state`]: [`AppState`], what handlers share; [`error`]: [`ApiError`], the one mapping
+//!   to HTTP; [`json`]: body extractors whose rejections are problems too.
+//! - [`middleware`]: request id, tracing, problem rendering, timeout, body limit, bearer auth.
+//! - [`routes`]: `/healthz`, `/readyz`, `/metrics`, `/api/v1/...`; [`readiness`]: the checks.
+
+pub mod error;
+pub mod json;
+pub mod middleware;
+pub mod readiness;
+pub mod routes;
+pub mod state;
+mod warm_up;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+pub use error::{ApiError, ApiResult, Problem, PROBLEM_JSON};
+pub use state::{AppState, NamedStore};
+
+use crate::catalog::{Catalog, CatalogError};
+use crate::config::Config;
+use crate::store::StoreError;
+use crate::telemetry::Metrics;
+use middleware::auth::Authenticator;
+
+/// Why the daemon cannot start (or stopped serving).
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    #[error("cannot open store {name}: {source}")]
+    Store { name: String, source: StoreError },
+    #[error("the HTTP server failed: {0}")]
+    Serve(std::io::Error),
+}
+
+/// A built daemon: listening, not yet serving.
+pub struct App {
+    listener: TcpListener,
+    addr: SocketAddr,
+    router: Router,
+    state: AppState,
+}
+
+impl App {
+    /// Binds `server.listen`, opens the state database and the stores, restores the metrics
+    /// from the catalog and assembles the routes and middleware.
+    pub async fn build(config: Config) -> Result<App, AppError> {
+        let listen = config.server.listen;
+        let listener = TcpListener::bind(listen)
+            .await
+            .map_err(|source| AppError::Bind {
+                addr: listen,
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| AppError::Bind {
+            addr: listen,
+            source,
+        })?;
+        let catalog = Catalog::open(&config.database.path).await?;
+        let stores = warm_up::open_stores(&config).await?;
+        let metrics = Arc::new(Metrics::new());
+        warm_up::restore_metrics(&catalog, &stores, &metrics).await?;
+        if config.auth.disabled {
+            tracing::warn!(
+                "API authentication is disabled: every request is served without a token."
+            );
+        } else if config.auth.tokens.is_empty() {
+            tracing::warn!(
+                "No API token is configured: every request except the probes is refused."
+            );
+        }
+        let state = AppState {
+            config: Arc::new(config),
+            stores: Arc::new(stores),
+            catalog,
+            metrics,
+            shutdown: CancellationToken::new(),
+        };
+        let auth = Arc::new(Authenticator::from_config(&state.config));
+        let router = middleware::apply(routes::router(state.clone()), &state.config.server, auth);
+        Ok(App {
+            listener,
+            addr,
+            router,
+            state,
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` resolves; then stops accepting connections, cancels
+    /// [`AppState::shutdown`], and gives requests in flight `server.shutdown_grace_seconds`
+    /// to finish before returning anyway. Closes the state database last.
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), AppError> {
+        let App {
+            listener,
+            router,
+            state,
+            ..
+        } = self;
+        let grace = state.config.server.shutdown_grace();
+        let stopping = state.shutdown.clone();
+        let signal = {
+            let stopping = stopping.clone();
+            async move {
+                shutdown.await;
+                tracing::info!(
+                    grace_seconds = grace.as_secs(),
+                    "Shutting down: no new connections; letting work in flight finish."
+                );
+                stopping.cancel();
+            }
+        };
+        let server = axum::serve(listener, router).with_graceful_shutdown(signal);
+        let result = tokio::select! {
+            result = server => result.map_err(AppError::Serve),
+            () = async { stopping.cancelled().await; tokio::time::sleep(grace).await } => {
+                tracing::warn!(grace_seconds = grace.as_secs(), "Grace period over; dropping requests still in flight.");
+                Ok(())
+            }
+        };
+        state.catalog.close().await;
+        tracing::info!("Stopped.");
+        result
+    }
+}

@@ -1,0 +1,106 @@
+//! Start-up work before the first request: open the stores, and give the metrics the state the
+//! catalog already knows (every schedule's series, the last success times), so a restart does
+//! not reset what alerts look at.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use super::state::NamedStore;
+use super::AppError;
+use crate::catalog::{BackupFilter, BackupStatus, Catalog, PageRequest, Schedule, MAX_PAGE_SIZE};
+use crate::config::Config;
+use crate::telemetry::events::{BackupsCounted, LastSuccessRestored};
+use crate::telemetry::{Metrics, ScheduleSeries};
+
+/// Opens every configured store. An archive directory is created; MongoDB connects lazily, so
+/// an unreachable server shows in `/readyz` rather than stopping the daemon.
+pub async fn open_stores(config: &Config) -> Result<BTreeMap<String, NamedStore>, AppError> {
+    let mut stores = BTreeMap::new();
+    for (name, settings) in &config.stores {
+        let store = crate::store::open(settings)
+            .await
+            .map_err(|source| AppError::Store {
+                name: name.clone(),
+                source,
+            })?;
+        tracing::info!(store = %name, kind = store.kind(), "Opened store.");
+        stores.insert(
+            name.clone(),
+            NamedStore {
+                name: name.clone(),
+                store,
+            },
+        );
+    }
+    Ok(stores)
+}
+
+/// Creates the series of every store and every schedule in the catalog and restores the last
+/// success time and the stored-backup count of each schedule.
+pub async fn restore_metrics(
+    catalog: &Catalog,
+    stores: &BTreeMap<String, NamedStore>,
+    metrics: &Arc<Metrics>,
+) -> Result<(), AppError> {
+    for name in stores.keys() {
+        metrics.init_store(name);
+    }
+    let mut names = HashMap::new();
+    let mut page = PageRequest::first(MAX_PAGE_SIZE);
+    loop {
+        let schedules = catalog.list_schedules(&page).await?;
+        for schedule in &schedules.items {
+            metrics.init_schedule(&ScheduleSeries {
+                name: &schedule.name,
+                store: &schedule.store,
+                expected_interval: None,
+                next_run: schedule.next_run_at,
+            });
+            BackupsCounted {
+                schedule: &schedule.name,
+                store: &schedule.store,
+                count: count_completed(catalog, schedule).await?,
+            }
+            .emit(metrics);
+            names.insert(schedule.id.clone(), schedule.name.clone());
+        }
+        match schedules.next_page_token {
+            Some(token) => page = PageRequest::next(MAX_PAGE_SIZE, token),
+            None => break,
+        }
+    }
+    for last in catalog.last_successful_backups().await? {
+        if let Some(schedule) = names.get(&last.schedule_id) {
+            LastSuccessRestored {
+                schedule,
+                finished_at: last.finished_at,
+            }
+            .emit(metrics);
+        }
+    }
+    tracing::info!(
+        schedules = names.len(),
+        "Restored schedule metrics from the catalog."
+    );
+    Ok(())
+}
+
+/// Completed backups of `schedule` in its store, according to the catalog.
+async fn count_completed(catalog: &Catalog, schedule: &Schedule) -> Result<u64, AppError> {
+    let filter = BackupFilter {
+        schedule_id: Some(schedule.id.clone()),
+        store: Some(schedule.store.clone()),
+        statuses: vec![BackupStatus::Completed],
+        ..BackupFilter::default()
+    };
+    let mut count = 0;
+    let mut page = PageRequest::first(MAX_PAGE_SIZE);
+    loop {
+        let backups = catalog.list_backups(&filter, &page).await?;
+        count += backups.items.len() as u64;
+        match backups.next_page_token {
+            Some(token) => page = PageRequest::next(MAX_PAGE_SIZE, token),
+            None => return Ok(count),
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! Telemetry events: one type per notable occurrence, whose `emit` both logs it (a capitalised
+//! sentence, fields first) and updates the metrics. This is the only place where metric values
+//! change, so logs and metrics cannot drift apart.
+
+mod backup;
+mod dependencies;
+mod runs;
+
+pub use backup::{
+    BackupFinished, BackupsCounted, LastSuccessRestored, NextRunPlanned, RetentionDeleted,
+};
+pub use dependencies::{tablestore_observer, StoreChecked, TablestoreRequest};
+pub use runs::{RestoreFinished, RunInProgress, RunStarted};

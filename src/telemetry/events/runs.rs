@@ -1,0 +1,110 @@
+//! Runs of any kind (in progress), and restores.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::catalog::{RunKind, RunStatus};
+use crate::telemetry::metrics::Metrics;
+
+/// A restore run ended, whatever the result.
+#[derive(Debug, Clone)]
+pub struct RestoreFinished<'a> {
+    pub store: &'a str,
+    pub backup_id: &'a str,
+    pub source: &'a str,
+    pub result: RunStatus,
+    pub rows: u64,
+    pub duration: Duration,
+    pub error: Option<&'a str>,
+}
+
+impl RestoreFinished<'_> {
+    pub fn emit(&self, metrics: &Metrics) {
+        let (store, backup_id, source, rows) = (self.store, self.backup_id, self.source, self.rows);
+        let (result, seconds) = (self.result.as_str(), self.duration.as_secs_f64());
+        let error = self.error.unwrap_or("");
+        match self.result {
+            RunStatus::Succeeded => {
+                tracing::info!(store, backup_id, source, rows, seconds, "Restore finished.")
+            }
+            RunStatus::Failed => {
+                tracing::error!(
+                    store,
+                    backup_id,
+                    source,
+                    rows,
+                    seconds,
+                    error,
+                    "Restore failed."
+                )
+            }
+            _ => tracing::warn!(
+                store,
+                backup_id,
+                source,
+                result,
+                rows,
+                seconds,
+                error,
+                "Restore ended without success."
+            ),
+        }
+        metrics.restore_runs.with_label_values(&[result]).inc();
+    }
+}
+
+/// A run of any kind started; the returned guard marks it ended, also if the task panics.
+#[derive(Debug, Clone)]
+pub struct RunStarted<'a> {
+    pub kind: RunKind,
+    pub run_id: &'a str,
+}
+
+impl RunStarted<'_> {
+    #[must_use = "dropping the guard ends the run at once"]
+    pub fn emit(&self, metrics: &Arc<Metrics>) -> RunInProgress {
+        let (kind, run_id) = (self.kind.as_str(), self.run_id);
+        tracing::info!(kind, run_id, "Run started.");
+        metrics.runs_in_progress.with_label_values(&[kind]).inc();
+        RunInProgress {
+            metrics: metrics.clone(),
+            kind: self.kind,
+            run_id: self.run_id.to_string(),
+            ended: false,
+        }
+    }
+}
+
+/// A run counted in `tablevault_runs_in_progress` until [`RunInProgress::end`] or drop.
+#[derive(Debug)]
+pub struct RunInProgress {
+    metrics: Arc<Metrics>,
+    kind: RunKind,
+    run_id: String,
+    ended: bool,
+}
+
+impl RunInProgress {
+    /// The run ended with `result` (details are in the kind-specific finished event).
+    pub fn end(mut self, result: RunStatus) {
+        self.finish(result.as_str());
+    }
+
+    fn finish(&mut self, result: &str) {
+        if std::mem::replace(&mut self.ended, true) {
+            return;
+        }
+        let (kind, run_id) = (self.kind.as_str(), self.run_id.as_str());
+        tracing::debug!(kind, run_id, result, "Run ended.");
+        self.metrics
+            .runs_in_progress
+            .with_label_values(&[kind])
+            .dec();
+    }
+}
+
+impl Drop for RunInProgress {
+    fn drop(&mut self) {
+        self.finish("dropped");
+    }
+}

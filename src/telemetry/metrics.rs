@@ -1,0 +1,299 @@
+//! The Prometheus metric contract: every series the daemon exports, owned by one registry.
+//!
+//! Names follow the Prometheus rules (`_total` counters, `_seconds`/`_bytes` units, base units
+//! only). Labels are bounded: schedule and store names from configuration and the catalog,
+//! Tablestore action names, and the closed sets in [`super::labels`]. Per-schedule series are
+//! created by [`Metrics::init_schedule`] (so `rate()` and `absent()` work from the first scrape)
+//! and dropped by [`Metrics::remove_schedule`]. Values change only through [`super::events`].
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use prometheus::{
+    Encoder, GaugeVec, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry,
+    TextEncoder,
+};
+
+use super::labels::{run_kinds, run_results};
+
+/// Backups take from seconds (a small table) to hours (a large instance): 1 s … 6 h.
+pub const BACKUP_DURATION_BUCKETS: &[f64] = &[
+    1.0, 5.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1200.0, 1800.0, 3600.0, 7200.0, 10800.0,
+    14400.0, 21600.0,
+];
+
+/// Every metric the daemon exports.
+pub struct Metrics {
+    registry: Registry,
+    pub(super) backup_runs: IntCounterVec,
+    pub(super) backup_last_success: GaugeVec,
+    pub(super) backup_duration: HistogramVec,
+    pub(super) backup_rows: IntCounterVec,
+    pub(super) backup_bytes: IntCounterVec,
+    pub(super) restore_runs: IntCounterVec,
+    pub(super) schedule_next_run: GaugeVec,
+    pub(super) schedule_expected_interval: GaugeVec,
+    pub(super) backups_stored: IntGaugeVec,
+    pub(super) retention_deletions: IntCounterVec,
+    pub(super) runs_in_progress: IntGaugeVec,
+    pub(super) tablestore_requests: IntCounterVec,
+    pub(super) store_up: IntGaugeVec,
+    /// The stores each schedule has `backups_stored` series for, so removal finds them all.
+    schedule_stores: Mutex<HashMap<String, BTreeSet<String>>>,
+}
+
+impl std::fmt::Debug for Metrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Metrics").finish_non_exhaustive()
+    }
+}
+
+/// What a schedule's series start from.
+#[derive(Debug, Clone)]
+pub struct ScheduleSeries<'a> {
+    pub name: &'a str,
+    pub store: &'a str,
+    /// The time between two ticks of its cron expression, for "no success in 2 intervals" alerts.
+    pub expected_interval: Option<Duration>,
+    pub next_run: Option<DateTime<Utc>>,
+}
+
+fn counter(registry: &Registry, name: &str, help: &str, labels: &[&str]) -> IntCounterVec {
+    let metric = IntCounterVec::new(Opts::new(name, help), labels).expect("valid metric");
+    registry
+        .register(Box::new(metric.clone()))
+        .expect("unique metric");
+    metric
+}
+
+fn gauge(registry: &Registry, name: &str, help: &str, labels: &[&str]) -> GaugeVec {
+    let metric = GaugeVec::new(Opts::new(name, help), labels).expect("valid metric");
+    registry
+        .register(Box::new(metric.clone()))
+        .expect("unique metric");
+    metric
+}
+
+fn int_gauge(registry: &Registry, name: &str, help: &str, labels: &[&str]) -> IntGaugeVec {
+    let metric = IntGaugeVec::new(Opts::new(name, help), labels).expect("valid metric");
+    registry
+        .register(Box::new(metric.clone()))
+        .expect("unique metric");
+    metric
+}
+
+impl Metrics {
+    /// A fresh registry holding the whole contract. Each `Metrics` has its own registry, so
+    /// tests can build many apps in one process.
+    pub fn new() -> Metrics {
+        let r = Registry::new();
+        let backup_duration = HistogramVec::new(
+            HistogramOpts::new(
+                "tablevault_backup_duration_seconds",
+                "Wall-clock time of finished backup runs.",
+            )
+            .buckets(BACKUP_DURATION_BUCKETS.to_vec()),
+            &["schedule"],
+        )
+        .expect("valid metric");
+        r.register(Box::new(backup_duration.clone()))
+            .expect("unique metric");
+        let build_info = int_gauge(
+            &r,
+            "tablevault_build_info",
+            "Always 1; the labels describe the running build.",
+            &["version"],
+        );
+        build_info
+            .with_label_values(&[env!("CARGO_PKG_VERSION")])
+            .set(1);
+        let metrics = Metrics {
+            backup_runs: counter(
+                &r,
+                "tablevault_backup_runs_total",
+                "Finished backup runs by schedule and result.",
+                &["schedule", "result"],
+            ),
+            backup_last_success: gauge(
+                &r,
+                "tablevault_backup_last_success_timestamp_seconds",
+                "Unix time the last successful backup of the schedule finished.",
+                &["schedule"],
+            ),
+            backup_duration,
+            backup_rows: counter(
+                &r,
+                "tablevault_backup_rows_total",
+                "Rows written to stores by backup runs.",
+                &["schedule"],
+            ),
+            backup_bytes: counter(
+                &r,
+                "tablevault_backup_bytes_total",
+                "Row bytes written to stores by backup runs.",
+                &["schedule"],
+            ),
+            restore_runs: counter(
+                &r,
+                "tablevault_restore_runs_total",
+                "Finished restore runs by result.",
+                &["result"],
+            ),
+            schedule_next_run: gauge(
+                &r,
+                "tablevault_schedule_next_run_timestamp_seconds",
+                "Unix time of the schedule's next tick.",
+                &["schedule"],
+            ),
+            schedule_expected_interval: gauge(
+                &r,
+                "tablevault_schedule_expected_interval_seconds",
+                "Seconds between two ticks of the schedule.",
+                &["schedule"],
+            ),
+            backups_stored: int_gauge(
+                &r,
+                "tablevault_backups_stored",
+                "Completed backups of the schedule present in the store.",
+                &["schedule", "store"],
+            ),
+            retention_deletions: counter(
+                &r,
+                "tablevault_retention_deletions_total",
+                "Backups deleted by retention.",
+                &["schedule"],
+            ),
+            runs_in_progress: int_gauge(
+                &r,
+                "tablevault_runs_in_progress",
+                "Runs currently executing, by kind.",
+                &["kind"],
+            ),
+            tablestore_requests: counter(
+                &r,
+                "tablevault_tablestore_requests_total",
+                "HTTP attempts to Tablestore by action and outcome code.",
+                &["operation", "code"],
+            ),
+            store_up: int_gauge(
+                &r,
+                "tablevault_store_up",
+                "1 if the store answered its last health check, else 0.",
+                &["store"],
+            ),
+            registry: r,
+            schedule_stores: Mutex::new(HashMap::new()),
+        };
+        for kind in run_kinds() {
+            metrics
+                .runs_in_progress
+                .with_label_values(&[kind.as_str()])
+                .set(0);
+        }
+        for result in run_results() {
+            metrics.restore_runs.with_label_values(&[result.as_str()]);
+        }
+        metrics
+    }
+
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// The text exposition format (what `GET /metrics` serves).
+    pub fn render(&self) -> String {
+        let mut buffer = Vec::new();
+        // Encoding into a Vec fails only for invalid metric names, which the tests rule out.
+        if let Err(e) = TextEncoder::new().encode(&self.registry.gather(), &mut buffer) {
+            tracing::error!(error = %e, "Cannot encode the metrics.");
+        }
+        String::from_utf8_lossy(&buffer).into_owned()
+    }
+
+    /// Creates every series of a schedule (counters at 0), or refreshes the gauges of one that
+    /// exists. `last_success` is left unset until a backup succeeds, so a new schedule does not
+    /// look 55 years overdue.
+    pub fn init_schedule(&self, schedule: &ScheduleSeries<'_>) {
+        let name = schedule.name;
+        for result in run_results() {
+            self.backup_runs.with_label_values(&[name, result.as_str()]);
+        }
+        self.backup_duration.with_label_values(&[name]);
+        self.backup_rows.with_label_values(&[name]);
+        self.backup_bytes.with_label_values(&[name]);
+        self.retention_deletions.with_label_values(&[name]);
+        self.track_store(name, schedule.store);
+        if let Some(interval) = schedule.expected_interval {
+            self.schedule_expected_interval
+                .with_label_values(&[name])
+                .set(interval.as_secs_f64());
+        }
+        if let Some(next) = schedule.next_run {
+            self.schedule_next_run
+                .with_label_values(&[name])
+                .set(timestamp(next));
+        }
+    }
+
+    /// Drops every series of a schedule (deleted, or renamed: init the new name after).
+    pub fn remove_schedule(&self, name: &str) {
+        for result in run_results() {
+            let _ = self
+                .backup_runs
+                .remove_label_values(&[name, result.as_str()]);
+        }
+        for single in [
+            &self.backup_rows,
+            &self.backup_bytes,
+            &self.retention_deletions,
+        ] {
+            let _ = single.remove_label_values(&[name]);
+        }
+        for single in [
+            &self.backup_last_success,
+            &self.schedule_next_run,
+            &self.schedule_expected_interval,
+        ] {
+            let _ = single.remove_label_values(&[name]);
+        }
+        let _ = self.backup_duration.remove_label_values(&[name]);
+        let stores = self
+            .schedule_stores
+            .lock()
+            .expect("metrics lock")
+            .remove(name)
+            .unwrap_or_default();
+        for store in stores {
+            let _ = self.backups_stored.remove_label_values(&[name, &store]);
+        }
+    }
+
+    /// Creates a store's `store_up` series (0 until its first health check succeeds).
+    pub fn init_store(&self, store: &str) {
+        self.store_up.with_label_values(&[store]);
+    }
+
+    /// Remembers (and creates at 0) the `backups_stored{schedule,store}` series.
+    pub(super) fn track_store(&self, schedule: &str, store: &str) {
+        self.backups_stored.with_label_values(&[schedule, store]);
+        self.schedule_stores
+            .lock()
+            .expect("metrics lock")
+            .entry(schedule.to_string())
+            .or_default()
+            .insert(store.to_string());
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics::new()
+    }
+}
+
+/// Seconds since the Unix epoch, with millisecond precision.
+pub(super) fn timestamp(at: DateTime<Utc>) -> f64 {
+    at.timestamp_millis() as f64 / 1000.0
+}

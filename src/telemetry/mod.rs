@@ -1,0 +1,36 @@
+//! Logs and metrics. [`init_tracing`] sets up the process's logs; [`Metrics`] holds the
+//! Prometheus contract; [`events`] is the single place where both are written.
+
+pub mod events;
+pub mod labels;
+pub mod metrics;
+
+pub use metrics::{Metrics, ScheduleSeries, BACKUP_DURATION_BUCKETS};
+
+use crate::config::{LogFormat, LoggingConfig};
+
+/// Installs the global subscriber: logs to stderr, human or JSON, filtered by `config.level`
+/// (which already holds `TABLEVAULT_LOG` / `RUST_LOG` when set, see [`crate::config`]).
+/// A second call (tests) keeps the first subscriber.
+pub fn init_tracing(config: &LoggingConfig) {
+    let filter = tracing_subscriber::EnvFilter::builder()
+        .parse(&config.level)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = match config.format {
+        LogFormat::Human => builder
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .try_init(),
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(false)
+            .try_init(),
+    };
+}
+
+#[cfg(test)]
+mod tests;

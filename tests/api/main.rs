@@ -1,0 +1,12 @@
+//! The daemon's HTTP surface end to end: one integration binary (faster to link), each test
+//! starting the whole `App` on port 0 with its own temporary state (see `helpers`).
+
+mod auth;
+mod exposition;
+mod health;
+mod helpers;
+mod metrics;
+mod metrics_state;
+mod openapi;
+mod problems;
+mod process;

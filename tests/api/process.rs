@@ -1,0 +1,232 @@
+//! The real `tablevault serve` binary: start-up without a config file, SIGTERM with a request
+//! in flight, and no secret in any answer or log line.
+
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use crate::helpers::{
+    closed_port, config_text, ACCESS_KEY_SECRET, ADMIN_TOKEN, MONGO_PASSWORD, READ_TOKEN,
+};
+
+/// A running `tablevault serve` and the address it printed.
+struct Daemon {
+    child: Child,
+    address: String,
+}
+
+impl Daemon {
+    fn start(args: &[&str], dir: &std::path::Path, env: &[(&str, &str)]) -> Daemon {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_tablevault"));
+        command
+            .arg("serve")
+            .args(args)
+            .current_dir(dir)
+            .env_remove("RUST_LOG")
+            .env_remove("TABLEVAULT_LOG")
+            .env_remove("TABLEVAULT_AUTH_ADMIN_TOKEN")
+            .env_remove("TABLEVAULT_AUTH_READ_TOKEN")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let mut child = command.spawn().expect("tablevault starts");
+        let mut line = String::new();
+        let stdout = child.stdout.as_mut().expect("stdout");
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("first stdout line");
+        let address = line
+            .trim()
+            .strip_prefix("tablevault listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .to_string();
+        Daemon { child, address }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    fn terminate(&self) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success());
+    }
+
+    /// Waits for the exit (at most 20 s) and returns the code and everything logged.
+    async fn wait(mut self) -> (Option<i32>, String) {
+        let waited = tokio::task::spawn_blocking(move || {
+            let status = self.child.wait().expect("wait");
+            let mut output = String::new();
+            let _ = self
+                .child
+                .stdout
+                .take()
+                .unwrap()
+                .read_to_string(&mut output);
+            let _ = self
+                .child
+                .stderr
+                .take()
+                .unwrap()
+                .read_to_string(&mut output);
+            (status.code(), output)
+        });
+        tokio::time::timeout(Duration::from_secs(20), waited)
+            .await
+            .expect("exits within 20 s after SIGTERM")
+            .expect("join")
+    }
+}
+
+#[tokio::test]
+async fn without_a_config_file_it_uses_the_embedded_defaults_and_env_tokens() {
+    let dir = tempfile::tempdir().unwrap();
+    let daemon = Daemon::start(
+        &["--listen", "127.0.0.1:0"],
+        dir.path(),
+        &[("TABLEVAULT_AUTH_ADMIN_TOKEN", ADMIN_TOKEN)],
+    );
+    let api = reqwest::Client::new();
+
+    let stores = api
+        .get(daemon.url("/api/v1/stores"))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stores.status(), 200);
+    let stores: serde_json::Value = stores.json().await.unwrap();
+    assert_eq!(
+        stores,
+        serde_json::json!({ "items": [{ "name": "local", "kind": "archive" }] })
+    );
+    assert!(dir.path().join("data/tablevault.db").is_file());
+    assert!(dir.path().join("data/archive").is_dir());
+
+    daemon.terminate();
+    let (code, logs) = daemon.wait().await;
+    assert_eq!(code, Some(0), "{logs}");
+    assert!(logs.contains("Stopped."), "{logs}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_lets_a_request_in_flight_finish_and_exits_0() {
+    let dir = tempfile::tempdir().unwrap();
+    // /readyz against a MongoDB that never answers takes the whole readiness timeout (3 s).
+    let extra = format!(
+        "[stores.mongo]\nkind = \"mongodb\"\nuri = \"mongodb://127.0.0.1:{}/?directConnection=true\"\n",
+        closed_port()
+    );
+    let text = config_text(dir.path(), &extra)
+        .replace("readiness_timeout = \"1s\"", "readiness_timeout = \"3s\"");
+    let config = dir.path().join("tablevault.toml");
+    std::fs::write(&config, text).unwrap();
+    let daemon = Daemon::start(&["--config", config.to_str().unwrap()], dir.path(), &[]);
+    let api = reqwest::Client::new();
+    assert_eq!(
+        api.get(daemon.url("/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+
+    let in_flight = tokio::spawn(api.get(daemon.url("/readyz")).send());
+    // Only orders the two events; nothing is asserted about time.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    daemon.terminate();
+
+    let answer = in_flight
+        .await
+        .unwrap()
+        .expect("the request in flight is answered");
+    assert_eq!(answer.status(), 503);
+    let body: serde_json::Value = answer.json().await.unwrap();
+    assert_eq!(body["status"], "not_ready");
+    let (code, logs) = daemon.wait().await;
+    assert_eq!(code, Some(0), "{logs}");
+    assert!(logs.contains("Shutting down"), "{logs}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_secret_appears_in_any_answer_or_log_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let extra = format!(
+        r#"
+[sources.prod]
+endpoint = "http://127.0.0.1:{port}"
+instance = "prod"
+access_key_id = "LTAI-test-id"
+access_key_secret = "{ACCESS_KEY_SECRET}"
+
+[stores.mongo]
+kind = "mongodb"
+uri = "mongodb://backup:{MONGO_PASSWORD}@127.0.0.1:{port}/?directConnection=true&authSource=admin"
+
+[logging]
+format = "json"
+level = "debug"
+"#,
+        port = closed_port()
+    );
+    let config = dir.path().join("tablevault.toml");
+    std::fs::write(&config, config_text(dir.path(), &extra)).unwrap();
+    let daemon = Daemon::start(&["--config", config.to_str().unwrap()], dir.path(), &[]);
+    let api = reqwest::Client::new();
+
+    let mut answers = String::new();
+    let requests = [
+        api.get(daemon.url("/healthz")),
+        api.get(daemon.url("/readyz")),
+        api.get(daemon.url("/metrics")),
+        api.get(daemon.url("/api/v1/stores"))
+            .bearer_auth(READ_TOKEN),
+        api.get(daemon.url("/api/v1/stores"))
+            .bearer_auth("wrong-token-0000000000"),
+        api.get(daemon.url("/api/v1/stores")),
+        api.post(daemon.url("/api/v1/stores/mongo/check"))
+            .bearer_auth(ADMIN_TOKEN),
+        api.post(daemon.url("/api/v1/stores/mongo/check"))
+            .bearer_auth(READ_TOKEN),
+        api.post(daemon.url("/api/v1/stores/local/check"))
+            .bearer_auth(ADMIN_TOKEN)
+            .header("content-type", "application/json")
+            .body("{oops"),
+        api.get(daemon.url("/api/v1/sources/prod"))
+            .bearer_auth(ADMIN_TOKEN),
+    ];
+    for request in requests {
+        let response = request.send().await.unwrap();
+        answers.push_str(&format!("{:?}\n", response.headers()));
+        answers.push_str(&response.text().await.unwrap());
+        answers.push('\n');
+    }
+    daemon.terminate();
+    let (code, logs) = daemon.wait().await;
+
+    assert_eq!(code, Some(0), "{logs}");
+    assert!(
+        answers.contains("mongodb") && answers.contains("unauthorized"),
+        "{answers}"
+    );
+    assert!(logs.contains("Store health check failed."), "{logs}");
+    for line in logs.lines() {
+        assert!(
+            serde_json::from_str::<serde_json::Value>(line).is_ok(),
+            "not a JSON log line: {line}"
+        );
+    }
+    for secret in [ADMIN_TOKEN, READ_TOKEN, ACCESS_KEY_SECRET, MONGO_PASSWORD] {
+        assert!(
+            !answers.contains(secret),
+            "{secret} in an answer:\n{answers}"
+        );
+        assert!(!logs.contains(secret), "{secret} in the logs:\n{logs}");
+    }
+}

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use chrono::Utc;
 
 use super::claims::Claim;
-use super::events::Event;
+use super::events::{Event, RunLabels};
 use super::job::{Job, RunScope};
 use super::resources::Source;
 use super::{BackupRequest, InterruptedBackups, RunError, RunExecutor};
@@ -44,13 +44,17 @@ impl RunExecutor {
             claims.push(Claim::Schedule(id.clone()));
         }
         claims.push(Claim::tables(&request.source, &request.tables));
-        let name = request.schedule_name.clone();
+        let labels = RunLabels {
+            schedule_name: request.schedule_name.clone(),
+            source: Some(request.source.clone()),
+            store: Some(request.store.clone()),
+        };
         let job = Job::Backup(BackupSpec {
             request,
             source,
             store,
         });
-        self.submit(new, name, claims, job).await
+        self.submit(new, labels, claims, job).await
     }
 
     /// Queues a run that continues a `staged` backup from its checkpoints (start-up recovery
@@ -69,17 +73,16 @@ impl RunExecutor {
             .backup(backup_id)
             .request(serde_json::json!({ "resume": backup_id }));
         let mut claims = vec![Claim::tables(&backup.source, &[])];
-        let mut name = None;
+        let mut labels = RunLabels {
+            schedule_name: None,
+            source: Some(backup.source.clone()),
+            store: Some(backup.store.clone()),
+        };
         if let Some(id) = &backup.schedule_id {
             new = new.schedule(id.clone());
-            claims.push(Claim::Schedule(id.clone()));
-            name = self
-                .inner
-                .catalog
-                .get_schedule(id)
-                .await
-                .ok()
-                .map(|s| s.name);
+            claims.insert(0, Claim::Schedule(id.clone()));
+            let schedule = self.inner.catalog.get_schedule(id).await.ok();
+            labels.schedule_name = schedule.map(|s| s.name);
         }
         let job = Job::Resume(ResumeSpec {
             backup_id: backup_id.to_string(),
@@ -87,7 +90,7 @@ impl RunExecutor {
             source,
             store,
         });
-        self.submit(new, name, claims, job).await
+        self.submit(new, labels, claims, job).await
     }
 }
 
@@ -195,7 +198,7 @@ async fn settle(
     };
     scope.inner.emit(&Event::BackupCompleted {
         schedule_id: schedule_id.clone(),
-        schedule_name: scope.info.schedule_name.clone(),
+        schedule_name: scope.info.labels.schedule_name.clone(),
         backup_id: backup_id.to_string(),
         finished_at: backup.finished_at.unwrap_or(outcome.manifest.finished_at),
         rows: backup.rows,

@@ -10,6 +10,17 @@ use tokio::sync::mpsc;
 
 use crate::catalog::{RunKind, RunStatus, RunTrigger};
 
+/// What metrics label a run by, known when it is submitted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunLabels {
+    /// The schedule's name, when the run belongs to one.
+    pub schedule_name: Option<String>,
+    /// The Tablestore source read (backup, verify against source) or written (restore).
+    pub source: Option<String>,
+    /// The store written (backup) or read (restore, verify, retention deletion).
+    pub store: Option<String>,
+}
+
 /// Who a run is, in every run event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunInfo {
@@ -17,8 +28,7 @@ pub struct RunInfo {
     pub kind: RunKind,
     pub trigger: RunTrigger,
     pub schedule_id: Option<String>,
-    /// The schedule's name (the metrics label), when the run belongs to one.
-    pub schedule_name: Option<String>,
+    pub labels: RunLabels,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -33,6 +43,9 @@ pub enum Event {
     RunFinished {
         run: RunInfo,
         status: RunStatus,
+        /// The backup written or read, if any.
+        backup_id: Option<String>,
+        finished_at: DateTime<Utc>,
         /// From start to finish (zero for a run cancelled while queued).
         duration: Duration,
         rows: u64,
@@ -48,9 +61,11 @@ pub enum Event {
         rows: u64,
         bytes: u64,
     },
-    /// Retention (or a caller) deleted a backup from its store.
+    /// Retention deleted a backup from its store.
     BackupDeleted {
         schedule_id: Option<String>,
+        schedule_name: Option<String>,
+        store: String,
         backup_id: String,
     },
     /// A verification reached a verdict.

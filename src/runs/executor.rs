@@ -8,7 +8,7 @@ use std::time::Duration;
 use tokio::sync::{Notify, Semaphore};
 
 use super::claims::{ActiveRuns, Claim};
-use super::events::{Event, NoObserver, Observer};
+use super::events::{Event, NoObserver, Observer, RunLabels};
 use super::job::Job;
 use super::records::run_info;
 use super::{ExecutorOptions, Resources, RunError};
@@ -148,10 +148,10 @@ impl RunExecutor {
     pub(crate) async fn record_skipped(
         &self,
         new: NewRun,
-        schedule_name: Option<String>,
+        labels: RunLabels,
         reason: &str,
     ) -> Result<Run, RunError> {
-        self.inner.record_skipped(new, schedule_name, reason).await
+        self.inner.record_skipped(new, labels, reason).await
     }
 
     /// Records a run that could not even be queued (e.g. its schedule names a source that is
@@ -159,11 +159,11 @@ impl RunExecutor {
     pub(crate) async fn record_failed(
         &self,
         new: NewRun,
-        schedule_name: Option<String>,
+        labels: RunLabels,
         message: &str,
     ) -> Result<Run, RunError> {
         let run = self.inner.catalog.create_run(new).await?;
-        let info = run_info(&run, schedule_name);
+        let info = run_info(&run, labels);
         self.inner.emit(&Event::RunQueued(info.clone()));
         let outcome = RunOutcome::with(RunStatus::Failed, message);
         self.inner.finish(&info, outcome, Duration::ZERO).await;
@@ -175,7 +175,7 @@ impl RunExecutor {
     pub(crate) async fn submit(
         &self,
         new: NewRun,
-        schedule_name: Option<String>,
+        labels: RunLabels,
         claims: Vec<Claim>,
         job: Job,
     ) -> Result<Run, RunError> {
@@ -184,10 +184,10 @@ impl RunExecutor {
         }
         let (slot, cancel) = match self.inner.reserve(new.kind, claims) {
             Ok(reserved) => reserved,
-            Err(reason) => return self.inner.record_skipped(new, schedule_name, &reason).await,
+            Err(reason) => return self.inner.record_skipped(new, labels, &reason).await,
         };
         let run = self.inner.record(slot, new).await?;
-        let info = run_info(&run, schedule_name);
+        let info = run_info(&run, labels);
         self.inner.emit(&Event::RunQueued(info.clone()));
         tokio::spawn(super::driver::drive(
             self.inner.clone(),

@@ -34,7 +34,7 @@ mod retention;
 
 pub use claims::Claim;
 pub use error::RunError;
-pub use events::{ChannelObserver, Event, NoObserver, Observer, RunInfo};
+pub use events::{ChannelObserver, Event, NoObserver, Observer, RunInfo, RunLabels};
 pub use executor::{RunExecutor, ShutdownReport};
 pub use options::{ExecutorOptions, InterruptedBackups};
 pub use request::{BackupRef, BackupRequest, RestoreRequest, VerifyRequest};

@@ -9,7 +9,7 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 use super::claims::{ActiveRuns, Claim};
-use super::events::{Event, RunInfo};
+use super::events::{Event, RunInfo, RunLabels};
 use super::executor::Inner;
 use super::RunError;
 use crate::catalog::{NewRun, Run, RunKind, RunOutcome, RunStatus};
@@ -56,13 +56,13 @@ impl Inner {
     pub async fn record_skipped(
         &self,
         new: NewRun,
-        schedule_name: Option<String>,
+        labels: RunLabels,
         reason: &str,
     ) -> Result<Run, RunError> {
         let run = self.catalog.record_skipped_run(new, reason).await?;
         tracing::info!(run_id = %run.id, kind = %run.kind, %reason, "Run skipped.");
         self.emit(&Event::RunSkipped {
-            run: run_info(&run, schedule_name),
+            run: run_info(&run, labels),
             reason: reason.to_string(),
         });
         Ok(run)
@@ -84,11 +84,20 @@ impl Inner {
     pub async fn finish(&self, info: &RunInfo, outcome: RunOutcome, duration: Duration) {
         let status = outcome.status;
         let error = outcome.message.clone();
-        let (rows, bytes) = match self.catalog.finish_run(&info.run_id, outcome).await {
-            Ok(run) => (run.progress.rows, run.progress.bytes),
+        let (rows, bytes, backup_id, finished_at) = match self
+            .catalog
+            .finish_run(&info.run_id, outcome)
+            .await
+        {
+            Ok(run) => (
+                run.progress.rows,
+                run.progress.bytes,
+                run.backup_id,
+                run.finished_at.unwrap_or_else(|| self.catalog.now()),
+            ),
             Err(e) => {
                 tracing::error!(run_id = %info.run_id, error = %e, "Could not record the end of a run.");
-                (0, 0)
+                (0, 0, None, self.catalog.now())
             }
         };
         let level_error = matches!(status, RunStatus::Failed);
@@ -100,6 +109,8 @@ impl Inner {
         self.emit(&Event::RunFinished {
             run: info.clone(),
             status,
+            backup_id,
+            finished_at,
             duration,
             rows,
             bytes,
@@ -108,12 +119,12 @@ impl Inner {
     }
 }
 
-pub(crate) fn run_info(run: &Run, schedule_name: Option<String>) -> RunInfo {
+pub(crate) fn run_info(run: &Run, labels: RunLabels) -> RunInfo {
     RunInfo {
         run_id: run.id.clone(),
         kind: run.kind,
         trigger: run.trigger,
         schedule_id: run.schedule_id.clone(),
-        schedule_name,
+        labels,
     }
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::backup::to_json;
 use super::claims::Claim;
-use super::events::Event;
+use super::events::{Event, RunLabels};
 use super::job::{Job, RunScope};
 use super::resources::Source;
 use super::{BackupRef, RestoreRequest, RunError, RunExecutor, VerifyRequest};
@@ -53,13 +53,18 @@ impl RunExecutor {
         let new = NewRun::new(RunKind::Restore, RunTrigger::Manual)
             .backup(backup.id.clone())
             .request(to_json(&request));
+        let labels = RunLabels {
+            schedule_name: None,
+            source: Some(request.target_source.clone()),
+            store: Some(backup.store.clone()),
+        };
         let job = Job::Restore(RestoreSpec {
             request,
             backup_id: backup.id,
             store,
             target,
         });
-        self.submit(new, None, claims, job).await
+        self.submit(new, labels, claims, job).await
     }
 
     /// Queues a verification; its verdict is stored on the backup.
@@ -75,13 +80,18 @@ impl RunExecutor {
             .backup(backup.id.clone())
             .request(to_json(&request));
         let claims = vec![Claim::ReadBackup(backup.id.clone())];
+        let labels = RunLabels {
+            schedule_name: None,
+            source: source.as_ref().map(|s| s.info.name.clone()),
+            store: Some(backup.store.clone()),
+        };
         let job = Job::Verify(VerifySpec {
             request,
             backup_id: backup.id,
             store,
             source,
         });
-        self.submit(new, None, claims, job).await
+        self.submit(new, labels, claims, job).await
     }
 
     /// The completed backup a request refers to.

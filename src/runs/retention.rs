@@ -12,7 +12,7 @@
 use std::time::Instant;
 
 use super::claims::Claim;
-use super::events::Event;
+use super::events::{Event, RunLabels};
 use super::job::RunScope;
 use super::records::run_info;
 use super::{RunError, RunExecutor};
@@ -78,12 +78,22 @@ async fn delete_as_run(scope: &RunScope, schedule: &Schedule, backup_id: &str) {
             "retention": schedule.retention,
             "after_run": scope.info.run_id,
         }));
-    let name = Some(schedule.name.clone());
+    let store = inner
+        .catalog
+        .get_backup(backup_id)
+        .await
+        .map(|b| b.store)
+        .ok();
+    let labels = RunLabels {
+        schedule_name: Some(schedule.name.clone()),
+        source: None,
+        store,
+    };
     let claims = vec![Claim::DeleteBackup(backup_id.to_string())];
     let slot = match inner.reserve(RunKind::RetentionDelete, claims) {
         Ok((slot, _cancel)) => slot,
         Err(reason) => {
-            if let Err(e) = inner.record_skipped(new, name, &reason).await {
+            if let Err(e) = inner.record_skipped(new, labels, &reason).await {
                 tracing::error!(%backup_id, error = %e, "Could not record a skipped deletion.");
             }
             return;
@@ -96,7 +106,7 @@ async fn delete_as_run(scope: &RunScope, schedule: &Schedule, backup_id: &str) {
             return;
         }
     };
-    let info = run_info(&run, name);
+    let info = run_info(&run, labels);
     inner.emit(&Event::RunQueued(info.clone()));
     let started = Instant::now();
     let outcome = match inner.catalog.start_run(&run.id).await {
@@ -141,6 +151,8 @@ async fn delete(scope: &RunScope, schedule: &Schedule, backup_id: &str) -> RunOu
     }
     inner.emit(&Event::BackupDeleted {
         schedule_id: Some(schedule.id.clone()),
+        schedule_name: Some(schedule.name.clone()),
+        store: backup.store.clone(),
         backup_id: backup_id.to_string(),
     });
     RunOutcome::succeeded()

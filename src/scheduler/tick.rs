@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 
 use super::{CronSchedule, Scheduler, SchedulerError};
 use crate::catalog::{NewRun, PageRequest, Run, RunKind, RunTrigger, Schedule, MAX_PAGE_SIZE};
-use crate::runs::{BackupRequest, RunError};
+use crate::runs::{BackupRequest, RunError, RunLabels};
 
 /// What one step did.
 #[derive(Debug, Clone, Default)]
@@ -94,7 +94,11 @@ impl Scheduler {
     ) -> Result<Run, SchedulerError> {
         let executor = &self.inner.executor;
         let request = BackupRequest::for_schedule(schedule, trigger, Some(due));
-        let name = Some(schedule.name.clone());
+        let labels = || RunLabels {
+            schedule_name: Some(schedule.name.clone()),
+            source: Some(schedule.source.clone()),
+            store: Some(schedule.store.clone()),
+        };
         let new = || {
             NewRun::new(RunKind::Backup, trigger)
                 .schedule(schedule.id.clone())
@@ -102,7 +106,7 @@ impl Scheduler {
         };
         if trigger == RunTrigger::CatchUp {
             if let Some(reason) = self.refuse_catch_up(due, now) {
-                return Ok(executor.record_skipped(new(), name, &reason).await?);
+                return Ok(executor.record_skipped(new(), labels(), &reason).await?);
             }
             tracing::info!(schedule = %schedule.name, missed = %due, "Catching up a missed tick.");
         }
@@ -110,7 +114,7 @@ impl Scheduler {
             Ok(run) => Ok(run),
             Err(e @ (RunError::UnknownSource(_) | RunError::UnknownStore(_))) => {
                 let message = format!("the schedule cannot run: {e}");
-                Ok(executor.record_failed(new(), name, &message).await?)
+                Ok(executor.record_failed(new(), labels(), &message).await?)
             }
             Err(e) => Err(e.into()),
         }

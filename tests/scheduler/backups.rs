@@ -184,3 +184,43 @@ async fn a_cancelled_run_removes_its_staged_data() {
         "finished runs are not active"
     );
 }
+
+#[tokio::test]
+async fn run_events_carry_what_metrics_label_by() {
+    let mut h = Harness::new(Setup::default()).await;
+    let schedule = h.schedule("nightly", "0 3 * * *", &["orders"]).await;
+    let run = h.scheduler.run_now(&schedule.id).await.expect("run now");
+    let events = h
+        .events_until(|e| matches!(e, Event::RunFinished { run: r, .. } if r.run_id == run.id))
+        .await;
+    let completed = events.iter().find_map(|e| match e {
+        Event::BackupCompleted {
+            schedule_name,
+            backup_id,
+            rows,
+            ..
+        } => Some((schedule_name.clone(), backup_id.clone(), *rows)),
+        _ => None,
+    });
+    let (name, completed_id, rows) = completed.expect("a BackupCompleted event");
+    assert_eq!(name.as_deref(), Some("nightly"));
+    assert_eq!(rows, ORDERS_ROWS);
+    let Some(Event::RunFinished {
+        run: info,
+        status,
+        backup_id,
+        rows,
+        ..
+    }) = events.last()
+    else {
+        panic!("the last event is the run's end: {events:#?}");
+    };
+    assert_eq!(*status, RunStatus::Succeeded);
+    assert_eq!(backup_id.as_deref(), Some(completed_id.as_str()));
+    assert_eq!(*rows, ORDERS_ROWS);
+    assert_eq!(info.kind, RunKind::Backup);
+    assert_eq!(info.trigger, RunTrigger::Manual);
+    assert_eq!(info.labels.schedule_name.as_deref(), Some("nightly"));
+    assert_eq!(info.labels.source.as_deref(), Some("prod"));
+    assert_eq!(info.labels.store.as_deref(), Some("local"));
+}

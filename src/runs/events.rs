@@ -74,6 +74,7 @@ pub enum Event {
     ScheduleTiming {
         schedule_id: String,
         schedule_name: String,
+        store: String,
         next_run_at: Option<DateTime<Utc>>,
         expected_interval: Option<Duration>,
     },

@@ -191,6 +191,7 @@ impl Scheduler {
         self.inner.executor.emit(&Event::ScheduleTiming {
             schedule_id: schedule.id.clone(),
             schedule_name: schedule.name.clone(),
+            store: schedule.store.clone(),
             next_run_at: schedule.next_run_at,
             expected_interval: cron.expected_interval(self.now()),
         });

@@ -14,6 +14,7 @@ pub mod json;
 pub mod middleware;
 pub mod readiness;
 pub mod routes;
+pub mod run_telemetry;
 pub mod state;
 mod warm_up;
 
@@ -30,6 +31,7 @@ pub use state::{AppState, NamedStore};
 
 use crate::catalog::{Catalog, CatalogError};
 use crate::config::Config;
+use crate::scheduler::{catalog_clock, Clock, SystemClock};
 use crate::store::StoreError;
 use crate::telemetry::Metrics;
 use middleware::auth::Authenticator;
@@ -46,6 +48,10 @@ pub enum AppError {
     Catalog(#[from] CatalogError),
     #[error("cannot open store {name}: {source}")]
     Store { name: String, source: StoreError },
+    #[error(transparent)]
+    Run(#[from] crate::runs::RunError),
+    #[error(transparent)]
+    Scheduler(#[from] crate::scheduler::SchedulerError),
     #[error("the HTTP server failed: {0}")]
     Serve(std::io::Error),
 }
@@ -73,10 +79,15 @@ impl App {
             addr: listen,
             source,
         })?;
-        let catalog = Catalog::open(&config.database.path).await?;
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let catalog = Catalog::open(&config.database.path)
+            .await?
+            .with_clock(catalog_clock(clock.clone()));
         let stores = warm_up::open_stores(&config).await?;
         let metrics = Arc::new(Metrics::new());
         warm_up::restore_metrics(&catalog, &stores, &metrics).await?;
+        let scheduler =
+            warm_up::start_scheduler(&config, &catalog, &stores, &metrics, clock).await?;
         if config.auth.disabled {
             tracing::warn!(
                 "API authentication is disabled: every request is served without a token."
@@ -92,6 +103,7 @@ impl App {
             catalog,
             metrics,
             shutdown: CancellationToken::new(),
+            scheduler,
         };
         let auth = Arc::new(Authenticator::from_config(&state.config));
         let router = middleware::apply(routes::router(state.clone()), &state.config.server, auth);
@@ -149,6 +161,14 @@ impl App {
                 Ok(())
             }
         };
+        let report = state.scheduler.shutdown(grace).await;
+        if !report.cancelled.is_empty() || !report.abandoned.is_empty() {
+            tracing::warn!(
+                cancelled = report.cancelled.len(),
+                abandoned = report.abandoned.len(),
+                "Runs still active at shutdown were cancelled."
+            );
+        }
         state.catalog.close().await;
         tracing::info!("Stopped.");
         result

@@ -9,6 +9,8 @@ use tokio_util::sync::CancellationToken;
 use super::error::ApiError;
 use crate::catalog::Catalog;
 use crate::config::Config;
+use crate::runs::RunExecutor;
+use crate::scheduler::Scheduler;
 use crate::store::BackupStore;
 use crate::tablestore::client::Client;
 use crate::telemetry::events::tablestore_observer;
@@ -32,6 +34,8 @@ pub struct AppState {
     /// Cancelled when shutdown begins: background work (the scheduler, runs) stops taking
     /// new work and heads for its next checkpoint.
     pub shutdown: CancellationToken,
+    /// Fires the schedules; its executor runs every backup, restore and verification.
+    pub scheduler: Scheduler,
 }
 
 impl std::fmt::Debug for AppState {
@@ -44,6 +48,10 @@ impl std::fmt::Debug for AppState {
 }
 
 impl AppState {
+    pub fn executor(&self) -> &RunExecutor {
+        self.scheduler.executor()
+    }
+
     /// The store called `name`, or a 404 naming the configured ones.
     pub fn store(&self, name: &str) -> Result<&NamedStore, ApiError> {
         self.stores.get(name).ok_or_else(|| {

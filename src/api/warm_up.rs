@@ -5,10 +5,16 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+use super::run_telemetry::RunTelemetry;
 use super::state::NamedStore;
 use super::AppError;
 use crate::catalog::{BackupFilter, BackupStatus, Catalog, PageRequest, Schedule, MAX_PAGE_SIZE};
 use crate::config::Config;
+use crate::runs::{ExecutorOptions, Observer, Resources, RunError, RunExecutor};
+use crate::scheduler::{Clock, Scheduler, SchedulerOptions};
+use crate::store::SourceInfo;
+use crate::tablestore::client::Client;
+use crate::telemetry::events::tablestore_observer;
 use crate::telemetry::events::{BackupsCounted, LastSuccessRestored};
 use crate::telemetry::{Metrics, ScheduleSeries};
 
@@ -103,4 +109,42 @@ async fn count_completed(catalog: &Catalog, schedule: &Schedule) -> Result<u64, 
             None => return Ok(count),
         }
     }
+}
+
+/// The run executor over the opened stores and a client per source (its requests counted like
+/// every other), and the scheduler over it, started: recovery, catch-up, then the timer loop.
+pub async fn start_scheduler(
+    config: &Config,
+    catalog: &Catalog,
+    stores: &BTreeMap<String, NamedStore>,
+    metrics: &Arc<Metrics>,
+    clock: Arc<dyn Clock>,
+) -> Result<Scheduler, AppError> {
+    let mut resources = Resources::new();
+    for (name, source) in &config.sources {
+        let client = Client::new(&source.client_config())
+            .map_err(|e| RunError::Source {
+                name: name.clone(),
+                source: e,
+            })?
+            .with_observer(tablestore_observer(metrics.clone()));
+        let info = SourceInfo {
+            name: name.clone(),
+            endpoint: source.endpoint.clone(),
+            instance: source.instance.clone(),
+        };
+        resources = resources.with_source(name, client, info);
+    }
+    for (name, store) in stores {
+        resources = resources.with_store(name, store.store.clone());
+    }
+    let options = ExecutorOptions {
+        engine: config.engine.clone(),
+        ..ExecutorOptions::default()
+    };
+    let observer: Arc<dyn Observer> = RunTelemetry::new(metrics.clone());
+    let executor = RunExecutor::new(catalog.clone(), resources, options, Some(observer));
+    let scheduler = Scheduler::new(executor, clock, SchedulerOptions::default());
+    scheduler.start().await?;
+    Ok(scheduler)
 }

@@ -10,6 +10,7 @@
 //! - [`routes`]: `/healthz`, `/readyz`, `/metrics`, `/api/v1/...`; [`readiness`]: the checks.
 
 pub mod error;
+mod error_mapping;
 pub mod json;
 pub mod middleware;
 pub mod readiness;

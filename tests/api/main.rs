@@ -10,3 +10,5 @@ mod metrics_state;
 mod openapi;
 mod problems;
 mod process;
+mod resources;
+mod resources_helpers;

@@ -1,8 +1,13 @@
 //! The routes. Resources under `/api/v1` are added here as they are built; the probes and
 //! `/metrics` stay at the root where probes and scrapers expect them.
 
+mod backups;
+mod common;
 mod health;
 mod metrics;
+mod restores;
+mod runs;
+mod schedules;
 mod stores;
 
 use axum::routing::{get, post};
@@ -27,6 +32,22 @@ fn api_v1() -> Router<AppState> {
     Router::new()
         .route("/stores", get(stores::list))
         .route("/stores/{name}/check", post(stores::check))
+        .route("/schedules", get(schedules::list).post(schedules::create))
+        .route(
+            "/schedules/{id}",
+            get(schedules::get)
+                .patch(schedules::change)
+                .delete(schedules::delete),
+        )
+        .route("/schedules/{id}/run", post(schedules::run_now))
+        .route("/schedules/{id}/retention", get(schedules::retention))
+        .route("/backups", get(backups::list).post(backups::create))
+        .route("/backups/{id}", get(backups::get).delete(backups::delete))
+        .route("/backups/{id}/verify", post(backups::verify))
+        .route("/restores", post(restores::create))
+        .route("/runs", get(runs::list))
+        .route("/runs/{id}", get(runs::get))
+        .route("/runs/{id}/cancel", post(runs::cancel))
 }
 
 async fn not_found() -> ApiError {

@@ -1,0 +1,120 @@
+//! `/api/v1/backups`: the catalogue of backups, ad-hoc backups, verification and deletion.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::Json;
+use serde::Deserialize;
+
+use super::common::{check_table_names, run_accepted};
+use crate::api::error::{ApiError, ApiResult};
+use crate::api::json::{ApiJson, OptionalJson};
+use crate::api::state::AppState;
+use crate::catalog::{Backup, BackupFilter, BackupStatus, Page, PageRequest};
+use crate::runs::{BackupRef, BackupRequest, VerifyRequest};
+
+#[derive(Debug, Default, Deserialize)]
+pub struct BackupQuery {
+    pub schedule_id: Option<String>,
+    pub table: Option<String>,
+    pub status: Option<String>,
+    pub store: Option<String>,
+    pub source: Option<String>,
+    pub page_size: Option<u32>,
+    pub page_token: Option<String>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    Query(query): Query<BackupQuery>,
+) -> ApiResult<Json<Page<Backup>>> {
+    let statuses = match query.status.as_deref() {
+        Some(text) => vec![text
+            .parse::<BackupStatus>()
+            .map_err(|_| ApiError::InvalidRequest(format!("unknown status {text:?}")))?],
+        None => Vec::new(),
+    };
+    let filter = BackupFilter {
+        schedule_id: query.schedule_id,
+        store: query.store,
+        source: query.source,
+        statuses,
+        table: query.table,
+        ..BackupFilter::default()
+    };
+    let page = PageRequest {
+        page_size: query.page_size,
+        page_token: query.page_token,
+    };
+    Ok(Json(state.catalog.list_backups(&filter, &page).await?))
+}
+
+pub async fn get(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Backup>> {
+    Ok(Json(state.catalog.get_backup(&id).await?))
+}
+
+/// The body of `POST /backups`: a one-off backup that belongs to no schedule.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdHocBackup {
+    pub source: String,
+    pub store: String,
+    #[serde(default)]
+    pub tables: Vec<String>,
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<AdHocBackup>,
+) -> ApiResult<Response> {
+    check_table_names(&body.tables)?;
+    let request = BackupRequest::ad_hoc(&body.source, &body.store, body.tables);
+    let run = state.executor().submit_backup(request).await?;
+    Ok(run_accepted(&run))
+}
+
+/// The optional body of `POST /backups/{id}/verify`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyOptions {
+    #[serde(default)]
+    pub compare_with_source: bool,
+    #[serde(default)]
+    pub tables: Vec<String>,
+}
+
+pub async fn verify(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    OptionalJson(body): OptionalJson<VerifyOptions>,
+) -> ApiResult<Response> {
+    check_table_names(&body.tables)?;
+    state.catalog.get_backup(&id).await?;
+    let request = VerifyRequest {
+        backup: BackupRef::BackupId(id),
+        compare_with_source: body.compare_with_source,
+        tables: body.tables,
+    };
+    let run = state.executor().submit_verify(request).await?;
+    Ok(run_accepted(&run))
+}
+
+/// Deletes the backup's data from its store, then marks it deleted in the catalogue (the
+/// record stays, so the history still explains where the backup went).
+pub async fn delete(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let backup = state.catalog.get_backup(&id).await?;
+    if backup.status == BackupStatus::Deleted {
+        return Ok(StatusCode::NO_CONTENT);
+    }
+    let store = state.executor().resources().store(&backup.store)?;
+    state.catalog.mark_backup_deleting(&id).await?;
+    store
+        .delete(&id)
+        .await
+        .map_err(|e| ApiError::Unavailable(format!("store {}: {e}", backup.store)))?;
+    state.catalog.mark_backup_deleted(&id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,84 @@
+//! What several resources share: paging query parameters, the `202 {run_id}` answer with its
+//! `Location`, and Tablestore's table name rule.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+
+use crate::api::error::ApiError;
+use crate::catalog::{PageRequest, Run};
+
+/// `?page_size=&page_token=` of every list.
+#[derive(Debug, Default, Deserialize)]
+pub struct Paging {
+    pub page_size: Option<u32>,
+    pub page_token: Option<String>,
+}
+
+impl Paging {
+    pub fn request(&self) -> PageRequest {
+        PageRequest {
+            page_size: self.page_size,
+            page_token: self.page_token.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct RunAccepted {
+    pub run_id: String,
+    pub status: String,
+}
+
+/// `202 Accepted` with the run's id and `Location: /api/v1/runs/{id}`.
+pub fn run_accepted(run: &Run) -> Response {
+    let body = RunAccepted {
+        run_id: run.id.clone(),
+        status: run.status.as_str().to_string(),
+    };
+    created_at(
+        StatusCode::ACCEPTED,
+        &format!("/api/v1/runs/{}", run.id),
+        body,
+    )
+}
+
+/// `status` with `Location: location` and a JSON body.
+pub fn created_at(status: StatusCode, location: &str, body: impl Serialize) -> Response {
+    let mut response = (status, Json(body)).into_response();
+    if let Ok(value) = HeaderValue::from_str(location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
+}
+
+/// Tablestore's rule: 1–255 characters, letters, digits and `_`, not starting with a digit.
+pub fn check_table_names(tables: &[String]) -> Result<(), ApiError> {
+    for name in tables {
+        let mut chars = name.chars();
+        let first_ok = chars
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+        let rest_ok = name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !first_ok || !rest_ok || name.len() > 255 {
+            return Err(ApiError::ValidationFailed(format!(
+                "invalid table name {name:?}: a table name has 1 to 255 letters, digits or \
+                 underscores and does not start with a digit"
+            )));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_names_follow_the_tablestore_rule() {
+        let ok = |n: &str| check_table_names(&[n.to_string()]).is_ok();
+        assert!(ok("orders") && ok("_t1") && ok("A_b_9"));
+        assert!(!ok("") && !ok("1abc") && !ok("a-b") && !ok("a b") && !ok(&"a".repeat(256)));
+    }
+}

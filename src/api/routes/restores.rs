@@ -1,0 +1,67 @@
+//! `POST /api/v1/restores`: restore a backup (or a schedule's newest completed one) into a
+//! configured source, optionally renaming tables.
+
+use std::collections::BTreeMap;
+
+use axum::extract::State;
+use axum::response::Response;
+use serde::Deserialize;
+
+use super::common::{check_table_names, run_accepted};
+use crate::api::error::{ApiError, ApiResult};
+use crate::api::json::ApiJson;
+use crate::api::state::AppState;
+use crate::engine::IfExists;
+use crate::runs::{BackupRef, RestoreRequest};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateRestore {
+    pub backup_id: Option<String>,
+    pub schedule_id: Option<String>,
+    #[serde(default)]
+    pub tables: Vec<String>,
+    /// Backup table name → target table name.
+    #[serde(default)]
+    pub rename: BTreeMap<String, String>,
+    #[serde(default)]
+    pub if_exists: IfExists,
+    #[serde(default)]
+    pub dry_run: bool,
+    /// The configured source restored into; default: the one the backup was taken from.
+    pub source: Option<String>,
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<CreateRestore>,
+) -> ApiResult<Response> {
+    check_table_names(&body.tables)?;
+    let targets: Vec<String> = body.rename.values().cloned().collect();
+    check_table_names(&targets)?;
+    let (backup, origin) = match (body.backup_id, body.schedule_id) {
+        (Some(id), None) => {
+            let backup = state.catalog.get_backup(&id).await?;
+            (BackupRef::BackupId(id), backup.source)
+        }
+        (None, Some(id)) => {
+            let schedule = state.catalog.get_schedule(&id).await?;
+            (BackupRef::LatestOfSchedule(id), schedule.source)
+        }
+        _ => {
+            return Err(ApiError::ValidationFailed(
+                "give exactly one of backup_id and schedule_id".into(),
+            ))
+        }
+    };
+    let request = RestoreRequest {
+        backup,
+        target_source: body.source.unwrap_or(origin),
+        tables: body.tables,
+        renames: body.rename,
+        if_exists: body.if_exists,
+        dry_run: body.dry_run,
+    };
+    let run = state.executor().submit_restore(request).await?;
+    Ok(run_accepted(&run))
+}

@@ -1,0 +1,180 @@
+//! `/api/v1/schedules`: create, list, read, change, delete, run now, and the retention dry run.
+//! Deleting a schedule keeps its backups.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::Json;
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+use super::common::{check_table_names, created_at, run_accepted, Paging};
+use crate::api::error::{ApiError, ApiResult};
+use crate::api::json::ApiJson;
+use crate::api::state::AppState;
+use crate::catalog::{NewSchedule, Page, Schedule, ScheduleUpdate};
+use crate::retention::{RetentionPlan, RetentionPolicy};
+
+/// The body of `POST /schedules`. The zone is a string so a bad one gets a clear message.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateSchedule {
+    pub name: String,
+    pub cron: String,
+    #[serde(default)]
+    pub timezone: Option<String>,
+    pub source: String,
+    pub store: String,
+    #[serde(default)]
+    pub tables: Vec<String>,
+    #[serde(default)]
+    pub retention: RetentionPolicy,
+    #[serde(default)]
+    pub paused: bool,
+}
+
+/// The body of `PATCH /schedules/{id}`: any subset of the creatable fields.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeSchedule {
+    pub name: Option<String>,
+    pub cron: Option<String>,
+    pub timezone: Option<String>,
+    pub source: Option<String>,
+    pub store: Option<String>,
+    pub tables: Option<Vec<String>>,
+    pub retention: Option<RetentionPolicy>,
+    pub paused: Option<bool>,
+}
+
+/// A schedule as the API shows it: the stored definition plus its tick interval.
+#[derive(Debug, Serialize)]
+pub struct ScheduleView {
+    #[serde(flatten)]
+    pub schedule: Schedule,
+    pub expected_interval_seconds: Option<u64>,
+}
+
+fn view(state: &AppState, schedule: Schedule) -> ScheduleView {
+    let expected_interval_seconds = state
+        .scheduler
+        .timing(&schedule)
+        .ok()
+        .and_then(|t| t.expected_interval_seconds);
+    ScheduleView {
+        schedule,
+        expected_interval_seconds,
+    }
+}
+
+fn parse_zone(text: &str) -> Result<Tz, ApiError> {
+    text.parse::<Tz>().map_err(|_| {
+        ApiError::ValidationFailed(format!(
+            "unknown time zone {text:?}: use an IANA name such as \"Europe/Berlin\" or \"UTC\""
+        ))
+    })
+}
+
+fn check_name(name: &str) -> Result<(), ApiError> {
+    if name.trim().is_empty() || name.len() > 128 {
+        return Err(ApiError::ValidationFailed(
+            "name must be 1 to 128 characters".into(),
+        ));
+    }
+    Ok(())
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<CreateSchedule>,
+) -> ApiResult<Response> {
+    check_name(&body.name)?;
+    check_table_names(&body.tables)?;
+    let timezone = parse_zone(body.timezone.as_deref().unwrap_or("UTC"))?;
+    let mut new = NewSchedule::new(&body.name, &body.cron, &body.source, &body.store);
+    new.timezone = timezone;
+    new.tables = body.tables;
+    new.retention = body.retention;
+    new.paused = body.paused;
+    let schedule = state.scheduler.create_schedule(new).await?;
+    let location = format!("/api/v1/schedules/{}", schedule.id);
+    Ok(created_at(
+        StatusCode::CREATED,
+        &location,
+        view(&state, schedule),
+    ))
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    Query(paging): Query<Paging>,
+) -> ApiResult<Json<Page<ScheduleView>>> {
+    let page = state.catalog.list_schedules(&paging.request()).await?;
+    let items = page.items.into_iter().map(|s| view(&state, s)).collect();
+    Ok(Json(Page {
+        items,
+        next_page_token: page.next_page_token,
+    }))
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ScheduleView>> {
+    let schedule = state.catalog.get_schedule(&id).await?;
+    Ok(Json(view(&state, schedule)))
+}
+
+pub async fn change(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ChangeSchedule>,
+) -> ApiResult<Json<ScheduleView>> {
+    if let Some(name) = &body.name {
+        check_name(name)?;
+    }
+    if let Some(tables) = &body.tables {
+        check_table_names(tables)?;
+    }
+    let timezone = body.timezone.as_deref().map(parse_zone).transpose()?;
+    if body.source.is_some() || body.store.is_some() {
+        let current = state.catalog.get_schedule(&id).await?;
+        let source = body.source.as_deref().unwrap_or(&current.source);
+        let store = body.store.as_deref().unwrap_or(&current.store);
+        state.executor().resources().source(source)?;
+        state.executor().resources().store(store)?;
+    }
+    let update = ScheduleUpdate {
+        name: body.name,
+        cron: body.cron,
+        timezone,
+        source: body.source,
+        store: body.store,
+        tables: body.tables,
+        retention: body.retention,
+        paused: body.paused,
+        next_run_at: None,
+    };
+    let schedule = state.scheduler.update_schedule(&id, update).await?;
+    Ok(Json(view(&state, schedule)))
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    state.scheduler.delete_schedule(&id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn run_now(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Response> {
+    let run = state.scheduler.run_now(&id).await?;
+    Ok(run_accepted(&run))
+}
+
+pub async fn retention(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<RetentionPlan>> {
+    Ok(Json(state.executor().retention_plan(&id).await?))
+}

@@ -1,0 +1,110 @@
+//! A daemon with a real source: the in-process emulator as source `prod` holding an `orders`
+//! table, the archive store `local`; and waits for runs through the API.
+
+use std::time::Duration;
+
+use serde_json::Value as Json;
+use tablevault::emulator::{Emulator, EmulatorConfig, EmulatorHandle};
+use tablevault::tablestore::client::RowExistence;
+use tablevault::tablestore::{
+    Cell, PkSchema, PkType, PkValue, PrimaryKey, Row, TableDescription, Value,
+};
+
+use crate::helpers::{spawn_app_with, TestApp, ADMIN_TOKEN};
+
+pub const ORDERS_ROWS: i64 = 30;
+/// Safety net for a run to end; a test that reaches it has failed.
+const RUN_LIMIT: Duration = Duration::from_secs(60);
+
+pub struct Rig {
+    pub app: TestApp,
+    pub _emulator: EmulatorHandle,
+}
+
+pub async fn rig() -> Rig {
+    let emulator = Emulator::start(EmulatorConfig::default())
+        .await
+        .expect("emulator");
+    let e = emulator.config();
+    let app = spawn_app_with(&format!(
+        "[sources.prod]\nendpoint = \"{}\"\ninstance = \"{}\"\naccess_key_id = \"{}\"\n\
+         access_key_secret = \"{}\"\n",
+        emulator.endpoint(),
+        e.instance,
+        e.access_key_id,
+        e.access_key_secret
+    ))
+    .await;
+    let client = app.state.tablestore_client("prod").expect("source");
+    let table = TableDescription::new("orders", vec![PkSchema::new("id", PkType::Integer)]);
+    client.create_table(&table).await.expect("table");
+    for i in 0..ORDERS_ROWS {
+        let row = Row::new(
+            PrimaryKey::new([("id", PkValue::Integer(i))]),
+            vec![Cell::put("note", Value::String(format!("order {i}")))],
+        );
+        client
+            .put_row("orders", &row, RowExistence::Ignore)
+            .await
+            .expect("row");
+    }
+    Rig {
+        app,
+        _emulator: emulator,
+    }
+}
+
+impl Rig {
+    pub async fn post(&self, path: &str, body: &Json) -> reqwest::Response {
+        self.app
+            .post_json(path, Some(ADMIN_TOKEN), &body.to_string())
+            .await
+    }
+
+    pub async fn get_json(&self, path: &str) -> Json {
+        let response = self.app.get(path, Some(ADMIN_TOKEN)).await;
+        assert_eq!(response.status(), 200, "GET {path}");
+        response.json().await.expect("JSON body")
+    }
+
+    /// Creates a schedule (paused, so only run-now fires it) and returns its JSON.
+    pub async fn schedule(&self, name: &str) -> Json {
+        let body = serde_json::json!({
+            "name": name, "cron": "0 3 * * *", "timezone": "Europe/Berlin",
+            "source": "prod", "store": "local", "tables": ["orders"], "paused": true,
+        });
+        let response = self.post("/api/v1/schedules", &body).await;
+        assert_eq!(response.status(), 201);
+        response.json().await.expect("schedule JSON")
+    }
+
+    /// `POST path` expecting `202 {run_id}`; returns the run id.
+    pub async fn start_run(&self, path: &str, body: &Json) -> String {
+        let response = self.post(path, body).await;
+        assert_eq!(response.status(), 202, "POST {path}");
+        let location = response.headers()["location"]
+            .to_str()
+            .expect("ascii")
+            .to_string();
+        let accepted: Json = response.json().await.expect("JSON");
+        let run_id = accepted["run_id"].as_str().expect("run_id").to_string();
+        assert_eq!(location, format!("/api/v1/runs/{run_id}"));
+        run_id
+    }
+
+    /// Polls the run until it has a final status, and returns it.
+    pub async fn finished_run(&self, run_id: &str) -> Json {
+        let deadline = tokio::time::Instant::now() + RUN_LIMIT;
+        loop {
+            let run = self.get_json(&format!("/api/v1/runs/{run_id}")).await;
+            if !matches!(run["status"].as_str(), Some("queued" | "running")) {
+                return run;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "run {run_id} never ended"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}

@@ -8,6 +8,7 @@
 //! 7. the body size limit (413 `payload_too_large`); 8. [`auth::require_token`].
 
 pub mod auth;
+pub mod idempotency;
 pub mod problem;
 
 use std::sync::Arc;

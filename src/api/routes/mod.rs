@@ -10,10 +10,12 @@ mod runs;
 mod schedules;
 mod stores;
 
+use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 use axum::Router;
 
 use super::error::ApiError;
+use super::middleware::idempotency::idempotency;
 use super::state::AppState;
 
 pub use metrics::TEXT_FORMAT;
@@ -23,7 +25,10 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::metrics))
-        .nest("/api/v1", api_v1())
+        .nest(
+            "/api/v1",
+            api_v1().route_layer(from_fn_with_state(state.clone(), idempotency)),
+        )
         .fallback(not_found)
         .with_state(state)
 }

@@ -11,4 +11,5 @@ mod openapi;
 mod problems;
 mod process;
 mod resources;
+mod resources_daemon;
 mod resources_helpers;

@@ -212,3 +212,35 @@ async fn a_read_token_can_list_but_not_start_anything() {
     let runs = rig.get_json("/api/v1/runs").await;
     assert_eq!(runs["items"], json!([]), "the refused POST started nothing");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clashes_with_existing_state_are_409() {
+    let rig = rig().await;
+    let schedule = rig.schedule("nightly").await;
+    let body = json!({"name": "nightly", "cron": "0 4 * * *", "source": "prod", "store": "local"});
+    let response = rig.post("/api/v1/schedules", &body).await;
+    assert_problem(response, 409, "conflict").await;
+
+    let id = schedule["id"].as_str().expect("id");
+    let run_id = rig
+        .start_run(&format!("/api/v1/schedules/{id}/run"), &json!({}))
+        .await;
+    assert_eq!(rig.finished_run(&run_id).await["status"], "succeeded");
+    let response = rig
+        .post(&format!("/api/v1/runs/{run_id}/cancel"), &json!({}))
+        .await;
+    let problem = assert_problem(response, 409, "conflict").await;
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("succeeded"),
+        "{problem}"
+    );
+
+    let plan = rig
+        .get_json(&format!("/api/v1/schedules/{id}/retention"))
+        .await;
+    assert_eq!(plan["keep"].as_array().map(Vec::len), Some(1), "{plan}");
+    assert_eq!(plan["remove"], json!([]));
+}

@@ -244,3 +244,36 @@ async fn clashes_with_existing_state_are_409() {
     assert_eq!(plan["keep"].as_array().map(Vec::len), Some(1), "{plan}");
     assert_eq!(plan["remove"], json!([]));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deleted_backup_stays_listed_as_deleted() {
+    let rig = rig().await;
+    let body = json!({"source": "prod", "store": "local", "tables": ["orders"]});
+    let run_id = rig.start_run("/api/v1/backups", &body).await;
+    let run = rig.finished_run(&run_id).await;
+    assert_eq!(run["status"], "succeeded", "{run}");
+    assert!(
+        run["schedule_id"].is_null(),
+        "an ad-hoc backup has no schedule"
+    );
+    let backup_id = run["backup_id"].as_str().expect("backup id");
+
+    let response = rig
+        .app
+        .api
+        .delete(rig.app.url(&format!("/api/v1/backups/{backup_id}")))
+        .bearer_auth(crate::helpers::ADMIN_TOKEN)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), 204);
+    let backup = rig.get_json(&format!("/api/v1/backups/{backup_id}")).await;
+    assert_eq!(backup["status"], "deleted", "{backup}");
+    let response = rig
+        .post("/api/v1/restores", &json!({"backup_id": backup_id}))
+        .await;
+    assert!(
+        response.status().is_client_error(),
+        "a deleted backup cannot be restored"
+    );
+}

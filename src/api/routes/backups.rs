@@ -10,7 +10,7 @@ use super::common::{check_table_names, run_accepted};
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::json::{ApiJson, OptionalJson};
 use crate::api::state::AppState;
-use crate::catalog::{Backup, BackupFilter, BackupStatus, Page, PageRequest};
+use crate::catalog::{Backup, BackupFilter, BackupStatus, Page, PageRequest, RunFilter, RunStatus};
 use crate::runs::{BackupRef, BackupRequest, VerifyRequest};
 
 #[derive(Debug, Default, Deserialize)]
@@ -100,7 +100,8 @@ pub async fn verify(
 }
 
 /// Deletes the backup's data from its store, then marks it deleted in the catalogue (the
-/// record stays, so the history still explains where the backup went).
+/// record stays, so the history still explains where the backup went). Refused (409) while a
+/// run reads or writes it.
 pub async fn delete(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -108,6 +109,21 @@ pub async fn delete(
     let backup = state.catalog.get_backup(&id).await?;
     if backup.status == BackupStatus::Deleted {
         return Ok(StatusCode::NO_CONTENT);
+    }
+    let readers = RunFilter {
+        backup_id: Some(id.clone()),
+        statuses: vec![RunStatus::Queued, RunStatus::Running],
+        ..RunFilter::default()
+    };
+    let active = state
+        .catalog
+        .list_runs(&readers, &PageRequest::first(1))
+        .await?;
+    if let Some(run) = active.items.first() {
+        return Err(ApiError::Conflict(format!(
+            "backup {id} is in use by run {} ({}); delete it when that run has ended",
+            run.id, run.kind
+        )));
     }
     let store = state.executor().resources().store(&backup.store)?;
     state.catalog.mark_backup_deleting(&id).await?;

@@ -62,7 +62,11 @@ where
         let error = match attempt().await {
             Ok(()) => {
                 if number > 1 {
-                    tracing::info!(what, attempts = number, "Store write succeeded after retrying.");
+                    tracing::info!(
+                        what,
+                        attempts = number,
+                        "Store write succeeded after retrying."
+                    );
                 }
                 return Ok(());
             }
@@ -171,7 +175,10 @@ mod tests {
             Err(unreachable())
         })
         .await;
-        assert!(matches!(result, Err(RetryFailure::Failed { attempts: 1, .. })));
+        assert!(matches!(
+            result,
+            Err(RetryFailure::Failed { attempts: 1, .. })
+        ));
         assert_eq!(calls.load(Ordering::SeqCst), 1);
     }
 

@@ -72,9 +72,7 @@ async fn write_batch(
             Ok(()) => {}
             Err(RetryFailure::Stopped) => return Err(EngineError::Cancelled),
             Err(RetryFailure::Failed {
-                error,
-                attempts: 1,
-                ..
+                error, attempts: 1, ..
             }) => return Err(EngineError::store(what, error)),
             Err(RetryFailure::Failed {
                 error,

@@ -10,7 +10,7 @@ use tokio::sync::mpsc;
 use super::error::EngineError;
 use super::plan::RangeState;
 use super::run::{Batch, Shared};
-use super::store_retry::{retry_store, RetryFailure};
+use super::store_retry::retry_store;
 
 /// Writes batches until every reader is finished or the run stops; returns the state of every
 /// range it wrote to, by global range number.
@@ -62,29 +62,15 @@ async fn write_batch(
     if !batch.rows.is_empty() {
         let what = format!("writing table {} range {}", slot.table, slot.range);
         let state_json = state.to_json();
-        let written = retry_store(&what, shared.store_retry, &shared.stop, || {
+        let on_retry = || shared.progress.store_retry();
+        let written = retry_store(&what, shared.store_retry, &shared.stop, on_retry, || {
             shared
                 .staged
                 .write_rows(&slot.table, slot.range, &batch.rows, &state_json)
         })
         .await;
-        match written {
-            Ok(()) => {}
-            Err(RetryFailure::Stopped) => return Err(EngineError::Cancelled),
-            Err(RetryFailure::Failed {
-                error, attempts: 1, ..
-            }) => return Err(EngineError::store(what, error)),
-            Err(RetryFailure::Failed {
-                error,
-                attempts,
-                elapsed,
-            }) => {
-                let context = format!(
-                    "{what} (gave up after {attempts} attempts in {:.1}s)",
-                    elapsed.as_secs_f64()
-                );
-                return Err(EngineError::store(context, error));
-            }
+        if let Err(failure) = written {
+            return Err(failure.into_engine_error(what, shared.store_retry));
         }
         shared
             .progress

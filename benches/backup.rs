@@ -8,6 +8,11 @@
 //! flat; `BENCH_EMULATOR=inprocess` runs it in-process anyway. The peak RSS (VmHWM) is reset
 //! before each phase (`/proc/self/clear_refs`), so each figure is that phase's own peak.
 //!
+//! Then the backup is restored into a new table (rows/s, peak RSS), and the same table is
+//! scanned by a small script with the official Python SDK that writes JSON lines
+//! (`benches/baseline/python_scan_jsonl.py`: what a user would write instead), when
+//! `TABLEVAULT_PYTHON` (default `.venv/bin/python`) has the SDK.
+//!
 //! Run: `BENCH_ROWS=1000000 cargo bench --bench backup`.
 
 use std::io::{BufRead, BufReader};
@@ -18,7 +23,8 @@ use std::time::Instant;
 use futures::{StreamExt, TryStreamExt};
 use tablevault::config::EngineConfig;
 use tablevault::emulator::{Emulator, EmulatorConfig, EmulatorHandle};
-use tablevault::engine::{run_backup, BackupContext, BackupJob};
+use tablevault::engine::{run_backup, run_restore, BackupContext, BackupJob, RestoreJob};
+use tablevault::engine::{IfExists, RunContext};
 use tablevault::store::{ArchiveStore, ArchiveStoreConfig, SourceInfo};
 use tablevault::tablestore::client::{chunk_writes, Client, ClientConfig, RowWrite};
 use tablevault::tablestore::{plainbuffer, Cell, PkSchema, PkType, PkValue, PrimaryKey, Row};
@@ -34,7 +40,7 @@ fn make_row(i: i64) -> Row {
         ("pk_i", PkValue::Integer(i)),
     ]);
     let cells = vec![
-        Cell::put("payload", Value::String(format!("{i:0>120}"))),
+        Cell::put("payload", Value::String(format!("{i:0>70}"))),
         Cell::put("n", Value::Integer(i)),
         Cell::put("f", Value::Double(i as f64 / 7.0)),
     ];
@@ -237,6 +243,35 @@ fn main() {
         }
         let on_disk = dir_size(dir.path());
         println!("archive size {:.1} MB", on_disk as f64 / 1e6);
+
+        let reader = ctx
+            .store
+            .open(&outcome.manifest.backup_id)
+            .await
+            .expect("open backup");
+        let restore = RestoreJob {
+            reader,
+            client: client.clone(),
+            tables: vec![TABLE.into()],
+            renames: [(TABLE.to_string(), format!("{TABLE}_restored"))].into(),
+            if_exists: IfExists::Fail,
+            dry_run: false,
+        };
+        reset_peak_rss();
+        let started = Instant::now();
+        run_restore(restore, &RunContext::new(config.clone()))
+            .await
+            .expect("restore");
+        let seconds = started.elapsed().as_secs_f64();
+        println!(
+            "restore          {}w:       {seconds:7.2} s {:>10.0} rows/s {:6.1} MB/s  peak RSS {:6.1} MiB",
+            config.writers,
+            rows as f64 / seconds,
+            bytes as f64 / seconds / 1e6,
+            peak_rss_mib()
+        );
+
+        python_baseline(&client_config, rows);
         match source {
             Source::InProcess(emulator) => emulator.shutdown().await,
             Source::Child(mut child) => {
@@ -245,6 +280,43 @@ fn main() {
             }
         }
     });
+}
+
+/// Runs the Python SDK baseline against the same table, if the SDK is installed.
+fn python_baseline(config: &ClientConfig, rows: i64) {
+    let python = std::env::var("TABLEVAULT_PYTHON")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/.venv/bin/python").into());
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/benches/baseline/python_scan_jsonl.py"
+    );
+    let out = tempfile::NamedTempFile::new().expect("temp file");
+    let output = Command::new(&python)
+        .arg(script)
+        .arg(&config.endpoint)
+        .args([&config.access_key_id, "bench-sk", &config.instance, TABLE])
+        .arg(out.path())
+        .output();
+    match output {
+        Ok(o) if o.status.success() => {
+            let report: serde_json::Value =
+                serde_json::from_slice(&o.stdout).expect("baseline prints JSON");
+            assert_eq!(report["rows"].as_i64(), Some(rows));
+            println!(
+                "python SDK scan -> JSON lines:  {:7.2} s {:>10.0} rows/s",
+                report["seconds"].as_f64().unwrap_or(f64::NAN),
+                report["rows_per_second"].as_f64().unwrap_or(f64::NAN)
+            );
+        }
+        Ok(o) => println!(
+            "python baseline failed: {}",
+            String::from_utf8_lossy(&o.stderr)
+                .lines()
+                .last()
+                .unwrap_or("")
+        ),
+        Err(e) => println!("python baseline skipped ({python}: {e})"),
+    }
 }
 
 fn dir_size(path: &std::path::Path) -> u64 {

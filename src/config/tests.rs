@@ -145,3 +145,20 @@ fn malformed_toml_names_the_file() {
     let err = parse("[sources.a\n", &[]).unwrap_err().to_string();
     assert!(err.contains("test.toml"), "{err}");
 }
+
+/// The commented example shipped in `config/` must stay valid as the code changes.
+#[test]
+fn the_shipped_example_parses() {
+    let text = include_str!("../../config/tablevault.example.toml");
+    let c = parse(
+        text,
+        &[("TABLEVAULT_SOURCE_PROD_ACCESS_KEY_SECRET", "from-env")],
+    )
+    .unwrap();
+    assert_eq!(c.sources.len(), 2);
+    assert_eq!(c.store("mongo").unwrap().kind(), "mongodb");
+    assert_eq!(c.store("local").unwrap().kind(), "archive");
+    let defaults = EngineConfig::default();
+    assert_eq!(c.engine.readers, defaults.readers);
+    assert_eq!(c.engine.split_size_bytes, defaults.split_size_bytes);
+}

@@ -1,0 +1,154 @@
+//! Reading the backup catalog in bulk: filtered pages, retention candidates, and the last
+//! success per schedule.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::{QueryBuilder, Sqlite};
+
+use super::backup_rows::{fetch_tables, BackupRow};
+use super::page::{paginate, Cursor, Page, PageRequest};
+use super::{Backup, BackupStatus, Catalog, CatalogError};
+use crate::retention::Candidate;
+
+/// Which backups to list. Empty fields do not filter; `statuses` matches any of its values.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BackupFilter {
+    pub schedule_id: Option<String>,
+    pub store: Option<String>,
+    pub source: Option<String>,
+    pub statuses: Vec<BackupStatus>,
+    /// Only backups holding this table.
+    pub table: Option<String>,
+    /// Started at or after.
+    pub started_after: Option<DateTime<Utc>>,
+    /// Started strictly before.
+    pub started_before: Option<DateTime<Utc>>,
+}
+
+/// The newest completed backup of a schedule: what the `last_success_timestamp` gauges are
+/// rebuilt from at start-up, so they survive restarts (Velero #6809).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct LastSuccess {
+    pub schedule_id: String,
+    pub backup_id: String,
+    pub finished_at: DateTime<Utc>,
+    #[sqlx(try_from = "i64")]
+    pub rows: u64,
+    #[sqlx(try_from = "i64")]
+    pub bytes: u64,
+}
+
+/// id, status, started_at, finished_at.
+type CandidateRow = (String, String, DateTime<Utc>, Option<DateTime<Utc>>);
+
+impl Catalog {
+    /// Backups matching `filter`, newest first (`started_at`, then id), with their tables.
+    pub async fn list_backups(
+        &self,
+        filter: &BackupFilter,
+        page: &PageRequest,
+    ) -> Result<Page<Backup>, CatalogError> {
+        let cursor = Cursor::decode(page, filter)?;
+        let size = page.size();
+        let mut query = QueryBuilder::<Sqlite>::new("SELECT * FROM backups WHERE 1 = 1");
+        if let Some(id) = &filter.schedule_id {
+            query.push(" AND schedule_id = ").push_bind(id.clone());
+        }
+        if let Some(store) = &filter.store {
+            query.push(" AND store = ").push_bind(store.clone());
+        }
+        if let Some(source) = &filter.source {
+            query.push(" AND source = ").push_bind(source.clone());
+        }
+        if !filter.statuses.is_empty() {
+            query.push(" AND status IN (");
+            let mut list = query.separated(", ");
+            for status in &filter.statuses {
+                list.push_bind(status.as_str());
+            }
+            query.push(")");
+        }
+        if let Some(table) = &filter.table {
+            query
+                .push(" AND EXISTS (SELECT 1 FROM backup_tables t WHERE t.backup_id = backups.id AND t.table_name = ")
+                .push_bind(table.clone())
+                .push(")");
+        }
+        if let Some(after) = filter.started_after {
+            query.push(" AND started_at >= ").push_bind(after);
+        }
+        if let Some(before) = filter.started_before {
+            query.push(" AND started_at < ").push_bind(before);
+        }
+        if let Some(cursor) = cursor {
+            let at = cursor.at.ok_or(CatalogError::InvalidPageToken)?;
+            query
+                .push(" AND (started_at, id) < (")
+                .push_bind(at)
+                .push(", ")
+                .push_bind(cursor.key)
+                .push(")");
+        }
+        query
+            .push(" ORDER BY started_at DESC, id DESC LIMIT ")
+            .push_bind(i64::from(size) + 1);
+
+        let mut conn = self.reader.acquire().await?;
+        let rows: Vec<BackupRow> = query.build_query_as().fetch_all(&mut *conn).await?;
+        let ids: Vec<String> = rows.iter().map(|r| r.id().to_string()).collect();
+        let mut tables = fetch_tables(&mut conn, &ids).await?;
+        let items = rows
+            .into_iter()
+            .map(|row| {
+                let t = tables.remove(row.id()).unwrap_or_default();
+                row.into_backup(t)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(paginate(items, size, |b| {
+            Cursor::new(Some(b.started_at), b.id.clone(), filter)
+        }))
+    }
+
+    /// Every not-deleted backup of a schedule, as retention candidates (no paging: a schedule's
+    /// live backups are what retention keeps small).
+    pub async fn retention_candidates(
+        &self,
+        schedule_id: &str,
+    ) -> Result<Vec<Candidate>, CatalogError> {
+        let rows: Vec<CandidateRow> = sqlx::query_as(
+            "SELECT id, status, started_at, finished_at FROM backups \
+             WHERE schedule_id = ? AND status <> 'deleted'",
+        )
+        .bind(schedule_id)
+        .fetch_all(&self.reader)
+        .await?;
+        let mut candidates = Vec::with_capacity(rows.len());
+        for (id, status, started_at, finished_at) in rows {
+            let status: BackupStatus = super::enums::parse_column("backups.status", &status)?;
+            if let Some(status) = status.retention_status() {
+                candidates.push(Candidate::new(
+                    id,
+                    finished_at.unwrap_or(started_at),
+                    status,
+                ));
+            }
+        }
+        Ok(candidates)
+    }
+
+    /// The newest completed backup of every schedule that has one, by schedule id.
+    pub async fn last_successful_backups(&self) -> Result<Vec<LastSuccess>, CatalogError> {
+        let rows: Vec<LastSuccess> = sqlx::query_as(
+            "SELECT schedule_id, backup_id, finished_at, rows, bytes FROM ( \
+               SELECT schedule_id, id AS backup_id, finished_at, rows, bytes, \
+                 ROW_NUMBER() OVER (PARTITION BY schedule_id ORDER BY finished_at DESC, id DESC) AS n \
+               FROM backups \
+               WHERE status = 'completed' AND schedule_id IS NOT NULL AND finished_at IS NOT NULL) \
+             WHERE n = 1 ORDER BY schedule_id",
+        )
+        .fetch_all(&self.reader)
+        .await?;
+        Ok(rows)
+    }
+}

@@ -1,0 +1,254 @@
+//! The backup catalog: what each store holds, with per-table figures, verification and the
+//! reasons retention keeps it.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::backup_rows::{backup_state_error, fetch_backup, replace_tables, BackupRow};
+use super::columns::{to_i64, to_json};
+use super::error::is_unique_violation;
+use super::runs::missing_schedule;
+use super::{BackupStatus, Catalog, CatalogError, VerifyResult};
+use crate::retention::{Candidate, KeepReason};
+use crate::store::Manifest;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Backup {
+    /// The id the store knows the backup by.
+    pub id: String,
+    pub schedule_id: Option<String>,
+    pub source: String,
+    pub store: String,
+    pub status: BackupStatus,
+    /// Per-table figures from the manifest; empty until completed.
+    pub tables: Vec<BackupTable>,
+    pub rows: u64,
+    /// PlainBuffer size of the rows: comparable across stores.
+    pub bytes: u64,
+    /// What the store says the backup occupies, if it can tell.
+    pub stored_bytes: Option<u64>,
+    pub error: Option<String>,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub deleted_at: Option<DateTime<Utc>>,
+    pub verified_at: Option<DateTime<Utc>>,
+    pub verify_result: Option<VerifyResult>,
+    pub verify_message: Option<String>,
+    /// Why the last retention evaluation kept it.
+    pub retention_reasons: Option<Vec<KeepReason>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BackupTable {
+    pub name: String,
+    pub rows: u64,
+    pub cells: u64,
+    pub bytes: u64,
+    pub checksum: String,
+}
+
+/// A backup that has just been started in a store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewBackup {
+    pub id: String,
+    pub schedule_id: Option<String>,
+    pub source: String,
+    pub store: String,
+    pub started_at: DateTime<Utc>,
+}
+
+impl Backup {
+    /// This backup as retention sees it; `None` once deleted. Unfinished backups are placed at
+    /// their start time.
+    pub fn retention_candidate(&self) -> Option<Candidate> {
+        let status = self.status.retention_status()?;
+        let at = self.finished_at.unwrap_or(self.started_at);
+        Some(Candidate::new(self.id.clone(), at, status))
+    }
+}
+
+impl Catalog {
+    /// Records a backup the moment its store staged it, as `staged`.
+    pub async fn create_backup(&self, new: NewBackup) -> Result<Backup, CatalogError> {
+        let now = self.now();
+        let row: BackupRow = sqlx::query_as(
+            "INSERT INTO backups (id, schedule_id, source, store, status, started_at, \
+             created_at, updated_at) VALUES (?, ?, ?, ?, 'staged', ?, ?, ?) RETURNING *",
+        )
+        .bind(&new.id)
+        .bind(&new.schedule_id)
+        .bind(&new.source)
+        .bind(&new.store)
+        .bind(new.started_at)
+        .bind(now)
+        .bind(now)
+        .fetch_one(&self.writer)
+        .await
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                CatalogError::Conflict(format!("backup {} already exists", new.id))
+            } else {
+                missing_schedule(e, new.schedule_id.as_deref())
+            }
+        })?;
+        row.into_backup(Vec::new())
+    }
+
+    pub async fn get_backup(&self, id: &str) -> Result<Backup, CatalogError> {
+        let mut conn = self.reader.acquire().await?;
+        fetch_backup(&mut conn, id)
+            .await?
+            .ok_or_else(|| CatalogError::not_found("backup", id))
+    }
+
+    /// `staged` → `completed` with the published manifest's figures and finish time.
+    pub async fn complete_backup(
+        &self,
+        id: &str,
+        manifest: &Manifest,
+        stored_bytes: Option<u64>,
+    ) -> Result<Backup, CatalogError> {
+        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
+        let done = sqlx::query(
+            "UPDATE backups SET status = 'completed', rows = ?, bytes = ?, stored_bytes = ?, \
+             finished_at = ?, error = NULL, updated_at = ? WHERE id = ? AND status = 'staged'",
+        )
+        .bind(to_i64("rows", manifest.total_rows())?)
+        .bind(to_i64("bytes", manifest.total_bytes())?)
+        .bind(
+            stored_bytes
+                .map(|b| to_i64("stored_bytes", b))
+                .transpose()?,
+        )
+        .bind(manifest.finished_at)
+        .bind(self.now())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(backup_state_error(&mut tx, id, "complete").await);
+        }
+        replace_tables(&mut tx, id, &manifest.tables).await?;
+        let backup = fetch_backup(&mut tx, id).await?;
+        tx.commit().await?;
+        backup.ok_or_else(|| CatalogError::not_found("backup", id))
+    }
+
+    /// `staged` → `failed`.
+    pub async fn fail_backup(&self, id: &str, error: &str) -> Result<Backup, CatalogError> {
+        let now = self.now();
+        self.transition(
+            id,
+            "fail",
+            "status = 'failed', error = ?, finished_at = ?",
+            "status = 'staged'",
+            (Some(error.to_string()), Some(now)),
+        )
+        .await
+    }
+
+    /// `staged`/`completed`/`failed` → `deleting`: recorded *before* the store deletes, so a
+    /// crash mid-delete leaves a visible, retryable state rather than a silent half-deletion.
+    pub async fn mark_backup_deleting(&self, id: &str) -> Result<Backup, CatalogError> {
+        self.transition(
+            id,
+            "delete",
+            "status = 'deleting', error = COALESCE(?, error), deleted_at = ?",
+            "status IN ('staged', 'completed', 'failed')",
+            (None, None),
+        )
+        .await
+    }
+
+    /// `deleting` → `deleted` once the store has removed the data. The row stays as history.
+    pub async fn mark_backup_deleted(&self, id: &str) -> Result<Backup, CatalogError> {
+        let now = self.now();
+        self.transition(
+            id,
+            "finish deleting",
+            "status = 'deleted', error = COALESCE(?, error), deleted_at = ?",
+            "status = 'deleting'",
+            (None, Some(now)),
+        )
+        .await
+    }
+
+    /// Stores the verdict of a verification of a completed backup.
+    pub async fn record_backup_verification(
+        &self,
+        id: &str,
+        result: VerifyResult,
+        message: Option<&str>,
+    ) -> Result<Backup, CatalogError> {
+        let now = self.now();
+        let mut conn = self.writer.acquire().await?;
+        let done = sqlx::query(
+            "UPDATE backups SET verified_at = ?, verify_result = ?, verify_message = ?, \
+             updated_at = ? WHERE id = ? AND status = 'completed'",
+        )
+        .bind(now)
+        .bind(result.as_str())
+        .bind(message)
+        .bind(now)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(backup_state_error(&mut conn, id, "verification").await);
+        }
+        fetch_backup(&mut conn, id)
+            .await?
+            .ok_or_else(|| CatalogError::not_found("backup", id))
+    }
+
+    /// Stores why retention keeps a backup (shown by the API; `None` clears it).
+    pub async fn set_retention_reasons(
+        &self,
+        id: &str,
+        reasons: Option<&[KeepReason]>,
+    ) -> Result<(), CatalogError> {
+        let json = reasons
+            .map(|r| to_json("retention_reasons", &r))
+            .transpose()?;
+        let done =
+            sqlx::query("UPDATE backups SET retention_reasons = ?, updated_at = ? WHERE id = ?")
+                .bind(json)
+                .bind(self.now())
+                .bind(id)
+                .execute(&self.writer)
+                .await?;
+        if done.rows_affected() == 0 {
+            return Err(CatalogError::not_found("backup", id));
+        }
+        Ok(())
+    }
+
+    /// One guarded status change: `set` (two binds: error, a timestamp) applies only where
+    /// `guard` holds.
+    async fn transition(
+        &self,
+        id: &str,
+        action: &'static str,
+        set: &str,
+        guard: &str,
+        (error, at): (Option<String>, Option<DateTime<Utc>>),
+    ) -> Result<Backup, CatalogError> {
+        let mut conn = self.writer.acquire().await?;
+        let sql = format!("UPDATE backups SET {set}, updated_at = ? WHERE id = ? AND {guard}");
+        let done = sqlx::query(&sql)
+            .bind(error)
+            .bind(at)
+            .bind(self.now())
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(backup_state_error(&mut conn, id, action).await);
+        }
+        fetch_backup(&mut conn, id)
+            .await?
+            .ok_or_else(|| CatalogError::not_found("backup", id))
+    }
+}

@@ -1,0 +1,189 @@
+//! `Idempotency-Key` support: the first request with a key claims it, its response is stored,
+//! and retries get that response replayed instead of starting a second backup. Follows the
+//! IETF draft and Stripe: a key reused for a different request is an error (422), a retry while
+//! the first is still running is a conflict (409), keys expire (24 hours is customary).
+
+use std::time::Duration;
+
+use serde::Serialize;
+
+use super::columns::{from_json, to_json};
+use super::{Catalog, CatalogError};
+
+/// The identity of a request under a key. `request_hash` is the caller's fingerprint of the
+/// body (e.g. SHA-256 hex): equal bodies, equal hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyRequest {
+    pub key: String,
+    pub method: String,
+    pub path: String,
+    pub request_hash: String,
+}
+
+/// A response to replay.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoredResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+/// The outcome of trying to claim a key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdempotencyClaim {
+    /// New (or the old claim expired): handle the request, then
+    /// [`Catalog::complete_idempotency_key`] (or [`Catalog::release_idempotency_key`] if it
+    /// failed before doing anything).
+    Claimed,
+    /// Handled before: send this response again.
+    Replay(StoredResponse),
+    /// The first request with this key is still being handled.
+    InFlight,
+    /// The key was used for a different method, path or body.
+    Mismatch,
+}
+
+#[derive(sqlx::FromRow)]
+struct KeyRow {
+    method: String,
+    path: String,
+    request_hash: String,
+    response_status: Option<i64>,
+    response_headers: Option<String>,
+    response_body: Option<Vec<u8>>,
+}
+
+impl Catalog {
+    /// Claims `request.key` for `ttl`, or says what to do instead.
+    pub async fn claim_idempotency_key(
+        &self,
+        request: &IdempotencyRequest,
+        ttl: Duration,
+    ) -> Result<IdempotencyClaim, CatalogError> {
+        let now = self.now();
+        let ttl = chrono::Duration::from_std(ttl)
+            .map_err(|_| CatalogError::InvalidInput("idempotency ttl too large".into()))?;
+        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
+        sqlx::query("DELETE FROM idempotency_keys WHERE key = ? AND expires_at <= ?")
+            .bind(&request.key)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        let inserted = sqlx::query(
+            "INSERT INTO idempotency_keys (key, method, path, request_hash, created_at, \
+             expires_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
+        )
+        .bind(&request.key)
+        .bind(&request.method)
+        .bind(&request.path)
+        .bind(&request.request_hash)
+        .bind(now)
+        .bind(now + ttl)
+        .execute(&mut *tx)
+        .await?;
+        if inserted.rows_affected() == 1 {
+            tx.commit().await?;
+            return Ok(IdempotencyClaim::Claimed);
+        }
+        let row: KeyRow = sqlx::query_as("SELECT * FROM idempotency_keys WHERE key = ?")
+            .bind(&request.key)
+            .fetch_one(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        if row.method != request.method
+            || row.path != request.path
+            || row.request_hash != request.request_hash
+        {
+            return Ok(IdempotencyClaim::Mismatch);
+        }
+        Ok(match stored_response(row)? {
+            Some(response) => IdempotencyClaim::Replay(response),
+            None => IdempotencyClaim::InFlight,
+        })
+    }
+
+    /// Stores the response of a claimed key for replay.
+    pub async fn complete_idempotency_key(
+        &self,
+        key: &str,
+        response: &StoredResponse,
+    ) -> Result<(), CatalogError> {
+        let done = sqlx::query(
+            "UPDATE idempotency_keys SET response_status = ?, response_headers = ?, \
+             response_body = ? WHERE key = ?",
+        )
+        .bind(i64::from(response.status))
+        .bind(to_json("response_headers", &response.headers)?)
+        .bind(&response.body)
+        .bind(key)
+        .execute(&self.writer)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(CatalogError::not_found("idempotency key", key));
+        }
+        Ok(())
+    }
+
+    /// Gives a claimed key up, so a retry runs afresh (for requests that failed validation or
+    /// failed before changing anything, which Stripe does not store either).
+    pub async fn release_idempotency_key(&self, key: &str) -> Result<(), CatalogError> {
+        sqlx::query("DELETE FROM idempotency_keys WHERE key = ? AND response_status IS NULL")
+            .bind(key)
+            .execute(&self.writer)
+            .await?;
+        Ok(())
+    }
+
+    /// The stored response for `key`, if it has one and has not expired.
+    pub async fn lookup_idempotency_key(
+        &self,
+        key: &str,
+    ) -> Result<Option<StoredResponse>, CatalogError> {
+        let row: Option<KeyRow> =
+            sqlx::query_as("SELECT * FROM idempotency_keys WHERE key = ? AND expires_at > ?")
+                .bind(key)
+                .bind(self.now())
+                .fetch_optional(&self.reader)
+                .await?;
+        match row {
+            Some(row) => stored_response(row),
+            None => Ok(None),
+        }
+    }
+
+    /// Deletes expired keys; returns how many. For a periodic housekeeping task.
+    pub async fn purge_expired_idempotency_keys(&self) -> Result<u64, CatalogError> {
+        let done = sqlx::query("DELETE FROM idempotency_keys WHERE expires_at <= ?")
+            .bind(self.now())
+            .execute(&self.writer)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Drops claims that never got a response. At start-up these belong to a dead process and
+    /// would otherwise answer 409 until they expire.
+    pub async fn release_unfinished_idempotency_keys(&self) -> Result<u64, CatalogError> {
+        let done = sqlx::query("DELETE FROM idempotency_keys WHERE response_status IS NULL")
+            .execute(&self.writer)
+            .await?;
+        Ok(done.rows_affected())
+    }
+}
+
+fn stored_response(row: KeyRow) -> Result<Option<StoredResponse>, CatalogError> {
+    let Some(status) = row.response_status else {
+        return Ok(None);
+    };
+    let status = u16::try_from(status).map_err(|e| {
+        CatalogError::corrupt("idempotency_keys.response_status", &status.to_string(), e)
+    })?;
+    let headers = match row.response_headers {
+        Some(text) => from_json("idempotency_keys.response_headers", &text)?,
+        None => Vec::new(),
+    };
+    Ok(Some(StoredResponse {
+        status,
+        headers,
+        body: row.response_body.unwrap_or_default(),
+    }))
+}

@@ -1,0 +1,175 @@
+//! Run lifecycle writes: queued → running → a final status, with live progress.
+
+use super::columns::{to_i64, to_json};
+use super::ids::new_run_id;
+use super::run_types::RunRow;
+use super::{Catalog, CatalogError, NewRun, Run, RunOutcome, RunProgress, RunStatus};
+
+impl Catalog {
+    /// Records a new run as `queued`.
+    pub async fn create_run(&self, new: NewRun) -> Result<Run, CatalogError> {
+        self.insert_run(new, RunStatus::Queued, None).await
+    }
+
+    /// Records a run that will not happen (overlap, paused schedule) as `skipped`, so missed
+    /// ticks are visible in the history instead of silently absent.
+    pub async fn record_skipped_run(&self, new: NewRun, reason: &str) -> Result<Run, CatalogError> {
+        self.insert_run(new, RunStatus::Skipped, Some(reason)).await
+    }
+
+    async fn insert_run(
+        &self,
+        new: NewRun,
+        status: RunStatus,
+        skip_reason: Option<&str>,
+    ) -> Result<Run, CatalogError> {
+        let now = self.now();
+        let finished_at = status.is_finished().then_some(now);
+        let row: RunRow = sqlx::query_as(
+            "INSERT INTO runs (id, kind, status, schedule_id, backup_id, triggered_by, request, \
+             skip_reason, finished_at, created_at, updated_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
+        )
+        .bind(new_run_id())
+        .bind(new.kind.as_str())
+        .bind(status.as_str())
+        .bind(&new.schedule_id)
+        .bind(&new.backup_id)
+        .bind(new.trigger.as_str())
+        .bind(to_json("request", &new.request)?)
+        .bind(skip_reason)
+        .bind(finished_at)
+        .bind(now)
+        .bind(now)
+        .fetch_one(&self.writer)
+        .await
+        .map_err(|e| missing_schedule(e, new.schedule_id.as_deref()))?;
+        row.try_into()
+    }
+
+    pub async fn get_run(&self, id: &str) -> Result<Run, CatalogError> {
+        sqlx::query_as::<_, RunRow>("SELECT * FROM runs WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.reader)
+            .await?
+            .ok_or_else(|| CatalogError::not_found("run", id))?
+            .try_into()
+    }
+
+    /// `queued` → `running`, stamping `started_at`.
+    pub async fn start_run(&self, id: &str) -> Result<Run, CatalogError> {
+        let now = self.now();
+        let row: Option<RunRow> = sqlx::query_as(
+            "UPDATE runs SET status = 'running', started_at = ?, updated_at = ? \
+             WHERE id = ? AND status = 'queued' RETURNING *",
+        )
+        .bind(now)
+        .bind(now)
+        .bind(id)
+        .fetch_optional(&self.writer)
+        .await?;
+        match row {
+            Some(row) => row.try_into(),
+            None => Err(self.run_state_error(id, "start").await),
+        }
+    }
+
+    /// Stores the latest progress of a running run.
+    pub async fn update_run_progress(
+        &self,
+        id: &str,
+        progress: RunProgress,
+    ) -> Result<(), CatalogError> {
+        let done = sqlx::query(
+            "UPDATE runs SET rows = ?, bytes = ?, tables_done = ?, tables_total = ?, \
+             updated_at = ? WHERE id = ? AND status = 'running'",
+        )
+        .bind(to_i64("rows", progress.rows)?)
+        .bind(to_i64("bytes", progress.bytes)?)
+        .bind(to_i64("tables_done", progress.tables_done)?)
+        .bind(to_i64("tables_total", progress.tables_total)?)
+        .bind(self.now())
+        .bind(id)
+        .execute(&self.writer)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(self.run_state_error(id, "progress update").await);
+        }
+        Ok(())
+    }
+
+    /// Names the backup a run works on (known only once a backup run has created it).
+    pub async fn set_run_backup(&self, id: &str, backup_id: &str) -> Result<(), CatalogError> {
+        let done = sqlx::query("UPDATE runs SET backup_id = ?, updated_at = ? WHERE id = ?")
+            .bind(backup_id)
+            .bind(self.now())
+            .bind(id)
+            .execute(&self.writer)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(CatalogError::not_found("run", id));
+        }
+        Ok(())
+    }
+
+    /// `queued`/`running` → a final status, stamping `finished_at`. Finishing twice is an
+    /// error, so two parties can never both decide how a run ended.
+    pub async fn finish_run(&self, id: &str, outcome: RunOutcome) -> Result<Run, CatalogError> {
+        if !outcome.status.is_finished() {
+            return Err(CatalogError::InvalidInput(format!(
+                "{} is not a final run status",
+                outcome.status
+            )));
+        }
+        let (error, skip_reason) = match outcome.status {
+            RunStatus::Skipped => (None, outcome.message),
+            _ => (outcome.message, None),
+        };
+        let now = self.now();
+        let row: Option<RunRow> = sqlx::query_as(
+            "UPDATE runs SET status = ?, error = ?, skip_reason = ?, finished_at = ?, \
+             updated_at = ? WHERE id = ? AND status IN ('queued', 'running') RETURNING *",
+        )
+        .bind(outcome.status.as_str())
+        .bind(error)
+        .bind(skip_reason)
+        .bind(now)
+        .bind(now)
+        .bind(id)
+        .fetch_optional(&self.writer)
+        .await?;
+        match row {
+            Some(row) => row.try_into(),
+            None => Err(self.run_state_error(id, "finish").await),
+        }
+    }
+
+    /// Explains why a guarded update matched nothing: no such run, or a run in another state.
+    async fn run_state_error(&self, id: &str, action: &'static str) -> CatalogError {
+        let status: Result<Option<String>, _> =
+            sqlx::query_scalar("SELECT status FROM runs WHERE id = ?")
+                .bind(id)
+                .fetch_optional(&self.writer)
+                .await;
+        match status {
+            Ok(Some(status)) => CatalogError::InvalidState {
+                entity: "run",
+                id: id.to_string(),
+                status,
+                action,
+            },
+            Ok(None) => CatalogError::not_found("run", id),
+            Err(e) => e.into(),
+        }
+    }
+}
+
+/// A foreign-key failure on insert means the schedule does not exist.
+pub(crate) fn missing_schedule(error: sqlx::Error, schedule_id: Option<&str>) -> CatalogError {
+    match (&error, schedule_id) {
+        (sqlx::Error::Database(db), Some(id)) if db.is_foreign_key_violation() => {
+            CatalogError::not_found("schedule", id)
+        }
+        _ => error.into(),
+    }
+}

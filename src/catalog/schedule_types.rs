@@ -1,0 +1,134 @@
+//! Schedules: when to back up what, from which source into which store, kept how long.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+use super::columns::from_json;
+use super::CatalogError;
+use crate::retention::RetentionPolicy;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Schedule {
+    /// `sch_…`.
+    pub id: String,
+    /// Unique; what people and metrics labels use.
+    pub name: String,
+    /// Cron expression; parsed and validated by the scheduler, stored verbatim.
+    pub cron: String,
+    /// IANA zone the cron expression and the retention calendar are read in.
+    pub timezone: Tz,
+    /// Configured source name (a Tablestore instance).
+    pub source: String,
+    /// Configured store name.
+    pub store: String,
+    /// Tables to back up; empty means every table of the source.
+    pub tables: Vec<String>,
+    pub retention: RetentionPolicy,
+    pub paused: bool,
+    /// The next tick, persisted so a restart knows whether one was missed.
+    pub next_run_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    /// Last change of the definition (not of `next_run_at`).
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A schedule to create. Deserializable so the API can take it as a request body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewSchedule {
+    pub name: String,
+    pub cron: String,
+    #[serde(default = "utc")]
+    pub timezone: Tz,
+    pub source: String,
+    pub store: String,
+    #[serde(default)]
+    pub tables: Vec<String>,
+    #[serde(default)]
+    pub retention: RetentionPolicy,
+    #[serde(default)]
+    pub paused: bool,
+    #[serde(default)]
+    pub next_run_at: Option<DateTime<Utc>>,
+}
+
+fn utc() -> Tz {
+    Tz::UTC
+}
+
+impl NewSchedule {
+    /// A schedule in UTC, all tables, no retention rules (keeps everything), not paused.
+    pub fn new(name: &str, cron: &str, source: &str, store: &str) -> Self {
+        NewSchedule {
+            name: name.to_string(),
+            cron: cron.to_string(),
+            timezone: Tz::UTC,
+            source: source.to_string(),
+            store: store.to_string(),
+            tables: Vec::new(),
+            retention: RetentionPolicy::default(),
+            paused: false,
+            next_run_at: None,
+        }
+    }
+}
+
+/// A partial change (PATCH): `None` leaves a field as it is. `next_run_at: Some(None)` clears it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ScheduleUpdate {
+    pub name: Option<String>,
+    pub cron: Option<String>,
+    pub timezone: Option<Tz>,
+    pub source: Option<String>,
+    pub store: Option<String>,
+    pub tables: Option<Vec<String>>,
+    pub retention: Option<RetentionPolicy>,
+    pub paused: Option<bool>,
+    pub next_run_at: Option<Option<DateTime<Utc>>>,
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ScheduleRow {
+    id: String,
+    name: String,
+    cron: String,
+    timezone: String,
+    source: String,
+    store: String,
+    tables: String,
+    retention: String,
+    paused: bool,
+    next_run_at: Option<DateTime<Utc>>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl TryFrom<ScheduleRow> for Schedule {
+    type Error = CatalogError;
+
+    fn try_from(row: ScheduleRow) -> Result<Self, CatalogError> {
+        Ok(Schedule {
+            timezone: row
+                .timezone
+                .parse()
+                .map_err(|e| CatalogError::corrupt("schedules.timezone", &row.timezone, e))?,
+            tables: from_json("schedules.tables", &row.tables)?,
+            retention: from_json("schedules.retention", &row.retention)?,
+            id: row.id,
+            name: row.name,
+            cron: row.cron,
+            source: row.source,
+            store: row.store,
+            paused: row.paused,
+            next_run_at: row.next_run_at,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        })
+    }
+}
+
+/// Schedules list in name order; the filter only fingerprints page tokens.
+#[derive(Serialize)]
+pub(crate) struct ScheduleListKey;

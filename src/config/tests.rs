@@ -161,4 +161,5 @@ fn the_shipped_example_parses() {
     let defaults = EngineConfig::default();
     assert_eq!(c.engine.readers, defaults.readers);
     assert_eq!(c.engine.split_size_bytes, defaults.split_size_bytes);
+    assert_eq!(c.engine.store_retry_seconds, defaults.store_retry_seconds);
 }

@@ -87,7 +87,9 @@ async fn resume_after_a_failed_write_writes_every_row_once() {
 
     assert!(matches!(error, EngineError::Store { .. }), "{error:?}");
     assert!(
-        error.to_string().starts_with("writing table big range 2: "),
+        error
+            .to_string()
+            .starts_with("writing table big range 2 (gave up after 1 attempt in "),
         "{error}"
     );
     assert!(

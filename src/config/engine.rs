@@ -21,6 +21,10 @@ pub struct EngineConfig {
     pub max_bytes_per_second: u64,
     /// Keep every version of every cell (default) or only the latest.
     pub all_versions: bool,
+    /// How long a backup keeps retrying a failed store write (the store unreachable, a
+    /// MongoDB failover, an I/O error) before it fails, in seconds; 0 fails at once. Retries
+    /// back off exponentially with jitter; a retried batch never duplicates rows.
+    pub store_retry_seconds: u64,
 }
 
 impl Default for EngineConfig {
@@ -34,11 +38,17 @@ impl Default for EngineConfig {
             max_rows_per_second: 0,
             max_bytes_per_second: 0,
             all_versions: true,
+            store_retry_seconds: 60,
         }
     }
 }
 
 impl EngineConfig {
+    /// [`Self::store_retry_seconds`] as a duration.
+    pub fn store_retry(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.store_retry_seconds)
+    }
+
     pub(super) fn validate(&self, problems: &mut Vec<String>) {
         let positive = [
             ("readers", self.readers),
@@ -53,6 +63,9 @@ impl EngineConfig {
         }
         if self.readers > 256 || self.writers > 256 {
             problems.push("engine.readers/writers: at most 256".to_string());
+        }
+        if self.store_retry_seconds > 86_400 {
+            problems.push("engine.store_retry_seconds: at most 86400 (one day)".to_string());
         }
         if self.split_size_bytes < 1024 * 1024 {
             problems.push("engine.split_size_bytes: at least 1 MiB".to_string());

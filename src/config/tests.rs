@@ -41,6 +41,19 @@ fn a_full_file_parses() {
     assert_eq!(c.store(DEFAULT_STORE).unwrap().kind(), "archive");
     assert_eq!(c.engine.readers, 8);
     assert_eq!(c.engine.writers, EngineConfig::default().writers);
+    assert_eq!(c.engine.store_retry_seconds, 60, "the default");
+}
+
+#[test]
+fn the_store_retry_time_is_configurable_and_bounded() {
+    let c = parse("[engine]\nstore_retry_seconds = 0\n", &[]).unwrap();
+    assert_eq!(c.engine.store_retry(), std::time::Duration::ZERO);
+    let c = parse("[engine]\nstore_retry_seconds = 600\n", &[]).unwrap();
+    assert_eq!(c.engine.store_retry(), std::time::Duration::from_secs(600));
+    let err = parse("[engine]\nstore_retry_seconds = 90000\n", &[])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("engine.store_retry_seconds"), "{err}");
 }
 
 #[test]
@@ -148,6 +161,7 @@ fn the_shipped_example_parses() {
     let defaults = EngineConfig::default();
     assert_eq!(c.engine.readers, defaults.readers);
     assert_eq!(c.engine.split_size_bytes, defaults.split_size_bytes);
+    assert_eq!(c.engine.store_retry_seconds, defaults.store_retry_seconds);
     assert_eq!(c.server.listen.to_string(), DEFAULT_LISTEN);
     assert_eq!(c.database.path, Path::new("./data/tablevault.db"));
     assert_eq!(c.auth.tokens.len(), 1);

@@ -4,7 +4,8 @@
 //!
 //! # Layout
 //! - `backup`: [`run_backup`] and [`resume_backup`] (plan → stage → execute → publish/abort).
-//! - `run`, `reader`, `writer`: one execution of a plan by reader and writer tasks.
+//! - `run`, `reader`, `writer`: one execution of a plan by reader and writer tasks;
+//!   `store_retry`: how writers ride out a store that is briefly unreachable.
 //! - `plan`: the plan and per-range state documents kept in a staged backup for resuming.
 //! - `throttle`: the rows/s and bytes/s limits; `backup_id`: time-sortable ids.
 //! - `job`, `error`, `progress`: the inputs, the error, and the live counters.
@@ -24,6 +25,7 @@ pub mod progress;
 mod reader;
 pub mod restore;
 mod run;
+mod store_retry;
 pub mod throttle;
 pub mod verify;
 mod writer;

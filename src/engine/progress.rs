@@ -17,6 +17,7 @@ pub struct Progress {
     ranges_total: AtomicU64,
     tables_done: AtomicU64,
     tables_total: AtomicU64,
+    store_retries: AtomicU64,
 }
 
 /// A consistent-enough copy of the counters at one moment.
@@ -29,6 +30,8 @@ pub struct ProgressSnapshot {
     pub ranges_total: u64,
     pub tables_done: u64,
     pub tables_total: u64,
+    /// Store writes that failed and were retried (a store briefly unreachable).
+    pub store_retries: u64,
     pub elapsed_seconds: f64,
     pub rows_per_second: f64,
     pub bytes_per_second: f64,
@@ -51,6 +54,7 @@ impl Progress {
             ranges_total: AtomicU64::new(0),
             tables_done: AtomicU64::new(0),
             tables_total: AtomicU64::new(0),
+            store_retries: AtomicU64::new(0),
         }
     }
 
@@ -76,6 +80,10 @@ impl Progress {
         self.tables_done.fetch_add(1, Ordering::Relaxed);
     }
 
+    pub fn store_retry(&self) {
+        self.store_retries.fetch_add(1, Ordering::Relaxed);
+    }
+
     pub fn snapshot(&self) -> ProgressSnapshot {
         let elapsed = self.started.elapsed().as_secs_f64();
         let rows = self.rows.load(Ordering::Relaxed);
@@ -95,6 +103,7 @@ impl Progress {
             ranges_total: self.ranges_total.load(Ordering::Relaxed),
             tables_done: self.tables_done.load(Ordering::Relaxed),
             tables_total: self.tables_total.load(Ordering::Relaxed),
+            store_retries: self.store_retries.load(Ordering::Relaxed),
             elapsed_seconds: elapsed,
             rows_per_second: per_second(rows),
             bytes_per_second: per_second(bytes),
@@ -115,9 +124,11 @@ mod tests {
         p.add_rows(1, 2, 30);
         p.range_done();
         p.table_done();
+        p.store_retry();
         let s = p.snapshot();
         assert_eq!((s.rows, s.cells, s.bytes), (11, 22, 330));
         assert_eq!((s.ranges_done, s.ranges_total), (1, 3));
         assert_eq!((s.tables_done, s.tables_total), (1, 2));
+        assert_eq!(s.store_retries, 1);
     }
 }

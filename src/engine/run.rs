@@ -65,6 +65,8 @@ pub(super) struct Shared {
     pub throttle: Throttle,
     pub max_versions: i32,
     pub batch_rows: usize,
+    /// How long a failed store write is retried (`EngineConfig::store_retry_seconds`).
+    pub store_retry: std::time::Duration,
     /// Cancelled on the first error or when the caller cancels.
     pub stop: CancellationToken,
     queue: Mutex<VecDeque<RangeWork>>,
@@ -124,6 +126,7 @@ pub(super) async fn execute(
         throttle: Throttle::new(config.max_rows_per_second, config.max_bytes_per_second),
         max_versions: if config.all_versions { ALL_VERSIONS } else { 1 },
         batch_rows: config.batch_rows.max(1),
+        store_retry: config.store_retry(),
         stop: ctx.cancel.child_token(),
         queue: Mutex::new(work.into()),
         failure: Mutex::new(None),

@@ -1,5 +1,6 @@
 //! Writer tasks: write each batch to the staged backup together with the range's running
-//! checksum, so a checkpoint always knows the checksum of the rows before it.
+//! checksum, so a checkpoint always knows the checksum of the rows before it. A write that
+//! fails for a transient reason is retried for `store_retry_seconds` (see `store_retry`).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -9,6 +10,7 @@ use tokio::sync::mpsc;
 use super::error::EngineError;
 use super::plan::RangeState;
 use super::run::{Batch, Shared};
+use super::store_retry::retry_store;
 
 /// Writes batches until every reader is finished or the run stops; returns the state of every
 /// range it wrote to, by global range number.
@@ -27,9 +29,14 @@ pub(super) async fn run_writer(
                 None => break,
             },
         };
-        if let Err(error) = write_batch(&shared, &mut states, batch).await {
-            shared.fail(error);
-            break;
+        match write_batch(&shared, &mut states, batch).await {
+            Ok(()) => {}
+            // Stopped while waiting to retry: whoever stopped the run says why.
+            Err(EngineError::Cancelled) => break,
+            Err(error) => {
+                shared.fail(error);
+                break;
+            }
         }
     }
     states
@@ -53,16 +60,18 @@ async fn write_batch(
     }
     state.done = batch.last;
     if !batch.rows.is_empty() {
-        shared
-            .staged
-            .write_rows(&slot.table, slot.range, &batch.rows, &state.to_json())
-            .await
-            .map_err(|e| {
-                EngineError::store(
-                    format!("writing table {} range {}", slot.table, slot.range),
-                    e,
-                )
-            })?;
+        let what = format!("writing table {} range {}", slot.table, slot.range);
+        let state_json = state.to_json();
+        let on_retry = || shared.progress.store_retry();
+        let written = retry_store(&what, shared.store_retry, &shared.stop, on_retry, || {
+            shared
+                .staged
+                .write_rows(&slot.table, slot.range, &batch.rows, &state_json)
+        })
+        .await;
+        if let Err(failure) = written {
+            return Err(failure.into_engine_error(what, shared.store_retry));
+        }
         shared
             .progress
             .add_rows(batch.rows.len() as u64, cells, bytes);

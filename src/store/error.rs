@@ -33,10 +33,59 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// Whether the same operation may succeed if tried again: the store was unreachable, a
+    /// MongoDB request failed (a primary stepping down, a connection reset mid-command) or
+    /// the disk reported an I/O error (full, or a network filesystem hiccup). Everything else
+    /// (bad ids or names, corrupt data, missing or existing backups) fails the same way twice.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Unreachable(_) | StoreError::Mongo { .. } | StoreError::Io { .. }
+        )
+    }
+
     pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
         StoreError::Io {
             context: context.into(),
             source,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_connectivity_and_io_errors_are_transient() {
+        let transient = [
+            StoreError::Unreachable("connection refused".into()),
+            StoreError::Mongo {
+                context: "writing".into(),
+                message: "not primary".into(),
+            },
+            StoreError::io("writing a segment", std::io::Error::other("disk full")),
+        ];
+        assert!(transient.iter().all(StoreError::is_transient));
+        let permanent = [
+            StoreError::NotFound("b".into()),
+            StoreError::AlreadyExists("b".into()),
+            StoreError::InvalidId("..".into()),
+            StoreError::InvalidTableName("a/b".into()),
+            StoreError::Corrupt {
+                backup: "b".into(),
+                detail: "bad checksum".into(),
+            },
+            StoreError::TableNotFound {
+                backup: "b".into(),
+                table: "t".into(),
+            },
+            StoreError::UnsupportedFormat {
+                backup: "b".into(),
+                found: 9,
+                supported: 1,
+            },
+        ];
+        assert!(!permanent.iter().any(StoreError::is_transient));
     }
 }

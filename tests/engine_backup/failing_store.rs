@@ -1,5 +1,6 @@
-//! A real archive store with one injected failure: the Nth batch written to one range fails,
-//! as a full disk or a lost MongoDB primary would. Everything else goes to the archive.
+//! A real archive store with injected failures: from the Nth write to one range on, a number
+//! of consecutive write attempts fail, as a full disk or a lost MongoDB primary would.
+//! Everything else goes to the archive.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
@@ -14,16 +15,38 @@ pub struct FailingStore {
     pub inner: Arc<ArchiveStore>,
     pub table: &'static str,
     pub range: u32,
-    /// 1-based: the batch of that range that fails.
+    /// 1-based: the first write attempt to that range that fails.
     pub batch: u32,
+    /// How many attempts in a row fail from there on (the engine retries transient errors).
+    pub failures: u32,
+    /// The error each failed attempt returns.
+    pub error: fn() -> StoreError,
+    /// Write attempts made to that range so far (shared with the staged backup).
+    pub attempts: Arc<AtomicU32>,
+}
+
+impl FailingStore {
+    /// Fails the `batch`th write to `table` range `range` once, as unreachable.
+    pub fn once(inner: Arc<ArchiveStore>, table: &'static str, range: u32, batch: u32) -> Self {
+        FailingStore {
+            inner,
+            table,
+            range,
+            batch,
+            failures: 1,
+            error: || StoreError::Unreachable("injected write failure".into()),
+            attempts: Arc::default(),
+        }
+    }
 }
 
 struct FailingStaged {
     inner: Arc<dyn StagedBackup>,
     table: &'static str,
     range: u32,
-    batch: u32,
-    written: AtomicU32,
+    failing: std::ops::Range<u32>,
+    error: fn() -> StoreError,
+    attempts: Arc<AtomicU32>,
 }
 
 #[async_trait]
@@ -39,8 +62,9 @@ impl BackupStore for FailingStore {
             inner: self.inner.create(backup_id).await?,
             table: self.table,
             range: self.range,
-            batch: self.batch,
-            written: AtomicU32::new(0),
+            failing: self.batch..self.batch + self.failures,
+            error: self.error,
+            attempts: self.attempts.clone(),
         }))
     }
     async fn resume(&self, backup_id: &str) -> Result<Arc<dyn StagedBackup>, StoreError> {
@@ -74,9 +98,11 @@ impl StagedBackup for FailingStaged {
     ) -> Result<(), StoreError> {
         if table == self.table
             && range == self.range
-            && self.written.fetch_add(1, Ordering::SeqCst) + 1 == self.batch
+            && self
+                .failing
+                .contains(&(self.attempts.fetch_add(1, Ordering::SeqCst) + 1))
         {
-            return Err(StoreError::Unreachable("injected write failure".into()));
+            return Err((self.error)());
         }
         self.inner.write_rows(table, range, rows, state).await
     }

@@ -7,3 +7,4 @@ mod faults;
 mod helpers;
 mod resume;
 mod round_trip;
+mod store_retries;

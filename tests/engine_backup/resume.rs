@@ -62,7 +62,7 @@ async fn resume_and_check(
 }
 
 /// A write that fails in the middle of range 2 (one reader, one writer: ranges go in order)
-/// stops the run with the table and range in the error. Kept staged, the backup has two finished
+/// and is not retried stops the run with the table and range in the error. Kept staged, the backup has two finished
 /// ranges and one half-written range; the resume finishes it exactly.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn resume_after_a_failed_write_writes_every_row_once() {
@@ -70,18 +70,14 @@ async fn resume_after_a_failed_write_writes_every_row_once() {
     let client = client(&emulator);
     load_big(&client).await;
     let (_dir, archive) = archive().await;
-    let failing = Arc::new(FailingStore {
-        inner: archive.clone(),
-        table: "big",
-        range: 2,
-        batch: 3,
-    });
+    let failing = Arc::new(FailingStore::once(archive.clone(), "big", 2, 3));
     let mut ctx = context(&client, failing);
     ctx.keep_staged_on_failure = true;
     let config = EngineConfig {
         readers: 1,
         writers: 1,
         batch_rows: 150,
+        store_retry_seconds: 0, // no retry: the first failure ends the run
         ..engine_config()
     };
     let job = job(&emulator, &["big"], config);
@@ -91,7 +87,9 @@ async fn resume_after_a_failed_write_writes_every_row_once() {
 
     assert!(matches!(error, EngineError::Store { .. }), "{error:?}");
     assert!(
-        error.to_string().starts_with("writing table big range 2: "),
+        error
+            .to_string()
+            .starts_with("writing table big range 2 (gave up after 1 attempt in "),
         "{error}"
     );
     assert!(

@@ -1,0 +1,15 @@
+//! The backup engine writing into the `mongodb` store on a real MongoDB-compatible server (one
+//! per test): the server killed and restarted mid-backup, down for longer than the retry time,
+//! and a cancelled backup. Run with `cargo test --test engine_mongo`.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+// The emulator, client and comparison helpers of the archive-store engine tests.
+#[allow(dead_code)]
+#[path = "../engine_backup/helpers.rs"]
+mod helpers;
+
+mod cancel;
+mod outage;
+mod setup;

@@ -93,6 +93,7 @@ async fn backup_fails_while_mongodb_stays_down_and_resumes_after() {
     assert!(written < ROWS as u64, "failed mid-backup");
 
     tokio::task::block_in_place(|| server.restart());
+    wait_until_reachable(&store).await;
     assert!(store.list().await.unwrap().is_empty(), "nothing published");
     assert_eq!(store.staged().await.unwrap(), vec![id.clone()]);
     let resumed = context(&client, store.clone());

@@ -149,3 +149,19 @@ pub async fn wait_for_rows(progress: &tablevault::engine::Progress, rows: u64) {
     })
     .await;
 }
+
+/// Waits until the store answers again after a restart. The driver rediscovers a restarted
+/// server on its own heartbeat, and the tests' short server-selection timeout can expire before
+/// that on a busy machine, so "the server is back" is observed, not assumed.
+pub async fn wait_until_reachable(store: &MongoStore) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        match store.healthcheck().await {
+            Ok(()) => return,
+            Err(e) if std::time::Instant::now() >= deadline => {
+                panic!("MongoDB did not come back within 30 s: {e}")
+            }
+            Err(_) => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
+        }
+    }
+}

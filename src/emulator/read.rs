@@ -51,7 +51,13 @@ impl ReadQuery {
         max_versions: Option<i32>,
         start_column: Option<&str>,
         end_column: Option<&str>,
+        filter: Option<&[u8]>,
     ) -> Result<Self, ApiError> {
+        if filter.is_some_and(|f| !f.is_empty()) {
+            return Err(ApiError::invalid(
+                "Filters are not supported by the TableVault emulator.",
+            ));
+        }
         check_columns_to_get(columns_to_get)?;
         if max_versions.is_none() && time_range.is_none() {
             return Err(ApiError::invalid(
@@ -197,7 +203,7 @@ mod tests {
     #[test]
     fn max_versions_keeps_the_newest() {
         let (k, r, s) = fixture();
-        let q = ReadQuery::new(&[], None, Some(2), None, None).unwrap();
+        let q = ReadQuery::new(&[], None, Some(2), None, None, None).unwrap();
         let (row, _) = q.project(&k, &r, &s, ALL).unwrap();
         assert_eq!(
             timestamps(&row),
@@ -213,7 +219,7 @@ mod tests {
             end_time: Some(300),
             specific_time: None,
         };
-        let q = ReadQuery::new(&[], Some(&range), None, None, None).unwrap();
+        let q = ReadQuery::new(&[], Some(&range), None, None, None, None).unwrap();
         let (row, _) = q.project(&k, &r, &s, ALL).unwrap();
         assert_eq!(timestamps(&row), [("a".into(), 200), ("b".into(), 150)]);
         let exact = proto::TimeRange {
@@ -221,7 +227,7 @@ mod tests {
             end_time: None,
             specific_time: Some(100),
         };
-        let q = ReadQuery::new(&[], Some(&exact), None, None, None).unwrap();
+        let q = ReadQuery::new(&[], Some(&exact), None, None, None, None).unwrap();
         let (row, _) = q.project(&k, &r, &s, ALL).unwrap();
         assert_eq!(timestamps(&row), [("a".into(), 100)]);
     }
@@ -229,21 +235,21 @@ mod tests {
     #[test]
     fn columns_to_get_and_bare_keys() {
         let (k, r, s) = fixture();
-        let q = ReadQuery::new(&["b".into()], None, Some(1), None, None).unwrap();
+        let q = ReadQuery::new(&["b".into()], None, Some(1), None, None, None).unwrap();
         assert_eq!(q.project(&k, &r, &s, ALL).unwrap().0.cells.len(), 1);
-        let q = ReadQuery::new(&["zzz".into()], None, Some(1), None, None).unwrap();
+        let q = ReadQuery::new(&["zzz".into()], None, Some(1), None, None, None).unwrap();
         assert!(q.project(&k, &r, &s, ALL).is_none());
-        let q = ReadQuery::new(&["k".into()], None, Some(1), None, None).unwrap();
+        let q = ReadQuery::new(&["k".into()], None, Some(1), None, None, None).unwrap();
         let (row, _) = q.project(&k, &r, &s, ALL).unwrap();
         assert!(row.cells.is_empty());
-        let q = ReadQuery::new(&[], None, Some(1), None, None).unwrap();
+        let q = ReadQuery::new(&[], None, Some(1), None, None, None).unwrap();
         assert!(q.project(&k, &StoredRow::default(), &s, ALL).is_some());
     }
 
     #[test]
     fn ttl_and_lowered_max_versions_hide_versions() {
         let (k, r, s) = fixture();
-        let q = ReadQuery::new(&[], None, Some(10), None, None).unwrap();
+        let q = ReadQuery::new(&[], None, Some(10), None, None, None).unwrap();
         let vis = Visibility {
             expired_before: 160,
             max_versions: 2,
@@ -259,13 +265,16 @@ mod tests {
 
     #[test]
     fn requires_versions_or_time_range() {
-        assert!(ReadQuery::new(&[], None, None, None, None).is_err());
-        assert!(ReadQuery::new(&[], None, Some(0), None, None).is_err());
+        assert!(ReadQuery::new(&[], None, None, None, None, None).is_err());
+        let filter = Some(&[1u8][..]);
+        assert!(ReadQuery::new(&[], None, Some(1), None, None, filter).is_err());
+        assert!(ReadQuery::new(&[], None, Some(1), None, None, Some(&[][..])).is_ok());
+        assert!(ReadQuery::new(&[], None, Some(0), None, None, None).is_err());
         let backwards = proto::TimeRange {
             start_time: Some(5),
             end_time: Some(5),
             specific_time: None,
         };
-        assert!(ReadQuery::new(&[], Some(&backwards), None, None, None).is_err());
+        assert!(ReadQuery::new(&[], Some(&backwards), None, None, None, None).is_err());
     }
 }

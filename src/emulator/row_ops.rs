@@ -26,17 +26,13 @@ pub fn get_row(
 ) -> Result<proto::GetRowResponse, ApiError> {
     check_table_name(&req.table_name)?;
     let table = store.table(&req.table_name)?;
-    if req.filter.as_ref().is_some_and(|f| !f.is_empty()) {
-        return Err(ApiError::invalid(
-            "Filters are not supported by the TableVault emulator.",
-        ));
-    }
     let query = ReadQuery::new(
         &req.columns_to_get,
         req.time_range.as_ref(),
         req.max_versions,
         req.start_column.as_deref(),
         req.end_column.as_deref(),
+        req.filter.as_deref(),
     )?;
     let pk = plainbuffer::decode_row(&req.primary_key)
         .map_err(|e| ApiError::bad_plainbuffer("primary_key", e))?

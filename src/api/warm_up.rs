@@ -140,11 +140,17 @@ pub async fn start_scheduler(
     }
     let options = ExecutorOptions {
         engine: config.engine.clone(),
+        max_concurrent_runs: config.scheduler.max_concurrent_runs,
+        interrupted_backups: config.scheduler.interrupted_backups,
         ..ExecutorOptions::default()
     };
     let observer: Arc<dyn Observer> = RunTelemetry::new(metrics.clone());
     let executor = RunExecutor::new(catalog.clone(), resources, options, Some(observer));
-    let scheduler = Scheduler::new(executor, clock, SchedulerOptions::default());
+    let scheduler_options = SchedulerOptions {
+        catch_up: config.scheduler.catch_up,
+        catch_up_max_age: config.scheduler.catch_up_max_age(),
+    };
+    let scheduler = Scheduler::new(executor, clock, scheduler_options);
     scheduler.start().await?;
     Ok(scheduler)
 }

@@ -16,6 +16,7 @@ mod engine;
 mod env;
 mod error;
 mod logging;
+mod scheduler;
 mod server;
 mod source_client;
 mod sources;
@@ -30,6 +31,7 @@ pub use auth::{AuthConfig, Role, TokenConfig, MIN_TOKEN_LEN};
 pub use engine::EngineConfig;
 pub use error::ConfigError;
 pub use logging::{LogFormat, LoggingConfig};
+pub use scheduler::SchedulerConfig;
 pub use server::{DatabaseConfig, ServerConfig, DEFAULT_LISTEN};
 pub use sources::SourceConfig;
 pub use stores::{ArchiveSettings, MongoSettings, StoreConfig, DEFAULT_STORE};
@@ -61,6 +63,9 @@ pub struct Config {
     pub auth: AuthConfig,
     #[serde(default)]
     pub logging: LoggingConfig,
+    /// How the daemon runs schedules (concurrency, catch-up, interrupted backups).
+    #[serde(default)]
+    pub scheduler: SchedulerConfig,
 }
 
 impl Config {
@@ -132,6 +137,7 @@ impl Config {
         self.database.validate(&mut problems);
         self.auth.validate(&mut problems);
         self.logging.validate(&mut problems);
+        self.scheduler.validate(&mut problems);
         if problems.is_empty() {
             Ok(())
         } else {

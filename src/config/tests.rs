@@ -162,6 +162,9 @@ fn the_shipped_example_parses() {
     assert_eq!(c.engine.readers, defaults.readers);
     assert_eq!(c.engine.split_size_bytes, defaults.split_size_bytes);
     assert_eq!(c.engine.store_retry_seconds, defaults.store_retry_seconds);
+    assert_eq!(c.scheduler.max_concurrent_runs, 2);
+    assert!(c.scheduler.catch_up);
+    assert_eq!(c.scheduler.catch_up_max_age(), None);
     assert_eq!(c.server.listen.to_string(), DEFAULT_LISTEN);
     assert_eq!(c.database.path, Path::new("./data/tablevault.db"));
     assert_eq!(c.auth.tokens.len(), 1);
@@ -303,4 +306,27 @@ fn bad_daemon_values_are_refused_with_their_key() {
     assert!(err.contains("xml"), "{err}");
     let err = parse("[server]\nport = 1\n", &[]).unwrap_err().to_string();
     assert!(err.contains("port"), "{err}");
+}
+
+#[test]
+fn scheduler_settings_are_validated() {
+    let c = parse(
+        "[scheduler]\nmax_concurrent_runs = 4\ncatch_up = false\ncatch_up_max_age_seconds = 3600\ninterrupted_backups = \"resume\"\n",
+        &[],
+    )
+    .unwrap();
+    assert_eq!(c.scheduler.max_concurrent_runs, 4);
+    assert!(!c.scheduler.catch_up);
+    assert_eq!(
+        c.scheduler.catch_up_max_age(),
+        Some(std::time::Duration::from_secs(3600))
+    );
+    let err = parse("[scheduler]\nmax_concurrent_runs = 0\n", &[])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("scheduler.max_concurrent_runs"), "{err}");
+    let err = parse("[scheduler]\ninterrupted_backups = \"keep\"\n", &[])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("keep"), "{err}");
 }

@@ -19,12 +19,13 @@ pub mod run_telemetry;
 pub mod state;
 mod warm_up;
 
-use std::future::Future;
+use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
 use tokio::net::TcpListener;
+use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 pub use error::{ApiError, ApiResult, Problem, PROBLEM_JSON};
@@ -128,9 +129,12 @@ impl App {
         &self.state
     }
 
-    /// Serves until `shutdown` resolves; then stops accepting connections, cancels
-    /// [`AppState::shutdown`], and gives requests in flight `server.shutdown_grace_seconds`
-    /// to finish before returning anyway. Closes the state database last.
+    /// Serves until `shutdown` resolves. Then one budget of `server.shutdown_grace_seconds`
+    /// covers the whole stop: no new connections, [`AppState::shutdown`] cancelled, and, at
+    /// the same time, requests in flight finish (or are dropped at the deadline) while the
+    /// scheduler lets runs finish and cancels and records the rest before the same deadline
+    /// (see [`crate::runs::RunExecutor::shutdown_by`]). Closes the state database last. A
+    /// service manager's stop timeout can therefore be the grace plus a few seconds.
     pub async fn run_until_stopped(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
@@ -154,15 +158,33 @@ impl App {
                 stopping.cancel();
             }
         };
-        let server = axum::serve(listener, router).with_graceful_shutdown(signal);
-        let result = tokio::select! {
-            result = server => result.map_err(AppError::Serve),
-            () = async { stopping.cancelled().await; tokio::time::sleep(grace).await } => {
-                tracing::warn!(grace_seconds = grace.as_secs(), "Grace period over; dropping requests still in flight.");
-                Ok(())
+        let server = axum::serve(listener, router)
+            .with_graceful_shutdown(signal)
+            .into_future();
+        tokio::pin!(server);
+        let failed_early = tokio::select! {
+            result = &mut server => Some(result.map_err(AppError::Serve)),
+            () = stopping.cancelled() => None,
+        };
+        // The budget starts when the signal arrives (or the server failed on its own).
+        stopping.cancel();
+        let deadline = Instant::now() + grace;
+        let http = async {
+            match failed_early {
+                Some(result) => result,
+                None => match tokio::time::timeout_at(deadline, server).await {
+                    Ok(result) => result.map_err(AppError::Serve),
+                    Err(_) => {
+                        tracing::warn!(
+                            grace_seconds = grace.as_secs(),
+                            "Grace period over; dropping requests still in flight."
+                        );
+                        Ok(())
+                    }
+                },
             }
         };
-        let report = state.scheduler.shutdown(grace).await;
+        let (result, report) = tokio::join!(http, state.scheduler.shutdown_by(deadline));
         if !report.cancelled.is_empty() || !report.abandoned.is_empty() {
             tracing::warn!(
                 cancelled = report.cancelled.len(),

@@ -7,9 +7,11 @@ mod backups;
 mod common;
 mod emulator;
 mod failure;
+mod health;
 mod progress;
 mod restore;
 mod serve;
+mod supervisor;
 mod verify;
 
 use std::process::ExitCode;
@@ -40,6 +42,8 @@ pub enum Command {
     Backups(backups::BackupsArgs),
     /// Run the daemon: REST API, metrics, health probes (until SIGTERM / Ctrl-C).
     Serve(serve::ServeArgs),
+    /// Ask a running daemon's /healthz (or /readyz): exit 0 if it answers 200, else 1.
+    Health(health::HealthArgs),
 }
 
 /// Logs go to stderr (stdout is reserved for results); `RUST_LOG` filters. The data commands
@@ -81,6 +85,7 @@ pub fn main() -> ExitCode {
             Command::Verify(args) => verify::run(args).await,
             Command::Backups(args) => backups::run(args).await,
             Command::Serve(args) => serve::run(args).await,
+            Command::Health(args) => health::run(args).await,
         }
     });
     match result {

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::failure::Failure;
+use super::supervisor;
 use crate::api::App;
 use crate::config::Config;
 use crate::telemetry;
@@ -30,6 +31,8 @@ pub async fn run(args: ServeArgs) -> Result<(), Failure> {
         config.server.listen = listen;
     }
     telemetry::init_tracing(&config.logging);
+    let grace = config.server.shutdown_grace();
+    supervisor::starting();
     let app = App::build(config)
         .await
         .map_err(|e| Failure::Failed(e.to_string()))?;
@@ -38,7 +41,13 @@ pub async fn run(args: ServeArgs) -> Result<(), Failure> {
     // On stdout too, so scripts (and tests) that asked for port 0 learn the port.
     println!("tablevault listening on http://{addr}");
     let _ = std::io::stdout().flush();
-    app.run_until_stopped(super::shutdown_signal())
+    let _duties = supervisor::start_duties();
+    supervisor::ready(&format!("Serving on http://{addr}."));
+    let signal = async move {
+        super::shutdown_signal().await;
+        supervisor::stopping(grace);
+    };
+    app.run_until_stopped(signal)
         .await
         .map_err(|e| Failure::Failed(e.to_string()))
 }

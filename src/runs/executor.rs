@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::sync::{Notify, Semaphore};
+use tokio::time::Instant;
 
 use super::claims::{ActiveRuns, Claim};
 use super::events::{Event, NoObserver, Observer, RunLabels};
@@ -43,8 +44,11 @@ pub struct ShutdownReport {
     pub abandoned: Vec<String>,
 }
 
-/// After cancelling, how long the shutdown waits for runs to record their final state.
-const FINAL_STATE_WAIT: Duration = Duration::from_secs(30);
+/// The share of a shutdown budget kept, at its end, for cancelled runs to stop at a batch
+/// boundary and record their final state (capped by [`MAX_FINAL_STATE_WAIT`]); runs may finish
+/// on their own during the rest.
+const FINAL_STATE_SHARE: u32 = 3;
+const MAX_FINAL_STATE_WAIT: Duration = Duration::from_secs(10);
 
 impl RunExecutor {
     pub fn new(
@@ -108,17 +112,30 @@ impl RunExecutor {
         }
     }
 
-    /// Stops taking runs and cancels the queued ones (they have not started; starting them
-    /// now would only waste the grace period), lets running ones finish for up to `grace`,
-    /// then cancels the rest (the engine stops at a batch boundary, so checkpoints are
-    /// consistent) and waits for them to record their final status.
+    /// [`Self::shutdown_by`] with a deadline `grace` from now.
     pub async fn shutdown(&self, grace: Duration) -> ShutdownReport {
+        self.shutdown_by(Instant::now() + grace).await
+    }
+
+    /// Stops taking runs and cancels the queued ones (they have not started; starting them
+    /// now would only waste the budget), lets running ones finish, then cancels the rest (the
+    /// engine stops at a batch boundary, so checkpoints are consistent) and waits for them to
+    /// record their final status. Everything happens before `deadline`: the last third of the
+    /// time left (at most [`MAX_FINAL_STATE_WAIT`]) is kept for the cancelled runs, so the
+    /// process can exit within one grace period and a service manager's stop timeout can be
+    /// set from it. Runs still active at the deadline are left for start-up recovery.
+    pub async fn shutdown_by(&self, deadline: Instant) -> ShutdownReport {
         self.inner.shutting_down.store(true, Ordering::SeqCst);
         let mut report = ShutdownReport::default();
         for token in self.inner.lock().queued_tokens() {
             token.cancel();
         }
-        if tokio::time::timeout(grace, self.wait_idle()).await.is_ok() {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let final_state_wait = (left / FINAL_STATE_SHARE).min(MAX_FINAL_STATE_WAIT);
+        if tokio::time::timeout_at(deadline - final_state_wait, self.wait_idle())
+            .await
+            .is_ok()
+        {
             return report;
         }
         let tokens = {
@@ -130,7 +147,7 @@ impl RunExecutor {
         for token in tokens {
             token.cancel();
         }
-        if tokio::time::timeout(FINAL_STATE_WAIT, self.wait_idle())
+        if tokio::time::timeout_at(deadline, self.wait_idle())
             .await
             .is_err()
         {

@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use tokio::time::Instant;
+
 use super::recovery::{recover, RecoveryReport};
 use super::tick::TickReport;
 use super::{Scheduler, SchedulerError};
@@ -40,14 +42,20 @@ impl Scheduler {
         Ok(StartReport { recovery, catch_up })
     }
 
-    /// SIGTERM: stop firing at once, then [`crate::runs::RunExecutor::shutdown`] with `grace`.
+    /// [`Self::shutdown_by`] with a deadline `grace` from now.
     pub async fn shutdown(&self, grace: Duration) -> ShutdownReport {
+        self.shutdown_by(Instant::now() + grace).await
+    }
+
+    /// SIGTERM: stop firing at once, then [`crate::runs::RunExecutor::shutdown_by`]: runs
+    /// finish, or are cancelled and recorded, before `deadline`.
+    pub async fn shutdown_by(&self, deadline: Instant) -> ShutdownReport {
         self.inner.stop.cancel();
         let handle = self.lock_task().take();
         if let Some(handle) = handle {
             let _ = handle.await;
         }
-        let report = self.inner.executor.shutdown(grace).await;
+        let report = self.inner.executor.shutdown_by(deadline).await;
         tracing::info!(?report, "Scheduler stopped.");
         report
     }

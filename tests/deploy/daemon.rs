@@ -1,0 +1,142 @@
+//! A real `tablevault serve` process on port 0 with its own temporary state, its logs in a
+//! file (so a chatty daemon never blocks on a full pipe), and the address it printed.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+pub const ADMIN_TOKEN: &str = "admin-token-for-deploy-tests-5e1";
+/// Safety net for anything a test waits on; a test that reaches it has failed.
+pub const LIMIT: Duration = Duration::from_secs(60);
+
+/// The config every test daemon starts from; `extra` is appended.
+pub fn config_text(dir: &Path, grace_seconds: u64, extra: &str) -> String {
+    format!(
+        r#"
+[server]
+listen = "127.0.0.1:0"
+readiness_timeout = "1s"
+shutdown_grace_seconds = {grace_seconds}
+
+[database]
+path = "{dir}/state/tablevault.db"
+
+[stores.local]
+kind = "archive"
+path = "{dir}/archive"
+
+[[auth.tokens]]
+role = "admin"
+token = "{ADMIN_TOKEN}"
+{extra}
+"#,
+        dir = dir.display()
+    )
+}
+
+pub struct Daemon {
+    child: Child,
+    pub address: String,
+    pub log: PathBuf,
+}
+
+impl Daemon {
+    /// Starts `tablevault serve --config <dir>/tablevault.toml` with `config` as that file and
+    /// `env` added to a cleaned environment; returns once it printed its address.
+    pub fn start(dir: &Path, config: &str, env: &[(&str, &str)]) -> Daemon {
+        let config_path = dir.join("tablevault.toml");
+        std::fs::write(&config_path, config).expect("config written");
+        let log = dir.join("serve.log");
+        let mut command = Command::new(env!("CARGO_BIN_EXE_tablevault"));
+        command
+            .arg("serve")
+            .arg("--config")
+            .arg(&config_path)
+            .current_dir(dir)
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(&log).expect("log file"));
+        for key in [
+            "RUST_LOG",
+            "TABLEVAULT_LOG",
+            "NOTIFY_SOCKET",
+            "WATCHDOG_USEC",
+            "WATCHDOG_PID",
+            "TABLEVAULT_AUTH_ADMIN_TOKEN",
+            "TABLEVAULT_AUTH_READ_TOKEN",
+        ] {
+            command.env_remove(key);
+        }
+        command.envs(env.iter().copied());
+        let mut child = command.spawn().expect("tablevault starts");
+        let mut line = String::new();
+        let stdout = child.stdout.as_mut().expect("stdout");
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("first stdout line");
+        let address = match line.trim().strip_prefix("tablevault listening on ") {
+            Some(address) => address.to_string(),
+            None => panic!(
+                "unexpected first line {line:?}; logs:\n{}",
+                std::fs::read_to_string(&log).unwrap_or_default()
+            ),
+        };
+        Daemon {
+            child,
+            address,
+            log,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub fn logs(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    pub fn signal(&self, name: &str) {
+        let status = Command::new("kill")
+            .args([&format!("-{name}"), &self.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill -{name}");
+    }
+
+    /// Waits (at most [`LIMIT`]) until the logs contain `text`.
+    pub fn wait_for_log(&self, text: &str) {
+        let start = Instant::now();
+        while !self.logs().contains(text) {
+            assert!(
+                start.elapsed() < LIMIT,
+                "no {text:?} in the logs:\n{}",
+                self.logs()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Waits (at most [`LIMIT`]) for the process to exit.
+    pub fn wait(&mut self) -> ExitStatus {
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                return status;
+            }
+            assert!(
+                start.elapsed() < LIMIT,
+                "still running; logs:\n{}",
+                self.logs()
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

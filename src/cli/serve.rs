@@ -15,10 +15,10 @@ use crate::telemetry;
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// The config file; without it, the embedded defaults plus environment overrides.
-    #[arg(long)]
+    #[arg(long, env = "TABLEVAULT_CONFIG")]
     pub config: Option<PathBuf>,
     /// Listen on this address instead of `[server] listen` (e.g. 0.0.0.0:8080; port 0 picks one).
-    #[arg(long)]
+    #[arg(long, env = "TABLEVAULT_LISTEN")]
     pub listen: Option<SocketAddr>,
 }
 

@@ -6,6 +6,7 @@ mod exposition;
 mod health;
 mod helpers;
 mod metrics;
+mod metrics_schedules;
 mod metrics_state;
 mod openapi;
 mod problems;

@@ -2,6 +2,7 @@
 //! starting the whole `App` on port 0 with its own temporary state (see `helpers`).
 
 mod auth;
+mod deploy_contract;
 mod exposition;
 mod health;
 mod helpers;

@@ -71,8 +71,8 @@ impl Guide {
         let id = &self.schedule_id;
         let json = "-H 'Content-Type: application/json'";
         let store = match &self.archive {
-            Some(path) => format!("store local ({})", path.display()),
-            None => "store local".to_string(),
+            Some(path) => format!("({}), ", path.display()),
+            None => String::new(),
         };
         let restore = format!(
             r#"{{"schedule_id":"{id}","tables":["{table}"],"rename":{{"{table}":"{RESTORED_TABLE}"}}"#,
@@ -93,11 +93,11 @@ impl Guide {
             sample::MAX_VERSIONS
         ));
         line(format!(
-            "Schedule {} ({id}) backs it up every minute into {store},",
+            "Schedule {} ({id}) backs it up every minute into store local",
             schedule::NAME
         ));
         line(format!(
-            "keeping the last {}; the first backup is running now.",
+            "{store}keeping the last {}; the first backup is running now.",
             schedule::KEEP_LAST
         ));
         line(self.auth_line().to_string());
@@ -110,8 +110,8 @@ impl Guide {
         line("  # back up now".into());
         line(format!("  {curl} -X POST {base}/api/v1/schedules/{id}/run"));
         line(format!(
-            "  # restore the newest backup into a new table {RESTORED_TABLE}: a dry run, then (once it \
-             has finished) for real"
+            "  # restore the newest backup into a new table {RESTORED_TABLE}: a dry run, then (when \
+             it is done) for real"
         ));
         line(format!(
             r#"  {curl} -X POST {base}/api/v1/restores {json} -d '{restore},"dry_run":true}}'"#

@@ -48,8 +48,18 @@ impl Demo {
     /// Starts the demo on port 0 and reads its block. Logs go to `dir/serve.log` (a pipe
     /// nobody drains would eventually block the daemon).
     pub fn start(dir: &Path, env: &[(&str, &str)]) -> Demo {
+        Self::start_with(dir, &[], env)
+    }
+
+    /// Like [`Demo::start`] with more `serve` arguments.
+    pub fn start_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Demo {
         let log = std::fs::File::create(dir.join("serve.log")).expect("log file");
-        let mut child = command(dir, &["--listen", "127.0.0.1:0"], env)
+        let args: Vec<&str> = ["--listen", "127.0.0.1:0"]
+            .iter()
+            .chain(args)
+            .copied()
+            .collect();
+        let mut child = command(dir, &args, env)
             .stdout(Stdio::piped())
             .stderr(log)
             .spawn()

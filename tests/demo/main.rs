@@ -5,6 +5,7 @@
 mod api;
 mod auth;
 mod commands;
+mod config_file;
 mod daemon;
 mod flow;
 mod restart;

@@ -8,4 +8,5 @@ mod commands;
 mod config_file;
 mod daemon;
 mod flow;
+mod readme;
 mod restart;

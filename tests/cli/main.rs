@@ -4,5 +4,6 @@
 mod bad_input;
 mod flow;
 mod harness;
+mod ram_policy;
 mod restore;
 mod verify;

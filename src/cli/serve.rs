@@ -46,6 +46,7 @@ pub async fn run(args: ServeArgs) -> Result<(), Failure> {
     telemetry::init_tracing(&config.logging);
     let grace = config.server.shutdown_grace();
     supervisor::starting();
+    let _duties = supervisor::start_duties();
     let demo = if args.demo {
         let options = DemoOptions {
             state_dir: args.config.is_none().then(|| args.demo_dir.clone()),
@@ -74,7 +75,6 @@ pub async fn run(args: ServeArgs) -> Result<(), Failure> {
         print!("{}", guide.render());
     }
     let _ = std::io::stdout().flush();
-    let _duties = supervisor::start_duties();
     supervisor::ready(&format!("Serving on http://{addr}."));
     let signal = async move {
         super::shutdown_signal().await;

@@ -62,8 +62,10 @@ impl Drop for Duties {
 }
 
 /// Starts the watchdog pings (if the service manager asked for them) and the SIGHUP handler.
+/// Call it first thing: the handler is installed before this returns, so a SIGHUP during the
+/// start-up no longer kills the daemon (the signal's default action).
 pub fn start_duties() -> Duties {
-    let mut tasks = vec![tokio::spawn(ignore_hangups())];
+    let mut tasks = vec![tokio::spawn(ignore_hangups(hangups()))];
     if let Some(interval) = sd_notify::watchdog_enabled() {
         tasks.push(tokio::spawn(watchdog(interval)));
     }
@@ -86,15 +88,27 @@ async fn watchdog(interval: Duration) {
 }
 
 #[cfg(unix)]
-async fn ignore_hangups() {
+type Hangups = Option<tokio::signal::unix::Signal>;
+#[cfg(not(unix))]
+type Hangups = Option<()>;
+
+/// Installs the SIGHUP handler now (not when a task first runs).
+#[cfg(unix)]
+fn hangups() -> Hangups {
     use tokio::signal::unix::{signal, SignalKind};
-    let mut hangups = match signal(SignalKind::hangup()) {
-        Ok(hangups) => hangups,
-        Err(e) => {
-            tracing::warn!(error = %e, "Cannot handle SIGHUP.");
-            return;
-        }
-    };
+    signal(SignalKind::hangup())
+        .inspect_err(|e| tracing::warn!(error = %e, "Cannot handle SIGHUP."))
+        .ok()
+}
+
+#[cfg(not(unix))]
+fn hangups() -> Hangups {
+    None
+}
+
+#[cfg(unix)]
+async fn ignore_hangups(hangups: Hangups) {
+    let Some(mut hangups) = hangups else { return };
     while hangups.recv().await.is_some() {
         tracing::info!(
             "SIGHUP ignored: the configuration is read only at start, restart the daemon to \
@@ -104,4 +118,4 @@ async fn ignore_hangups() {
 }
 
 #[cfg(not(unix))]
-async fn ignore_hangups() {}
+async fn ignore_hangups(_: Hangups) {}

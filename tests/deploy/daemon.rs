@@ -47,12 +47,17 @@ impl Daemon {
     pub fn start(dir: &Path, config: &str, env: &[(&str, &str)]) -> Daemon {
         let config_path = dir.join("tablevault.toml");
         std::fs::write(&config_path, config).expect("config written");
+        let config_arg = config_path.to_str().expect("UTF-8 path");
+        Daemon::start_with(dir, &["--config", config_arg], env)
+    }
+
+    /// Starts `tablevault serve <args>` in `dir` with `env` added to a cleaned environment.
+    pub fn start_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Daemon {
         let log = dir.join("serve.log");
         let mut command = Command::new(env!("CARGO_BIN_EXE_tablevault"));
         command
             .arg("serve")
-            .arg("--config")
-            .arg(&config_path)
+            .args(args)
             .current_dir(dir)
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&log).expect("log file"));
@@ -64,6 +69,8 @@ impl Daemon {
             "WATCHDOG_PID",
             "TABLEVAULT_AUTH_ADMIN_TOKEN",
             "TABLEVAULT_AUTH_READ_TOKEN",
+            "TABLEVAULT_CONFIG",
+            "TABLEVAULT_LISTEN",
         ] {
             command.env_remove(key);
         }
@@ -105,9 +112,15 @@ impl Daemon {
     }
 
     /// Waits (at most [`LIMIT`]) until the logs contain `text`.
-    pub fn wait_for_log(&self, text: &str) {
+    pub fn wait_for_log(&mut self, text: &str) {
         let start = Instant::now();
         while !self.logs().contains(text) {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                panic!(
+                    "exited ({status}) before logging {text:?}:\n{}",
+                    self.logs()
+                );
+            }
             assert!(
                 start.elapsed() < LIMIT,
                 "no {text:?} in the logs:\n{}",

@@ -3,7 +3,9 @@
 //! container HEALTHCHECK), and a shutdown that fits in one `shutdown_grace_seconds` budget (the
 //! unit's TimeoutStopSec and Kubernetes' terminationGracePeriodSeconds are set from it).
 
+mod container;
 mod daemon;
+mod examples;
 mod health_command;
 mod notify;
 mod shutdown_budget;

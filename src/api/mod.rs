@@ -2,8 +2,9 @@
 //! `application/problem+json` with stable codes.
 //!
 //! # Layout
-//! - [`App`]: builds everything from a [`Config`] (binding the listener first, so port 0 works
-//!   and the address is known before serving) and runs until a shutdown signal.
+//! - [`App`]: builds everything from a [`Config`] (locking the state database first, see
+//!   [`instance_lock`], then binding the listener, so port 0 works and the address is known
+//!   before serving) and runs until a shutdown signal.
 //! - [`state`]: [`AppState`], what handlers share; [`error`]: [`ApiError`], the one mapping
 //!   to HTTP; [`json`]: body extractors whose rejections are problems too.
 //! - [`middleware`]: request id, tracing, problem rendering, timeout, body limit, bearer auth.
@@ -11,6 +12,7 @@
 
 pub mod error;
 mod error_mapping;
+pub mod instance_lock;
 pub mod json;
 pub mod middleware;
 pub mod readiness;
@@ -35,11 +37,14 @@ use crate::config::Config;
 use crate::scheduler::{catalog_clock, Clock, SystemClock};
 use crate::store::StoreError;
 use crate::telemetry::Metrics;
+use instance_lock::{InstanceLock, LockError};
 use middleware::auth::Authenticator;
 
 /// Why the daemon cannot start (or stopped serving).
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
+    #[error(transparent)]
+    Locked(#[from] LockError),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -63,12 +68,17 @@ pub struct App {
     addr: SocketAddr,
     router: Router,
     state: AppState,
+    /// Held until the daemon has stopped and closed the database.
+    lock: InstanceLock,
 }
 
 impl App {
-    /// Binds `server.listen`, opens the state database and the stores, restores the metrics
-    /// from the catalog and assembles the routes and middleware.
+    /// Locks the state database (one daemon per file), binds `server.listen`, opens the state
+    /// database and the stores, restores the metrics from the catalog and assembles the routes
+    /// and middleware.
     pub async fn build(config: Config) -> Result<App, AppError> {
+        // Before anything else: a second daemon must not even recover "interrupted" runs.
+        let lock = InstanceLock::acquire(&config.database.path)?;
         let listen = config.server.listen;
         let listener = TcpListener::bind(listen)
             .await
@@ -113,6 +123,7 @@ impl App {
             addr,
             router,
             state,
+            lock,
         })
     }
 
@@ -139,6 +150,7 @@ impl App {
             listener,
             router,
             state,
+            lock,
             ..
         } = self;
         let grace = state.config.server.shutdown_grace();
@@ -171,6 +183,7 @@ impl App {
             );
         }
         state.catalog.close().await;
+        drop(lock);
         tracing::info!("Stopped.");
         result
     }

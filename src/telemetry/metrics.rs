@@ -103,11 +103,11 @@ impl Metrics {
         let build_info = int_gauge(
             &r,
             "tablevault_build_info",
-            "Always 1; the labels describe the running build.",
-            &["version"],
+            "Always 1; the labels describe the running build (one series per process).",
+            &["version", "commit"],
         );
         build_info
-            .with_label_values(&[env!("CARGO_PKG_VERSION")])
+            .with_label_values(&[super::build_info::VERSION, super::build_info::COMMIT])
             .set(1);
         let metrics = Metrics {
             backup_runs: counter(

@@ -5,6 +5,7 @@ mod auth;
 mod exposition;
 mod health;
 mod helpers;
+mod instance_lock;
 mod metrics;
 mod metrics_state;
 mod openapi;

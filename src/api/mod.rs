@@ -36,7 +36,7 @@ use crate::catalog::{Catalog, CatalogError};
 use crate::config::Config;
 use crate::scheduler::{catalog_clock, Clock, SystemClock};
 use crate::store::StoreError;
-use crate::telemetry::Metrics;
+use crate::telemetry::{build_info, Metrics};
 use instance_lock::{InstanceLock, LockError};
 use middleware::auth::Authenticator;
 
@@ -79,6 +79,12 @@ impl App {
     pub async fn build(config: Config) -> Result<App, AppError> {
         // Before anything else: a second daemon must not even recover "interrupted" runs.
         let lock = InstanceLock::acquire(&config.database.path)?;
+        tracing::info!(
+            version = build_info::VERSION,
+            commit = build_info::COMMIT,
+            lock = %lock.path().display(),
+            "Starting."
+        );
         let listen = config.server.listen;
         let listener = TcpListener::bind(listen)
             .await

@@ -12,6 +12,8 @@
 //! and [`Config::validate`] reports every problem at once.
 
 mod auth;
+mod check;
+mod defaults;
 mod engine;
 mod env;
 mod error;
@@ -28,6 +30,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 pub use auth::{AuthConfig, Role, TokenConfig, MIN_TOKEN_LEN};
+pub use check::{check, CheckReport, EnvOverride, Problem};
+pub use defaults::DEFAULTS_TOML;
 pub use engine::EngineConfig;
 pub use error::ConfigError;
 pub use logging::{LogFormat, LoggingConfig};

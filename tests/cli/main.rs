@@ -2,7 +2,9 @@
 //! temporary archive store, a config file, and the built binary run as a child process.
 
 mod bad_input;
+mod config_check;
 mod flow;
 mod harness;
+mod help;
 mod restore;
 mod verify;

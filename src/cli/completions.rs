@@ -15,5 +15,10 @@ pub struct CompletionsArgs {
 
 pub fn run(args: CompletionsArgs) {
     let mut command = Cli::command();
-    clap_complete::generate(args.shell, &mut command, "tablevault", &mut std::io::stdout());
+    clap_complete::generate(
+        args.shell,
+        &mut command,
+        "tablevault",
+        &mut std::io::stdout(),
+    );
 }

@@ -61,6 +61,6 @@ Examples:
 
 pub const COMPLETIONS: &str = "\
 Examples:
-  tablevault completions bash > /etc/bash_completion.d/tablevault
-  tablevault completions zsh > \"${fpath[1]}/_tablevault\"
+  tablevault completions bash | sudo tee /etc/bash_completion.d/tablevault > /dev/null
+  tablevault completions zsh > ~/.zfunc/_tablevault    # with fpath=(~/.zfunc $fpath) in ~/.zshrc
   tablevault completions fish > ~/.config/fish/completions/tablevault.fish";

@@ -28,7 +28,9 @@ fn undocumented(command: &clap::Command, path: &str, problems: &mut Vec<String>)
             problems.push(format!("{sub_path}: no about (one-line description)"));
         }
         if text(sub.get_long_about()).is_none_or(|t| t.trim().is_empty()) {
-            problems.push(format!("{sub_path}: no long_about (a paragraph after the first)"));
+            problems.push(format!(
+                "{sub_path}: no long_about (a paragraph after the first)"
+            ));
         }
         if !text(sub.get_after_help()).is_some_and(|t| t.contains("Examples:\n  ")) {
             problems.push(format!("{sub_path}: no `Examples:` in after_help"));
@@ -49,7 +51,11 @@ fn every_subcommand_and_argument_is_documented() {
 
     undocumented(&command, "tablevault", &mut problems);
 
-    assert!(problems.is_empty(), "undocumented:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "undocumented:\n{}",
+        problems.join("\n")
+    );
 }
 
 #[test]
@@ -61,7 +67,10 @@ fn the_walk_reaches_nested_subcommands() {
 
     let names: Vec<&str> = config.get_subcommands().map(|c| c.get_name()).collect();
 
-    assert!(names.contains(&"check") && names.contains(&"defaults"), "{names:?}");
+    assert!(
+        names.contains(&"check") && names.contains(&"defaults"),
+        "{names:?}"
+    );
 }
 
 #[test]

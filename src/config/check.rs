@@ -90,7 +90,7 @@ pub fn check(text: &str, env: impl Fn(&str) -> Option<String>) -> CheckReport {
         }
     }
     let mut overrides = Vec::new();
-    env::apply_noting(&mut config, env, |variable, key| {
+    env::apply_noting(&mut config, &env, |variable, key| {
         overrides.push(EnvOverride {
             variable: variable.to_string(),
             key,
@@ -108,6 +108,17 @@ pub fn check(text: &str, env: impl Fn(&str) -> Option<String>) -> CheckReport {
                 key: key.to_string(),
                 line: span_of_key(&root, key).map(|s| line_of(text, s.start)),
                 message: message.to_string(),
+            });
+        }
+    }
+    if problems.is_empty() {
+        // Safety net: "valid" must mean `serve` loads it, even if this file falls behind
+        // a new section of `Config`.
+        if let Err(e) = Config::parse_with_env(text, std::path::Path::new("(checked)"), &env) {
+            problems.push(Problem {
+                key: String::new(),
+                line: None,
+                message: e.to_string(),
             });
         }
     }
@@ -147,15 +158,19 @@ impl Sections<'_> {
     }
 
     /// One section, reporting each failing key and retrying without it.
-    fn section<T: DeserializeOwned>(&mut self, at: &str, value: &Spanned<DeValue<'_>>) -> Option<T> {
+    fn section<T: DeserializeOwned>(
+        &mut self,
+        at: &str,
+        value: &Spanned<DeValue<'_>>,
+    ) -> Option<T> {
         let mut value = value.clone();
         let mut removed: Vec<String> = Vec::new();
         for _ in 0..MAX_PROBLEMS_PER_SECTION {
-            let error = match serde_path_to_error::deserialize(ValueDeserializer::from(value.clone()))
-            {
-                Ok(parsed) => return Some(parsed),
-                Err(error) => error,
-            };
+            let error =
+                match serde_path_to_error::deserialize(ValueDeserializer::from(value.clone())) {
+                    Ok(parsed) => return Some(parsed),
+                    Err(error) => error,
+                };
             let inner = error.inner();
             let first = first_key(error.path());
             // A key removed for its bad value is not missing as well.
@@ -164,7 +179,11 @@ impl Sections<'_> {
                 .any(|k| inner.message() == format!("missing field `{k}`"));
             if !masked {
                 let path = error.path().to_string();
-                let key = if path == "." { at.to_string() } else { format!("{at}.{path}") };
+                let key = if path == "." {
+                    at.to_string()
+                } else {
+                    format!("{at}.{path}")
+                };
                 self.problems.push(Problem {
                     line: inner.span().map(|s| line_of(self.text, s.start)),
                     key,
@@ -172,13 +191,14 @@ impl Sections<'_> {
                 });
             }
             let culprit = first.or_else(|| inner.span().and_then(|s| key_at(&value, &s)));
-            let Some(culprit) = culprit.filter(|k| !removed.contains(k)) else {
-                return None;
-            };
+            let culprit = culprit.filter(|k| !removed.contains(k))?;
             let DeValue::Table(table) = value.get_mut() else {
                 return None;
             };
-            let key = table.keys().find(|k| k.get_ref().as_ref() == culprit).cloned();
+            let key = table
+                .keys()
+                .find(|k| k.get_ref().as_ref() == culprit)
+                .cloned();
             if let Some(key) = key {
                 table.remove(&key);
             }

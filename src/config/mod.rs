@@ -43,6 +43,7 @@ pub use stores::{ArchiveSettings, MongoSettings, StoreConfig, DEFAULT_STORE};
 /// Where state lives when nothing is configured.
 pub const DEFAULT_DATA_DIR: &str = "./data";
 
+/// A new section also needs its line in [`check()`]'s list of sections.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {

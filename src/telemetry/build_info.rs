@@ -21,7 +21,10 @@ mod tests {
         assert!(VERSION_LINE.starts_with(&format!("{VERSION} (commit ")));
         let hash = COMMIT.trim_end_matches("-dirty");
         assert!(VERSION_LINE.contains(hash), "{VERSION_LINE} vs {COMMIT}");
-        assert_eq!(VERSION_LINE.ends_with(", dirty)"), COMMIT.ends_with("-dirty"));
+        assert_eq!(
+            VERSION_LINE.ends_with(", dirty)"),
+            COMMIT.ends_with("-dirty")
+        );
         let is_hash = hash.len() == 12 && hash.bytes().all(|b| b.is_ascii_hexdigit());
         assert!(is_hash || COMMIT == "unknown", "{COMMIT}");
     }

@@ -28,7 +28,10 @@ async fn a_second_daemon_on_the_same_database_is_refused_until_the_first_stops()
     let lock = InstanceLock::path_for(&database);
     assert_eq!(lock, dir.path().join("state/tablevault.db.lock"));
     assert!(message.contains(&lock.display().to_string()), "{message}");
-    assert!(message.contains(&database.display().to_string()), "{message}");
+    assert!(
+        message.contains(&database.display().to_string()),
+        "{message}"
+    );
     assert!(
         message.contains(&format!("(pid {})", std::process::id())),
         "{message}"

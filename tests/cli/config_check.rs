@@ -113,7 +113,10 @@ role = "read"
     assert_eq!(doc["summary"]["database"], "./data/tablevault.db");
     assert_eq!(doc["environment"].as_array().unwrap().len(), 2);
     for leak in [secret, "mongo-password-77", "a-read-token-long-enough"] {
-        assert!(!text.contains(leak) && !json.contains(leak), "{leak} printed");
+        assert!(
+            !text.contains(leak) && !json.contains(leak),
+            "{leak} printed"
+        );
     }
 }
 
@@ -128,7 +131,9 @@ async fn the_printed_defaults_are_a_valid_config() {
     let check = run_binary(args(&["config", "check", &file.display().to_string()])).await;
 
     assert_eq!(check.code, 0, "{check:?}");
-    assert!(defaults.stdout.contains("[scheduler]\nmax_concurrent_runs = 2\n"));
+    assert!(defaults
+        .stdout
+        .contains("[scheduler]\nmax_concurrent_runs = 2\n"));
 }
 
 #[tokio::test]

@@ -25,10 +25,17 @@ async fn version_prints_the_version_and_the_commit() {
     let line = run.stdout.trim_end();
     let commit = tablevault::telemetry::build_info::COMMIT;
     let hash = commit.trim_end_matches("-dirty");
-    let dirty = if commit.ends_with("-dirty") { ", dirty" } else { "" };
+    let dirty = if commit.ends_with("-dirty") {
+        ", dirty"
+    } else {
+        ""
+    };
     assert_eq!(
         line,
-        format!("tablevault {} (commit {hash}{dirty})", env!("CARGO_PKG_VERSION"))
+        format!(
+            "tablevault {} (commit {hash}{dirty})",
+            env!("CARGO_PKG_VERSION")
+        )
     );
 }
 
@@ -41,14 +48,18 @@ async fn help_of_each_subcommand_has_examples() {
         assert_eq!(via_help.code, 0, "{sub}: {via_help:?}");
         assert_eq!(via_help.stdout, via_flag.stdout, "{sub}");
         assert!(
-            via_help.stdout.contains(&format!("Usage: tablevault {sub}")),
+            via_help
+                .stdout
+                .contains(&format!("Usage: tablevault {sub}")),
             "{sub}: {}",
             via_help.stdout
         );
         assert!(via_help.stdout.contains("\nExamples:\n"), "{sub}");
     }
     let nested = run_binary(args(&["help", "config", "check"])).await;
-    assert!(nested.stdout.contains("Usage: tablevault config check [OPTIONS] <FILE>"));
+    assert!(nested
+        .stdout
+        .contains("Usage: tablevault config check [OPTIONS] <FILE>"));
 }
 
 #[tokio::test]

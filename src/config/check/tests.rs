@@ -64,8 +64,14 @@ red = true
     }
     // Without their bad keys, sections are still validated: the rest of [engine] and the
     // endpoint beside the unknown key.
-    assert!(found.contains(&("engine.batch_rows", Some(12))), "{found:?}");
-    assert!(found.contains(&("sources.prod.endpoint", Some(3))), "{found:?}");
+    assert!(
+        found.contains(&("engine.batch_rows", Some(12))),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("sources.prod.endpoint", Some(3))),
+        "{found:?}"
+    );
     // In file order, each key once.
     let lines: Vec<usize> = report.problems.iter().filter_map(|p| p.line).collect();
     assert!(lines.windows(2).all(|w| w[0] <= w[1]), "{lines:?}");
@@ -83,8 +89,17 @@ fn a_key_with_a_bad_value_is_not_reported_missing_as_well() {
     let report = check(text, no_env);
 
     let found = keys(&report.problems);
-    assert_eq!(found, [("sources.prod.access_key_secret", Some(5))], "{:?}", report.problems);
-    assert!(report.problems[0].message.contains("invalid type"), "{:?}", report.problems);
+    assert_eq!(
+        found,
+        [("sources.prod.access_key_secret", Some(5))],
+        "{:?}",
+        report.problems
+    );
+    assert!(
+        report.problems[0].message.contains("invalid type"),
+        "{:?}",
+        report.problems
+    );
 }
 
 #[test]
@@ -107,10 +122,19 @@ role = "admin"
     let report = check(text, no_env);
 
     let found = keys(&report.problems);
-    assert!(found.contains(&("sources.prod.endpoint", Some(3))), "{found:?}");
-    assert!(found.contains(&("sources.prod.instance", Some(4))), "{found:?}");
+    assert!(
+        found.contains(&("sources.prod.endpoint", Some(3))),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("sources.prod.instance", Some(4))),
+        "{found:?}"
+    );
     // Missing keys point at their section.
-    assert!(found.contains(&("sources.prod.access_key_secret", Some(2))), "{found:?}");
+    assert!(
+        found.contains(&("sources.prod.access_key_secret", Some(2))),
+        "{found:?}"
+    );
     let token = report
         .problems
         .iter()
@@ -122,7 +146,8 @@ role = "admin"
 
 #[test]
 fn the_environment_fills_secrets_and_is_named_without_values() {
-    let text = "[sources.prod]\nendpoint = \"https://x\"\ninstance = \"prod\"\naccess_key_id = \"id\"\n";
+    let text =
+        "[sources.prod]\nendpoint = \"https://x\"\ninstance = \"prod\"\naccess_key_id = \"id\"\n";
     let env = |name: &str| match name {
         "TABLEVAULT_SOURCE_PROD_ACCESS_KEY_SECRET" => Some("s3cret-value".to_string()),
         "TABLEVAULT_AUTH_READ_TOKEN" => Some("read-token-from-env-1234".to_string()),

@@ -12,11 +12,13 @@
 //! - [`telemetry`]: logs and the Prometheus metric contract.
 //! - [`api`]: the daemon's REST API (`tablevault serve`).
 //! - [`cli`]: the `tablevault` command line.
+//! - [`demo`]: `serve --demo`, the first-run experience on the built-in emulator.
 
 pub mod api;
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod demo;
 pub mod emulator;
 pub mod engine;
 pub mod retention;

@@ -8,6 +8,7 @@
 //! - [`state`]: [`AppState`], what handlers share; [`error`]: [`ApiError`], the one mapping
 //!   to HTTP; [`json`]: body extractors whose rejections are problems too.
 //! - [`middleware`]: request id, tracing, problem rendering, timeout, body limit, bearer auth.
+//! - `store_watch`: checks the stores on a timer for `tablevault_store_up`.
 //! - [`routes`]: `/healthz`, `/readyz`, `/metrics`, `/api/v1/...`; [`readiness`]: the checks.
 
 pub mod error;
@@ -19,6 +20,7 @@ pub mod readiness;
 pub mod routes;
 pub mod run_telemetry;
 pub mod state;
+mod store_watch;
 mod warm_up;
 
 use std::future::Future;
@@ -102,7 +104,7 @@ impl App {
             .with_clock(catalog_clock(clock.clone()));
         let stores = warm_up::open_stores(&config).await?;
         let metrics = Arc::new(Metrics::new());
-        warm_up::restore_metrics(&catalog, &stores, &metrics).await?;
+        warm_up::restore_metrics(&catalog, &stores, &metrics, clock.now()).await?;
         let scheduler =
             warm_up::start_scheduler(&config, &catalog, &stores, &metrics, clock).await?;
         if config.auth.disabled {
@@ -122,6 +124,7 @@ impl App {
             shutdown: CancellationToken::new(),
             scheduler,
         };
+        store_watch::spawn(state.clone());
         let auth = Arc::new(Authenticator::from_config(&state.config));
         let router = middleware::apply(routes::router(state.clone()), &state.config.server, auth);
         Ok(App {

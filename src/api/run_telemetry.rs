@@ -103,6 +103,8 @@ impl Observer for RunTelemetry {
                 store,
                 next_run_at,
                 expected_interval,
+                paused,
+                updated_at,
                 ..
             } => {
                 self.metrics.init_schedule(&ScheduleSeries {
@@ -110,6 +112,8 @@ impl Observer for RunTelemetry {
                     store,
                     expected_interval: *expected_interval,
                     next_run: None,
+                    paused: *paused,
+                    updated_at: Some(*updated_at),
                 });
                 if let Some(at) = next_run_at {
                     NextRunPlanned {

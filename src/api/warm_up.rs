@@ -11,11 +11,11 @@ use super::AppError;
 use crate::catalog::{BackupFilter, BackupStatus, Catalog, PageRequest, Schedule, MAX_PAGE_SIZE};
 use crate::config::Config;
 use crate::runs::{ExecutorOptions, Observer, Resources, RunError, RunExecutor};
-use crate::scheduler::{Clock, Scheduler, SchedulerOptions};
+use crate::scheduler::{Clock, CronSchedule, Scheduler, SchedulerOptions};
 use crate::store::SourceInfo;
 use crate::tablestore::client::Client;
 use crate::telemetry::events::tablestore_observer;
-use crate::telemetry::events::{BackupsCounted, LastSuccessRestored};
+use crate::telemetry::events::{BackupsCounted, LastFailureRestored, LastSuccessRestored};
 use crate::telemetry::{Metrics, ScheduleSeries};
 
 /// Opens every configured store. An archive directory is created; MongoDB connects lazily, so
@@ -42,11 +42,14 @@ pub async fn open_stores(config: &Config) -> Result<BTreeMap<String, NamedStore>
 }
 
 /// Creates the series of every store and every schedule in the catalog and restores the last
-/// success time and the stored-backup count of each schedule.
+/// success and failure times and the stored-backup count of each schedule. The expected
+/// interval comes from the cron expression here: the scheduler reports it only when a
+/// schedule's next run moves, and the overdue alert must work from the first scrape.
 pub async fn restore_metrics(
     catalog: &Catalog,
     stores: &BTreeMap<String, NamedStore>,
     metrics: &Arc<Metrics>,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), AppError> {
     for name in stores.keys() {
         metrics.init_store(name);
@@ -56,11 +59,17 @@ pub async fn restore_metrics(
     loop {
         let schedules = catalog.list_schedules(&page).await?;
         for schedule in &schedules.items {
+            // A cron the catalog holds was validated when written; a bad one only loses the gauge.
+            let expected_interval = CronSchedule::parse(&schedule.cron, schedule.timezone)
+                .ok()
+                .and_then(|cron| cron.expected_interval(now));
             metrics.init_schedule(&ScheduleSeries {
                 name: &schedule.name,
                 store: &schedule.store,
-                expected_interval: None,
+                expected_interval,
                 next_run: schedule.next_run_at,
+                paused: schedule.paused,
+                updated_at: Some(schedule.updated_at),
             });
             BackupsCounted {
                 schedule: &schedule.name,
@@ -78,6 +87,15 @@ pub async fn restore_metrics(
     for last in catalog.last_successful_backups().await? {
         if let Some(schedule) = names.get(&last.schedule_id) {
             LastSuccessRestored {
+                schedule,
+                finished_at: last.finished_at,
+            }
+            .emit(metrics);
+        }
+    }
+    for last in catalog.last_failed_backup_runs().await? {
+        if let Some(schedule) = names.get(&last.schedule_id) {
+            LastFailureRestored {
                 schedule,
                 finished_at: last.finished_at,
             }

@@ -39,7 +39,7 @@ pub use ids::{new_run_id, new_schedule_id};
 pub use open::{latest_version, MIGRATOR};
 pub use page::{Page, PageRequest, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 pub use reconcile::ReconcileReport;
-pub use run_list::RunFilter;
+pub use run_list::{LastFailure, RunFilter};
 pub use run_types::{NewRun, Run, RunOutcome, RunProgress};
 pub use schedule_types::{NewSchedule, Schedule, ScheduleUpdate};
 

@@ -23,7 +23,32 @@ pub struct RunFilter {
     pub created_before: Option<DateTime<Utc>>,
 }
 
+/// The newest failed (or partially failed) backup run of a schedule.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct LastFailure {
+    pub schedule_id: String,
+    pub run_id: String,
+    pub finished_at: DateTime<Utc>,
+}
+
 impl Catalog {
+    /// The newest failed or partially failed backup run of every schedule that has one, by
+    /// schedule id (the metrics restore `tablevault_backup_last_failure_timestamp_seconds`).
+    pub async fn last_failed_backup_runs(&self) -> Result<Vec<LastFailure>, CatalogError> {
+        let rows: Vec<LastFailure> = sqlx::query_as(
+            "SELECT schedule_id, run_id, finished_at FROM ( \
+               SELECT schedule_id, id AS run_id, finished_at, \
+                 ROW_NUMBER() OVER (PARTITION BY schedule_id ORDER BY finished_at DESC, id DESC) AS n \
+               FROM runs \
+               WHERE kind = 'backup' AND status IN ('failed', 'partially_failed') \
+                 AND schedule_id IS NOT NULL AND finished_at IS NOT NULL) \
+             WHERE n = 1 ORDER BY schedule_id",
+        )
+        .fetch_all(&self.reader)
+        .await?;
+        Ok(rows)
+    }
+
     /// Runs matching `filter`, newest first (`created_at`, then id).
     pub async fn list_runs(
         &self,

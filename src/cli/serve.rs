@@ -1,4 +1,5 @@
-//! `tablevault serve`: run the daemon until SIGTERM or Ctrl-C.
+//! `tablevault serve`: run the daemon until SIGTERM or Ctrl-C. With `--demo`, on the built-in
+//! emulator with a sample table and a schedule (see [`crate::demo`]).
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -9,6 +10,7 @@ use clap::Args;
 use super::failure::Failure;
 use crate::api::App;
 use crate::config::Config;
+use crate::demo::{settings, Demo, DemoError, DemoOptions};
 use crate::telemetry;
 
 #[derive(Debug, Args)]
@@ -19,6 +21,17 @@ pub struct ServeArgs {
     /// Listen on this address instead of `[server] listen` (e.g. 0.0.0.0:8080; port 0 picks one).
     #[arg(long)]
     pub listen: Option<SocketAddr>,
+    /// Try TableVault without a Tablestore account: a built-in emulator with a sample table,
+    /// backed up every minute, and the commands to try printed on stdout.
+    #[arg(long)]
+    pub demo: bool,
+    /// Where the demo keeps its state and backups (ignored with --config, whose database and
+    /// stores are used).
+    #[arg(long, requires = "demo", default_value = settings::DEFAULT_DIR)]
+    pub demo_dir: PathBuf,
+    /// The demo emulator's address (port 0 picks one).
+    #[arg(long, requires = "demo", default_value = "127.0.0.1:0")]
+    pub demo_emulator_listen: SocketAddr,
 }
 
 pub async fn run(args: ServeArgs) -> Result<(), Failure> {
@@ -30,6 +43,19 @@ pub async fn run(args: ServeArgs) -> Result<(), Failure> {
         config.server.listen = listen;
     }
     telemetry::init_tracing(&config.logging);
+    let demo = if args.demo {
+        let options = DemoOptions {
+            state_dir: args.config.is_none().then(|| args.demo_dir.clone()),
+            emulator_listen: args.demo_emulator_listen,
+        };
+        Some(
+            Demo::prepare(&mut config, &options)
+                .await
+                .map_err(demo_failure)?,
+        )
+    } else {
+        None
+    };
     let app = App::build(config)
         .await
         .map_err(|e| Failure::Failed(e.to_string()))?;
@@ -37,8 +63,28 @@ pub async fn run(args: ServeArgs) -> Result<(), Failure> {
     tracing::info!(%addr, version = env!("CARGO_PKG_VERSION"), "Listening.");
     // On stdout too, so scripts (and tests) that asked for port 0 learn the port.
     println!("tablevault listening on http://{addr}");
+    if let Some(demo) = &demo {
+        let guide = demo
+            .start(&app.state().scheduler, addr)
+            .await
+            .map_err(demo_failure)?;
+        print!("{}", guide.render());
+    }
     let _ = std::io::stdout().flush();
-    app.run_until_stopped(super::shutdown_signal())
+    let result = app
+        .run_until_stopped(super::shutdown_signal())
         .await
-        .map_err(|e| Failure::Failed(e.to_string()))
+        .map_err(|e| Failure::Failed(e.to_string()));
+    if let Some(demo) = demo {
+        demo.shutdown().await;
+    }
+    result
+}
+
+fn demo_failure(e: DemoError) -> Failure {
+    if e.is_input() {
+        Failure::Input(e.to_string())
+    } else {
+        Failure::Failed(e.to_string())
+    }
 }

@@ -70,13 +70,16 @@ pub enum Event {
     },
     /// A verification reached a verdict.
     BackupVerified { backup_id: String, passed: bool },
-    /// A schedule's timing changed: created, updated, resumed, or it fired.
+    /// A schedule's timing changed: created, updated, paused, resumed, or it fired.
     ScheduleTiming {
         schedule_id: String,
         schedule_name: String,
         store: String,
         next_run_at: Option<DateTime<Utc>>,
         expected_interval: Option<Duration>,
+        paused: bool,
+        /// When the definition last changed (creation, edit, pause, resume).
+        updated_at: DateTime<Utc>,
     },
     /// A schedule was deleted: its metric label sets should go too.
     ScheduleDeleted {

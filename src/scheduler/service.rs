@@ -134,6 +134,14 @@ impl Scheduler {
             None
         };
         let schedule = self.catalog().update_schedule(id, update).await?;
+        if schedule.name != current.name {
+            // Metrics are labelled by name: the old name's series would otherwise linger and
+            // page as an overdue schedule that no longer exists.
+            self.inner.executor.emit(&Event::ScheduleDeleted {
+                schedule_id: current.id.clone(),
+                schedule_name: current.name.clone(),
+            });
+        }
         self.announce(&schedule, &cron);
         self.notify();
         Ok(schedule)
@@ -194,6 +202,8 @@ impl Scheduler {
             store: schedule.store.clone(),
             next_run_at: schedule.next_run_at,
             expected_interval: cron.expected_interval(self.now()),
+            paused: schedule.paused,
+            updated_at: schedule.updated_at,
         });
     }
 }

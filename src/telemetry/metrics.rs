@@ -4,11 +4,12 @@
 //! only). Labels are bounded: schedule and store names from configuration and the catalog,
 //! Tablestore action names, and the closed sets in [`super::labels`]. Per-schedule series are
 //! created by [`Metrics::init_schedule`] (so `rate()` and `absent()` work from the first scrape)
-//! and dropped by [`Metrics::remove_schedule`]. Values change only through [`super::events`].
+//! and dropped by [`Metrics::remove_schedule`] (both in [`super::schedule_series`]). Values
+//! change only through [`super::events`] and those two. `deploy/prometheus/alerts.yml` and
+//! `deploy/grafana/tablevault.json` are built on these names; `docs/monitoring.md` lists them.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Mutex;
-use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use prometheus::{
@@ -29,35 +30,28 @@ pub struct Metrics {
     registry: Registry,
     pub(super) backup_runs: IntCounterVec,
     pub(super) backup_last_success: GaugeVec,
+    pub(super) backup_last_failure: GaugeVec,
     pub(super) backup_duration: HistogramVec,
     pub(super) backup_rows: IntCounterVec,
     pub(super) backup_bytes: IntCounterVec,
     pub(super) restore_runs: IntCounterVec,
     pub(super) schedule_next_run: GaugeVec,
     pub(super) schedule_expected_interval: GaugeVec,
+    pub(super) schedule_paused: IntGaugeVec,
+    pub(super) schedule_updated: GaugeVec,
     pub(super) backups_stored: IntGaugeVec,
     pub(super) retention_deletions: IntCounterVec,
     pub(super) runs_in_progress: IntGaugeVec,
     pub(super) tablestore_requests: IntCounterVec,
     pub(super) store_up: IntGaugeVec,
     /// The stores each schedule has `backups_stored` series for, so removal finds them all.
-    schedule_stores: Mutex<HashMap<String, BTreeSet<String>>>,
+    pub(super) schedule_stores: Mutex<HashMap<String, BTreeSet<String>>>,
 }
 
 impl std::fmt::Debug for Metrics {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Metrics").finish_non_exhaustive()
     }
-}
-
-/// What a schedule's series start from.
-#[derive(Debug, Clone)]
-pub struct ScheduleSeries<'a> {
-    pub name: &'a str,
-    pub store: &'a str,
-    /// The time between two ticks of its cron expression, for "no success in 2 intervals" alerts.
-    pub expected_interval: Option<Duration>,
-    pub next_run: Option<DateTime<Utc>>,
 }
 
 fn counter(registry: &Registry, name: &str, help: &str, labels: &[&str]) -> IntCounterVec {
@@ -122,6 +116,12 @@ impl Metrics {
                 "Unix time the last successful backup of the schedule finished.",
                 &["schedule"],
             ),
+            backup_last_failure: gauge(
+                &r,
+                "tablevault_backup_last_failure_timestamp_seconds",
+                "Unix time the last failed or partially failed backup of the schedule finished.",
+                &["schedule"],
+            ),
             backup_duration,
             backup_rows: counter(
                 &r,
@@ -151,6 +151,18 @@ impl Metrics {
                 &r,
                 "tablevault_schedule_expected_interval_seconds",
                 "Seconds between two ticks of the schedule.",
+                &["schedule"],
+            ),
+            schedule_paused: int_gauge(
+                &r,
+                "tablevault_schedule_paused",
+                "1 if the schedule is paused (it does not fire), else 0.",
+                &["schedule"],
+            ),
+            schedule_updated: gauge(
+                &r,
+                "tablevault_schedule_updated_timestamp_seconds",
+                "Unix time the schedule was created or last changed (edited, paused, resumed).",
                 &["schedule"],
             ),
             backups_stored: int_gauge(
@@ -210,80 +222,6 @@ impl Metrics {
             tracing::error!(error = %e, "Cannot encode the metrics.");
         }
         String::from_utf8_lossy(&buffer).into_owned()
-    }
-
-    /// Creates every series of a schedule (counters at 0), or refreshes the gauges of one that
-    /// exists. `last_success` is left unset until a backup succeeds, so a new schedule does not
-    /// look 55 years overdue.
-    pub fn init_schedule(&self, schedule: &ScheduleSeries<'_>) {
-        let name = schedule.name;
-        for result in run_results() {
-            self.backup_runs.with_label_values(&[name, result.as_str()]);
-        }
-        self.backup_duration.with_label_values(&[name]);
-        self.backup_rows.with_label_values(&[name]);
-        self.backup_bytes.with_label_values(&[name]);
-        self.retention_deletions.with_label_values(&[name]);
-        self.track_store(name, schedule.store);
-        if let Some(interval) = schedule.expected_interval {
-            self.schedule_expected_interval
-                .with_label_values(&[name])
-                .set(interval.as_secs_f64());
-        }
-        if let Some(next) = schedule.next_run {
-            self.schedule_next_run
-                .with_label_values(&[name])
-                .set(timestamp(next));
-        }
-    }
-
-    /// Drops every series of a schedule (deleted, or renamed: init the new name after).
-    pub fn remove_schedule(&self, name: &str) {
-        for result in run_results() {
-            let _ = self
-                .backup_runs
-                .remove_label_values(&[name, result.as_str()]);
-        }
-        for single in [
-            &self.backup_rows,
-            &self.backup_bytes,
-            &self.retention_deletions,
-        ] {
-            let _ = single.remove_label_values(&[name]);
-        }
-        for single in [
-            &self.backup_last_success,
-            &self.schedule_next_run,
-            &self.schedule_expected_interval,
-        ] {
-            let _ = single.remove_label_values(&[name]);
-        }
-        let _ = self.backup_duration.remove_label_values(&[name]);
-        let stores = self
-            .schedule_stores
-            .lock()
-            .expect("metrics lock")
-            .remove(name)
-            .unwrap_or_default();
-        for store in stores {
-            let _ = self.backups_stored.remove_label_values(&[name, &store]);
-        }
-    }
-
-    /// Creates a store's `store_up` series (0 until its first health check succeeds).
-    pub fn init_store(&self, store: &str) {
-        self.store_up.with_label_values(&[store]);
-    }
-
-    /// Remembers (and creates at 0) the `backups_stored{schedule,store}` series.
-    pub(super) fn track_store(&self, schedule: &str, store: &str) {
-        self.backups_stored.with_label_values(&[schedule, store]);
-        self.schedule_stores
-            .lock()
-            .expect("metrics lock")
-            .entry(schedule.to_string())
-            .or_default()
-            .insert(store.to_string());
     }
 }
 

@@ -5,8 +5,10 @@ pub mod build_info;
 pub mod events;
 pub mod labels;
 pub mod metrics;
+mod schedule_series;
 
-pub use metrics::{Metrics, ScheduleSeries, BACKUP_DURATION_BUCKETS};
+pub use metrics::{Metrics, BACKUP_DURATION_BUCKETS};
+pub use schedule_series::ScheduleSeries;
 
 use crate::config::{LogFormat, LoggingConfig};
 

@@ -12,6 +12,8 @@ fn series(name: &str) -> ScheduleSeries<'_> {
         store: "local",
         expected_interval: Some(Duration::from_secs(3600)),
         next_run: None,
+        paused: false,
+        updated_at: None,
     }
 }
 

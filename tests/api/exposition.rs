@@ -32,6 +32,12 @@ pub const CONTRACT: &[(&str, &str, &[&str])] = &[
         "gauge",
         &["schedule"],
     ),
+    ("tablevault_schedule_paused", "gauge", &["schedule"]),
+    (
+        "tablevault_schedule_updated_timestamp_seconds",
+        "gauge",
+        &["schedule"],
+    ),
     ("tablevault_backups_stored", "gauge", &["schedule", "store"]),
     (
         "tablevault_retention_deletions_total",

@@ -66,6 +66,8 @@ async fn the_whole_contract_is_exposed_after_a_backup_run() {
         store: "local",
         expected_interval: Some(Duration::from_secs(86_400)),
         next_run: Some(next_run),
+        paused: false,
+        updated_at: Some(Utc::now()),
     });
     let store = app.state.store("local").unwrap().store.clone();
     let source = SourceInfo {

@@ -6,5 +6,6 @@ mod config_check;
 mod flow;
 mod harness;
 mod help;
+mod ram_policy;
 mod restore;
 mod verify;

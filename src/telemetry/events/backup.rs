@@ -80,9 +80,14 @@ impl BackupFinished<'_> {
             .backup_bytes
             .with_label_values(&[schedule])
             .inc_by(self.bytes);
-        if self.result == RunStatus::Succeeded {
-            metrics
-                .backup_last_success
+        let last = match self.result {
+            RunStatus::Succeeded => Some(&metrics.backup_last_success),
+            // A partial backup lacks tables: as much a failure for "is this schedule healthy".
+            RunStatus::Failed | RunStatus::PartiallyFailed => Some(&metrics.backup_last_failure),
+            _ => None,
+        };
+        if let Some(gauge) = last {
+            gauge
                 .with_label_values(&[schedule])
                 .set(timestamp(self.finished_at));
         }
@@ -143,6 +148,25 @@ impl LastSuccessRestored<'_> {
         tracing::debug!(schedule, %finished_at, "Restored the last success time.");
         metrics
             .backup_last_success
+            .with_label_values(&[schedule])
+            .set(timestamp(finished_at));
+    }
+}
+
+/// The last failed backup of a schedule, read back from the catalog at start-up so the failing
+/// alert does not resolve on a restart.
+#[derive(Debug, Clone)]
+pub struct LastFailureRestored<'a> {
+    pub schedule: &'a str,
+    pub finished_at: DateTime<Utc>,
+}
+
+impl LastFailureRestored<'_> {
+    pub fn emit(&self, metrics: &Metrics) {
+        let (schedule, finished_at) = (self.schedule, self.finished_at);
+        tracing::debug!(schedule, %finished_at, "Restored the last failure time.");
+        metrics
+            .backup_last_failure
             .with_label_values(&[schedule])
             .set(timestamp(finished_at));
     }

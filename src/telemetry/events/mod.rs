@@ -7,7 +7,8 @@ mod dependencies;
 mod runs;
 
 pub use backup::{
-    BackupFinished, BackupsCounted, LastSuccessRestored, NextRunPlanned, RetentionDeleted,
+    BackupFinished, BackupsCounted, LastFailureRestored, LastSuccessRestored, NextRunPlanned,
+    RetentionDeleted,
 };
 pub use dependencies::{tablestore_observer, StoreChecked, TablestoreRequest};
 pub use runs::{RestoreFinished, RunInProgress, RunStarted};

@@ -90,7 +90,7 @@ async fn backups_stored_follows_backups_retention_and_deletions() {
         .await;
     let deletion = deletions["items"][0]["id"].as_str().expect("deletion run");
     assert_eq!(rig.finished_run(deletion).await["status"], "succeeded");
-    assert_eq!(completed(&rig, id).await, [second.clone()]);
+    assert_eq!(completed(&rig, id).await, std::slice::from_ref(&second));
     wait_stored(&rig, "hourly", 1.0).await;
     let all = samples(&rig.app.metrics_text().await);
     assert_eq!(

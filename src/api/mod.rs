@@ -11,6 +11,7 @@
 //! - `store_watch`: checks the stores on a timer for `tablevault_store_up`.
 //! - [`routes`]: `/healthz`, `/readyz`, `/metrics`, `/api/v1/...`; [`readiness`]: the checks.
 
+mod backups_stored;
 pub mod error;
 mod error_mapping;
 pub mod instance_lock;

@@ -2,16 +2,19 @@
 //! `application/problem+json` with stable codes.
 //!
 //! # Layout
-//! - [`App`]: builds everything from a [`Config`] (binding the listener first, so port 0 works
-//!   and the address is known before serving) and runs until a shutdown signal.
+//! - [`App`]: builds everything from a [`Config`] (locking the state database first, see
+//!   [`instance_lock`], then binding the listener, so port 0 works and the address is known
+//!   before serving) and runs until a shutdown signal.
 //! - [`state`]: [`AppState`], what handlers share; [`error`]: [`ApiError`], the one mapping
 //!   to HTTP; [`json`]: body extractors whose rejections are problems too.
 //! - [`middleware`]: request id, tracing, problem rendering, timeout, body limit, bearer auth.
 //! - `store_watch`: checks the stores on a timer for `tablevault_store_up`.
 //! - [`routes`]: `/healthz`, `/readyz`, `/metrics`, `/api/v1/...`; [`readiness`]: the checks.
 
+mod backups_stored;
 pub mod error;
 mod error_mapping;
+pub mod instance_lock;
 pub mod json;
 pub mod middleware;
 pub mod readiness;
@@ -37,12 +40,15 @@ use crate::catalog::{Catalog, CatalogError};
 use crate::config::Config;
 use crate::scheduler::{catalog_clock, Clock, SystemClock};
 use crate::store::StoreError;
-use crate::telemetry::Metrics;
+use crate::telemetry::{build_info, Metrics};
+use instance_lock::{InstanceLock, LockError};
 use middleware::auth::Authenticator;
 
 /// Why the daemon cannot start (or stopped serving).
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
+    #[error(transparent)]
+    Locked(#[from] LockError),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -66,12 +72,23 @@ pub struct App {
     addr: SocketAddr,
     router: Router,
     state: AppState,
+    /// Held until the daemon has stopped and closed the database.
+    lock: InstanceLock,
 }
 
 impl App {
-    /// Binds `server.listen`, opens the state database and the stores, restores the metrics
-    /// from the catalog and assembles the routes and middleware.
+    /// Locks the state database (one daemon per file), binds `server.listen`, opens the state
+    /// database and the stores, restores the metrics from the catalog and assembles the routes
+    /// and middleware.
     pub async fn build(config: Config) -> Result<App, AppError> {
+        // Before anything else: a second daemon must not even recover "interrupted" runs.
+        let lock = InstanceLock::acquire(&config.database.path)?;
+        tracing::info!(
+            version = build_info::VERSION,
+            commit = build_info::COMMIT,
+            lock = %lock.path().display(),
+            "Starting."
+        );
         let listen = config.server.listen;
         let listener = TcpListener::bind(listen)
             .await
@@ -117,6 +134,7 @@ impl App {
             addr,
             router,
             state,
+            lock,
         })
     }
 
@@ -146,6 +164,7 @@ impl App {
             listener,
             router,
             state,
+            lock,
             ..
         } = self;
         let grace = state.config.server.shutdown_grace();
@@ -196,6 +215,7 @@ impl App {
             );
         }
         state.catalog.close().await;
+        drop(lock);
         tracing::info!("Stopped.");
         result
     }

@@ -4,7 +4,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use crate::catalog::RunKind;
+use super::backups_stored::spawn_recount;
+use crate::catalog::{Catalog, RunKind};
 use crate::runs::{Event, Observer};
 use crate::telemetry::events::{
     BackupFinished, NextRunPlanned, RestoreFinished, RetentionDeleted, RunInProgress, RunStarted,
@@ -15,14 +16,17 @@ use crate::telemetry::{Metrics, ScheduleSeries};
 /// Counts runs, backups, restores and retention deletions; keeps schedule series current.
 pub struct RunTelemetry {
     metrics: Arc<Metrics>,
+    /// Where `backups_stored` is recounted from when a run changed a schedule's backups.
+    catalog: Catalog,
     /// Runs counted in `runs_in_progress`, ended when their `RunFinished` arrives.
     in_progress: Mutex<HashMap<String, RunInProgress>>,
 }
 
 impl RunTelemetry {
-    pub fn new(metrics: Arc<Metrics>) -> Arc<Self> {
+    pub fn new(metrics: Arc<Metrics>, catalog: Catalog) -> Arc<Self> {
         Arc::new(RunTelemetry {
             metrics,
+            catalog,
             in_progress: Mutex::new(HashMap::new()),
         })
     }
@@ -61,6 +65,9 @@ impl Observer for RunTelemetry {
                 }
                 let store = run.labels.store.as_deref().unwrap_or("");
                 let backup_id = backup_id.as_deref().unwrap_or("");
+                if let (RunKind::Backup, Some(schedule_id)) = (run.kind, &run.schedule_id) {
+                    spawn_recount(&self.catalog, &self.metrics, schedule_id);
+                }
                 match run.kind {
                     RunKind::Backup => BackupFinished {
                         schedule: run.labels.schedule_name.as_deref(),
@@ -88,16 +95,21 @@ impl Observer for RunTelemetry {
                 }
             }
             Event::BackupDeleted {
+                schedule_id,
                 schedule_name,
                 store,
                 backup_id,
-                ..
-            } => RetentionDeleted {
-                schedule: schedule_name.as_deref().unwrap_or(UNSCHEDULED),
-                store,
-                backup_id,
+            } => {
+                RetentionDeleted {
+                    schedule: schedule_name.as_deref().unwrap_or(UNSCHEDULED),
+                    store,
+                    backup_id,
+                }
+                .emit(&self.metrics);
+                if let Some(schedule_id) = schedule_id {
+                    spawn_recount(&self.catalog, &self.metrics, schedule_id);
+                }
             }
-            .emit(&self.metrics),
             Event::ScheduleTiming {
                 schedule_name,
                 store,

@@ -5,17 +5,18 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+use super::backups_stored;
 use super::run_telemetry::RunTelemetry;
 use super::state::NamedStore;
 use super::AppError;
-use crate::catalog::{BackupFilter, BackupStatus, Catalog, PageRequest, Schedule, MAX_PAGE_SIZE};
+use crate::catalog::{Catalog, PageRequest, MAX_PAGE_SIZE};
 use crate::config::Config;
 use crate::runs::{ExecutorOptions, Observer, Resources, RunError, RunExecutor};
 use crate::scheduler::{Clock, CronSchedule, Scheduler, SchedulerOptions};
 use crate::store::SourceInfo;
 use crate::tablestore::client::Client;
 use crate::telemetry::events::tablestore_observer;
-use crate::telemetry::events::{BackupsCounted, LastFailureRestored, LastSuccessRestored};
+use crate::telemetry::events::{LastFailureRestored, LastSuccessRestored};
 use crate::telemetry::{Metrics, ScheduleSeries};
 
 /// Opens every configured store. An archive directory is created; MongoDB connects lazily, so
@@ -71,12 +72,7 @@ pub async fn restore_metrics(
                 paused: schedule.paused,
                 updated_at: Some(schedule.updated_at),
             });
-            BackupsCounted {
-                schedule: &schedule.name,
-                store: &schedule.store,
-                count: count_completed(catalog, schedule).await?,
-            }
-            .emit(metrics);
+            backups_stored::recount(catalog, metrics, schedule).await?;
             names.insert(schedule.id.clone(), schedule.name.clone());
         }
         match schedules.next_page_token {
@@ -107,26 +103,6 @@ pub async fn restore_metrics(
         "Restored schedule metrics from the catalog."
     );
     Ok(())
-}
-
-/// Completed backups of `schedule` in its store, according to the catalog.
-async fn count_completed(catalog: &Catalog, schedule: &Schedule) -> Result<u64, AppError> {
-    let filter = BackupFilter {
-        schedule_id: Some(schedule.id.clone()),
-        store: Some(schedule.store.clone()),
-        statuses: vec![BackupStatus::Completed],
-        ..BackupFilter::default()
-    };
-    let mut count = 0;
-    let mut page = PageRequest::first(MAX_PAGE_SIZE);
-    loop {
-        let backups = catalog.list_backups(&filter, &page).await?;
-        count += backups.items.len() as u64;
-        match backups.next_page_token {
-            Some(token) => page = PageRequest::next(MAX_PAGE_SIZE, token),
-            None => return Ok(count),
-        }
-    }
 }
 
 /// The run executor over the opened stores and a client per source (its requests counted like
@@ -162,7 +138,7 @@ pub async fn start_scheduler(
         interrupted_backups: config.scheduler.interrupted_backups,
         ..ExecutorOptions::default()
     };
-    let observer: Arc<dyn Observer> = RunTelemetry::new(metrics.clone());
+    let observer: Arc<dyn Observer> = RunTelemetry::new(metrics.clone(), catalog.clone());
     let executor = RunExecutor::new(catalog.clone(), resources, options, Some(observer));
     let scheduler_options = SchedulerOptions {
         catch_up: config.scheduler.catch_up,

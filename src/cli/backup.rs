@@ -13,17 +13,20 @@ use crate::store::SourceInfo;
 
 #[derive(Debug, Args)]
 pub struct BackupArgs {
+    /// The config file (TOML) naming the sources and stores.
     #[arg(long)]
     pub config: PathBuf,
     /// The Tablestore source to back up.
     #[arg(long)]
     pub source: String,
     /// The store to write the backup to.
+    /// The store holding the backups.
     #[arg(long)]
     pub store: String,
     /// A table to back up (repeatable, at least one).
     #[arg(long = "table", required = true)]
     pub tables: Vec<String>,
+    /// How to print the result: readable text, or one JSON document.
     #[arg(long, value_enum, default_value_t)]
     pub output: Output,
 }

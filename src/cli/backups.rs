@@ -12,10 +12,13 @@ use crate::store::Manifest;
 
 #[derive(Debug, Args)]
 pub struct BackupsArgs {
+    /// The config file (TOML) naming the sources and stores.
     #[arg(long)]
     pub config: PathBuf,
+    /// The store holding the backups.
     #[arg(long)]
     pub store: String,
+    /// How to print the result: readable text, or one JSON document.
     #[arg(long, value_enum, default_value_t)]
     pub output: Output,
 }

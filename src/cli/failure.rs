@@ -108,9 +108,10 @@ pub fn engine_failure(error: EngineError, source: Option<&SourceRef>) -> Failure
             Some(s) => Failure::Input(format!("table {table} does not exist in source {}", s.name)),
             None => Failure::Input(format!("table {table} does not exist")),
         },
-        e @ (EngineError::Invalid(_)
-        | EngineError::Refused(_)
-        | EngineError::TargetNotEmpty { .. }) => Failure::Input(e.to_string()),
+        EngineError::TargetNotEmpty { table } => Failure::Input(format!(
+            "target table {table} is not empty (use --if-exists skip or overwrite)"
+        )),
+        e @ (EngineError::Invalid(_) | EngineError::Refused(_)) => Failure::Input(e.to_string()),
         EngineError::Tablestore { context, source: e } => match source {
             Some(s) => s.failure(&context, e),
             None => Failure::Failed(format!("{context}: {e}")),

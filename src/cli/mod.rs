@@ -5,7 +5,10 @@
 mod backup;
 mod backups;
 mod common;
+mod completions;
+mod config;
 mod emulator;
+mod examples;
 mod failure;
 mod health;
 mod progress;
@@ -20,9 +23,20 @@ use clap::{Parser, Subcommand};
 
 use failure::Failure;
 
+use crate::telemetry::build_info;
+
 /// Backup and restore for Alibaba Cloud Tablestore.
+///
+/// One-off commands (`backup`, `restore`, `verify`, `backups`) read a config file naming the
+/// Tablestore sources and backup stores; `serve` runs the daemon with its REST API,
+/// schedules, retention and metrics. `tablevault help COMMAND` (or `COMMAND --help`)
+/// explains each command with examples.
+///
+/// Exit codes: 0 success; 1 the run failed; 2 bad input (arguments, config file, unknown
+/// source/store/table/backup, a restore refused before writing); 3 the Tablestore endpoint
+/// cannot be reached or refuses the AccessKey.
 #[derive(Debug, Parser)]
-#[command(name = "tablevault", version, about)]
+#[command(name = "tablevault", version = build_info::VERSION_LINE)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -31,18 +45,70 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run a local Tablestore emulator (for tests and development).
+    ///
+    /// Serves the Tablestore wire protocol (tables, rows, ranges, split points) from memory,
+    /// checking the instance name and the AccessKey signature like the real service, until
+    /// Ctrl-C or SIGTERM. Prints `tablevault emulator listening on http://ADDR` once ready,
+    /// so `--listen 127.0.0.1:0` can be used and the port read. Faults (error codes,
+    /// latency, dropped connections, failed batch rows) can be injected for chaos tests.
+    #[command(after_help = examples::EMULATOR)]
     Emulator(emulator::EmulatorArgs),
     /// Back up tables of a Tablestore source into a store.
+    ///
+    /// Scans each table in parallel split ranges and writes every row (all versions unless
+    /// `[engine] all_versions = false`) to the store, then publishes the backup with a
+    /// manifest of row counts and checksums. A backup that fails leaves nothing published.
+    /// Prints the new backup's id and totals.
+    #[command(after_help = examples::BACKUP)]
     Backup(backup::BackupArgs),
     /// Restore a backup into a Tablestore instance.
+    ///
+    /// Creates missing target tables with the backed-up schema and writes the rows back.
+    /// Tables can be picked (`--table`) and renamed (`--rename OLD=NEW`); a target that
+    /// already holds rows is refused unless `--if-exists` says otherwise. `--dry-run`
+    /// reports what would be written. See docs/restore.md.
+    #[command(after_help = examples::RESTORE)]
     Restore(restore::RestoreArgs),
     /// Check a backup against its manifest (and optionally the live source).
+    ///
+    /// Reads every row of the backup and recomputes its per-table checksums and counts;
+    /// with `--against-source`, also compares them with the live tables. Exit code 1 when
+    /// anything differs.
+    #[command(after_help = examples::VERIFY)]
     Verify(verify::VerifyArgs),
     /// List the published backups of a store.
+    ///
+    /// Oldest first: id, finish time, source, tables, rows and bytes. Backups still being
+    /// written, or abandoned half-way, are not listed.
+    #[command(after_help = examples::BACKUPS)]
     Backups(backups::BackupsArgs),
     /// Run the daemon: REST API, metrics, health probes (until SIGTERM / Ctrl-C).
+    ///
+    /// Serves the REST API (openapi.yaml), `/metrics`, `/healthz` and `/readyz`, runs
+    /// schedules and retention, and keeps its state in the SQLite database of `[database]
+    /// path`. One daemon per database: a second one on the same file refuses to start.
+    /// Without `--config`, the embedded defaults plus environment overrides are used. On
+    /// SIGTERM, work in flight gets `[server] shutdown_grace_seconds` to finish.
+    #[command(after_help = examples::SERVE)]
     Serve(serve::ServeArgs),
+    /// Check a config file, or print the embedded defaults.
+    ///
+    /// `config check FILE` reports every problem of a config file at once (exit code 2), or
+    /// summarises what it configures; `config defaults` prints the defaults as TOML.
+    #[command(after_help = examples::CONFIG)]
+    Config(config::ConfigArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    ///
+    /// Writes the script to stdout; install it where the shell looks for completions
+    /// (see the examples, or docs/cli.md).
+    #[command(after_help = examples::COMPLETIONS)]
+    Completions(completions::CompletionsArgs),
     /// Ask a running daemon's /healthz (or /readyz): exit 0 if it answers 200, else 1.
+    ///
+    /// For container HEALTHCHECKs and scripts (no curl needed). Prints `GET URL: 200 OK`, or
+    /// one `error:` line with the status and the start of the body, or why nothing answered.
+    /// Exit code 1 is what Docker reads as unhealthy.
+    #[command(after_help = examples::HEALTH)]
     Health(health::HealthArgs),
 }
 
@@ -64,6 +130,12 @@ pub fn main() -> ExitCode {
     match cli.command {
         // The daemon sets up its logs from its config file.
         Command::Serve(_) => {}
+        // Print-only commands: their output is the whole point, nothing to log.
+        Command::Completions(args) => {
+            completions::run(args);
+            return ExitCode::SUCCESS;
+        }
+        Command::Config(args) => return exit_code(config::run(args)),
         Command::Emulator(_) => init_tracing("info"),
         _ => init_tracing("error,tablevault::cli=info"),
     }
@@ -86,8 +158,14 @@ pub fn main() -> ExitCode {
             Command::Backups(args) => backups::run(args).await,
             Command::Serve(args) => serve::run(args).await,
             Command::Health(args) => health::run(args).await,
+            Command::Config(_) | Command::Completions(_) => unreachable!("handled above"),
         }
     });
+    exit_code(result)
+}
+
+/// The exit code of a command's result; a failure is one line on stderr.
+fn exit_code(result: Result<(), Failure>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
@@ -118,3 +196,6 @@ pub async fn shutdown_signal() {
         _ = terminate => {}
     }
 }
+
+#[cfg(test)]
+mod help_tests;

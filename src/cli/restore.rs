@@ -12,9 +12,11 @@ use crate::engine::{run_restore, IfExists, RestoreJob, RestoreReport, RunContext
 
 #[derive(Debug, Args)]
 pub struct RestoreArgs {
+    /// The config file (TOML) naming the sources and stores.
     #[arg(long)]
     pub config: PathBuf,
     /// The store holding the backup.
+    /// The store holding the backups.
     #[arg(long)]
     pub store: String,
     /// The Tablestore source to restore into.
@@ -29,12 +31,14 @@ pub struct RestoreArgs {
     /// Restore table OLD into table NEW (repeatable).
     #[arg(long = "rename", value_name = "OLD=NEW", value_parser = parse_rename)]
     pub renames: Vec<(String, String)>,
-    /// What to do with a target table that already holds rows.
+    /// A target table that already holds rows: `fail` (refuse before writing), `skip` (keep
+    /// existing rows) or `overwrite` (replace them).
     #[arg(long, default_value = "fail")]
     pub if_exists: IfExists,
     /// Report what would be written; write nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// How to print the result: readable text, or one JSON document.
     #[arg(long, value_enum, default_value_t)]
     pub output: Output,
 }

@@ -12,8 +12,10 @@ use crate::engine::{run_verify, RunContext, VerifyJob, VerifyReport};
 
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
+    /// The config file (TOML) naming the sources and stores.
     #[arg(long)]
     pub config: PathBuf,
+    /// The store holding the backups.
     #[arg(long)]
     pub store: String,
     /// Backup id, or `latest`.
@@ -22,6 +24,7 @@ pub struct VerifyArgs {
     /// Also compare with the live tables of this source.
     #[arg(long, value_name = "NAME")]
     pub against_source: Option<String>,
+    /// How to print the result: readable text, or one JSON document.
     #[arg(long, value_enum, default_value_t)]
     pub output: Output,
 }

@@ -31,34 +31,61 @@ pub(super) fn store_var(name: &str, key: &str) -> String {
 }
 
 pub(super) fn apply(config: &mut Config, env: impl Fn(&str) -> Option<String>) {
+    apply_noting(config, env, |_, _| {});
+}
+
+/// [`apply`], calling `note(variable, key)` for each variable that set a key (for
+/// `tablevault config check`, which names them without their values).
+pub(super) fn apply_noting(
+    config: &mut Config,
+    env: impl Fn(&str) -> Option<String>,
+    mut note: impl FnMut(&str, String),
+) {
+    let mut var = |name: &str, key: &dyn Fn() -> String| {
+        let value = env(name);
+        if value.is_some() {
+            note(name, key());
+        }
+        value
+    };
     for (name, source) in config.sources.iter_mut() {
-        if let Some(v) = env(&source_var(name, "ACCESS_KEY_ID")) {
+        let key = |k: &str| format!("sources.{name}.{k}");
+        if let Some(v) = var(&source_var(name, "ACCESS_KEY_ID"), &|| key("access_key_id")) {
             source.access_key_id = Some(v);
         }
-        if let Some(v) = env(&source_var(name, "ACCESS_KEY_SECRET")) {
+        if let Some(v) = var(&source_var(name, "ACCESS_KEY_SECRET"), &|| {
+            key("access_key_secret")
+        }) {
             source.access_key_secret = Some(SecretString::from(v));
         }
-        if let Some(v) = env(&source_var(name, "STS_TOKEN")) {
+        if let Some(v) = var(&source_var(name, "STS_TOKEN"), &|| key("sts_token")) {
             source.sts_token = Some(SecretString::from(v));
         }
     }
     for (name, store) in config.stores.iter_mut() {
         if let StoreConfig::Mongodb(m) = store {
-            if let Some(v) = env(&store_var(name, "URI")) {
+            if let Some(v) = var(&store_var(name, "URI"), &|| format!("stores.{name}.uri")) {
                 m.uri = Some(SecretString::from(v));
             }
         }
     }
-    for (var, role) in [(ADMIN_TOKEN_VAR, Role::Admin), (READ_TOKEN_VAR, Role::Read)] {
-        if let Some(token) = env(var).filter(|t| !t.is_empty()) {
+    for (name, role) in [(ADMIN_TOKEN_VAR, Role::Admin), (READ_TOKEN_VAR, Role::Read)] {
+        // An empty variable adds no token (and is not reported as an override).
+        if env(name).is_none_or(|t| t.is_empty()) {
+            continue;
+        }
+        let index = config.auth.tokens.len();
+        if let Some(token) = var(name, &|| format!("auth.tokens[{index}]")) {
             config.auth.tokens.push(TokenConfig {
                 token: SecretString::from(token),
                 role,
-                name: Some(var.to_string()),
+                name: Some(name.to_string()),
             });
         }
     }
-    if let Some(level) = env("TABLEVAULT_LOG").or_else(|| env("RUST_LOG")) {
+    let level = var("TABLEVAULT_LOG", &|| "logging.level".into())
+        .or_else(|| var("RUST_LOG", &|| "logging.level".into()));
+    if let Some(level) = level {
         config.logging.level = level;
     }
 }

@@ -12,6 +12,8 @@
 //! and [`Config::validate`] reports every problem at once.
 
 mod auth;
+mod check;
+mod defaults;
 mod engine;
 mod env;
 mod error;
@@ -28,6 +30,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 pub use auth::{AuthConfig, Role, TokenConfig, MIN_TOKEN_LEN};
+pub use check::{check, CheckReport, EnvOverride, Problem};
+pub use defaults::DEFAULTS_TOML;
 pub use engine::EngineConfig;
 pub use error::ConfigError;
 pub use logging::{LogFormat, LoggingConfig};
@@ -39,6 +43,7 @@ pub use stores::{ArchiveSettings, MongoSettings, StoreConfig, DEFAULT_STORE};
 /// Where state lives when nothing is configured.
 pub const DEFAULT_DATA_DIR: &str = "./data";
 
+/// A new section also needs its line in [`check()`]'s list of sections.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {

@@ -257,7 +257,7 @@ fn build_manifest(plan: &BackupPlan, states: &[RangeState]) -> Manifest {
     }
 }
 
-/// Aborts the staged backup (unless the context keeps it for a resume) and returns `error`.
+/// Aborts the staged backup (unless the context leaves it to the caller) and returns `error`.
 async fn give_up(
     ctx: &BackupContext,
     staged: &dyn StagedBackup,
@@ -265,7 +265,9 @@ async fn give_up(
 ) -> EngineError {
     let backup_id = staged.backup_id().to_owned();
     if ctx.keep_staged_on_failure {
-        tracing::warn!(%backup_id, %error, "Backup stopped; staged data kept for a resume.");
+        // The caller decides (the daemon removes it unless shutdown keeps it for a resume)
+        // and logs what it decided; saying "kept" here would be wrong for most stops.
+        tracing::debug!(%backup_id, %error, "Backup stopped; staged data left to the caller.");
         return error;
     }
     match staged.abort().await {

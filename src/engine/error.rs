@@ -34,8 +34,11 @@ pub enum EngineError {
     /// renames, a target table whose key does not match the backup).
     #[error("{0}")]
     Refused(String),
-    /// Restore with `--if-exists fail` and the target table already holds rows.
-    #[error("target table {table} is not empty (use --if-exists skip or overwrite)")]
+    /// Restore with if-exists `fail` and the target table already holds rows. The message is
+    /// neutral: the CLI (`--if-exists`) and the API (`if_exists`) each say how to choose.
+    #[error(
+        "target table {table} is not empty; restoring into it needs if-exists skip or overwrite"
+    )]
     TargetNotEmpty { table: String },
     /// Rows the client gave up on (non-retryable, or retries exhausted).
     #[error("{failed} row(s) could not be written to table {table}: {first_error}")]

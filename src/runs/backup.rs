@@ -230,11 +230,19 @@ async fn discard(
             "cancelled: the daemon is shutting down; the staged backup is resumed at the next start",
         );
     }
+    let stopped = if error.is_cancelled() {
+        "cancelled"
+    } else {
+        "failed"
+    };
     match store.delete(backup_id).await {
-        Ok(()) | Err(StoreError::NotFound(_)) => {}
-        Err(e) => {
-            tracing::error!(%backup_id, error = %e, "Could not delete a failed backup's staged data.")
+        Ok(()) | Err(StoreError::NotFound(_)) => {
+            tracing::warn!(%backup_id, %error, "Backup {stopped}; staged data removed.")
         }
+        Err(e) => tracing::error!(
+            %backup_id, %error, delete_error = %e,
+            "Backup {stopped}; its staged data could not be removed."
+        ),
     }
     if let Err(e) = scope
         .inner

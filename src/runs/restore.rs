@@ -13,7 +13,7 @@ use crate::catalog::{
     Backup, BackupFilter, BackupStatus, NewRun, PageRequest, Run, RunKind, RunOutcome, RunStatus,
     RunTrigger, VerifyResult,
 };
-use crate::engine::{run_restore, run_verify, RestoreJob, RunContext, VerifyJob};
+use crate::engine::{run_restore, run_verify, EngineError, RestoreJob, RunContext, VerifyJob};
 use crate::store::BackupStore;
 
 pub(crate) struct RestoreSpec {
@@ -148,6 +148,11 @@ impl RestoreSpec {
         };
         match run_restore(job, &engine_context(scope)).await {
             Ok(_) => RunOutcome::succeeded(),
+            // Runs are requested through the API: name its field, not the CLI's flag.
+            Err(EngineError::TargetNotEmpty { table }) => RunOutcome::with(
+                RunStatus::Failed,
+                format!("target table {table} is not empty (set if_exists to skip or overwrite)"),
+            ),
             Err(e) => scope.engine_failure(&e),
         }
     }

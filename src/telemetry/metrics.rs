@@ -46,6 +46,9 @@ pub struct Metrics {
     pub(super) store_up: IntGaugeVec,
     /// The stores each schedule has `backups_stored` series for, so removal finds them all.
     pub(super) schedule_stores: Mutex<HashMap<String, BTreeSet<String>>>,
+    /// Held while `backups_stored` is recounted from the catalog and set: recounts run on
+    /// their own tasks, and one that read the catalog earlier must not overwrite a newer count.
+    backup_recounts: tokio::sync::Mutex<()>,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -97,11 +100,11 @@ impl Metrics {
         let build_info = int_gauge(
             &r,
             "tablevault_build_info",
-            "Always 1; the labels describe the running build.",
-            &["version"],
+            "Always 1; the labels describe the running build (one series per process).",
+            &["version", "commit"],
         );
         build_info
-            .with_label_values(&[env!("CARGO_PKG_VERSION")])
+            .with_label_values(&[super::build_info::VERSION, super::build_info::COMMIT])
             .set(1);
         let metrics = Metrics {
             backup_runs: counter(
@@ -197,6 +200,7 @@ impl Metrics {
             ),
             registry: r,
             schedule_stores: Mutex::new(HashMap::new()),
+            backup_recounts: tokio::sync::Mutex::new(()),
         };
         for kind in run_kinds() {
             metrics
@@ -208,6 +212,11 @@ impl Metrics {
             metrics.restore_runs.with_label_values(&[result.as_str()]);
         }
         metrics
+    }
+
+    /// Serializes the recounts of `tablevault_backups_stored` (read the catalog, then set).
+    pub fn backup_recounts(&self) -> &tokio::sync::Mutex<()> {
+        &self.backup_recounts
     }
 
     pub fn registry(&self) -> &Registry {

@@ -1,6 +1,7 @@
 //! Logs and metrics. [`init_tracing`] sets up the process's logs; [`Metrics`] holds the
 //! Prometheus contract; [`events`] is the single place where both are written.
 
+pub mod build_info;
 pub mod events;
 pub mod labels;
 pub mod metrics;

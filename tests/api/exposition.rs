@@ -50,7 +50,7 @@ pub const CONTRACT: &[(&str, &str, &[&str])] = &[
         "counter",
         &["code", "operation"],
     ),
-    ("tablevault_build_info", "gauge", &["version"]),
+    ("tablevault_build_info", "gauge", &["commit", "version"]),
     ("tablevault_store_up", "gauge", &["store"]),
 ];
 

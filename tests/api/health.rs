@@ -11,7 +11,12 @@ async fn healthz_answers_without_a_token() {
     assert_eq!(response.status(), 200);
     assert!(response.headers().contains_key("x-request-id"));
     let body: serde_json::Value = response.json().await.unwrap();
-    assert_eq!(body, serde_json::json!({ "status": "ok" }));
+    let build = serde_json::json!({
+        "status": "ok",
+        "version": env!("CARGO_PKG_VERSION"),
+        "commit": tablevault::telemetry::build_info::COMMIT,
+    });
+    assert_eq!(body, build);
 }
 
 #[tokio::test]

@@ -2,10 +2,13 @@
 //! starting the whole `App` on port 0 with its own temporary state (see `helpers`).
 
 mod auth;
+mod backup_tables;
+mod backups_stored;
 mod deploy_contract;
 mod exposition;
 mod health;
 mod helpers;
+mod instance_lock;
 mod metrics;
 mod metrics_schedules;
 mod metrics_state;

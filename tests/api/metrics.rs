@@ -262,11 +262,11 @@ async fn the_whole_contract_is_exposed_after_a_backup_run() {
         scans.is_some_and(|n| n >= 2.0),
         "GetRange attempts counted: {scans:?}"
     );
-    let version = env!("CARGO_PKG_VERSION");
-    assert_eq!(
-        value(&all, "tablevault_build_info", &[("version", version)]),
-        Some(1.0)
-    );
+    let build = [
+        ("version", tablevault::telemetry::build_info::VERSION),
+        ("commit", tablevault::telemetry::build_info::COMMIT),
+    ];
+    assert_eq!(value(&all, "tablevault_build_info", &build), Some(1.0));
     assert_eq!(
         value(&all, "tablevault_store_up", &[("store", "local")]),
         Some(1.0)

@@ -114,6 +114,34 @@ async fn without_a_config_file_it_uses_the_embedded_defaults_and_env_tokens() {
     assert!(logs.contains("Stopped."), "{logs}");
 }
 
+#[tokio::test]
+async fn a_second_serve_on_the_same_database_exits_1_naming_the_first_ones_pid() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("tablevault.toml");
+    std::fs::write(&config, config_text(dir.path(), "")).unwrap();
+    let config = config.to_str().unwrap();
+    let daemon = Daemon::start(&["--config", config], dir.path(), &[]);
+
+    let second = Command::new(env!("CARGO_BIN_EXE_tablevault"))
+        .args(["serve", "--config", config])
+        .current_dir(dir.path())
+        .output()
+        .expect("tablevault runs");
+
+    assert_eq!(second.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    let lock = dir.path().join("state/tablevault.db.lock");
+    assert!(
+        stderr.contains(&format!("(pid {})", daemon.child.id())),
+        "{stderr}"
+    );
+    assert!(stderr.contains(&lock.display().to_string()), "{stderr}");
+    assert!(second.stdout.is_empty(), "it never listened");
+    daemon.terminate();
+    let (code, logs) = daemon.wait().await;
+    assert_eq!(code, Some(0), "{logs}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_lets_a_request_in_flight_finish_and_exits_0() {
     let dir = tempfile::tempdir().unwrap();

@@ -2,8 +2,10 @@
 //! temporary archive store, a config file, and the built binary run as a child process.
 
 mod bad_input;
+mod config_check;
 mod flow;
 mod harness;
+mod help;
 mod ram_policy;
 mod restore;
 mod verify;

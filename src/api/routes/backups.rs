@@ -6,7 +6,8 @@ use axum::response::Response;
 use axum::Json;
 use serde::Deserialize;
 
-use super::common::{check_table_names, run_accepted};
+use super::common::{check_table_names, check_tables_in_backup, run_accepted};
+use crate::api::backups_stored::recount_schedule;
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::json::{ApiJson, OptionalJson};
 use crate::api::state::AppState;
@@ -89,7 +90,8 @@ pub async fn verify(
     OptionalJson(body): OptionalJson<VerifyOptions>,
 ) -> ApiResult<Response> {
     check_table_names(&body.tables)?;
-    state.catalog.get_backup(&id).await?;
+    let backup = state.catalog.get_backup(&id).await?;
+    check_tables_in_backup(&backup, &body.tables)?;
     let request = VerifyRequest {
         backup: BackupRef::BackupId(id),
         compare_with_source: body.compare_with_source,
@@ -132,5 +134,8 @@ pub async fn delete(
         .await
         .map_err(|e| ApiError::Unavailable(format!("store {}: {e}", backup.store)))?;
     state.catalog.mark_backup_deleted(&id).await?;
+    if let Some(schedule_id) = &backup.schedule_id {
+        recount_schedule(&state.catalog, &state.metrics, schedule_id).await;
+    }
     Ok(StatusCode::NO_CONTENT)
 }

@@ -7,7 +7,7 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 
 use crate::api::error::ApiError;
-use crate::catalog::{PageRequest, Run};
+use crate::catalog::{Backup, BackupStatus, PageRequest, Run};
 
 /// `?page_size=&page_token=` of every list.
 #[derive(Debug, Default, Deserialize)]
@@ -65,6 +65,32 @@ pub fn check_table_names(tables: &[String]) -> Result<(), ApiError> {
             return Err(ApiError::ValidationFailed(format!(
                 "invalid table name {name:?}: a table name has 1 to 255 letters, digits or \
                  underscores and does not start with a digit"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Refuses `names` that are not tables of `backup`, so a request that could only fail when
+/// its run executes is refused up front. Only a completed backup's tables are known; other
+/// states are refused by the executor anyway.
+pub fn check_tables_in_backup<'a>(
+    backup: &Backup,
+    names: impl IntoIterator<Item = &'a String>,
+) -> Result<(), ApiError> {
+    if backup.status != BackupStatus::Completed {
+        return Ok(());
+    }
+    let held = || {
+        let names: Vec<&str> = backup.tables.iter().map(|t| t.name.as_str()).collect();
+        names.join(", ")
+    };
+    for name in names {
+        if !backup.tables.iter().any(|t| &t.name == name) {
+            return Err(ApiError::ValidationFailed(format!(
+                "table {name} is not in backup {} (it holds: {})",
+                backup.id,
+                held()
             )));
         }
     }

@@ -8,11 +8,16 @@ use serde_json::json;
 
 use crate::api::readiness;
 use crate::api::state::AppState;
+use crate::telemetry::build_info;
 
 /// 200 while the process serves requests; checks nothing else, so a slow store never gets a
-/// healthy daemon restarted.
+/// healthy daemon restarted. Names the build, so a rollout can be checked with one request.
 pub async fn healthz() -> impl IntoResponse {
-    Json(json!({ "status": "ok" }))
+    Json(json!({
+        "status": "ok",
+        "version": build_info::VERSION,
+        "commit": build_info::COMMIT,
+    }))
 }
 
 /// 200 when the database and every store answer, else 503; the body lists each component.

@@ -1,5 +1,6 @@
 //! `POST /api/v1/restores`: restore a backup (or a schedule's newest completed one) into a
-//! configured source, optionally renaming tables.
+//! configured source, optionally renaming tables. Tables named for a given backup must be in
+//! it; for a schedule the backup is only chosen when the run starts, which checks then.
 
 use std::collections::BTreeMap;
 
@@ -7,7 +8,7 @@ use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::common::{check_table_names, run_accepted};
+use super::common::{check_table_names, check_tables_in_backup, run_accepted};
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::json::ApiJson;
 use crate::api::state::AppState;
@@ -42,6 +43,7 @@ pub async fn create(
     let (backup, origin) = match (body.backup_id, body.schedule_id) {
         (Some(id), None) => {
             let backup = state.catalog.get_backup(&id).await?;
+            check_tables_in_backup(&backup, body.tables.iter().chain(body.rename.keys()))?;
             (BackupRef::BackupId(id), backup.source)
         }
         (None, Some(id)) => {

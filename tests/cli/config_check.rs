@@ -1,0 +1,152 @@
+//! `tablevault config check` and `config defaults` through the real binary.
+
+use crate::harness::run_binary;
+
+fn args(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| s.to_string()).collect()
+}
+
+#[tokio::test]
+async fn a_file_with_many_problems_lists_each_with_its_line_and_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.toml");
+    let secret = "secret-in-a-bad-file-0042";
+    std::fs::write(
+        &file,
+        format!(
+            r#"[sources.prod]
+endpoint = "ftp://example"
+instance = "prod"
+access_key_id = "id"
+access_key_secret = "{secret}"
+colour = "blue"
+
+[engine]
+readers = "four"
+
+[[auth.tokens]]
+token = "short"
+role = "admin"
+"#
+        ),
+    )
+    .unwrap();
+    let path = file.display().to_string();
+
+    let run = run_binary(args(&["config", "check", &path])).await;
+
+    assert_eq!(run.code, 2, "{run:?}");
+    assert_eq!(run.error_line(), format!("error: {path}: 4 problems"));
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 4, "{}", run.stdout);
+    for (line, prefix) in lines.iter().zip([
+        format!("{path}:2: sources.prod.endpoint: "),
+        format!("{path}:6: sources.prod.colour: unknown field `colour`"),
+        format!("{path}:9: engine.readers: invalid type"),
+        format!("{path}:12: auth.tokens[0].token: must be at least 16 characters"),
+    ]) {
+        assert!(line.starts_with(&prefix), "{line:?} vs {prefix:?}");
+    }
+    assert!(!run.stdout.contains(secret) && !run.stdout.contains("\"short\""));
+}
+
+#[tokio::test]
+async fn a_valid_file_is_summarised_with_the_variables_that_set_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("ok.toml");
+    std::fs::write(
+        &file,
+        r#"[sources.prod]
+endpoint = "https://prod.cn-hangzhou.ots.aliyuncs.com"
+instance = "prod"
+access_key_id = "id"
+
+[stores.mongo]
+kind = "mongodb"
+
+[[auth.tokens]]
+token = "a-read-token-long-enough"
+role = "read"
+"#,
+    )
+    .unwrap();
+    let secret = "ak-secret-from-the-environment";
+    let uri = "mongodb://user:mongo-password-77@127.0.0.1:27017/";
+    let path = file.display().to_string();
+    let run = |output: &'static str| {
+        let path = path.clone();
+        tokio::task::spawn_blocking(move || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_tablevault"))
+                .args(["config", "check", &path, "--output", output])
+                .env("TABLEVAULT_SOURCE_PROD_ACCESS_KEY_SECRET", secret)
+                .env("TABLEVAULT_STORE_MONGO_URI", uri)
+                .env_remove("TABLEVAULT_AUTH_ADMIN_TOKEN")
+                .env_remove("TABLEVAULT_AUTH_READ_TOKEN")
+                .env_remove("TABLEVAULT_LOG")
+                .env_remove("RUST_LOG")
+                .output()
+                .unwrap()
+        })
+    };
+
+    let text = run("text").await.unwrap();
+    let json = run("json").await.unwrap();
+
+    assert_eq!(text.status.code(), Some(0));
+    let text = String::from_utf8(text.stdout).unwrap();
+    for expected in [
+        format!("{path}: valid"),
+        "  sources:  prod (https://prod.cn-hangzhou.ots.aliyuncs.com, instance prod)".into(),
+        "  stores:   local (archive), mongo (mongodb)".into(),
+        "  auth:     admin 0 tokens, read 1 token".into(),
+        "  from the environment: TABLEVAULT_SOURCE_PROD_ACCESS_KEY_SECRET sets sources.prod.access_key_secret".into(),
+        "  from the environment: TABLEVAULT_STORE_MONGO_URI sets stores.mongo.uri".into(),
+    ] {
+        assert!(text.lines().any(|l| l == expected), "{expected:?} not in\n{text}");
+    }
+    assert_eq!(json.status.code(), Some(0));
+    let json = String::from_utf8(json.stdout).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(doc["valid"], true);
+    assert_eq!(doc["problems"], serde_json::json!([]));
+    assert_eq!(doc["summary"]["auth"]["read_tokens"], 1);
+    assert_eq!(doc["summary"]["database"], "./data/tablevault.db");
+    assert_eq!(doc["environment"].as_array().unwrap().len(), 2);
+    for leak in [secret, "mongo-password-77", "a-read-token-long-enough"] {
+        assert!(
+            !text.contains(leak) && !json.contains(leak),
+            "{leak} printed"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_printed_defaults_are_a_valid_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let defaults = run_binary(args(&["config", "defaults"])).await;
+    assert_eq!(defaults.code, 0);
+    let file = dir.path().join("defaults.toml");
+    std::fs::write(&file, &defaults.stdout).unwrap();
+
+    let check = run_binary(args(&["config", "check", &file.display().to_string()])).await;
+
+    assert_eq!(check.code, 0, "{check:?}");
+    assert!(defaults
+        .stdout
+        .contains("[scheduler]\nmax_concurrent_runs = 2\n"));
+}
+
+#[tokio::test]
+async fn an_unreadable_file_is_one_line_and_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.toml").display().to_string();
+
+    let run = run_binary(args(&["config", "check", &missing])).await;
+
+    assert_eq!(run.code, 2);
+    assert!(
+        run.error_line()
+            .starts_with(&format!("error: cannot read config file {missing}: ")),
+        "{run:?}"
+    );
+}

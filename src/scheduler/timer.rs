@@ -53,7 +53,9 @@ impl Scheduler {
         self.inner.stop.cancel();
         let handle = self.lock_task().take();
         if let Some(handle) = handle {
-            let _ = handle.await;
+            // A tick in progress (e.g. waiting on a busy database) may not hold up the stop
+            // past the deadline; it fires nothing more once `stop` is cancelled.
+            let _ = tokio::time::timeout_at(deadline, handle).await;
         }
         let report = self.inner.executor.shutdown_by(deadline).await;
         tracing::info!(?report, "Scheduler stopped.");

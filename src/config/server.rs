@@ -21,8 +21,9 @@ pub struct ServerConfig {
     pub request_timeout: Duration,
     /// Largest accepted request body; larger ones get a 413 problem.
     pub body_limit_bytes: usize,
-    /// On SIGTERM / Ctrl-C: how long in-flight requests and runs get to finish before the
-    /// process exits anyway.
+    /// On SIGTERM / Ctrl-C: the budget of the whole stop. Requests and runs in flight finish
+    /// within it, side by side; runs still going near its end are cancelled and recorded
+    /// before it ends. A service manager's stop timeout can be this + a few seconds.
     pub shutdown_grace_seconds: u64,
     /// How long `/readyz` waits for each component (database, each store) before calling it
     /// down.

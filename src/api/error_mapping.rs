@@ -28,6 +28,7 @@ impl From<RunError> for ApiError {
             RunError::UnknownSource(_) | RunError::UnknownStore(_) | RunError::Invalid(_) => {
                 ApiError::ValidationFailed(error.to_string())
             }
+            RunError::Conflict(reason) => ApiError::Conflict(reason),
             RunError::ShuttingDown => ApiError::Unavailable(error.to_string()),
             RunError::Catalog(catalog) => catalog.into(),
             other => ApiError::Internal(other.into()),
@@ -58,6 +59,7 @@ mod tests {
             "validation_failed"
         );
         assert_eq!(code(RunError::ShuttingDown.into()), "unavailable");
+        assert_eq!(code(RunError::Conflict("x".into()).into()), "conflict");
         let missing = CatalogError::NotFound {
             entity: "backup",
             id: "b".into(),

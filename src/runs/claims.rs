@@ -66,12 +66,27 @@ impl Claim {
     }
 }
 
-/// One queued or running run.
+/// What holds a set of claims: a run, or work done outside any run (the API's deletion of a
+/// backup), named so a refused newcomer can say what is in its way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Holder {
+    Run(RunKind),
+    Named(String),
+}
+
+impl From<RunKind> for Holder {
+    fn from(kind: RunKind) -> Self {
+        Holder::Run(kind)
+    }
+}
+
+/// One queued or running run, or one holder of claims outside any run.
 #[derive(Debug)]
 pub(crate) struct ActiveRun {
-    /// `None` for the moment between the reservation and the catalog insert.
+    /// `None` for the moment between the reservation and the catalog insert, and for
+    /// holders that are not runs.
     pub run_id: Option<String>,
-    pub kind: RunKind,
+    pub holder: Holder,
     pub claims: Vec<Claim>,
     pub cancel: CancellationToken,
     pub running: bool,
@@ -84,21 +99,29 @@ pub(crate) struct ActiveRuns {
     runs: HashMap<u64, ActiveRun>,
 }
 
+impl ActiveRun {
+    /// How a refusal names this holder.
+    fn describe(&self) -> String {
+        match (&self.holder, &self.run_id) {
+            (Holder::Run(kind), Some(id)) => format!("run {id} ({kind})"),
+            (Holder::Run(kind), None) => format!("another {kind} run"),
+            (Holder::Named(name), _) => name.clone(),
+        }
+    }
+}
+
 impl ActiveRuns {
-    /// Reserves `claims` for a new run, or says why another run is in the way.
+    /// Reserves `claims` for a new holder (usually a run), or says why another is in the way.
     pub fn reserve(
         &mut self,
-        kind: RunKind,
+        holder: impl Into<Holder>,
         claims: Vec<Claim>,
         cancel: CancellationToken,
     ) -> Result<u64, String> {
         // Claims in the caller's order, so the first one (a schedule's own) gives the reason.
         for mine in &claims {
             for active in self.runs.values() {
-                let holder = match &active.run_id {
-                    Some(id) => format!("run {id} ({})", active.kind),
-                    None => format!("another {} run", active.kind),
-                };
+                let holder = active.describe();
                 if let Some(reason) = active.claims.iter().find_map(|c| mine.conflict(c, &holder)) {
                     return Err(reason);
                 }
@@ -110,7 +133,7 @@ impl ActiveRuns {
             slot,
             ActiveRun {
                 run_id: None,
-                kind,
+                holder: holder.into(),
                 claims,
                 cancel,
                 running: false,
@@ -212,5 +235,33 @@ mod tests {
             )
             .expect_err("delete while read");
         assert!(reason.contains("backup x is in use"), "{reason}");
+    }
+
+    #[test]
+    fn a_holder_outside_runs_is_named_in_refusals() {
+        let mut runs = ActiveRuns::default();
+        let token = CancellationToken::new;
+        let deletion = runs
+            .reserve(
+                Holder::Named("the deletion of backup x".into()),
+                vec![Claim::DeleteBackup("x".into())],
+                token(),
+            )
+            .expect("nothing reads x");
+        let reason = runs
+            .reserve(
+                RunKind::Verify,
+                vec![Claim::ReadBackup("x".into())],
+                token(),
+            )
+            .expect_err("read while deleted");
+        assert_eq!(reason, "backup x is in use by the deletion of backup x");
+        runs.release(deletion);
+        runs.reserve(
+            RunKind::Verify,
+            vec![Claim::ReadBackup("x".into())],
+            token(),
+        )
+        .expect("released");
     }
 }

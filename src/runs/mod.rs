@@ -16,7 +16,8 @@
 //! - [`executor`]: [`RunExecutor`] (submit, cancel, shutdown); `driver`: one run's task;
 //!   `records`: the active-run registry and the catalog writes all kinds share.
 //! - `backup`, `restore`, `retention`: the work of each kind; [`request`]: what callers ask.
-//! - [`claims`]: exclusion; [`events`]: the observer; [`resources`]: sources and stores.
+//! - [`claims`]: exclusion (`held_claims`: claims held outside runs, e.g. the API's
+//!   deletion of a backup); [`events`]: the observer; [`resources`]: sources and stores.
 
 mod backup;
 pub mod claims;
@@ -24,6 +25,7 @@ mod driver;
 mod error;
 pub mod events;
 pub mod executor;
+mod held_claims;
 mod job;
 mod options;
 mod records;
@@ -36,6 +38,7 @@ pub use claims::Claim;
 pub use error::RunError;
 pub use events::{ChannelObserver, Event, NoObserver, Observer, RunInfo, RunLabels};
 pub use executor::{RunExecutor, ShutdownReport};
+pub use held_claims::HeldClaims;
 pub use options::{ExecutorOptions, InterruptedBackups};
 pub use request::{BackupRef, BackupRequest, RestoreRequest, VerifyRequest};
 pub use resources::{Resources, Source};

@@ -8,11 +8,11 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use super::claims::{ActiveRuns, Claim};
+use super::claims::{ActiveRuns, Claim, Holder};
 use super::events::{Event, RunInfo, RunLabels};
 use super::executor::Inner;
 use super::RunError;
-use crate::catalog::{NewRun, Run, RunKind, RunOutcome, RunStatus};
+use crate::catalog::{NewRun, Run, RunOutcome, RunStatus};
 
 impl Inner {
     pub(super) fn lock(&self) -> MutexGuard<'_, ActiveRuns> {
@@ -29,11 +29,11 @@ impl Inner {
 
     pub fn reserve(
         &self,
-        kind: RunKind,
+        holder: impl Into<Holder>,
         claims: Vec<Claim>,
     ) -> Result<(u64, CancellationToken), String> {
         let cancel = CancellationToken::new();
-        let slot = self.lock().reserve(kind, claims, cancel.clone())?;
+        let slot = self.lock().reserve(holder, claims, cancel.clone())?;
         Ok((slot, cancel))
     }
 

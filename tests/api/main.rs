@@ -2,6 +2,7 @@
 //! starting the whole `App` on port 0 with its own temporary state (see `helpers`).
 
 mod auth;
+mod backup_deletion;
 mod backup_tables;
 mod backups_stored;
 mod deploy_contract;

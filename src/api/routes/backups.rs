@@ -11,8 +11,8 @@ use crate::api::backups_stored::recount_schedule;
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::json::{ApiJson, OptionalJson};
 use crate::api::state::AppState;
-use crate::catalog::{Backup, BackupFilter, BackupStatus, Page, PageRequest, RunFilter, RunStatus};
-use crate::runs::{BackupRef, BackupRequest, VerifyRequest};
+use crate::catalog::{Backup, BackupFilter, BackupStatus, Page, PageRequest};
+use crate::runs::{BackupRef, BackupRequest, HeldClaims, RunError, VerifyRequest};
 
 #[derive(Debug, Default, Deserialize)]
 pub struct BackupQuery {
@@ -104,6 +104,11 @@ pub async fn verify(
 /// Deletes the backup's data from its store, then marks it deleted in the catalogue (the
 /// record stays, so the history still explains where the backup went). Refused (409) while a
 /// run reads or writes it.
+///
+/// The deletion holds the executor's exclusive claim on the backup until the catalogue says
+/// `deleted`: a restore or verification submitted meanwhile is recorded `skipped` by the claim
+/// rules instead of reading half-deleted data. (Checking the run list and then deleting left a
+/// window for exactly that.)
 pub async fn delete(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -112,20 +117,27 @@ pub async fn delete(
     if backup.status == BackupStatus::Deleted {
         return Ok(StatusCode::NO_CONTENT);
     }
-    let readers = RunFilter {
-        backup_id: Some(id.clone()),
-        statuses: vec![RunStatus::Queued, RunStatus::Running],
-        ..RunFilter::default()
-    };
-    let active = state
-        .catalog
-        .list_runs(&readers, &PageRequest::first(1))
-        .await?;
-    if let Some(run) = active.items.first() {
-        return Err(ApiError::Conflict(format!(
-            "backup {id} is in use by run {} ({}); delete it when that run has ended",
-            run.id, run.kind
-        )));
+    let claim = state
+        .executor()
+        .hold_backup_deletion(&id)
+        .map_err(|e| match e {
+            RunError::Conflict(reason) => {
+                ApiError::Conflict(format!("{reason}; delete it when that has ended"))
+            }
+            other => other.into(),
+        })?;
+    // On its own task, so a client that goes away mid-request does not release the claim
+    // (dropping this handler) while the store is still deleting.
+    tokio::spawn(delete_holding(state, id, claim))
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("deleting a backup: {e}")))?
+}
+
+async fn delete_holding(state: AppState, id: String, _claim: HeldClaims) -> ApiResult<StatusCode> {
+    // Read again under the claim: a deletion that held it before us may have finished.
+    let backup = state.catalog.get_backup(&id).await?;
+    if backup.status == BackupStatus::Deleted {
+        return Ok(StatusCode::NO_CONTENT);
     }
     let store = state.executor().resources().store(&backup.store)?;
     state.catalog.mark_backup_deleting(&id).await?;

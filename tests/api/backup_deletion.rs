@@ -115,3 +115,35 @@ async fn readers_submitted_while_a_deletion_holds_the_backup_are_skipped() {
     // Deleting a deleted backup is a no-op, not a conflict.
     assert_eq!(delete(&rig, &backup_id).await.status(), 204);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backup_being_written_is_not_deleted_and_one_that_never_stored_data_is() {
+    let rig = rig().await;
+    rig._emulator.set_faults(FaultConfig {
+        latency_ms: STALLED_MS,
+        ..FaultConfig::default()
+    });
+    let body = json!({"source": "prod", "store": "local", "tables": ["orders"]});
+    let run_id = rig.start_run("/api/v1/backups", &body).await;
+    let backup_id = rig.backup_of(&run_id).await;
+
+    let problem = assert_problem(delete(&rig, &backup_id).await, 409, "conflict").await;
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains(&format!("in use by run {run_id} (backup)")),
+        "{problem}"
+    );
+
+    rig._emulator.set_faults(FaultConfig::default());
+    let response = rig
+        .post(&format!("/api/v1/runs/{run_id}/cancel"), &json!({}))
+        .await;
+    assert_eq!(response.status(), 202);
+    assert_eq!(rig.finished_run(&run_id).await["status"], "cancelled");
+    // The cancelled backup left nothing in the store; deleting it only settles the record.
+    assert_eq!(delete(&rig, &backup_id).await.status(), 204);
+    let backup = rig.get_json(&format!("/api/v1/backups/{backup_id}")).await;
+    assert_eq!(backup["status"], "deleted", "{backup}");
+}

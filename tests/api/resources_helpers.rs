@@ -92,6 +92,22 @@ impl Rig {
         run_id
     }
 
+    /// Polls the run until it names its backup (a backup run creates it once started).
+    pub async fn backup_of(&self, run_id: &str) -> String {
+        let deadline = tokio::time::Instant::now() + RUN_LIMIT;
+        loop {
+            let run = self.get_json(&format!("/api/v1/runs/{run_id}")).await;
+            if let Some(id) = run["backup_id"].as_str() {
+                return id.to_string();
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "run {run_id} never named its backup: {run}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Polls the run until it has a final status, and returns it.
     pub async fn finished_run(&self, run_id: &str) -> Json {
         let deadline = tokio::time::Instant::now() + RUN_LIMIT;

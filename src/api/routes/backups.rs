@@ -11,8 +11,9 @@ use crate::api::backups_stored::recount_schedule;
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::json::{ApiJson, OptionalJson};
 use crate::api::state::AppState;
-use crate::catalog::{Backup, BackupFilter, BackupStatus, Page, PageRequest};
+use crate::catalog::{Backup, BackupFilter, BackupStatus, Page, PageRequest, RunFilter, RunStatus};
 use crate::runs::{BackupRef, BackupRequest, HeldClaims, RunError, VerifyRequest};
+use crate::store::StoreError;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct BackupQuery {
@@ -139,15 +140,44 @@ async fn delete_holding(state: AppState, id: String, _claim: HeldClaims) -> ApiR
     if backup.status == BackupStatus::Deleted {
         return Ok(StatusCode::NO_CONTENT);
     }
+    refuse_while_written(&state, &id).await?;
     let store = state.executor().resources().store(&backup.store)?;
     state.catalog.mark_backup_deleting(&id).await?;
-    store
-        .delete(&id)
-        .await
-        .map_err(|e| ApiError::Unavailable(format!("store {}: {e}", backup.store)))?;
+    match store.delete(&id).await {
+        // Nothing stored: a failed backup's staged data is removed when it fails.
+        Ok(()) | Err(StoreError::NotFound(_)) => {}
+        Err(e) => {
+            return Err(ApiError::Unavailable(format!(
+                "store {}: {e}",
+                backup.store
+            )))
+        }
+    }
     state.catalog.mark_backup_deleted(&id).await?;
     if let Some(schedule_id) = &backup.schedule_id {
         recount_schedule(&state.catalog, &state.metrics, schedule_id).await;
     }
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The backup run that writes the backup holds no claim on its id (the id is made during the
+/// run), so it is found in the run list. No new writer can appear for an existing backup, so
+/// checking once under the claim is enough.
+async fn refuse_while_written(state: &AppState, id: &str) -> ApiResult<()> {
+    let writers = RunFilter {
+        backup_id: Some(id.to_string()),
+        statuses: vec![RunStatus::Queued, RunStatus::Running],
+        ..RunFilter::default()
+    };
+    let active = state
+        .catalog
+        .list_runs(&writers, &PageRequest::first(1))
+        .await?;
+    match active.items.first() {
+        Some(run) => Err(ApiError::Conflict(format!(
+            "backup {id} is in use by run {} ({}); delete it when that has ended",
+            run.id, run.kind
+        ))),
+        None => Ok(()),
+    }
 }

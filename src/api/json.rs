@@ -19,9 +19,19 @@ where
 {
     type Rejection = ApiError;
 
+    /// Two steps, so the status says what is wrong: axum's extractor checks the content type
+    /// and the JSON syntax (400), then the value is mapped onto `T` (422 naming the field).
+    /// Straight into `T`, serde_json reports some wrong types as syntax errors (`null` where
+    /// an enum's string is expected is "expected value"), which would answer 400 "not valid
+    /// JSON" to well-formed JSON.
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let Json(value) = Json::<T>::from_request(req, state).await?;
-        Ok(ApiJson(value))
+        let Json(value) = Json::<serde_json::Value>::from_request(req, state).await?;
+        serde_path_to_error::deserialize(value)
+            .map(ApiJson)
+            .map_err(|e| match e.path().to_string().as_str() {
+                "." => ApiError::ValidationFailed(e.inner().to_string()),
+                path => ApiError::ValidationFailed(format!("`{path}`: {}", e.inner())),
+            })
     }
 }
 

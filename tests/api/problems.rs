@@ -133,6 +133,37 @@ async fn json_of_the_wrong_shape_is_422() {
     assert_problem(too_long, 422, "validation_failed").await;
 }
 
+/// Well-formed JSON with a wrong type where an enum's string belongs is 422 naming the field,
+/// not 400 "not valid JSON" (straight into the type, serde_json calls it a syntax error).
+#[tokio::test]
+async fn a_wrong_type_for_an_enum_field_is_422_naming_it() {
+    let app = spawn_app().await;
+
+    for value in ["null", "{}", "0", "[]"] {
+        let body = format!(r#"{{"backup_id": "b1", "if_exists": {value}}}"#);
+        let response = app
+            .post_json("/api/v1/restores", Some(ADMIN_TOKEN), &body)
+            .await;
+        let problem = assert_problem(response, 422, "validation_failed").await;
+        assert!(
+            problem["detail"].as_str().unwrap().contains("if_exists"),
+            "{value}: {problem}"
+        );
+    }
+    let nested = app
+        .post_json(
+            "/api/v1/restores",
+            Some(ADMIN_TOKEN),
+            r#"{"backup_id": "b1", "tables": ["orders", 7]}"#,
+        )
+        .await;
+    let problem = assert_problem(nested, 422, "validation_failed").await;
+    assert!(
+        problem["detail"].as_str().unwrap().contains("tables[1]"),
+        "{problem}"
+    );
+}
+
 #[tokio::test]
 async fn a_request_over_the_time_limit_is_503_timeout() {
     // /readyz waits up to 5 s for a MongoDB that is not there; requests may take 200 ms.

@@ -19,3 +19,5 @@ mod process;
 mod resources;
 mod resources_daemon;
 mod resources_helpers;
+#[path = "../support/serve.rs"]
+mod serve;

@@ -1,13 +1,14 @@
 //! The real `tablevault serve` binary: start-up without a config file, SIGTERM with a request
 //! in flight, and no secret in any answer or log line.
 
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Child, Command, Stdio};
+use std::io::Read;
+use std::process::{Child, Stdio};
 use std::time::Duration;
 
 use crate::helpers::{
     closed_port, config_text, ACCESS_KEY_SECRET, ADMIN_TOKEN, MONGO_PASSWORD, READ_TOKEN,
 };
+use crate::serve::{read_address, send_signal, serve_command};
 
 /// A running `tablevault serve` and the address it printed.
 struct Daemon {
@@ -17,31 +18,11 @@ struct Daemon {
 
 impl Daemon {
     fn start(args: &[&str], dir: &std::path::Path, env: &[(&str, &str)]) -> Daemon {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_tablevault"));
-        command
-            .arg("serve")
-            .args(args)
-            .current_dir(dir)
-            .env_remove("RUST_LOG")
-            .env_remove("TABLEVAULT_LOG")
-            .env_remove("TABLEVAULT_AUTH_ADMIN_TOKEN")
-            .env_remove("TABLEVAULT_AUTH_READ_TOKEN")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        for (key, value) in env {
-            command.env(key, value);
-        }
-        let mut child = command.spawn().expect("tablevault starts");
-        let mut line = String::new();
-        let stdout = child.stdout.as_mut().expect("stdout");
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("first stdout line");
-        let address = line
-            .trim()
-            .strip_prefix("tablevault listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-            .to_string();
+        let mut child = serve_command(dir, args, env)
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("tablevault starts");
+        let address = read_address(&mut child, String::new);
         Daemon { child, address }
     }
 
@@ -50,11 +31,7 @@ impl Daemon {
     }
 
     fn terminate(&self) {
-        let status = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .expect("kill runs");
-        assert!(status.success());
+        send_signal(&self.child, "TERM");
     }
 
     /// Waits for the exit (at most 20 s) and returns the code and everything logged.
@@ -122,9 +99,7 @@ async fn a_second_serve_on_the_same_database_exits_1_naming_the_first_ones_pid()
     let config = config.to_str().unwrap();
     let daemon = Daemon::start(&["--config", config], dir.path(), &[]);
 
-    let second = Command::new(env!("CARGO_BIN_EXE_tablevault"))
-        .args(["serve", "--config", config])
-        .current_dir(dir.path())
+    let second = serve_command(dir.path(), &["--config", config], &[])
         .output()
         .expect("tablevault runs");
 

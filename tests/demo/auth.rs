@@ -2,7 +2,6 @@
 //! carry it.
 
 use std::collections::HashMap;
-use std::process::Stdio;
 
 use crate::daemon::{command, Demo};
 
@@ -12,8 +11,6 @@ const ADMIN_TOKEN: &str = "demo-admin-token-0123456789";
 async fn a_non_loopback_listener_without_a_token_is_refused_before_anything_starts() {
     let dir = tempfile::tempdir().unwrap();
     let output = command(dir.path(), &["--listen", "0.0.0.0:0"], &[])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
         .output()
         .expect("runs");
     let stderr = String::from_utf8_lossy(&output.stderr);

@@ -2,7 +2,6 @@
 //! source and schedule; a file that already has a source `demo` is refused.
 
 use std::collections::HashMap;
-use std::process::Stdio;
 
 use crate::api::first_completed_backup;
 use crate::daemon::{command, Demo};
@@ -47,8 +46,6 @@ fn a_config_file_with_its_own_source_demo_is_refused() {
     )
     .unwrap();
     let output = command(dir.path(), &["--config", config.to_str().unwrap()], &[])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
         .output()
         .expect("runs");
     let stderr = String::from_utf8_lossy(&output.stderr);

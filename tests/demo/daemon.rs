@@ -3,9 +3,11 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::mpsc;
 use std::time::Duration;
+
+use crate::serve::{parse_address, send_signal, serve_command};
 
 /// How long the daemon may take to print its whole block (it seeds 3000 rows first).
 const STARTUP: Duration = Duration::from_secs(60);
@@ -29,19 +31,8 @@ pub struct EmulatorInfo {
 
 /// `serve --demo` with `args`, in `dir`, with only `env` of the auth variables set.
 pub fn command(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_tablevault"));
-    command
-        .args(["serve", "--demo"])
-        .args(args)
-        .current_dir(dir)
-        .env_remove("RUST_LOG")
-        .env_remove("TABLEVAULT_LOG")
-        .env_remove("TABLEVAULT_AUTH_ADMIN_TOKEN")
-        .env_remove("TABLEVAULT_AUTH_READ_TOKEN");
-    for (key, value) in env {
-        command.env(key, value);
-    }
-    command
+    let args: Vec<&str> = ["--demo"].iter().chain(args).copied().collect();
+    serve_command(dir, &args, env)
 }
 
 impl Demo {
@@ -60,7 +51,6 @@ impl Demo {
             .copied()
             .collect();
         let mut child = command(dir, &args, env)
-            .stdout(Stdio::piped())
             .stderr(log)
             .spawn()
             .expect("tablevault starts");
@@ -80,10 +70,8 @@ impl Demo {
                 .unwrap_or_else(|_| panic!("no output within {STARTUP:?}; see {dir:?}/serve.log"))
         };
         let first = next();
-        let address = first
-            .strip_prefix("tablevault listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
-            .to_string();
+        let address =
+            parse_address(&first).unwrap_or_else(|| panic!("unexpected first line {first:?}"));
         let mut block = Vec::new();
         loop {
             let line = next();
@@ -144,11 +132,7 @@ impl Demo {
     }
 
     pub fn terminate(&self) {
-        let status = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .expect("kill runs");
-        assert!(status.success());
+        send_signal(&self.child, "TERM");
     }
 
     /// Waits (at most 30 s) for the exit after [`Demo::terminate`] and returns the code.

@@ -10,3 +10,5 @@ mod daemon;
 mod flow;
 mod readme;
 mod restart;
+#[path = "../support/serve.rs"]
+mod serve;

@@ -1,10 +1,11 @@
 //! A real `tablevault serve` process on port 0 with its own temporary state, its logs in a
 //! file (so a chatty daemon never blocks on a full pipe), and the address it printed.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, ExitStatus};
 use std::time::{Duration, Instant};
+
+use crate::serve::{read_address, send_signal, serve_command};
 
 pub const ADMIN_TOKEN: &str = "admin-token-for-deploy-tests-5e1";
 /// Safety net for anything a test waits on; a test that reaches it has failed.
@@ -54,40 +55,16 @@ impl Daemon {
     /// Starts `tablevault serve <args>` in `dir` with `env` added to a cleaned environment.
     pub fn start_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Daemon {
         let log = dir.join("serve.log");
-        let mut command = Command::new(env!("CARGO_BIN_EXE_tablevault"));
-        command
-            .arg("serve")
-            .args(args)
-            .current_dir(dir)
-            .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(&log).expect("log file"));
-        for key in [
-            "RUST_LOG",
-            "TABLEVAULT_LOG",
-            "NOTIFY_SOCKET",
-            "WATCHDOG_USEC",
-            "WATCHDOG_PID",
-            "TABLEVAULT_AUTH_ADMIN_TOKEN",
-            "TABLEVAULT_AUTH_READ_TOKEN",
-            "TABLEVAULT_CONFIG",
-            "TABLEVAULT_LISTEN",
-        ] {
-            command.env_remove(key);
-        }
-        command.envs(env.iter().copied());
-        let mut child = command.spawn().expect("tablevault starts");
-        let mut line = String::new();
-        let stdout = child.stdout.as_mut().expect("stdout");
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("first stdout line");
-        let address = match line.trim().strip_prefix("tablevault listening on ") {
-            Some(address) => address.to_string(),
-            None => panic!(
-                "unexpected first line {line:?}; logs:\n{}",
+        let mut child = serve_command(dir, args, env)
+            .stderr(std::fs::File::create(&log).expect("log file"))
+            .spawn()
+            .expect("tablevault starts");
+        let address = read_address(&mut child, || {
+            format!(
+                "logs:\n{}",
                 std::fs::read_to_string(&log).unwrap_or_default()
-            ),
-        };
+            )
+        });
         Daemon {
             child,
             address,
@@ -104,11 +81,7 @@ impl Daemon {
     }
 
     pub fn signal(&self, name: &str) {
-        let status = Command::new("kill")
-            .args([&format!("-{name}"), &self.child.id().to_string()])
-            .status()
-            .expect("kill runs");
-        assert!(status.success(), "kill -{name}");
+        send_signal(&self.child, name);
     }
 
     /// Waits (at most [`LIMIT`]) until the logs contain `text`.

@@ -8,4 +8,6 @@ mod daemon;
 mod examples;
 mod health_command;
 mod notify;
+#[path = "../support/serve.rs"]
+mod serve;
 mod shutdown_budget;

@@ -27,6 +27,18 @@ pub struct Problem {
     pub message: String,
 }
 
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(line) = self.line {
+            write!(f, "line {line}: ")?;
+        }
+        if !self.key.is_empty() {
+            write!(f, "{}: ", self.key)?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
 /// An environment variable that set a key; its value is never kept.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EnvOverride {
@@ -48,6 +60,25 @@ const MAX_PROBLEMS_PER_SECTION: usize = 32;
 
 /// Checks config text with the environment `env`; see the module documentation.
 pub fn check(text: &str, env: impl Fn(&str) -> Option<String>) -> CheckReport {
+    let mut report = collect(text, &env);
+    if report.problems.is_empty() {
+        // Safety net: "valid" must mean `serve` loads it, even if this file falls behind
+        // a new section of `Config`.
+        if let Err(e) = Config::parse_with_env(text, std::path::Path::new("(checked)"), &env) {
+            report.config = None;
+            report.problems.push(Problem {
+                key: String::new(),
+                line: None,
+                message: e.to_string(),
+            });
+        }
+    }
+    report
+}
+
+/// Every problem of `text`, found section by section (no safety net: [`Config::parse_with_env`]
+/// uses this to explain a file serde refused, so it must not call back into it).
+pub(super) fn collect(text: &str, env: impl Fn(&str) -> Option<String>) -> CheckReport {
     let (root, syntax_errors) = DeTable::parse_recoverable(text);
     let mut problems: Vec<Problem> = syntax_errors
         .iter()
@@ -108,17 +139,6 @@ pub fn check(text: &str, env: impl Fn(&str) -> Option<String>) -> CheckReport {
                 key: key.to_string(),
                 line: span_of_key(&root, key).map(|s| line_of(text, s.start)),
                 message: message.to_string(),
-            });
-        }
-    }
-    if problems.is_empty() {
-        // Safety net: "valid" must mean `serve` loads it, even if this file falls behind
-        // a new section of `Config`.
-        if let Err(e) = Config::parse_with_env(text, std::path::Path::new("(checked)"), &env) {
-            problems.push(Problem {
-                key: String::new(),
-                line: None,
-                message: e.to_string(),
             });
         }
     }

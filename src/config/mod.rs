@@ -95,9 +95,20 @@ impl Config {
         origin: &Path,
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Config, ConfigError> {
-        let mut config: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
-            path: origin.to_path_buf(),
-            message: e.to_string(),
+        let mut config: Config = toml::from_str(text).map_err(|e| {
+            // serde stops at the first problem; the section-by-section check finds them all,
+            // so an operator fixes a file in one go whichever command read it.
+            let problems = check::collect(text, &env).problems;
+            let message = if problems.is_empty() {
+                e.to_string()
+            } else {
+                let all: Vec<String> = problems.iter().map(Problem::to_string).collect();
+                all.join("; ")
+            };
+            ConfigError::Parse {
+                path: origin.to_path_buf(),
+                message,
+            }
         })?;
         env::apply(&mut config, env);
         config.add_defaults();

@@ -140,6 +140,23 @@ fn unknown_names_list_what_exists() {
     assert!(err.contains("archive, local, mongo"), "{err}");
 }
 
+/// serde stops at the first bad value; the loader (what `serve` and every command use) still
+/// names every one, with its line, like `tablevault config check`.
+#[test]
+fn a_file_serde_refuses_reports_every_bad_key_with_its_line() {
+    let text = "[engine]\nreaders = \"four\"\n\n[server]\nlisten = 8080\nshutdown_grace = 3\n";
+    let err = parse(text, &[]).unwrap_err().to_string();
+    assert!(err.starts_with("invalid config file test.toml: "), "{err}");
+    for needle in [
+        "line 2: engine.readers",
+        "line 5: server.listen",
+        "line 6: server.shutdown_grace",
+    ] {
+        assert!(err.contains(needle), "missing {needle} in {err}");
+    }
+    assert!(!err.contains('\n'), "one line: {err}");
+}
+
 #[test]
 fn malformed_toml_names_the_file() {
     let err = parse("[sources.a\n", &[]).unwrap_err().to_string();

@@ -55,8 +55,9 @@ fn from_git() -> Option<(String, bool)> {
     Some((hash, dirty))
 }
 
-/// Reruns this script when HEAD moves: HEAD itself (checkout), the branch ref it points to
-/// (commit), packed refs, and the index (staging, which is how most edits become visible).
+/// Reruns this script when the commit changes: HEAD itself (checkout), the branch ref it
+/// names (commit) and packed refs (where that ref lives after `git gc`). Not the index: every
+/// `git status` rewrites it, which made each `cargo build` after one rebuild the crate.
 /// In a worktree `.git` is a file, so the paths come from git rather than being guessed.
 fn watch_git_files() {
     let Some(git_dir) = git(&["rev-parse", "--git-dir"]).map(PathBuf::from) else {
@@ -66,12 +67,12 @@ fn watch_git_files() {
         .map(PathBuf::from)
         .unwrap_or_else(|| git_dir.clone());
     watch(&git_dir.join("HEAD"));
-    watch(&git_dir.join("index"));
     watch(&common_dir.join("packed-refs"));
     if let Some(reference) = git(&["symbolic-ref", "-q", "HEAD"]) {
         watch(&common_dir.join(reference));
     }
-    // Edits to sources also change `dirty`; the crate recompiles for them anyway.
+    // `dirty` changes with edits to tracked files; those under src/ recompile the crate
+    // anyway, so rerunning here for them costs nothing extra.
     println!("cargo:rerun-if-changed=src");
 }
 

@@ -20,7 +20,6 @@ pub struct BackupArgs {
     #[arg(long)]
     pub source: String,
     /// The store to write the backup to.
-    /// The store holding the backups.
     #[arg(long)]
     pub store: String,
     /// A table to back up (repeatable, at least one).

@@ -4,6 +4,7 @@
 //! 2 bad input (arguments, config file, unknown source/store/table/backup, a restore refused
 //! before writing); 3 the Tablestore endpoint cannot be reached or refuses the AccessKey.
 
+use super::reach::{self, Cause};
 use crate::config::ConfigError;
 use crate::engine::EngineError;
 use crate::store::StoreError;
@@ -14,13 +15,17 @@ use crate::tablestore::codes;
 pub enum Failure {
     #[error("{0}")]
     Input(String),
+    /// Bad input listing its problems one per line (`serve`'s config: each problem on its own
+    /// line of the daemon's log, where one folded line would be hard to read).
+    #[error("{0}")]
+    Problems(String),
     #[error("access denied by {endpoint}: check the AccessKey for source {source_name}")]
     AccessDenied {
         endpoint: String,
         source_name: String,
     },
-    #[error("cannot reach {endpoint}")]
-    Unreachable { endpoint: String },
+    #[error("cannot reach {endpoint}: {cause}")]
+    Unreachable { endpoint: String, cause: Cause },
     #[error("{0}")]
     Failed(String),
     #[error(transparent)]
@@ -30,20 +35,28 @@ pub enum Failure {
 impl Failure {
     pub fn exit_code(&self) -> u8 {
         match self {
-            Failure::Input(_) => 2,
+            Failure::Input(_) | Failure::Problems(_) => 2,
             Failure::AccessDenied { .. } | Failure::Unreachable { .. } => 3,
             Failure::Failed(_) | Failure::Other(_) => 1,
         }
     }
 
-    /// The message on one line (config problems are listed on several by [`ConfigError`]).
+    /// The message as printed after `error: `: on one line, except [`Failure::Problems`].
+    /// Config problems, listed on several lines by [`ConfigError`], are folded with `; `.
     pub fn one_line(&self) -> String {
         match self {
+            Failure::Problems(lines) => return lines.clone(),
             Failure::Other(e) => format!("{e:#}"),
             other => other.to_string(),
         }
-        .replace("\n  - ", " ")
+        .replace(":\n  - ", ": ")
+        .replace("\n  - ", "; ")
         .replace('\n', " ")
+    }
+
+    /// A config error with each problem on its own line (see [`Failure::Problems`]).
+    pub fn config_problems(error: ConfigError) -> Self {
+        Failure::Problems(error.to_string())
     }
 }
 
@@ -73,11 +86,14 @@ impl SourceRef {
                     source_name: self.name.clone(),
                 })
             }
-            TablestoreError::Connect { .. } | TablestoreError::Timeout { .. } => {
-                Some(Failure::Unreachable {
-                    endpoint: self.endpoint.clone(),
-                })
-            }
+            TablestoreError::Connect { source, .. } => Some(Failure::Unreachable {
+                endpoint: self.endpoint.clone(),
+                cause: reach::cause(source),
+            }),
+            TablestoreError::Timeout { .. } => Some(Failure::Unreachable {
+                endpoint: self.endpoint.clone(),
+                cause: Cause::Timeout,
+            }),
             _ => None,
         }
     }

@@ -7,6 +7,7 @@ use std::time::Duration;
 use clap::Args;
 
 use super::failure::Failure;
+use super::reach;
 
 /// The longest part of a non-200 body repeated in the error line.
 const BODY_EXCERPT_CHARS: usize = 300;
@@ -42,7 +43,7 @@ pub async fn run(args: HealthArgs) -> Result<(), Failure> {
         .get(&url)
         .send()
         .await
-        .map_err(|e| Failure::Failed(format!("GET {url}: {}", reqwest_cause(&e))))?;
+        .map_err(|e| Failure::Failed(format!("GET {url}: {}", reach::cause(&e))))?;
     let status = response.status();
     if status == reqwest::StatusCode::OK {
         println!("GET {url}: {status}");
@@ -51,17 +52,4 @@ pub async fn run(args: HealthArgs) -> Result<(), Failure> {
     let body = response.text().await.unwrap_or_default();
     let excerpt: String = body.chars().take(BODY_EXCERPT_CHARS).collect();
     Err(Failure::Failed(format!("GET {url}: {status} {excerpt}")))
-}
-
-/// The innermost cause ("Connection refused"), which says more than reqwest's outer text.
-fn reqwest_cause(e: &reqwest::Error) -> String {
-    let mut cause: &dyn std::error::Error = e;
-    while let Some(inner) = cause.source() {
-        cause = inner;
-    }
-    if e.is_timeout() {
-        format!("no answer in time ({cause})")
-    } else {
-        cause.to_string()
-    }
 }

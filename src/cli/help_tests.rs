@@ -17,6 +17,11 @@ fn undocumented(command: &clap::Command, path: &str, problems: &mut Vec<String>)
         if help.trim().is_empty() {
             problems.push(format!("{path}: argument `{id}` has no help line"));
         }
+        if let Some(twice) = said_twice(&help) {
+            problems.push(format!(
+                "{path}: argument `{id}` is described twice: {twice:?}"
+            ));
+        }
     }
     for sub in command.get_subcommands() {
         let sub_path = format!("{path} {}", sub.get_name());
@@ -37,6 +42,22 @@ fn undocumented(command: &clap::Command, path: &str, problems: &mut Vec<String>)
         }
         undocumented(sub, &sub_path, problems);
     }
+}
+
+/// Two sentences of one help text that open with the same two words ("The store to write
+/// the backup to. The store holding the backups."): two doc lines describing one argument,
+/// which clap joins into one paragraph.
+fn said_twice(help: &str) -> Option<String> {
+    let openings: Vec<String> = help
+        .split(". ")
+        .map(|s| s.split_whitespace().take(2).collect::<Vec<_>>().join(" "))
+        .filter(|o| o.contains(' '))
+        .collect();
+    openings
+        .iter()
+        .enumerate()
+        .find(|(i, o)| openings[i + 1..].contains(o))
+        .map(|(_, o)| o.clone())
 }
 
 #[test]
@@ -87,4 +108,21 @@ fn a_missing_help_line_is_caught() {
     undocumented(&bare, "t", &mut problems);
 
     assert_eq!(problems, ["t sub: argument `flag` has no help line"]);
+}
+
+#[test]
+fn an_argument_described_twice_is_caught() {
+    let twice = clap::Command::new("t").arg(
+        clap::Arg::new("store")
+            .long("store")
+            .help("The store to write the backup to. The store holding the backups."),
+    );
+    let mut problems = Vec::new();
+
+    undocumented(&twice, "t", &mut problems);
+
+    assert_eq!(
+        problems,
+        ["t: argument `store` is described twice: \"The store\""]
+    );
 }

@@ -12,6 +12,7 @@ mod examples;
 mod failure;
 mod health;
 mod progress;
+mod reach;
 mod restore;
 mod serve;
 mod supervisor;

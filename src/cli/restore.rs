@@ -16,7 +16,6 @@ pub struct RestoreArgs {
     #[arg(long)]
     pub config: PathBuf,
     /// The store holding the backup.
-    /// The store holding the backups.
     #[arg(long)]
     pub store: String,
     /// The Tablestore source to restore into.

@@ -9,8 +9,9 @@ use clap::Args;
 
 use super::failure::Failure;
 use super::supervisor;
-use crate::api::App;
-use crate::config::Config;
+use crate::api::instance_lock::LockError;
+use crate::api::{App, AppError};
+use crate::config::{parse_listen, Config};
 use crate::demo::{settings, Demo, DemoError, DemoOptions};
 use crate::telemetry;
 
@@ -20,7 +21,7 @@ pub struct ServeArgs {
     #[arg(long, env = "TABLEVAULT_CONFIG")]
     pub config: Option<PathBuf>,
     /// Listen on this address instead of `[server] listen` (e.g. 0.0.0.0:8080; port 0 picks one).
-    #[arg(long, env = "TABLEVAULT_LISTEN")]
+    #[arg(long, env = "TABLEVAULT_LISTEN", value_parser = parse_listen)]
     pub listen: Option<SocketAddr>,
     /// Try TableVault without a Tablestore account: a built-in emulator with a sample table,
     /// backed up every minute, and the commands to try printed on stdout.
@@ -37,9 +38,10 @@ pub struct ServeArgs {
 
 pub async fn run(args: ServeArgs) -> Result<(), Failure> {
     let mut config = match &args.config {
-        Some(path) => Config::load(path)?,
-        None => Config::from_env()?,
-    };
+        Some(path) => Config::load(path),
+        None => Config::from_env(),
+    }
+    .map_err(Failure::config_problems)?;
     if let Some(listen) = args.listen {
         config.server.listen = listen;
     }
@@ -60,9 +62,10 @@ pub async fn run(args: ServeArgs) -> Result<(), Failure> {
     } else {
         None
     };
+    let demo_dir = (args.demo && args.config.is_none()).then_some(&args.demo_dir);
     let app = App::build(config)
         .await
-        .map_err(|e| Failure::Failed(e.to_string()))?;
+        .map_err(|e| build_failure(e, demo_dir))?;
     let addr = app.addr();
     tracing::info!(%addr, version = env!("CARGO_PKG_VERSION"), "Listening.");
     // On stdout too, so scripts (and tests) that asked for port 0 learn the port.
@@ -88,6 +91,20 @@ pub async fn run(args: ServeArgs) -> Result<(), Failure> {
         demo.shutdown().await;
     }
     result
+}
+
+/// Why the daemon did not start. A second demo in the same directory is the usual lock
+/// conflict there, and the demo's database is not in a config file to change: `--demo-dir`
+/// is what gives it its own.
+fn build_failure(e: AppError, demo_dir: Option<&PathBuf>) -> Failure {
+    match (e, demo_dir) {
+        (AppError::Locked(held @ LockError::Held { .. }), Some(dir)) => Failure::Failed(format!(
+            "{held}; for a second demo, give it its own directory: --demo-dir DIR (this one \
+             uses {})",
+            dir.display()
+        )),
+        (e, _) => Failure::Failed(e.to_string()),
+    }
 }
 
 fn demo_failure(e: DemoError) -> Failure {

@@ -204,10 +204,14 @@ impl Sections<'_> {
                 } else {
                     format!("{at}.{path}")
                 };
+                let message = match secrets::is_secret(&key) {
+                    true => secrets::without_values(inner.message()),
+                    false => inner.message().to_string(),
+                };
                 self.problems.push(Problem {
                     line: inner.span().map(|s| line_of(self.text, s.start)),
                     key,
-                    message: inner.message().to_string(),
+                    message,
                 });
             }
             let culprit = first.or_else(|| inner.span().and_then(|s| key_at(&value, &s)));
@@ -286,5 +290,6 @@ fn line_of(text: &str, offset: usize) -> usize {
     text.get(..offset).unwrap_or(text).matches('\n').count() + 1
 }
 
+mod secrets;
 #[cfg(test)]
 mod tests;

@@ -10,14 +10,27 @@ pub enum ConfigError {
         #[source]
         source: std::io::Error,
     },
-    #[error("invalid config file {path}: {message}")]
-    Parse { path: PathBuf, message: String },
-    #[error("invalid configuration:\n  - {}", .0.join("\n  - "))]
+    /// serde refused the file; `problems` lists each problem found in it, with its line.
+    #[error("invalid config file {path}:{}", listed(.problems))]
+    Parse {
+        path: PathBuf,
+        problems: Vec<String>,
+    },
+    #[error("invalid configuration:{}", listed(.0))]
     Invalid(Vec<String>),
     #[error("unknown source {name:?} (configured: {})", list(.known))]
     UnknownSource { name: String, known: Vec<String> },
     #[error("unknown store {name:?} (configured: {})", list(.known))]
     UnknownStore { name: String, known: Vec<String> },
+}
+
+/// Problems one per line (` - ` indented), or after a space when there is only one, so a log
+/// or a terminal shows each on its own line; [`crate::cli`] folds them for one-line errors.
+fn listed(problems: &[String]) -> String {
+    match problems {
+        [one] => format!(" {one}"),
+        many => format!("\n  - {}", many.join("\n  - ")),
+    }
 }
 
 fn list(names: &[String]) -> String {

@@ -36,7 +36,7 @@ pub use engine::EngineConfig;
 pub use error::ConfigError;
 pub use logging::{LogFormat, LoggingConfig};
 pub use scheduler::SchedulerConfig;
-pub use server::{DatabaseConfig, ServerConfig, DEFAULT_LISTEN};
+pub use server::{parse_listen, DatabaseConfig, ServerConfig, DEFAULT_LISTEN};
 pub use sources::SourceConfig;
 pub use stores::{ArchiveSettings, MongoSettings, StoreConfig, DEFAULT_STORE};
 
@@ -99,15 +99,14 @@ impl Config {
             // serde stops at the first problem; the section-by-section check finds them all,
             // so an operator fixes a file in one go whichever command read it.
             let problems = check::collect(text, &env).problems;
-            let message = if problems.is_empty() {
-                e.to_string()
+            let problems = if problems.is_empty() {
+                vec![e.to_string()]
             } else {
-                let all: Vec<String> = problems.iter().map(Problem::to_string).collect();
-                all.join("; ")
+                problems.iter().map(Problem::to_string).collect()
             };
             ConfigError::Parse {
                 path: origin.to_path_buf(),
-                message,
+                problems,
             }
         })?;
         env::apply(&mut config, env);

@@ -14,6 +14,7 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 #[serde(deny_unknown_fields, default)]
 pub struct ServerConfig {
     /// `IP:port` to listen on; port 0 picks a free port.
+    #[serde(deserialize_with = "deserialize_listen")]
     pub listen: SocketAddr,
     /// Longest time one request may take (`"30s"`, `"2m"` or seconds); longer ones get a 503
     /// problem with code `timeout`.
@@ -66,6 +67,30 @@ impl ServerConfig {
             problems.push("server.shutdown_grace_seconds: at most 3600".to_string());
         }
     }
+}
+
+/// Parses a listen address, saying what to write instead when it is not `IP:port` (also the
+/// parser of `serve --listen`). A host name is refused rather than resolved: `localhost` may
+/// resolve to `::1` only, or to an address other than the one the operator meant.
+pub fn parse_listen(text: &str) -> Result<SocketAddr, String> {
+    if let Ok(addr) = text.parse() {
+        return Ok(addr);
+    }
+    let example = "127.0.0.1:8080 for this machine only, 0.0.0.0:8080 for every interface";
+    match text.rsplit_once(':') {
+        Some((host, port)) if !host.is_empty() && port.parse::<u16>().is_ok() => Err(format!(
+            "{text:?}: {host:?} is not an IP address; host names are not resolved, use an IP \
+             ({example})"
+        )),
+        _ => Err(format!(
+            "{text:?} is not an IP address and port ({example})"
+        )),
+    }
+}
+
+fn deserialize_listen<'de, D: serde::Deserializer<'de>>(d: D) -> Result<SocketAddr, D::Error> {
+    let text = String::deserialize(d)?;
+    parse_listen(&text).map_err(serde::de::Error::custom)
 }
 
 /// `[database]`: the daemon's SQLite state.

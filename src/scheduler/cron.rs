@@ -42,6 +42,46 @@ pub enum CronError {
     NeverFires { expression: String },
 }
 
+/// The fields of a 6-field expression, as messages name them.
+const FIELD_NAMES: [&str; 6] = [
+    "second",
+    "minute",
+    "hour",
+    "day-of-month",
+    "month",
+    "day-of-week",
+];
+
+fn parser() -> CronParser {
+    CronParser::builder()
+        .seconds(Seconds::Required)
+        .year(Year::Disallowed)
+        .build()
+}
+
+/// croner's message names a bad value but not its field ("Position 25 is out of bounds for
+/// the current range (0-23)"), so the field is found by parsing each one alone among `*`s.
+/// `five`: the caller wrote 5 fields, so the added seconds field is never the culprit.
+fn reason(six: &str, five: bool, error: &croner::errors::CronError) -> String {
+    let text = error.to_string();
+    let text = text
+        .strip_prefix("Invalid pattern: ")
+        .or_else(|| text.strip_prefix("Component error: "))
+        .unwrap_or(&text)
+        .to_string();
+    let fields: Vec<&str> = six.split(' ').collect();
+    let culprit = (usize::from(five)..fields.len()).find(|&i| {
+        let alone: Vec<&str> = (0..fields.len())
+            .map(|j| if i == j { fields[j] } else { "*" })
+            .collect();
+        parser().parse(&alone.join(" ")).is_err()
+    });
+    match culprit {
+        Some(i) => format!("{} field {:?}: {text}", FIELD_NAMES[i], fields[i]),
+        None => text,
+    }
+}
+
 impl CronSchedule {
     /// Parses `expression` for `timezone`, refusing anything that is not 5 or 6 fields or that
     /// has no future fire time.
@@ -57,13 +97,9 @@ impl CronSchedule {
                 })
             }
         };
-        let parser = CronParser::builder()
-            .seconds(Seconds::Required)
-            .year(Year::Disallowed)
-            .build();
-        let cron = parser.parse(&six).map_err(|e| CronError::Invalid {
+        let cron = parser().parse(&six).map_err(|e| CronError::Invalid {
             expression: expression.to_string(),
-            reason: e.to_string(),
+            reason: reason(&six, fields.len() == 5, &e),
         })?;
         let schedule = CronSchedule {
             expression: expression.to_string(),

@@ -80,3 +80,31 @@ async fn completions_are_produced_for_every_shell_and_know_the_subcommands() {
     let unknown = run_binary(args(&["completions", "tcsh"])).await;
     assert_eq!(unknown.code, 2);
 }
+
+/// docs/cli.md opens with the command list of `tablevault --help`: every command, with the
+/// same description.
+#[tokio::test]
+async fn the_command_list_of_the_docs_is_the_one_of_help() {
+    let docs = include_str!("../../docs/cli.md");
+    let help = run_binary(args(&["--help"])).await;
+    let commands: Vec<(&str, &str)> = help
+        .stdout
+        .split("Commands:\n")
+        .nth(1)
+        .expect("a Commands section")
+        .lines()
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.trim().split_once(' '))
+        .filter(|(name, _)| *name != "help")
+        .map(|(name, about)| (name, about.trim()))
+        .collect();
+
+    assert_eq!(commands.len(), SUBCOMMANDS.len(), "{}", help.stdout);
+    for (name, about) in commands {
+        let listed = format!("tablevault {name:<13}{about}");
+        assert!(
+            docs.lines().any(|l| l.trim_end() == listed),
+            "docs/cli.md lacks {listed:?}"
+        );
+    }
+}

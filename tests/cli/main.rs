@@ -3,9 +3,11 @@
 
 mod bad_input;
 mod config_check;
+mod config_problems;
 mod flow;
 mod harness;
 mod help;
 mod ram_policy;
 mod restore;
+mod unreachable;
 mod verify;

@@ -53,3 +53,29 @@ async fn a_restart_keeps_one_schedule_and_the_earlier_backups() {
     second.terminate();
     assert_eq!(second.wait().await, Some(0));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_demo_on_a_busy_directory_is_pointed_to_demo_dir() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = Demo::start(dir.path(), &[]);
+
+    let mut second = crate::daemon::command(dir.path(), &["--listen", "127.0.0.1:0"], &[]);
+    let second = second.stderr(std::process::Stdio::piped());
+    let second = tokio::task::spawn_blocking(move || second.output().expect("runs"))
+        .await
+        .unwrap();
+
+    assert_eq!(second.status.code(), Some(1), "{second:?}");
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    let error = stderr.lines().last().unwrap_or_default();
+    assert!(
+        error.starts_with("error: another tablevault daemon"),
+        "{stderr}"
+    );
+    assert!(
+        error.contains("give it its own directory: --demo-dir DIR (this one uses ./data/demo)"),
+        "{error}"
+    );
+    first.terminate();
+    assert_eq!(first.wait().await, Some(0));
+}

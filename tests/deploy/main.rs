@@ -3,6 +3,7 @@
 //! container HEALTHCHECK), and a shutdown that fits in one `shutdown_grace_seconds` budget (the
 //! unit's TimeoutStopSec and Kubernetes' terminationGracePeriodSeconds are set from it).
 
+mod bad_config;
 mod container;
 mod daemon;
 mod examples;

@@ -49,12 +49,16 @@ fn five_fields_mean_second_zero_and_six_fields_start_with_seconds() {
 
 #[test]
 fn invalid_expressions_are_refused_with_a_clear_message() {
-    let cases: [(&str, &str); 6] = [
+    let cases: [(&str, &str); 10] = [
         ("", "has 0 field(s)"),
         ("* * * *", "has 4 field(s); expected 5"),
         ("0 0 * * * * 2026", "has 7 field(s)"),
-        ("61 * * * *", "is invalid"),
-        ("* 25 * * *", "is invalid"),
+        ("61 * * * *", "is invalid: minute field \"61\": "),
+        ("* 25 * * *", "is invalid: hour field \"25\": "),
+        ("0 0 0 * *", "is invalid: day-of-month field \"0\": "),
+        ("0 0 1 13 *", "is invalid: month field \"13\": "),
+        ("0 0 * * 9", "is invalid: day-of-week field \"9\": "),
+        ("60 0 0 * * *", "is invalid: second field \"60\": "),
         ("0 0 30 2 *", "never fires"),
     ];
     for (expr, expected) in cases {

@@ -60,7 +60,7 @@ async fn a_second_demo_on_a_busy_directory_is_pointed_to_demo_dir() {
     let first = Demo::start(dir.path(), &[]);
 
     let mut second = crate::daemon::command(dir.path(), &["--listen", "127.0.0.1:0"], &[]);
-    let second = second.stderr(std::process::Stdio::piped());
+    second.stderr(std::process::Stdio::piped());
     let second = tokio::task::spawn_blocking(move || second.output().expect("runs"))
         .await
         .unwrap();

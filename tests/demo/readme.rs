@@ -91,7 +91,20 @@ async fn the_readme_restore_runbook_runs_against_the_demo_with_a_token() {
     let backup = first_completed_backup(&demo.command("the backups", 0), &vars).await;
 
     let block = sh_block("Restore runbook");
-    let stdout = run_block_ok(&block, &demo.address, &[("TOKEN", TOKEN)]).await;
+    // One variable for the token, in the runbook and in the commands the demo prints.
+    let variable = "Bearer $TABLEVAULT_AUTH_ADMIN_TOKEN";
+    assert!(block.contains(variable), "{block}");
+    assert!(
+        demo.block.iter().any(|l| l.contains(variable)),
+        "{:#?}",
+        demo.block
+    );
+    let stdout = run_block_ok(
+        &block,
+        &demo.address,
+        &[("TABLEVAULT_AUTH_ADMIN_TOKEN", TOKEN)],
+    )
+    .await;
     // The backup found in step 1 is the demo's completed one; the dry run says it would create
     // the new table; the dry run, 3b and the verify printed their accepted runs (3a's run id
     // went into $RUN) and step 4 showed 3a's run.
@@ -103,7 +116,7 @@ async fn the_readme_restore_runbook_runs_against_the_demo_with_a_token() {
     let (ok, stdout, _) = run_block(
         &block,
         &demo.address,
-        &[("TOKEN", "not-the-token-0123456789")],
+        &[("TABLEVAULT_AUTH_ADMIN_TOKEN", "not-the-token-0123456789")],
     )
     .await;
     assert!(!ok);

@@ -14,6 +14,7 @@ mod health;
 mod progress;
 mod reach;
 mod restore;
+mod runtime;
 mod serve;
 mod supervisor;
 mod verify;
@@ -140,10 +141,7 @@ pub fn main() -> ExitCode {
         Command::Emulator(_) => init_tracing("info"),
         _ => init_tracing("error,tablevault::cli=info"),
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match runtime::build() {
         Ok(runtime) => runtime,
         Err(e) => {
             tracing::error!(error = %e, "Cannot start the async runtime.");
@@ -162,6 +160,7 @@ pub fn main() -> ExitCode {
             Command::Config(_) | Command::Completions(_) => unreachable!("handled above"),
         }
     });
+    runtime::finish(runtime);
     exit_code(result)
 }
 

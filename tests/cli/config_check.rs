@@ -1,4 +1,6 @@
-//! `tablevault config check` and `config defaults` through the real binary.
+//! `tablevault config check` and `config defaults` through the real binary. A first config
+//! file with a problem of every kind gets them all named in one run (not one per run), each
+//! with its line, and never the secret it found.
 
 use crate::harness::run_binary;
 
@@ -6,14 +8,21 @@ fn args(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| s.to_string()).collect()
 }
 
+/// `text` written as `name` in a new temporary directory (kept alive by the returned guard),
+/// and the file's path.
+fn config_file(name: &str, text: &str) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join(name);
+    std::fs::write(&file, text).unwrap();
+    (dir, file.display().to_string())
+}
+
 #[tokio::test]
 async fn a_file_with_many_problems_lists_each_with_its_line_and_exits_2() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("bad.toml");
     let secret = "secret-in-a-bad-file-0042";
-    std::fs::write(
-        &file,
-        format!(
+    let (_dir, path) = config_file(
+        "bad.toml",
+        &format!(
             r#"[sources.prod]
 endpoint = "ftp://example"
 instance = "prod"
@@ -29,9 +38,7 @@ token = "short"
 role = "admin"
 "#
         ),
-    )
-    .unwrap();
-    let path = file.display().to_string();
+    );
 
     let run = run_binary(args(&["config", "check", &path])).await;
 
@@ -52,10 +59,8 @@ role = "admin"
 
 #[tokio::test]
 async fn a_valid_file_is_summarised_with_the_variables_that_set_secrets() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("ok.toml");
-    std::fs::write(
-        &file,
+    let (_dir, path) = config_file(
+        "ok.toml",
         r#"[sources.prod]
 endpoint = "https://prod.cn-hangzhou.ots.aliyuncs.com"
 instance = "prod"
@@ -68,11 +73,9 @@ kind = "mongodb"
 token = "a-read-token-long-enough"
 role = "read"
 "#,
-    )
-    .unwrap();
+    );
     let secret = "ak-secret-from-the-environment";
     let uri = "mongodb://user:mongo-password-77@127.0.0.1:27017/";
-    let path = file.display().to_string();
     let run = |output: &'static str| {
         let path = path.clone();
         tokio::task::spawn_blocking(move || {
@@ -149,4 +152,62 @@ async fn an_unreadable_file_is_one_line_and_exit_2() {
             .starts_with(&format!("error: cannot read config file {missing}: ")),
         "{run:?}"
     );
+}
+
+/// A numeric secret is still the real secret: written unquoted, serde's type error would
+/// quote it back.
+const SECRET: &str = "98765432101234";
+
+#[tokio::test]
+async fn every_kind_of_problem_is_reported_in_one_run_without_the_secret() {
+    let (_dir, path) = config_file(
+        "first.toml",
+        &format!(
+            r#"[sources.prod]
+endpoint = "https://prod.cn-hangzhou.ots.aliyuncs.com"
+instance = "prod"
+access_key_id = "id"
+access_key_secret = {SECRET}
+region = "cn-hangzhou"
+
+[stores.offsite]
+kind = "s3"
+
+[engine]
+readers = "four"
+
+[server]
+listen = "localhost:8080"
+
+[logging]
+level = "debugg"
+
+[[auth.tokens]]
+role = "admin"
+"#
+        ),
+    );
+
+    let run = run_binary(args(&["config", "check", &path])).await;
+
+    assert_eq!(run.code, 2, "{run:?}");
+    let expected = [
+        format!("{path}:5: sources.prod.access_key_secret: invalid type: integer, expected"),
+        format!("{path}:6: sources.prod.region: unknown field `region`"),
+        format!("{path}:9: stores.offsite.kind: unknown variant `s3`"),
+        format!("{path}:12: engine.readers: invalid type: string"),
+        format!(
+            "{path}:15: server.listen: \"localhost:8080\": \"localhost\" is not an IP address; \
+             host names are not resolved, use an IP (127.0.0.1:8080"
+        ),
+        format!("{path}:18: logging.level: \"debugg\" is not a level (expected one of trace,"),
+        format!("{path}:20: auth.tokens[0]: missing field `token`"),
+    ];
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), expected.len(), "{}", run.stdout);
+    for (line, prefix) in lines.iter().zip(&expected) {
+        assert!(line.starts_with(prefix.as_str()), "{line:?}\nvs {prefix:?}");
+    }
+    assert_eq!(run.error_line(), format!("error: {path}: 7 problems"));
+    assert!(!run.stdout.contains(SECRET) && !run.stderr.contains(SECRET));
 }

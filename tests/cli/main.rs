@@ -3,7 +3,6 @@
 
 mod bad_input;
 mod config_check;
-mod config_problems;
 mod flow;
 mod harness;
 mod help;

@@ -19,10 +19,5 @@ pub use generated::tablevault::protocol::{
     ComputeSplitPointsBySizeRequest, DescribeTableResponse, TableStatus,
 };
 
-/// The hand-written messages this module replaced, kept only until the tests prove the
-/// generated ones encode the same bytes.
-#[cfg(test)]
-#[allow(dead_code)]
-mod handwritten;
 #[cfg(test)]
 mod tests;

@@ -8,6 +8,8 @@
 //!   `TABLEVAULT_BUILD_COMMIT` (12 hex digits, with `-dirty` when tracked files differed from
 //!   the commit when this script last ran, or `unknown`) and `TABLEVAULT_BUILD_VERSION`
 //!   (`0.1.0 (commit abcdef123456, dirty)`, the `--version` text).
+//! - The Tablestore protobuf messages, generated from the `.proto` files in `proto/` (see
+//!   `compile_protos`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -17,6 +19,7 @@ const COMMIT_VAR: &str = "TABLEVAULT_COMMIT";
 const SHORT_LEN: usize = 12;
 
 fn main() {
+    compile_protos();
     println!("cargo:rerun-if-changed=migrations");
     println!("cargo:rerun-if-env-changed={COMMIT_VAR}");
     let (commit, dirty) = match std::env::var(COMMIT_VAR) {
@@ -93,4 +96,24 @@ fn git(args: &[&str]) -> Option<String> {
         return None;
     }
     Some(String::from_utf8(output.stdout).ok()?.trim().to_string())
+}
+
+/// The vendored upstream protocol files (`proto/tablestore/`, see its README) and TableVault's
+/// additions to them (`proto/tablevault/`). Compiled to descriptors by `protox`, in Rust, so
+/// the build needs no `protoc`; `prost-build` turns them into `OUT_DIR/protocol.rs` (a module
+/// tree, one module per protobuf package) for `src/tablestore/proto.rs` to include.
+fn compile_protos() {
+    const PROTO_DIRS: [&str; 2] = ["proto/tablestore", "proto/tablevault"];
+    const FILES: [&str; 4] = [
+        "table_store.proto",
+        "table_store_filter.proto",
+        "search.proto",
+        "table_store_additions.proto",
+    ];
+    println!("cargo:rerun-if-changed=proto");
+    let descriptors = protox::compile(FILES, PROTO_DIRS).unwrap_or_else(|e| panic!("{e:?}"));
+    prost_build::Config::new()
+        .include_file("protocol.rs")
+        .compile_fds(descriptors)
+        .unwrap_or_else(|e| panic!("generating the protobuf messages: {e}"));
 }

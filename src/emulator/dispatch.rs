@@ -12,7 +12,6 @@ use super::server::Shared;
 use super::split;
 use super::store::lock;
 use super::table_ops;
-use super::write::WriteKind;
 
 /// The actions the emulator serves.
 pub const ACTIONS: [&str; 12] = [
@@ -45,15 +44,9 @@ pub fn dispatch(shared: &Shared, action: &str, body: &[u8]) -> Result<Vec<u8>, A
         "UpdateTable" => table_ops::update_table(store, decode(action, body)?)?.encode_to_vec(),
         "DeleteTable" => table_ops::delete_table(store, decode(action, body)?)?.encode_to_vec(),
         "GetRow" => row_ops::get_row(store, decode(action, body)?)?.encode_to_vec(),
-        "PutRow" => {
-            row_ops::write_row(store, WriteKind::Put, decode(action, body)?)?.encode_to_vec()
-        }
-        "UpdateRow" => {
-            row_ops::write_row(store, WriteKind::Update, decode(action, body)?)?.encode_to_vec()
-        }
-        "DeleteRow" => {
-            row_ops::write_row(store, WriteKind::Delete, decode(action, body)?)?.encode_to_vec()
-        }
+        "PutRow" => row_ops::put_row(store, decode(action, body)?)?.encode_to_vec(),
+        "UpdateRow" => row_ops::update_row(store, decode(action, body)?)?.encode_to_vec(),
+        "DeleteRow" => row_ops::delete_row(store, decode(action, body)?)?.encode_to_vec(),
         "GetRange" => {
             let limits = PageLimits {
                 rows: config.page_row_limit.max(1),

@@ -59,19 +59,73 @@ pub fn get_row(
     })
 }
 
-/// PutRow, UpdateRow and DeleteRow: one write through [`write::apply`].
-pub fn write_row(
+pub fn put_row(
     store: &Store,
-    kind: WriteKind,
-    req: proto::WriteRowRequest,
-) -> Result<proto::WriteRowResponse, ApiError> {
-    check_table_name(&req.table_name)?;
-    let table = store.table(&req.table_name)?;
-    let op = WriteOp::decode(kind, &req.row, req.condition, req.return_content)?;
-    let desc = table.description();
-    let row = write::apply(&table, &desc, op, now_ms())?;
-    Ok(proto::WriteRowResponse {
+    req: proto::PutRowRequest,
+) -> Result<proto::PutRowResponse, ApiError> {
+    let row = write_row(
+        store,
+        WriteKind::Put,
+        &req.table_name,
+        &req.row,
+        req.condition,
+        req.return_content,
+    )?;
+    Ok(proto::PutRowResponse {
         consumed: consumed(0, 1),
         row,
     })
+}
+
+pub fn update_row(
+    store: &Store,
+    req: proto::UpdateRowRequest,
+) -> Result<proto::UpdateRowResponse, ApiError> {
+    let row = write_row(
+        store,
+        WriteKind::Update,
+        &req.table_name,
+        &req.row_change,
+        req.condition,
+        req.return_content,
+    )?;
+    Ok(proto::UpdateRowResponse {
+        consumed: consumed(0, 1),
+        row,
+    })
+}
+
+pub fn delete_row(
+    store: &Store,
+    req: proto::DeleteRowRequest,
+) -> Result<proto::DeleteRowResponse, ApiError> {
+    let row = write_row(
+        store,
+        WriteKind::Delete,
+        &req.table_name,
+        &req.primary_key,
+        req.condition,
+        req.return_content,
+    )?;
+    Ok(proto::DeleteRowResponse {
+        consumed: consumed(0, 1),
+        row,
+    })
+}
+
+/// PutRow, UpdateRow and DeleteRow: one write through [`write::apply`]; the row the request
+/// asked back (`return_content`), if any.
+fn write_row(
+    store: &Store,
+    kind: WriteKind,
+    table_name: &str,
+    row: &[u8],
+    condition: proto::Condition,
+    return_content: Option<proto::ReturnContent>,
+) -> Result<Option<Vec<u8>>, ApiError> {
+    check_table_name(table_name)?;
+    let table = store.table(table_name)?;
+    let op = WriteOp::decode(kind, row, condition, return_content)?;
+    let desc = table.description();
+    write::apply(&table, &desc, op, now_ms())
 }

@@ -96,10 +96,12 @@ pub fn compute_split_points_by_size(
             plainbuffer::encode_row(&Row::new(pk, Vec::new()))
         })
         .collect();
-    let locations = vec![proto::SplitLocation {
-        location: LOCATION.to_string(),
-        repeat: split_points.len() as i64 + 1,
-    }];
+    let locations = vec![
+        proto::compute_split_points_by_size_response::SplitLocation {
+            location: LOCATION.to_string(),
+            repeat: split_points.len() as i64 + 1,
+        },
+    ];
     Ok(proto::ComputeSplitPointsBySizeResponse {
         consumed: consumed(1, 0),
         schema: desc.to_proto_meta().primary_key,

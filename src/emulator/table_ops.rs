@@ -44,11 +44,16 @@ fn check_schema(meta: &proto::TableMeta) -> Result<(), ApiError> {
                 column.name
             )));
         }
-        let Ok(pk_type) = proto::PrimaryKeyType::try_from(column.r#type) else {
-            return Err(ApiError::invalid(format!(
-                "{} is an invalid type for the primary key.",
-                pk_type_name(column.r#type)
-            )));
+        // PK_BOOLEAN (5) is in the vendored protocol, but CreateTable refuses it as a key type
+        // (see `pk_type_name`), like an unknown number.
+        let pk_type = match proto::PrimaryKeyType::try_from(column.r#type) {
+            Ok(proto::PrimaryKeyType::PkBoolean) | Err(_) => {
+                return Err(ApiError::invalid(format!(
+                    "{} is an invalid type for the primary key.",
+                    pk_type_name(column.r#type)
+                )));
+            }
+            Ok(pk_type) => pk_type,
         };
         if column.option == Some(proto::PrimaryKeyOption::AutoIncrement as i32) {
             if i == 0 {
@@ -212,6 +217,7 @@ pub fn describe_table(
         table_status: Some(proto::TableStatus::Active as i32),
         stream_details: Some(stream_details(&table, &desc)),
         shard_splits: Vec::new(),
+        sse_details: None,
         index_metas: desc.to_proto_indexes(),
     })
 }

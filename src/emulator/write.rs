@@ -259,11 +259,11 @@ fn apply_update_cell(
 /// version of each requested column after the write.
 fn returned_row(op: &WriteOp, modified: Option<&StoredRow>) -> Option<Vec<u8>> {
     let content = op.return_content.as_ref()?;
-    let kind = ReturnType::try_from(content.return_type.unwrap_or(0)).unwrap_or(ReturnType::None);
+    let kind = ReturnType::try_from(content.return_type.unwrap_or(0)).unwrap_or(ReturnType::RtNone);
     let cells = match kind {
-        ReturnType::None => return None,
-        ReturnType::Pk => Vec::new(),
-        ReturnType::AfterModify => content
+        ReturnType::RtNone => return None,
+        ReturnType::RtPk => Vec::new(),
+        ReturnType::RtAfterModify => content
             .return_column_names
             .iter()
             .filter_map(|name| {

@@ -146,7 +146,9 @@ impl TryFrom<i32> for PkType {
             Ok(proto::PrimaryKeyType::Integer) => Ok(PkType::Integer),
             Ok(proto::PrimaryKeyType::String) => Ok(PkType::String),
             Ok(proto::PrimaryKeyType::Binary) => Ok(PkType::Binary),
-            Err(_) => Err(format!("unsupported primary key type {v}")),
+            Ok(proto::PrimaryKeyType::PkBoolean) | Err(_) => {
+                Err(format!("unsupported primary key type {v}"))
+            }
         }
     }
 }
@@ -154,11 +156,11 @@ impl TryFrom<i32> for PkType {
 impl From<ColumnType> for proto::DefinedColumnType {
     fn from(t: ColumnType) -> Self {
         match t {
-            ColumnType::Integer => proto::DefinedColumnType::Integer,
-            ColumnType::Double => proto::DefinedColumnType::Double,
-            ColumnType::Boolean => proto::DefinedColumnType::Boolean,
-            ColumnType::String => proto::DefinedColumnType::String,
-            ColumnType::Binary => proto::DefinedColumnType::Blob,
+            ColumnType::Integer => proto::DefinedColumnType::DctInteger,
+            ColumnType::Double => proto::DefinedColumnType::DctDouble,
+            ColumnType::Boolean => proto::DefinedColumnType::DctBoolean,
+            ColumnType::String => proto::DefinedColumnType::DctString,
+            ColumnType::Binary => proto::DefinedColumnType::DctBlob,
         }
     }
 }
@@ -167,11 +169,11 @@ impl TryFrom<i32> for ColumnType {
     type Error = String;
     fn try_from(v: i32) -> Result<Self, String> {
         match proto::DefinedColumnType::try_from(v) {
-            Ok(proto::DefinedColumnType::Integer) => Ok(ColumnType::Integer),
-            Ok(proto::DefinedColumnType::Double) => Ok(ColumnType::Double),
-            Ok(proto::DefinedColumnType::Boolean) => Ok(ColumnType::Boolean),
-            Ok(proto::DefinedColumnType::String) => Ok(ColumnType::String),
-            Ok(proto::DefinedColumnType::Blob) => Ok(ColumnType::Binary),
+            Ok(proto::DefinedColumnType::DctInteger) => Ok(ColumnType::Integer),
+            Ok(proto::DefinedColumnType::DctDouble) => Ok(ColumnType::Double),
+            Ok(proto::DefinedColumnType::DctBoolean) => Ok(ColumnType::Boolean),
+            Ok(proto::DefinedColumnType::DctString) => Ok(ColumnType::String),
+            Ok(proto::DefinedColumnType::DctBlob) => Ok(ColumnType::Binary),
             Err(_) => Err(format!("unsupported defined column type {v}")),
         }
     }
@@ -221,14 +223,14 @@ impl TableDescription {
                 primary_key: i.primary_key.clone(),
                 defined_column: i.defined_columns.clone(),
                 index_update_mode: if i.sync {
-                    proto::IndexUpdateMode::SyncIndex as i32
+                    proto::IndexUpdateMode::IumSyncIndex as i32
                 } else {
-                    proto::IndexUpdateMode::AsyncIndex as i32
+                    proto::IndexUpdateMode::IumAsyncIndex as i32
                 },
                 index_type: if i.local {
-                    proto::IndexType::LocalIndex as i32
+                    proto::IndexType::ItLocalIndex as i32
                 } else {
-                    proto::IndexType::GlobalIndex as i32
+                    proto::IndexType::ItGlobalIndex as i32
                 },
             })
             .collect()
@@ -285,8 +287,8 @@ impl TableDescription {
                     name: i.name.clone(),
                     primary_key: i.primary_key.clone(),
                     defined_columns: i.defined_column.clone(),
-                    sync: i.index_update_mode == proto::IndexUpdateMode::SyncIndex as i32,
-                    local: i.index_type == proto::IndexType::LocalIndex as i32,
+                    sync: i.index_update_mode == proto::IndexUpdateMode::IumSyncIndex as i32,
+                    local: i.index_type == proto::IndexType::ItLocalIndex as i32,
                 })
                 .collect(),
             stream_expiration_hours,

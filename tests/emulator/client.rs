@@ -206,6 +206,7 @@ impl TestClient {
             table_options: options,
             partitions: vec![],
             stream_spec: None,
+            sse_spec: None,
             index_metas: vec![],
         };
         self.call::<proto::CreateTableResponse>("CreateTable", &request)
@@ -219,8 +220,10 @@ impl TestClient {
         table: &str,
         row: &Row,
         expect: proto::RowExistenceExpectation,
-    ) -> Result<proto::WriteRowResponse, ServiceError> {
-        let request = proto::WriteRowRequest {
+    ) -> Result<proto::PutRowResponse, ServiceError> {
+        // PutRow, UpdateRow and DeleteRow requests (and responses) have one wire shape: table,
+        // one PlainBuffer row (field 2: `row`, `row_change`, `primary_key`), condition.
+        let request = proto::PutRowRequest {
             table_name: table.to_string(),
             row: plainbuffer::encode_row(row),
             condition: condition(expect),
@@ -230,11 +233,7 @@ impl TestClient {
         self.call(action, &request).await
     }
 
-    pub async fn put(
-        &self,
-        table: &str,
-        row: &Row,
-    ) -> Result<proto::WriteRowResponse, ServiceError> {
+    pub async fn put(&self, table: &str, row: &Row) -> Result<proto::PutRowResponse, ServiceError> {
         self.write("PutRow", table, row, proto::RowExistenceExpectation::Ignore)
             .await
     }

@@ -282,17 +282,17 @@ async fn auto_increment_keys_are_assigned_and_returned() {
     ]);
     let mut assigned = Vec::new();
     for i in 0..3 {
-        let request = proto::WriteRowRequest {
+        let request = proto::PutRowRequest {
             table_name: "t".into(),
             row: plainbuffer::encode_row(&row(key.clone(), vec![("n", Value::Integer(i))])),
             condition: condition(Expect::Ignore),
             return_content: Some(proto::ReturnContent {
-                return_type: Some(proto::ReturnType::Pk as i32),
+                return_type: Some(proto::ReturnType::RtPk as i32),
                 return_column_names: vec![],
             }),
             transaction_id: None,
         };
-        let response: proto::WriteRowResponse = client.call("PutRow", &request).await.unwrap();
+        let response: proto::PutRowResponse = client.call("PutRow", &request).await.unwrap();
         let returned =
             plainbuffer::decode_row(&response.row.expect("RT_PK returns the key")).unwrap();
         let PkValue::Integer(id) = returned.primary_key.columns()[1].value else {

@@ -43,7 +43,7 @@ async fn create_describe_list_update_delete() {
     );
     table_meta.defined_column = vec![proto::DefinedColumnSchema {
         name: "price".into(),
-        r#type: proto::DefinedColumnType::Double as i32,
+        r#type: proto::DefinedColumnType::DctDouble as i32,
     }];
     let request = proto::CreateTableRequest {
         table_meta: table_meta.clone(),
@@ -59,12 +59,13 @@ async fn create_describe_list_update_delete() {
             enable_stream: true,
             expiration_time: Some(48),
         }),
+        sse_spec: None,
         index_metas: vec![proto::IndexMeta {
             name: "by_price".into(),
             primary_key: vec!["price".into()],
             defined_column: vec![],
-            index_update_mode: proto::IndexUpdateMode::SyncIndex as i32,
-            index_type: proto::IndexType::GlobalIndex as i32,
+            index_update_mode: proto::IndexUpdateMode::IumSyncIndex as i32,
+            index_type: proto::IndexType::ItGlobalIndex as i32,
         }],
     };
     client

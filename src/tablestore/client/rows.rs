@@ -98,13 +98,30 @@ impl Client {
 
     /// Writes the whole row (replacing any existing one).
     pub async fn put_row(&self, table: &str, row: &Row, condition: RowExistence) -> Result<()> {
-        self.write_row("PutRow", table, row, condition, true).await
+        let request = proto::PutRowRequest {
+            table_name: table.to_string(),
+            row: plainbuffer::encode_row(row),
+            condition: condition.to_proto(),
+            return_content: None,
+            transaction_id: None,
+        };
+        let idempotent = write_is_idempotent(row, condition, true);
+        let _: proto::PutRowResponse = self.call("PutRow", &request, idempotent).await?;
+        Ok(())
     }
 
     /// Applies the row's cells as updates: values put, ops delete versions or increment.
     pub async fn update_row(&self, table: &str, row: &Row, condition: RowExistence) -> Result<()> {
-        self.write_row("UpdateRow", table, row, condition, false)
-            .await
+        let request = proto::UpdateRowRequest {
+            table_name: table.to_string(),
+            row_change: plainbuffer::encode_row(row),
+            condition: condition.to_proto(),
+            return_content: None,
+            transaction_id: None,
+        };
+        let idempotent = write_is_idempotent(row, condition, false);
+        let _: proto::UpdateRowResponse = self.call("UpdateRow", &request, idempotent).await?;
+        Ok(())
     }
 
     pub async fn delete_row(
@@ -117,27 +134,15 @@ impl Client {
             delete_marker: true,
             ..key_row(primary_key)
         };
-        self.write_row("DeleteRow", table, &row, condition, true)
-            .await
-    }
-
-    async fn write_row(
-        &self,
-        action: &'static str,
-        table: &str,
-        row: &Row,
-        condition: RowExistence,
-        replaces_row: bool,
-    ) -> Result<()> {
-        let request = proto::WriteRowRequest {
+        let request = proto::DeleteRowRequest {
             table_name: table.to_string(),
-            row: plainbuffer::encode_row(row),
+            primary_key: plainbuffer::encode_row(&row),
             condition: condition.to_proto(),
             return_content: None,
             transaction_id: None,
         };
-        let idempotent = write_is_idempotent(row, condition, replaces_row);
-        let _: proto::WriteRowResponse = self.call(action, &request, idempotent).await?;
+        let idempotent = write_is_idempotent(&row, condition, true);
+        let _: proto::DeleteRowResponse = self.call("DeleteRow", &request, idempotent).await?;
         Ok(())
     }
 }

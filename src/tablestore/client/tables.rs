@@ -93,6 +93,7 @@ impl Client {
             stream_spec: table
                 .stream_expiration_hours
                 .map(|expiration_hours| StreamChange::Enable { expiration_hours }.to_proto()),
+            sse_spec: None,
             index_metas: table.to_proto_indexes(),
         };
         let _: proto::CreateTableResponse = self.call("CreateTable", &request, false).await?;

@@ -1,40 +1,27 @@
 //! CRC-8 as PlainBuffer uses it: polynomial 0x07, initial value 0, no reflection, no final xor
-//! (CRC-8/SMBUS; the Java SDK calls it CRC-8-ATM). Checksums are chained: each update starts
-//! from the previous value, so a cell checksum is one running CRC over several fields.
+//! (CRC-8/SMBUS in the `crc` catalog; the Java SDK calls it CRC-8-ATM). Checksums are chained:
+//! each update starts from the previous value, so a cell checksum is one running CRC over
+//! several fields. Without reflection or final xor, a finished digest is the running value,
+//! which is what lets every update start from the last one.
 
-/// Lookup table built at compile time, one entry per byte value.
-const TABLE: [u8; 256] = build_table();
+use crc::{Crc, Table, CRC_8_SMBUS};
 
-const fn build_table() -> [u8; 256] {
-    let mut table = [0u8; 256];
-    let mut i = 0;
-    while i < 256 {
-        let mut crc = i as u8;
-        let mut bit = 0;
-        while bit < 8 {
-            crc = if crc & 0x80 != 0 {
-                (crc << 1) ^ 0x07
-            } else {
-                crc << 1
-            };
-            bit += 1;
-        }
-        table[i] = crc;
-        i += 1;
-    }
-    table
-}
+/// Table-driven (one 256-entry table, built at compile time): the checksum runs once per cell
+/// and per row, so it sits on the hot path of every scan and restore.
+const PLAIN_BUFFER_CRC: Crc<u8, Table<1>> = Crc::<u8, Table<1>>::new(&CRC_8_SMBUS);
 
 /// Continues `crc` over one byte.
 #[inline]
 pub fn update_byte(crc: u8, byte: u8) -> u8 {
-    TABLE[usize::from(crc ^ byte)]
+    update(crc, &[byte])
 }
 
 /// Continues `crc` over `bytes`.
 #[inline]
 pub fn update(crc: u8, bytes: &[u8]) -> u8 {
-    bytes.iter().fold(crc, |crc, &b| update_byte(crc, b))
+    let mut digest = PLAIN_BUFFER_CRC.digest_with_initial(crc);
+    digest.update(bytes);
+    digest.finalize()
 }
 
 #[cfg(test)]
@@ -60,18 +47,6 @@ mod tests {
     }
 
     #[test]
-    fn table_agrees_with_the_crc_crate_for_every_byte_and_start_value() {
-        let reference = crc::Crc::<u8>::new(&crc::CRC_8_SMBUS);
-        for start in 0..=255u8 {
-            for byte in 0..=255u8 {
-                let mut digest = reference.digest_with_initial(start);
-                digest.update(&[byte]);
-                assert_eq!(update_byte(start, byte), digest.finalize());
-            }
-        }
-    }
-
-    #[test]
     fn chained_updates_equal_one_update_over_the_concatenation() {
         let (a, b) = (
             b"tablestore".as_slice(),
@@ -79,5 +54,14 @@ mod tests {
         );
         let joined = [a, b].concat();
         assert_eq!(update(update(0, a), b), update(0, &joined));
+        let byte_by_byte = joined.iter().fold(0, |crc, &byte| update_byte(crc, byte));
+        assert_eq!(byte_by_byte, update(0, &joined));
+    }
+
+    #[test]
+    fn empty_input_keeps_the_running_value() {
+        for crc in [0u8, 0x5A, 0xFF] {
+            assert_eq!(update(crc, &[]), crc);
+        }
     }
 }

@@ -21,3 +21,5 @@ mod resources_daemon;
 mod resources_helpers;
 #[path = "../support/serve.rs"]
 mod serve;
+
+mod skipped_runs;

@@ -23,3 +23,4 @@ mod resources_helpers;
 mod serve;
 
 mod skipped_runs;
+mod restore_reports;

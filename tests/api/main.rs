@@ -24,3 +24,4 @@ mod serve;
 
 mod skipped_runs;
 mod restore_reports;
+mod schedule_tables;

@@ -78,6 +78,26 @@ impl Rig {
         response.json().await.expect("schedule JSON")
     }
 
+    /// A paused hourly schedule `name` of a table that is deleted from the source once the
+    /// schedule exists (creating a schedule checks its tables), so its runs fail.
+    pub async fn schedule_of_a_vanished_table(&self, name: &str) -> Json {
+        let client = self.app.state.tablestore_client("prod").expect("source");
+        let table = TableDescription::new("vanished", vec![PkSchema::new("id", PkType::Integer)]);
+        client.create_table(&table).await.expect("table");
+        let body = serde_json::json!({
+            "name": name, "cron": "0 * * * *", "source": "prod", "store": "local",
+            "tables": ["vanished"], "paused": true,
+        });
+        let response = self.post("/api/v1/schedules", &body).await;
+        assert_eq!(response.status(), 201);
+        let schedule = response.json().await.expect("schedule JSON");
+        client
+            .delete_table("vanished")
+            .await
+            .expect("table deleted");
+        schedule
+    }
+
     /// `POST path` expecting `202 {run_id}`; returns the run id.
     pub async fn start_run(&self, path: &str, body: &Json) -> String {
         let response = self.post(path, body).await;

@@ -8,6 +8,7 @@ mod metrics;
 mod restores;
 mod runs;
 mod schedules;
+mod source_tables;
 mod stores;
 
 use axum::middleware::from_fn_with_state;

@@ -9,6 +9,7 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use super::common::{check_table_names, created_at, run_accepted, Paging};
+use super::source_tables::check_tables_in_source;
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::json::ApiJson;
 use crate::api::state::AppState;
@@ -53,6 +54,9 @@ pub struct ScheduleView {
     #[serde(flatten)]
     pub schedule: Schedule,
     pub expected_interval_seconds: Option<u64>,
+    /// What the daemon could not check when the schedule was created (only in that answer).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 fn view(state: &AppState, schedule: Schedule) -> ScheduleView {
@@ -64,6 +68,7 @@ fn view(state: &AppState, schedule: Schedule) -> ScheduleView {
     ScheduleView {
         schedule,
         expected_interval_seconds,
+        warnings: Vec::new(),
     }
 }
 
@@ -91,6 +96,7 @@ pub async fn create(
     check_name(&body.name)?;
     check_table_names(&body.tables)?;
     let timezone = parse_zone(body.timezone.as_deref().unwrap_or("UTC"))?;
+    let warnings = check_tables_in_source(&state, &body.source, &body.tables).await?;
     let mut new = NewSchedule::new(&body.name, &body.cron, &body.source, &body.store);
     new.timezone = timezone;
     new.tables = body.tables;
@@ -98,18 +104,18 @@ pub async fn create(
     new.paused = body.paused;
     let schedule = state.scheduler.create_schedule(new).await?;
     let location = format!("/api/v1/schedules/{}", schedule.id);
-    Ok(created_at(
-        StatusCode::CREATED,
-        &location,
-        view(&state, schedule),
-    ))
+    let view = ScheduleView {
+        warnings,
+        ..view(&state, schedule)
+    };
+    Ok(created_at(StatusCode::CREATED, &location, view))
 }
 
 pub async fn list(
     State(state): State<AppState>,
     Query(paging): Query<Paging>,
 ) -> ApiResult<Json<Page<ScheduleView>>> {
-    let page = state.catalog.list_schedules(&paging.request()).await?;
+    let page = state.catalog.list_schedules(&paging.request()?).await?;
     let items = page.items.into_iter().map(|s| view(&state, s)).collect();
     Ok(Json(Page {
         items,

@@ -67,17 +67,22 @@ pub struct RunSkipped<'a> {
 
 impl RunSkipped<'_> {
     pub fn emit(&self, metrics: &Metrics) {
-        let (kind, run_id, reason) = (self.kind.as_str(), self.run_id, self.reason);
+        let (run_id, reason) = (self.run_id, self.reason);
         let schedule = self.schedule.unwrap_or(UNSCHEDULED);
-        tracing::warn!(kind, run_id, schedule, reason, "Run skipped.");
         let skipped = RunStatus::Skipped.as_str();
         match self.kind {
-            RunKind::Backup => metrics
-                .backup_runs
-                .with_label_values(&[schedule, skipped])
-                .inc(),
-            RunKind::Restore => metrics.restore_runs.with_label_values(&[skipped]).inc(),
-            // Verifications and deletions have no run counter.
+            RunKind::Backup => {
+                tracing::warn!(schedule, run_id, reason, "Backup skipped.");
+                metrics
+                    .backup_runs
+                    .with_label_values(&[schedule, skipped])
+                    .inc();
+            }
+            RunKind::Restore => {
+                tracing::warn!(run_id, reason, "Restore skipped.");
+                metrics.restore_runs.with_label_values(&[skipped]).inc();
+            }
+            // Verifications and deletions have no run counter (the executor logs the skip).
             _ => {}
         }
     }

@@ -78,6 +78,16 @@ impl Rig {
         response.json().await.expect("schedule JSON")
     }
 
+    /// An ad-hoc backup of `orders` that completed; its id.
+    pub async fn completed_backup(&self) -> String {
+        let body = serde_json::json!({"source": "prod", "store": "local", "tables": ["orders"]});
+        let run = self
+            .finished_run(&self.start_run("/api/v1/backups", &body).await)
+            .await;
+        assert_eq!(run["status"], "succeeded", "{run}");
+        run["backup_id"].as_str().expect("backup id").to_string()
+    }
+
     /// A paused hourly schedule `name` of a table that is deleted from the source once the
     /// schedule exists (creating a schedule checks its tables), so its runs fail.
     pub async fn schedule_of_a_vanished_table(&self, name: &str) -> Json {

@@ -6,15 +6,6 @@ use serde_json::{json, Value as Json};
 
 use crate::resources_helpers::{rig, Rig, ORDERS_ROWS};
 
-async fn completed_backup(rig: &Rig) -> String {
-    let body = json!({"source": "prod", "store": "local", "tables": ["orders"]});
-    let run = rig
-        .finished_run(&rig.start_run("/api/v1/backups", &body).await)
-        .await;
-    assert_eq!(run["status"], "succeeded", "{run}");
-    run["backup_id"].as_str().expect("backup id").to_string()
-}
-
 /// Restores `backup_id`'s orders into `orders_copy` with `extra` fields; the run once it
 /// succeeded, and its one reported table.
 async fn restore(rig: &Rig, backup_id: &str, extra: Json) -> (Json, Json) {
@@ -37,7 +28,7 @@ async fn restore(rig: &Rig, backup_id: &str, extra: Json) -> (Json, Json) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_restore_dry_run_reports_what_it_would_write_and_writes_nothing() {
     let rig = rig().await;
-    let backup_id = completed_backup(&rig).await;
+    let backup_id = rig.completed_backup().await;
 
     let (run, table) = restore(&rig, &backup_id, json!({"dry_run": true})).await;
     assert_eq!(run["report"]["dry_run"], true, "{run}");
@@ -71,7 +62,7 @@ async fn a_restore_dry_run_reports_what_it_would_write_and_writes_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_restore_that_keeps_existing_rows_reports_how_many_it_skipped() {
     let rig = rig().await;
-    let backup_id = completed_backup(&rig).await;
+    let backup_id = rig.completed_backup().await;
     restore(&rig, &backup_id, json!({})).await;
 
     let (run, table) = restore(&rig, &backup_id, json!({"if_exists": "skip"})).await;

@@ -1,6 +1,6 @@
-//! A new schedule's tables are checked against its source: a table that is not there is
-//! refused at once (422 naming it), not at the first backup hours later; a source that does
-//! not answer does not block the schedule, the answer warns instead.
+//! A schedule's tables are checked against its source when it is created or they change: a
+//! table that is not there is refused at once (422 naming it), not at the first backup hours
+//! later; a source that does not answer does not block the schedule, the answer warns instead.
 
 use serde_json::json;
 
@@ -53,4 +53,34 @@ async fn a_schedule_on_an_unreachable_source_is_created_with_a_warning() {
         warning.contains("could not be checked") && warning.contains("down"),
         "{warning}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changing_a_schedule_to_a_table_missing_from_the_source_is_422() {
+    let rig = rig().await;
+    let schedule = rig.schedule("nightly").await;
+    let path = format!("/api/v1/schedules/{}", schedule["id"].as_str().expect("id"));
+    let patch = |body: serde_json::Value| {
+        rig.app
+            .api
+            .patch(rig.app.url(&path))
+            .bearer_auth(ADMIN_TOKEN)
+            .json(&body)
+            .send()
+    };
+    let response = patch(json!({"tables": ["ordres"]})).await.expect("sent");
+    let problem = assert_problem(response, 422, "validation_failed").await;
+    assert!(
+        problem["detail"].as_str().unwrap_or("").contains("ordres"),
+        "{problem}"
+    );
+    assert_eq!(
+        rig.get_json(&path).await["tables"],
+        json!(["orders"]),
+        "unchanged"
+    );
+    let response = patch(json!({"tables": ["orders"], "paused": false}))
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), 200);
 }

@@ -54,7 +54,8 @@ pub struct ScheduleView {
     #[serde(flatten)]
     pub schedule: Schedule,
     pub expected_interval_seconds: Option<u64>,
-    /// What the daemon could not check when the schedule was created (only in that answer).
+    /// What the daemon could not check when the schedule was created or changed (only in
+    /// that answer).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
 }
@@ -143,12 +144,18 @@ pub async fn change(
         check_table_names(tables)?;
     }
     let timezone = body.timezone.as_deref().map(parse_zone).transpose()?;
-    if body.source.is_some() || body.store.is_some() {
+    let mut warnings = Vec::new();
+    if body.source.is_some() || body.store.is_some() || body.tables.is_some() {
         let current = state.catalog.get_schedule(&id).await?;
         let source = body.source.as_deref().unwrap_or(&current.source);
         let store = body.store.as_deref().unwrap_or(&current.store);
         state.executor().resources().source(source)?;
         state.executor().resources().store(store)?;
+        // Only what changes is checked: a schedule whose table has gone since stays editable.
+        if body.source.is_some() || body.tables.is_some() {
+            let tables = body.tables.as_ref().unwrap_or(&current.tables);
+            warnings = check_tables_in_source(&state, source, tables).await?;
+        }
     }
     let update = ScheduleUpdate {
         name: body.name,
@@ -162,7 +169,10 @@ pub async fn change(
         next_run_at: None,
     };
     let schedule = state.scheduler.update_schedule(&id, update).await?;
-    Ok(Json(view(&state, schedule)))
+    Ok(Json(ScheduleView {
+        warnings,
+        ..view(&state, schedule)
+    }))
 }
 
 pub async fn delete(

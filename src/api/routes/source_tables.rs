@@ -1,5 +1,5 @@
-//! A new schedule's tables checked against its source when it is created: a table that does
-//! not exist would otherwise only fail the first backup, hours later. A source that does not
+//! A schedule's tables checked against its source when it is created or its tables or source
+//! change: a table that does not exist would otherwise only fail the first backup, hours later. A source that does not
 //! answer does not block the schedule (it may be down for maintenance): the answer carries a
 //! warning instead.
 

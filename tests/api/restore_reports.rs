@@ -56,6 +56,7 @@ async fn a_restore_dry_run_reports_what_it_would_write_and_writes_nothing() {
     )
     .await;
     assert_eq!(table["created"], false, "the table exists: {run}");
+    assert_eq!(table["target_had_rows"], true, "and holds rows: {run}");
     assert_eq!(run["report"]["if_exists"], "overwrite", "{run}");
 }
 

@@ -133,6 +133,7 @@ async fn the_readme_try_it_examples_run_twice_against_the_demo() {
         assert_eq!(planned["rows"], written["rows"], "{dry_run}\n{restore}");
         // The first pass creates the table; the second finds it and overwrites.
         assert_eq!(planned["created"], pass == 1, "{dry_run}");
+        assert_eq!(planned["target_had_rows"], pass == 2, "{dry_run}");
         assert_eq!(written["created"], pass == 1, "{restore}");
     }
     demo.terminate();

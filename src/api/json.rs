@@ -1,6 +1,6 @@
 //! JSON request bodies whose every rejection is a problem+json [`ApiError`].
 
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::{FromRequest, Request};
 use axum::http::header;
 use axum::Json;
@@ -35,8 +35,9 @@ where
     }
 }
 
-/// A JSON body that may be left out entirely (no body, no content type): then `T::default()`.
-/// A body that is sent must be JSON, like [`ApiJson`].
+/// A JSON body that may be left out: no body (with or without `Content-Type:
+/// application/json`, which many clients send on every request) means `T::default()`. A body
+/// that is sent must be JSON, like [`ApiJson`].
 #[derive(Debug, Clone)]
 pub struct OptionalJson<T>(pub T);
 
@@ -48,20 +49,23 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        if !req.headers().contains_key(header::CONTENT_TYPE) {
-            let bytes = Bytes::from_request(req, state)
-                .await
-                .map_err(|e| match e.status() {
-                    axum::http::StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
-                    _ => ApiError::InvalidRequest(e.body_text()),
-                })?;
-            if bytes.iter().all(u8::is_ascii_whitespace) {
-                return Ok(OptionalJson(T::default()));
-            }
+        let (parts, body) = req.into_parts();
+        let typed = parts.headers.contains_key(header::CONTENT_TYPE);
+        let bytes = Bytes::from_request(Request::from_parts(parts.clone(), body), state)
+            .await
+            .map_err(|e| match e.status() {
+                axum::http::StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
+                _ => ApiError::InvalidRequest(e.body_text()),
+            })?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(OptionalJson(T::default()));
+        }
+        if !typed {
             return Err(ApiError::UnsupportedMediaType(
                 "expected a request body with Content-Type: application/json".into(),
             ));
         }
+        let req = Request::from_parts(parts, Body::from(bytes));
         let ApiJson(value) = ApiJson::<T>::from_request(req, state).await?;
         Ok(OptionalJson(value))
     }

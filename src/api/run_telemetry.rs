@@ -8,7 +8,8 @@ use super::backups_stored::spawn_recount;
 use crate::catalog::{Catalog, RunKind};
 use crate::runs::{Event, Observer};
 use crate::telemetry::events::{
-    BackupFinished, NextRunPlanned, RestoreFinished, RetentionDeleted, RunInProgress, RunStarted,
+    BackupFinished, NextRunPlanned, RestoreFinished, RetentionDeleted, RunInProgress, RunSkipped,
+    RunStarted,
 };
 use crate::telemetry::labels::UNSCHEDULED;
 use crate::telemetry::{Metrics, ScheduleSeries};
@@ -138,10 +139,14 @@ impl Observer for RunTelemetry {
             Event::ScheduleDeleted { schedule_name, .. } => {
                 self.metrics.remove_schedule(schedule_name);
             }
-            Event::RunQueued(_)
-            | Event::RunSkipped { .. }
-            | Event::BackupCompleted { .. }
-            | Event::BackupVerified { .. } => {}
+            Event::RunSkipped { run, reason } => RunSkipped {
+                kind: run.kind,
+                schedule: run.labels.schedule_name.as_deref(),
+                run_id: &run.run_id,
+                reason,
+            }
+            .emit(&self.metrics),
+            Event::RunQueued(_) | Event::BackupCompleted { .. } | Event::BackupVerified { .. } => {}
         }
     }
 }

@@ -25,6 +25,8 @@ pub struct Run {
     pub progress: RunProgress,
     pub error: Option<String>,
     pub skip_reason: Option<String>,
+    /// What a finished restore did (or, for a dry run, would do): the report the CLI prints.
+    pub report: Option<serde_json::Value>,
     pub started_at: Option<DateTime<Utc>>,
     pub finished_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
@@ -93,6 +95,8 @@ impl NewRun {
 pub struct RunOutcome {
     pub status: RunStatus,
     pub message: Option<String>,
+    /// Stored as the run's `report`.
+    pub report: Option<serde_json::Value>,
 }
 
 impl RunOutcome {
@@ -100,6 +104,7 @@ impl RunOutcome {
         RunOutcome {
             status: RunStatus::Succeeded,
             message: None,
+            report: None,
         }
     }
 
@@ -107,7 +112,13 @@ impl RunOutcome {
         RunOutcome {
             status,
             message: Some(message.into()),
+            report: None,
         }
+    }
+
+    pub fn with_report(mut self, report: serde_json::Value) -> Self {
+        self.report = Some(report);
+        self
     }
 }
 
@@ -126,6 +137,7 @@ pub(crate) struct RunRow {
     tables_total: i64,
     error: Option<String>,
     skip_reason: Option<String>,
+    report: Option<String>,
     started_at: Option<DateTime<Utc>>,
     finished_at: Option<DateTime<Utc>>,
     created_at: DateTime<Utc>,
@@ -141,6 +153,11 @@ impl TryFrom<RunRow> for Run {
             status: parse_column("runs.status", &row.status)?,
             trigger: parse_column("runs.triggered_by", &row.triggered_by)?,
             request: from_json("runs.request", &row.request)?,
+            report: row
+                .report
+                .as_deref()
+                .map(|text| from_json("runs.report", text))
+                .transpose()?,
             progress: RunProgress {
                 rows: to_u64("runs.rows", row.rows)?,
                 bytes: to_u64("runs.bytes", row.bytes)?,

@@ -125,14 +125,19 @@ impl Catalog {
             RunStatus::Skipped => (None, outcome.message),
             _ => (outcome.message, None),
         };
+        let report = match &outcome.report {
+            Some(report) => Some(to_json("report", report)?),
+            None => None,
+        };
         let now = self.now();
         let row: Option<RunRow> = sqlx::query_as(
-            "UPDATE runs SET status = ?, error = ?, skip_reason = ?, finished_at = ?, \
+            "UPDATE runs SET status = ?, error = ?, skip_reason = ?, report = ?, finished_at = ?, \
              updated_at = ? WHERE id = ? AND status IN ('queued', 'running') RETURNING *",
         )
         .bind(outcome.status.as_str())
         .bind(error)
         .bind(skip_reason)
+        .bind(report)
         .bind(now)
         .bind(now)
         .bind(id)

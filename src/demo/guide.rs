@@ -75,7 +75,7 @@ impl Guide {
             None => String::new(),
         };
         let restore = format!(
-            r#"{{"schedule_id":"{id}","tables":["{table}"],"rename":{{"{table}":"{RESTORED_TABLE}"}}"#,
+            r#"{{"schedule_id":"{id}","tables":["{table}"],"rename":{{"{table}":"{RESTORED_TABLE}"}},"if_exists":"overwrite""#,
             table = sample::TABLE
         );
         let mut out = String::new();
@@ -117,7 +117,7 @@ impl Guide {
             r#"  {curl} -X POST {base}/api/v1/restores {json} -d '{restore},"dry_run":true}}'"#
         ));
         line(format!(
-            r#"  {curl} -X POST {base}/api/v1/restores {json} -d '{restore},"if_exists":"overwrite"}}'"#
+            r#"  {curl} -X POST {base}/api/v1/restores {json} -d '{restore}}}'"#
         ));
         line("  # verify the newest backup, also against the live table".into());
         line(format!(

@@ -3,6 +3,10 @@
 //! backup that is being read. A run that would conflict is not queued behind the other one:
 //! it is recorded as `skipped` with the reason (Velero's overlap guard, issue #3554: queued
 //! duplicates pile up behind a slow run and then all fire at once).
+//!
+//! A restore's dry run only reads its targets: it shares them with other readers, and is kept
+//! apart from runs that hold the tables (a backup reading them, a restore writing them) so its
+//! report never describes a table halfway through a restore.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -19,6 +23,12 @@ pub enum Claim {
         source: String,
         tables: Option<BTreeSet<String>>,
     },
+    /// Tables of a source inspected without writing (a restore's dry run): shared with other
+    /// inspections, refused while a run holds the same tables.
+    InspectTables {
+        source: String,
+        tables: Option<BTreeSet<String>>,
+    },
     /// Reading a backup (restore, verify): shared with other readers.
     ReadBackup(String),
     /// Deleting a backup: exclusive.
@@ -29,32 +39,41 @@ impl Claim {
     pub fn tables(source: &str, tables: &[String]) -> Claim {
         Claim::Tables {
             source: source.to_string(),
-            tables: (!tables.is_empty()).then(|| tables.iter().cloned().collect()),
+            tables: table_set(tables),
+        }
+    }
+
+    pub fn inspected_tables(source: &str, tables: &[String]) -> Claim {
+        Claim::InspectTables {
+            source: source.to_string(),
+            tables: table_set(tables),
+        }
+    }
+
+    /// The source and tables of a table claim, and whether it writes them.
+    fn table_access(&self) -> Option<(&str, &Option<BTreeSet<String>>, bool)> {
+        match self {
+            Claim::Tables { source, tables } => Some((source, tables, true)),
+            Claim::InspectTables { source, tables } => Some((source, tables, false)),
+            _ => None,
         }
     }
 
     /// Why `self` cannot be held together with `other` (held by `holder`), if it cannot.
     fn conflict(&self, other: &Claim, holder: &str) -> Option<String> {
+        if let (Some((source, a, mine)), Some((other_source, b, theirs))) =
+            (self.table_access(), other.table_access())
+        {
+            if source != other_source || !(mine || theirs) {
+                return None;
+            }
+            return shared_tables(a, b)
+                .map(|what| format!("{what} of source {source} is in use by {holder}"));
+        }
         match (self, other) {
             (Claim::Schedule(a), Claim::Schedule(b)) if a == b => Some(format!(
                 "the previous run of this schedule ({holder}) is still queued or running"
             )),
-            (
-                Claim::Tables { source, tables: a },
-                Claim::Tables {
-                    source: other_source,
-                    tables: b,
-                },
-            ) if source == other_source => {
-                let shared = match (a, b) {
-                    (Some(a), Some(b)) => a.intersection(b).next().map(|t| format!("table {t}")),
-                    (Some(a), None) | (None, Some(a)) => {
-                        a.iter().next().map(|t| format!("table {t}"))
-                    }
-                    (None, None) => Some("every table".to_string()),
-                };
-                shared.map(|what| format!("{what} of source {source} is in use by {holder}"))
-            }
             (Claim::DeleteBackup(a), Claim::ReadBackup(b) | Claim::DeleteBackup(b))
             | (Claim::ReadBackup(a), Claim::DeleteBackup(b))
                 if a == b =>
@@ -63,6 +82,19 @@ impl Claim {
             }
             _ => None,
         }
+    }
+}
+
+fn table_set(tables: &[String]) -> Option<BTreeSet<String>> {
+    (!tables.is_empty()).then(|| tables.iter().cloned().collect())
+}
+
+/// The first table two table claims share, named for a refusal; `None` = every table.
+fn shared_tables(a: &Option<BTreeSet<String>>, b: &Option<BTreeSet<String>>) -> Option<String> {
+    match (a, b) {
+        (Some(a), Some(b)) => a.intersection(b).next().map(|t| format!("table {t}")),
+        (Some(a), None) | (None, Some(a)) => a.iter().next().map(|t| format!("table {t}")),
+        (None, None) => Some("every table".to_string()),
     }
 }
 
@@ -185,83 +217,4 @@ impl ActiveRuns {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn tables(source: &str, t: &[&str]) -> Claim {
-        let t: Vec<String> = t.iter().map(|s| s.to_string()).collect();
-        Claim::tables(source, &t)
-    }
-
-    #[test]
-    fn overlapping_claims_conflict_and_disjoint_ones_do_not() {
-        let mut runs = ActiveRuns::default();
-        let token = CancellationToken::new;
-        runs.reserve(RunKind::Backup, vec![tables("s", &["a", "b"])], token())
-            .expect("first");
-        let reason = runs
-            .reserve(RunKind::Backup, vec![tables("s", &["b"])], token())
-            .expect_err("same table");
-        assert!(reason.contains("table b of source s"), "{reason}");
-        runs.reserve(RunKind::Backup, vec![tables("s", &["c"])], token())
-            .expect("other table");
-        runs.reserve(RunKind::Backup, vec![tables("t", &["a"])], token())
-            .expect("other source");
-        runs.reserve(RunKind::Backup, vec![tables("t", &[])], token())
-            .expect_err("every table of t overlaps t.a");
-    }
-
-    #[test]
-    fn readers_share_a_backup_and_deletion_is_exclusive() {
-        let mut runs = ActiveRuns::default();
-        let token = CancellationToken::new;
-        runs.reserve(
-            RunKind::Restore,
-            vec![Claim::ReadBackup("x".into())],
-            token(),
-        )
-        .expect("reader");
-        runs.reserve(
-            RunKind::Verify,
-            vec![Claim::ReadBackup("x".into())],
-            token(),
-        )
-        .expect("second reader");
-        let reason = runs
-            .reserve(
-                RunKind::RetentionDelete,
-                vec![Claim::DeleteBackup("x".into())],
-                token(),
-            )
-            .expect_err("delete while read");
-        assert!(reason.contains("backup x is in use"), "{reason}");
-    }
-
-    #[test]
-    fn a_holder_outside_runs_is_named_in_refusals() {
-        let mut runs = ActiveRuns::default();
-        let token = CancellationToken::new;
-        let deletion = runs
-            .reserve(
-                Holder::Named("the deletion of backup x".into()),
-                vec![Claim::DeleteBackup("x".into())],
-                token(),
-            )
-            .expect("nothing reads x");
-        let reason = runs
-            .reserve(
-                RunKind::Verify,
-                vec![Claim::ReadBackup("x".into())],
-                token(),
-            )
-            .expect_err("read while deleted");
-        assert_eq!(reason, "backup x is in use by the deletion of backup x");
-        runs.release(deletion);
-        runs.reserve(
-            RunKind::Verify,
-            vec![Claim::ReadBackup("x".into())],
-            token(),
-        )
-        .expect("released");
-    }
-}
+mod tests;

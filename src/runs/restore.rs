@@ -46,10 +46,13 @@ impl RunExecutor {
             .iter()
             .map(|t| request.renames.get(t).cloned().unwrap_or_else(|| t.clone()))
             .collect();
-        let claims = vec![
-            Claim::ReadBackup(backup.id.clone()),
-            Claim::tables(&request.target_source, &written),
-        ];
+        // A dry run writes nothing: it only reads the targets, alongside other readers.
+        let targets = if request.dry_run {
+            Claim::inspected_tables(&request.target_source, &written)
+        } else {
+            Claim::tables(&request.target_source, &written)
+        };
+        let claims = vec![Claim::ReadBackup(backup.id.clone()), targets];
         let new = NewRun::new(RunKind::Restore, RunTrigger::Manual)
             .backup(backup.id.clone())
             .request(to_json(&request));
@@ -147,7 +150,7 @@ impl RestoreSpec {
             dry_run: self.request.dry_run,
         };
         match run_restore(job, &engine_context(scope)).await {
-            Ok(_) => RunOutcome::succeeded(),
+            Ok(report) => RunOutcome::succeeded().with_report(to_json(&report)),
             // Runs are requested through the API: name its field, not the CLI's flag.
             Err(EngineError::TargetNotEmpty { table }) => RunOutcome::with(
                 RunStatus::Failed,

@@ -10,14 +10,6 @@ use crate::resources_helpers::{rig, Rig};
 /// Far beyond the test: a run waiting on the source stays active until it is cancelled.
 const STALLED_MS: u64 = 600_000;
 
-async fn completed_backup(rig: &Rig) -> String {
-    let body = json!({"source": "prod", "store": "local", "tables": ["orders"]});
-    let run_id = rig.start_run("/api/v1/backups", &body).await;
-    let run = rig.finished_run(&run_id).await;
-    assert_eq!(run["status"], "succeeded", "{run}");
-    run["backup_id"].as_str().expect("backup id").to_string()
-}
-
 async fn delete(rig: &Rig, backup_id: &str) -> reqwest::Response {
     rig.app
         .api
@@ -37,7 +29,7 @@ async fn submitted_run(rig: &Rig, path: &str, body: &Json) -> Json {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_backup_read_by_a_run_is_not_deleted_until_the_run_has_ended() {
     let rig = rig().await;
-    let backup_id = completed_backup(&rig).await;
+    let backup_id = rig.completed_backup().await;
 
     // Every source request stalls: the restore stays active (claiming the backup) until it
     // is cancelled.
@@ -72,7 +64,7 @@ async fn a_backup_read_by_a_run_is_not_deleted_until_the_run_has_ended() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn readers_submitted_while_a_deletion_holds_the_backup_are_skipped() {
     let rig = rig().await;
-    let backup_id = completed_backup(&rig).await;
+    let backup_id = rig.completed_backup().await;
 
     // The claim `DELETE` holds while the store deletes, taken through the same executor call,
     // so the window is held open for as long as the test needs.

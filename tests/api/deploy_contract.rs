@@ -75,13 +75,7 @@ async fn exercise(rig: &Rig) {
         .await
         .expect("sent");
     assert_eq!(resumed.status(), 200);
-    let broken = json!({
-        "name": "broken", "cron": "0 * * * *", "source": "prod", "store": "local",
-        "tables": ["no_such_table"], "paused": true,
-    });
-    let response = rig.post("/api/v1/schedules", &broken).await;
-    assert_eq!(response.status(), 201);
-    let broken: Json = response.json().await.expect("JSON");
+    let broken = rig.schedule_of_a_vanished_table("broken").await;
     let id = broken["id"].as_str().expect("id");
     let run = rig
         .start_run(&format!("/api/v1/schedules/{id}/run"), &json!({}))

@@ -5,6 +5,7 @@ mod auth;
 mod backup_deletion;
 mod backup_tables;
 mod backups_stored;
+mod conventions;
 mod deploy_contract;
 mod exposition;
 mod health;
@@ -19,5 +20,8 @@ mod process;
 mod resources;
 mod resources_daemon;
 mod resources_helpers;
+mod restore_reports;
+mod schedule_tables;
 #[path = "../support/serve.rs"]
 mod serve;
+mod skipped_runs;

@@ -124,13 +124,7 @@ async fn a_failed_scheduled_backup_sets_the_last_failure_also_after_a_restart() 
         app: spawn_config(config()).await,
         _emulator: emulator,
     };
-    let body = json!({
-        "name": "broken", "cron": "0 * * * *", "source": "prod", "store": "local",
-        "tables": ["no_such_table"], "paused": true,
-    });
-    let response = rig.post("/api/v1/schedules", &body).await;
-    assert_eq!(response.status(), 201);
-    let schedule: Json = response.json().await.expect("JSON");
+    let schedule = rig.schedule_of_a_vanished_table("broken").await;
     let id = schedule["id"].as_str().expect("id");
 
     // Act: run it now; it fails.

@@ -49,6 +49,7 @@ fn the_spec_names_every_resource_schema_and_the_idempotency_header() {
         "Backup",
         "Run",
         "RetentionPlan",
+        "RestoreReport",
         "TableName",
     ] {
         assert!(

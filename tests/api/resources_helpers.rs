@@ -78,6 +78,36 @@ impl Rig {
         response.json().await.expect("schedule JSON")
     }
 
+    /// An ad-hoc backup of `orders` that completed; its id.
+    pub async fn completed_backup(&self) -> String {
+        let body = serde_json::json!({"source": "prod", "store": "local", "tables": ["orders"]});
+        let run = self
+            .finished_run(&self.start_run("/api/v1/backups", &body).await)
+            .await;
+        assert_eq!(run["status"], "succeeded", "{run}");
+        run["backup_id"].as_str().expect("backup id").to_string()
+    }
+
+    /// A paused hourly schedule `name` of a table that is deleted from the source once the
+    /// schedule exists (creating a schedule checks its tables), so its runs fail.
+    pub async fn schedule_of_a_vanished_table(&self, name: &str) -> Json {
+        let client = self.app.state.tablestore_client("prod").expect("source");
+        let table = TableDescription::new("vanished", vec![PkSchema::new("id", PkType::Integer)]);
+        client.create_table(&table).await.expect("table");
+        let body = serde_json::json!({
+            "name": name, "cron": "0 * * * *", "source": "prod", "store": "local",
+            "tables": ["vanished"], "paused": true,
+        });
+        let response = self.post("/api/v1/schedules", &body).await;
+        assert_eq!(response.status(), 201);
+        let schedule = response.json().await.expect("schedule JSON");
+        client
+            .delete_table("vanished")
+            .await
+            .expect("table deleted");
+        schedule
+    }
+
     /// `POST path` expecting `202 {run_id}`; returns the run id.
     pub async fn start_run(&self, path: &str, body: &Json) -> String {
         let response = self.post(path, body).await;

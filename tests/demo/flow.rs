@@ -92,7 +92,12 @@ async fn the_demo_backs_up_within_a_minute_and_every_printed_command_works() {
         restored, source,
         "the restored table equals the source, versions included"
     );
-    // The real restore can be pasted again: it overwrites its own table.
+    // Both can be pasted again: the dry run reports the table it would overwrite, and the
+    // restore overwrites its own table.
+    let (status, body) = commands::run(&demo.command("restore", 0), &vars).await;
+    let dry = finished_run(&address, &accepted_run(status, &body), None).await;
+    assert_eq!(dry["status"], "succeeded", "{dry}");
+    assert_eq!(dry["report"]["tables"][0]["target_had_rows"], true, "{dry}");
     let (status, body) = commands::run(&demo.command("restore", 1), &vars).await;
     let again = finished_run(&address, &accepted_run(status, &body), None).await;
     assert_eq!(again["status"], "succeeded", "{again}");

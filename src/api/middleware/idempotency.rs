@@ -35,10 +35,12 @@ async fn handle(state: AppState, request: Request, next: Next) -> Result<Respons
         Some(value) if request.method() == Method::POST => value
             .to_str()
             .ok()
-            .filter(|k| !k.is_empty() && k.len() <= MAX_KEY_LEN)
+            .filter(|k| is_valid_key(k))
             .ok_or_else(|| {
                 ApiError::InvalidRequest(
-                    "Idempotency-Key must be 1 to 255 visible ASCII characters".into(),
+                    "Idempotency-Key must be 1 to 255 visible ASCII characters (spaces only \
+                     between them)"
+                        .into(),
                 )
             })?
             .to_string(),
@@ -95,6 +97,17 @@ async fn handle(state: AppState, request: Request, next: Next) -> Result<Respons
     Ok(Response::from_parts(parts, Body::from(body)))
 }
 
+/// openapi.yaml's pattern `^[!-~]([ -~]{0,253}[!-~])?$`: 1 to 255 printable ASCII characters
+/// (spaces inside only), so a key means the same to every client and log line.
+fn is_valid_key(key: &str) -> bool {
+    let visible = |b: &u8| b.is_ascii_graphic();
+    let bytes = key.as_bytes();
+    (1..=MAX_KEY_LEN).contains(&bytes.len())
+        && bytes.first().is_some_and(visible)
+        && bytes.last().is_some_and(visible)
+        && bytes.iter().all(|b| *b == b' ' || visible(b))
+}
+
 fn replay(stored: StoredResponse) -> Response {
     let status = StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK);
     let mut response = (status, stored.body).into_response();
@@ -106,4 +119,19 @@ fn replay(stored: StoredResponse) -> Response {
     }
     headers.insert(REPLAYED, HeaderValue::from_static("true"));
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_valid_key;
+
+    #[test]
+    fn keys_follow_the_documented_pattern() {
+        for key in ["a", "9f1c-uuid", "two words", &"k".repeat(255)] {
+            assert!(is_valid_key(key), "{key:?}");
+        }
+        for key in ["", " lead", "trail ", "tab\there", "é", &"k".repeat(256)] {
+            assert!(!is_valid_key(key), "{key:?}");
+        }
+    }
 }

@@ -3,12 +3,15 @@
 //! 1. `Authorization` marked sensitive (never printed by `Debug` or traces);
 //! 2. `x-request-id` taken from the request or generated (UUID v4), and echoed on the response;
 //! 3. a tracing span per request (method, path, request id) with one line when it finishes;
-//! 4. [`problem::problem_details`]: every error answer becomes problem+json with the request id;
+//! 4. [`json_newline::json_newline`]: every JSON answer ends with a newline;
+//!    [`problem::problem_details`]: every error answer becomes problem+json with the request id;
 //! 5. panics become 500s; 6. the request timeout (503 `timeout`);
-//! 7. the body size limit (413 `payload_too_large`); 8. [`auth::require_token`].
+//! 7. the body size limit (413 `payload_too_large`); 8. [`auth::require_token`]; and on each
+//!    route, [`auth::require_role`] (see `routes`).
 
 pub mod auth;
 pub mod idempotency;
+pub mod json_newline;
 pub mod problem;
 
 use std::sync::Arc;
@@ -49,6 +52,7 @@ pub fn apply(router: Router, server: &ServerConfig, auth: Arc<auth::Authenticato
         ))
         .layer(CatchPanicLayer::new())
         .layer(axum::middleware::from_fn(problem::problem_details))
+        .layer(axum::middleware::from_fn(json_newline::json_newline))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(
             TraceLayer::new_for_http()

@@ -6,7 +6,7 @@ use axum::response::Response;
 use axum::Json;
 use serde::Deserialize;
 
-use super::common::{check_table_names, check_tables_in_backup, run_accepted};
+use super::common::{check_table_names, check_tables_in_backup, page_request, run_accepted};
 use crate::api::backups_stored::recount_schedule;
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::json::{ApiJson, OptionalJson};
@@ -44,10 +44,7 @@ pub async fn list(
         table: query.table,
         ..BackupFilter::default()
     };
-    let page = PageRequest {
-        page_size: query.page_size,
-        page_token: query.page_token,
-    };
+    let page = page_request(query.page_size, query.page_token)?;
     Ok(Json(state.catalog.list_backups(&filter, &page).await?))
 }
 

@@ -7,7 +7,7 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 
 use crate::api::error::ApiError;
-use crate::catalog::{Backup, BackupStatus, PageRequest, Run};
+use crate::catalog::{Backup, BackupStatus, PageRequest, Run, MAX_PAGE_SIZE};
 
 /// `?page_size=&page_token=` of every list.
 #[derive(Debug, Default, Deserialize)]
@@ -17,12 +17,26 @@ pub struct Paging {
 }
 
 impl Paging {
-    pub fn request(&self) -> PageRequest {
-        PageRequest {
-            page_size: self.page_size,
-            page_token: self.page_token.clone(),
-        }
+    pub fn request(&self) -> Result<PageRequest, ApiError> {
+        page_request(self.page_size, self.page_token.clone())
     }
+}
+
+/// The page asked for; a `page_size` outside 1–[`MAX_PAGE_SIZE`] is refused as openapi.yaml
+/// documents it, rather than quietly served as another size.
+pub fn page_request(
+    page_size: Option<u32>,
+    page_token: Option<String>,
+) -> Result<PageRequest, ApiError> {
+    if let Some(size) = page_size.filter(|n| !(1..=MAX_PAGE_SIZE).contains(n)) {
+        return Err(ApiError::ValidationFailed(format!(
+            "`page_size` must be 1 to {MAX_PAGE_SIZE}, not {size}"
+        )));
+    }
+    Ok(PageRequest {
+        page_size,
+        page_token,
+    })
 }
 
 #[derive(Debug, Serialize)]

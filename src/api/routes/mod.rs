@@ -8,13 +8,15 @@ mod metrics;
 mod restores;
 mod runs;
 mod schedules;
+mod source_tables;
 mod stores;
 
-use axum::middleware::from_fn_with_state;
-use axum::routing::{get, post};
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::{get, post, MethodRouter};
 use axum::Router;
 
 use super::error::ApiError;
+use super::middleware::auth::require_role;
 use super::middleware::idempotency::idempotency;
 use super::state::AppState;
 
@@ -25,34 +27,53 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::metrics))
-        .nest(
-            "/api/v1",
-            api_v1().route_layer(from_fn_with_state(state.clone(), idempotency)),
-        )
+        .nest("/api/v1", api_v1(&state))
         .fallback(not_found)
         .with_state(state)
 }
 
-fn api_v1() -> Router<AppState> {
+fn api_v1(state: &AppState) -> Router<AppState> {
+    let guarded = |methods: MethodRouter<AppState>| {
+        // `MethodRouter::route_layer` leaves out the 405 fallback: a method the route does not
+        // have is 405 for every token, and the role check and idempotency run only for real
+        // handlers. The role check is outermost, so a refused request never claims a key.
+        methods
+            .route_layer(from_fn_with_state(state.clone(), idempotency))
+            .route_layer(from_fn(require_role))
+    };
     Router::new()
-        .route("/stores", get(stores::list))
-        .route("/stores/{name}/check", post(stores::check))
-        .route("/schedules", get(schedules::list).post(schedules::create))
+        .route("/stores", guarded(get(stores::list)))
+        .route("/stores/{name}/check", guarded(post(stores::check)))
+        .route(
+            "/schedules",
+            guarded(get(schedules::list).post(schedules::create)),
+        )
         .route(
             "/schedules/{id}",
-            get(schedules::get)
-                .patch(schedules::change)
-                .delete(schedules::delete),
+            guarded(
+                get(schedules::get)
+                    .patch(schedules::change)
+                    .delete(schedules::delete),
+            ),
         )
-        .route("/schedules/{id}/run", post(schedules::run_now))
-        .route("/schedules/{id}/retention", get(schedules::retention))
-        .route("/backups", get(backups::list).post(backups::create))
-        .route("/backups/{id}", get(backups::get).delete(backups::delete))
-        .route("/backups/{id}/verify", post(backups::verify))
-        .route("/restores", post(restores::create))
-        .route("/runs", get(runs::list))
-        .route("/runs/{id}", get(runs::get))
-        .route("/runs/{id}/cancel", post(runs::cancel))
+        .route("/schedules/{id}/run", guarded(post(schedules::run_now)))
+        .route(
+            "/schedules/{id}/retention",
+            guarded(get(schedules::retention)),
+        )
+        .route(
+            "/backups",
+            guarded(get(backups::list).post(backups::create)),
+        )
+        .route(
+            "/backups/{id}",
+            guarded(get(backups::get).delete(backups::delete)),
+        )
+        .route("/backups/{id}/verify", guarded(post(backups::verify)))
+        .route("/restores", guarded(post(restores::create)))
+        .route("/runs", guarded(get(runs::list)))
+        .route("/runs/{id}", guarded(get(runs::get)))
+        .route("/runs/{id}/cancel", guarded(post(runs::cancel)))
 }
 
 async fn not_found() -> ApiError {

@@ -6,9 +6,10 @@ use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
+use super::common::page_request;
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::state::AppState;
-use crate::catalog::{Page, PageRequest, Run, RunFilter, RunKind, RunStatus};
+use crate::catalog::{Page, Run, RunFilter, RunKind, RunStatus};
 
 #[derive(Debug, Default, Deserialize)]
 pub struct RunQuery {
@@ -46,10 +47,7 @@ pub async fn list(
             .collect(),
         ..RunFilter::default()
     };
-    let page = PageRequest {
-        page_size: query.page_size,
-        page_token: query.page_token,
-    };
+    let page = page_request(query.page_size, query.page_token)?;
     Ok(Json(state.catalog.list_runs(&filter, &page).await?))
 }
 

@@ -9,6 +9,7 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use super::common::{check_table_names, created_at, run_accepted, Paging};
+use super::source_tables::check_tables_in_source;
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::json::ApiJson;
 use crate::api::state::AppState;
@@ -53,6 +54,10 @@ pub struct ScheduleView {
     #[serde(flatten)]
     pub schedule: Schedule,
     pub expected_interval_seconds: Option<u64>,
+    /// What the daemon could not check when the schedule was created or changed (only in
+    /// that answer).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 fn view(state: &AppState, schedule: Schedule) -> ScheduleView {
@@ -64,6 +69,7 @@ fn view(state: &AppState, schedule: Schedule) -> ScheduleView {
     ScheduleView {
         schedule,
         expected_interval_seconds,
+        warnings: Vec::new(),
     }
 }
 
@@ -91,6 +97,7 @@ pub async fn create(
     check_name(&body.name)?;
     check_table_names(&body.tables)?;
     let timezone = parse_zone(body.timezone.as_deref().unwrap_or("UTC"))?;
+    let warnings = check_tables_in_source(&state, &body.source, &body.tables).await?;
     let mut new = NewSchedule::new(&body.name, &body.cron, &body.source, &body.store);
     new.timezone = timezone;
     new.tables = body.tables;
@@ -98,18 +105,18 @@ pub async fn create(
     new.paused = body.paused;
     let schedule = state.scheduler.create_schedule(new).await?;
     let location = format!("/api/v1/schedules/{}", schedule.id);
-    Ok(created_at(
-        StatusCode::CREATED,
-        &location,
-        view(&state, schedule),
-    ))
+    let view = ScheduleView {
+        warnings,
+        ..view(&state, schedule)
+    };
+    Ok(created_at(StatusCode::CREATED, &location, view))
 }
 
 pub async fn list(
     State(state): State<AppState>,
     Query(paging): Query<Paging>,
 ) -> ApiResult<Json<Page<ScheduleView>>> {
-    let page = state.catalog.list_schedules(&paging.request()).await?;
+    let page = state.catalog.list_schedules(&paging.request()?).await?;
     let items = page.items.into_iter().map(|s| view(&state, s)).collect();
     Ok(Json(Page {
         items,
@@ -137,12 +144,18 @@ pub async fn change(
         check_table_names(tables)?;
     }
     let timezone = body.timezone.as_deref().map(parse_zone).transpose()?;
-    if body.source.is_some() || body.store.is_some() {
+    let mut warnings = Vec::new();
+    if body.source.is_some() || body.store.is_some() || body.tables.is_some() {
         let current = state.catalog.get_schedule(&id).await?;
         let source = body.source.as_deref().unwrap_or(&current.source);
         let store = body.store.as_deref().unwrap_or(&current.store);
         state.executor().resources().source(source)?;
         state.executor().resources().store(store)?;
+        // Only what changes is checked: a schedule whose table has gone since stays editable.
+        if body.source.is_some() || body.tables.is_some() {
+            let tables = body.tables.as_ref().unwrap_or(&current.tables);
+            warnings = check_tables_in_source(&state, source, tables).await?;
+        }
     }
     let update = ScheduleUpdate {
         name: body.name,
@@ -156,7 +169,10 @@ pub async fn change(
         next_run_at: None,
     };
     let schedule = state.scheduler.update_schedule(&id, update).await?;
-    Ok(Json(view(&state, schedule)))
+    Ok(Json(ScheduleView {
+        warnings,
+        ..view(&state, schedule)
+    }))
 }
 
 pub async fn delete(

@@ -149,6 +149,7 @@ fn table_report(p: &Prepared) -> TableRestoreReport {
         source_table: p.selected.table.description.name.clone(),
         target_table: p.target.name.clone(),
         created: p.target.to_create.is_some(),
+        target_had_rows: p.target.holds_rows,
         raised_deviation: p.target.deviation,
         ..TableRestoreReport::default()
     }

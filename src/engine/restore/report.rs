@@ -49,6 +49,10 @@ pub struct TableRestoreReport {
     pub target_table: String,
     /// The target did not exist and was (or, in a dry run, would be) created.
     pub created: bool,
+    /// The target existed and held rows: `overwrite` replaces those the backup also has,
+    /// `skip` keeps them (counted in `rows_skipped` by a real restore).
+    #[serde(default)]
+    pub target_had_rows: bool,
     /// Rows, cells and PlainBuffer bytes written (a dry run: that would be written).
     pub rows: u64,
     pub cells: u64,

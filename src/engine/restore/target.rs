@@ -37,6 +37,8 @@ pub struct Target {
     pub deviation: Option<DeviationChange>,
     /// Auto-increment columns turned into plain INTEGER key columns.
     pub plain_auto_increment: Vec<String>,
+    /// The table exists and already holds rows (what `if_exists` decides about).
+    pub holds_rows: bool,
 }
 
 /// The deviation (seconds) a restore needs, if `current` is not enough for timestamps up to
@@ -90,6 +92,7 @@ fn plan_create(saved: &TableDescription, name: &str, distance_secs: i64) -> Targ
         options_after: saved.options,
         deviation,
         plain_auto_increment,
+        holds_rows: false,
     }
 }
 
@@ -120,7 +123,10 @@ async fn inspect_existing(
             column.name
         )));
     }
-    if if_exists == IfExists::Fail && !is_empty(client, &existing).await? {
+    // One row read at most: cheap, and the report (a dry run's above all) can say whether
+    // `skip` or `overwrite` will meet existing rows.
+    let holds_rows = !is_empty(client, &existing).await?;
+    if if_exists == IfExists::Fail && holds_rows {
         return Err(EngineError::TargetNotEmpty { table: name });
     }
     let current = existing.options.max_time_deviation;
@@ -133,6 +139,7 @@ async fn inspect_existing(
             during_restore,
         }),
         plain_auto_increment: Vec::new(),
+        holds_rows,
     })
 }
 

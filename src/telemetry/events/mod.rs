@@ -11,4 +11,4 @@ pub use backup::{
     RetentionDeleted,
 };
 pub use dependencies::{tablestore_observer, StoreChecked, TablestoreRequest};
-pub use runs::{RestoreFinished, RunInProgress, RunStarted};
+pub use runs::{RestoreFinished, RunInProgress, RunSkipped, RunStarted};

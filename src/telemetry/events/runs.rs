@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::catalog::{RunKind, RunStatus};
+use crate::telemetry::labels::UNSCHEDULED;
 use crate::telemetry::metrics::Metrics;
 
 /// A restore run ended, whatever the result.
@@ -50,6 +51,40 @@ impl RestoreFinished<'_> {
             ),
         }
         metrics.restore_runs.with_label_values(&[result]).inc();
+    }
+}
+
+/// A backup or restore was recorded `skipped` (another run held its schedule or tables): it
+/// never ran, but it counts under `result="skipped"` so an alert on missed backups sees it.
+#[derive(Debug, Clone)]
+pub struct RunSkipped<'a> {
+    pub kind: RunKind,
+    /// `None` for a manual run.
+    pub schedule: Option<&'a str>,
+    pub run_id: &'a str,
+    pub reason: &'a str,
+}
+
+impl RunSkipped<'_> {
+    pub fn emit(&self, metrics: &Metrics) {
+        let (run_id, reason) = (self.run_id, self.reason);
+        let schedule = self.schedule.unwrap_or(UNSCHEDULED);
+        let skipped = RunStatus::Skipped.as_str();
+        match self.kind {
+            RunKind::Backup => {
+                tracing::warn!(schedule, run_id, reason, "Backup skipped.");
+                metrics
+                    .backup_runs
+                    .with_label_values(&[schedule, skipped])
+                    .inc();
+            }
+            RunKind::Restore => {
+                tracing::warn!(run_id, reason, "Restore skipped.");
+                metrics.restore_runs.with_label_values(&[skipped]).inc();
+            }
+            // Verifications and deletions have no run counter (the executor logs the skip).
+            _ => {}
+        }
     }
 }
 

@@ -4,10 +4,11 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::backup_rows::{backup_state_error, fetch_backup, replace_tables, BackupRow};
+use super::backup_rows::{fetch_backup, replace_tables, BackupRow};
 use super::columns::{to_i64, to_json};
 use super::error::is_unique_violation;
 use super::runs::missing_schedule;
+use super::write::state_error;
 use super::{BackupStatus, Catalog, CatalogError, VerifyResult};
 use crate::retention::{Candidate, KeepReason};
 use crate::store::Manifest;
@@ -130,7 +131,7 @@ impl Catalog {
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() == 0 {
-            return Err(backup_state_error(&mut tx, id, "complete").await);
+            return Err(state_error(&mut tx, "backup", id, "complete").await);
         }
         replace_tables(&mut tx, id, &manifest.tables).await?;
         let backup = fetch_backup(&mut tx, id).await?;
@@ -198,7 +199,7 @@ impl Catalog {
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() == 0 {
-            return Err(backup_state_error(&mut tx, id, "verification").await);
+            return Err(state_error(&mut tx, "backup", id, "verification").await);
         }
         let backup = fetch_backup(&mut tx, id).await?;
         tx.commit().await?;
@@ -248,7 +249,7 @@ impl Catalog {
             .execute(&mut *tx)
             .await?;
         if done.rows_affected() == 0 {
-            return Err(backup_state_error(&mut tx, id, action).await);
+            return Err(state_error(&mut tx, "backup", id, action).await);
         }
         let backup = fetch_backup(&mut tx, id).await?;
         tx.commit().await?;

@@ -1,10 +1,9 @@
 //! Run lifecycle writes: queued → running → a final status, with live progress.
 
-use sqlx::SqliteConnection;
-
 use super::columns::{to_i64, to_json};
 use super::ids::new_run_id;
 use super::run_types::RunRow;
+use super::write::state_error;
 use super::{Catalog, CatalogError, NewRun, Run, RunOutcome, RunProgress, RunStatus};
 
 impl Catalog {
@@ -74,7 +73,7 @@ impl Catalog {
         .fetch_optional(&mut *tx)
         .await?;
         let Some(row) = row else {
-            return Err(run_state_error(&mut tx, id, "start").await);
+            return Err(state_error(&mut tx, "run", id, "start").await);
         };
         tx.commit().await?;
         row.try_into()
@@ -100,7 +99,7 @@ impl Catalog {
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() == 0 {
-            return Err(run_state_error(&mut tx, id, "progress update").await);
+            return Err(state_error(&mut tx, "run", id, "progress update").await);
         }
         tx.commit().await
     }
@@ -148,33 +147,10 @@ impl Catalog {
         .fetch_optional(&mut *tx)
         .await?;
         let Some(row) = row else {
-            return Err(run_state_error(&mut tx, id, "finish").await);
+            return Err(state_error(&mut tx, "run", id, "finish").await);
         };
         tx.commit().await?;
         row.try_into()
-    }
-}
-
-/// Explains why a guarded update matched nothing: no such run, or a run in another state.
-async fn run_state_error(
-    conn: &mut SqliteConnection,
-    id: &str,
-    action: &'static str,
-) -> CatalogError {
-    let status: Result<Option<String>, _> =
-        sqlx::query_scalar("SELECT status FROM runs WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await;
-    match status {
-        Ok(Some(status)) => CatalogError::InvalidState {
-            entity: "run",
-            id: id.to_string(),
-            status,
-            action,
-        },
-        Ok(None) => CatalogError::not_found("run", id),
-        Err(e) => e.into(),
     }
 }
 

@@ -81,6 +81,32 @@ impl DerefMut for WriteTx<'_> {
     }
 }
 
+/// Explains why a guarded status change matched nothing: no such record, or one in another
+/// state. `entity` is `run` or `backup` (its table is the plural). Runs on the write's own
+/// connection: the writer pool has just the one.
+pub(crate) async fn state_error(
+    conn: &mut SqliteConnection,
+    entity: &'static str,
+    id: &str,
+    action: &'static str,
+) -> CatalogError {
+    let status: Result<Option<String>, _> =
+        sqlx::query_scalar(&format!("SELECT status FROM {entity}s WHERE id = ?"))
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await;
+    match status {
+        Ok(Some(status)) => CatalogError::InvalidState {
+            entity,
+            id: id.to_string(),
+            status,
+            action,
+        },
+        Ok(None) => CatalogError::not_found(entity, id),
+        Err(e) => e.into(),
+    }
+}
+
 /// Whether catalog writes currently fail for storage reasons. Shared by all clones of a
 /// [`Catalog`]; logs the moment writes start failing and the moment they work again, so the
 /// log says when acknowledged writes stopped and resumed without repeating itself per request.

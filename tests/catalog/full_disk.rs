@@ -84,6 +84,16 @@ fn accepted() -> StoredResponse {
     }
 }
 
+/// A catalog on a fresh small disk holding [`records`], the disk then filled to the last
+/// byte; `None` (after printing why) where no tmpfs can be mounted.
+async fn on_full_disk() -> Option<(SmallDisk, Catalog, Before)> {
+    let disk = SmallDisk::mount("4m")?;
+    let catalog = open_on(&disk).await;
+    let before = records(&catalog).await;
+    disk.fill();
+    Some((disk, catalog, before))
+}
+
 #[track_caller]
 fn assert_storage<T: Debug>(what: &str, result: Result<T, CatalogError>) {
     match result {
@@ -162,13 +172,9 @@ async fn assert_unchanged(catalog: &Catalog, before: &Before) {
 
 #[tokio::test]
 async fn on_a_full_disk_every_write_fails_whole_and_works_again_once_space_is_back() {
-    let Some(disk) = SmallDisk::mount("4m") else {
+    let Some((disk, catalog, before)) = on_full_disk().await else {
         return;
     };
-    let catalog = open_on(&disk).await;
-    let before = records(&catalog).await;
-
-    disk.fill();
     refused_writes(&catalog, &before).await;
     assert!(catalog.writes_failing());
     assert_unchanged(&catalog, &before).await;
@@ -203,14 +209,10 @@ async fn on_a_full_disk_every_write_fails_whole_and_works_again_once_space_is_ba
 
 #[tokio::test]
 async fn a_key_response_the_disk_refused_is_replayed_and_stored_once_space_is_back() {
-    let Some(disk) = SmallDisk::mount("4m") else {
+    let Some((disk, catalog, _)) = on_full_disk().await else {
         return;
     };
-    let catalog = open_on(&disk).await;
-    records(&catalog).await;
     let claimed = key_request("k-claimed");
-
-    disk.fill();
     let completed = catalog
         .complete_idempotency_key("k-claimed", &accepted())
         .await;
@@ -237,14 +239,10 @@ async fn a_key_response_the_disk_refused_is_replayed_and_stored_once_space_is_ba
 
 #[tokio::test]
 async fn a_release_the_disk_refused_answers_storage_until_it_is_written() {
-    let Some(disk) = SmallDisk::mount("4m") else {
+    let Some((disk, catalog, _)) = on_full_disk().await else {
         return;
     };
-    let catalog = open_on(&disk).await;
-    records(&catalog).await;
     let claimed = key_request("k-claimed");
-
-    disk.fill();
     let released = catalog.release_idempotency_key("k-claimed").await;
     assert_storage("release_idempotency_key", released);
     let retry = catalog.claim_idempotency_key(&claimed, TTL).await;

@@ -8,21 +8,29 @@ use std::time::{Duration, Instant};
 
 use reqwest::{RequestBuilder, Response};
 use serde_json::{json, Value as Json};
-use tablevault::emulator::{Emulator, EmulatorConfig};
+use tablevault::emulator::{Emulator, EmulatorConfig, FaultConfig};
 
 use crate::daemon::{config_text, Daemon, ADMIN_TOKEN, LIMIT};
 use crate::orders_source::orders_source;
 use crate::small_disk::SmallDisk;
 
-struct Api<'a> {
+/// The daemon's API as the admin.
+struct Api {
     http: reqwest::Client,
-    daemon: &'a Daemon,
+    address: String,
 }
 
-impl Api<'_> {
+impl Api {
+    fn of(daemon: &Daemon) -> Api {
+        Api {
+            http: reqwest::Client::new(),
+            address: daemon.address.clone(),
+        }
+    }
+
     fn call(&self, method: reqwest::Method, path: &str) -> RequestBuilder {
         self.http
-            .request(method, self.daemon.url(path))
+            .request(method, format!("{}{path}", self.address))
             .bearer_auth(ADMIN_TOKEN)
     }
 
@@ -46,13 +54,19 @@ impl Api<'_> {
 
     /// Polls a run until it has a final status (at most [`LIMIT`]).
     async fn finished_run(&self, run_id: &str) -> Json {
+        self.run_until(run_id, |s| !matches!(s, "queued" | "running"))
+            .await
+    }
+
+    /// Polls a run until its status passes `wanted` (at most [`LIMIT`]).
+    async fn run_until(&self, run_id: &str, wanted: impl Fn(&str) -> bool) -> Json {
         let start = Instant::now();
         loop {
             let run = self.get_json(&format!("/api/v1/runs/{run_id}")).await;
-            if !matches!(run["status"].as_str(), Some("queued" | "running")) {
+            if wanted(run["status"].as_str().unwrap_or_default()) {
                 return run;
             }
-            assert!(start.elapsed() < LIMIT, "run {run_id} never ended: {run}");
+            assert!(start.elapsed() < LIMIT, "run {run_id} stayed so: {run}");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
@@ -106,10 +120,7 @@ async fn on_a_full_disk_writes_answer_503_and_nothing_is_lost_or_half_done() {
     let source = orders_source(&emulator).await;
     let dir = tempfile::tempdir().unwrap();
     let daemon = Daemon::start(dir.path(), &config_text(disk.path(), 5, &source), &[]);
-    let api = Api {
-        http: reqwest::Client::new(),
-        daemon: &daemon,
-    };
+    let api = Api::of(&daemon);
     let backup = json!({"source": "prod", "store": "local", "tables": ["orders"]});
     let schedule = |name: &str| {
         json!({"name": name, "cron": "0 3 * * *", "source": "prod", "store": "local",
@@ -207,6 +218,56 @@ async fn on_a_full_disk_writes_answer_503_and_nothing_is_lost_or_half_done() {
         daemon.logs().contains("Catalog writes work again"),
         "{}",
         daemon.logs()
+    );
+    daemon.signal("TERM");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_that_ends_on_a_full_disk_is_recorded_once_space_is_back() {
+    let Some(disk) = SmallDisk::mount("4m") else {
+        return;
+    };
+    let emulator = Emulator::start(EmulatorConfig::default())
+        .await
+        .expect("emulator");
+    let source = orders_source(&emulator).await;
+    // Every scan takes a minute: the run is still scanning when the disk fills.
+    emulator.set_faults(FaultConfig {
+        latency_ms: 60_000,
+        actions: vec!["GetRange".into()],
+        ..FaultConfig::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let mut daemon = Daemon::start(dir.path(), &config_text(disk.path(), 5, &source), &[]);
+    let api = Api::of(&daemon);
+    let backup = json!({"source": "prod", "store": "local", "tables": ["orders"]});
+    let accepted: Json = api
+        .post("/api/v1/backups", &backup, None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let run_id = accepted["run_id"].as_str().unwrap().to_string();
+    api.run_until(&run_id, |s| s == "running").await;
+
+    disk.fill();
+    let cancel = api.call(
+        reqwest::Method::POST,
+        &format!("/api/v1/runs/{run_id}/cancel"),
+    );
+    assert_eq!(api.send(cancel).await.status(), 202);
+    tokio::task::block_in_place(|| daemon.wait_for_log("Could not record the end of a run yet"));
+    let run = api.get_json(&format!("/api/v1/runs/{run_id}")).await;
+    assert_eq!(
+        run["status"], "running",
+        "the end is not recorded yet: {run}"
+    );
+
+    disk.free();
+    let run = api.finished_run(&run_id).await;
+    assert_eq!(
+        run["status"], "cancelled",
+        "recorded without a restart: {run}"
     );
     daemon.signal("TERM");
 }

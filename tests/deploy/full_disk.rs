@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use reqwest::{RequestBuilder, Response};
 use serde_json::{json, Value as Json};
-use tablevault::emulator::{Emulator, EmulatorConfig, FaultConfig};
+use tablevault::emulator::{Emulator, EmulatorConfig, EmulatorHandle, FaultConfig};
+use tempfile::TempDir;
 
 use crate::daemon::{config_text, Daemon, ADMIN_TOKEN, LIMIT};
 use crate::orders_source::orders_source;
@@ -50,6 +51,14 @@ impl Api {
             request = request.header("Idempotency-Key", key);
         }
         self.send(request).await
+    }
+
+    /// `POST /backups` of `orders` expecting 202; returns the run id.
+    async fn start_backup(&self, key: Option<&str>) -> String {
+        let response = self.post("/api/v1/backups", &adhoc_backup(), key).await;
+        assert_eq!(response.status(), 202, "POST /backups with key {key:?}");
+        let accepted: Json = response.json().await.expect("JSON");
+        accepted["run_id"].as_str().expect("run_id").to_string()
     }
 
     /// Polls a run until it has a final status (at most [`LIMIT`]).
@@ -101,6 +110,39 @@ async fn assert_storage_unavailable(what: &str, response: Response) {
     assert!(!detail.contains('/'), "{what}: no path leaks: {problem}");
 }
 
+/// The daemon with its state (database and archive) on a fresh small disk and the emulator,
+/// with `faults`, as source `prod`. Fields drop in order: the daemon before its disk.
+struct Rig {
+    daemon: Daemon,
+    api: Api,
+    disk: SmallDisk,
+    _emulator: EmulatorHandle,
+    _dir: TempDir,
+}
+
+/// `None` (after printing why) where no tmpfs can be mounted.
+async fn rig(faults: FaultConfig) -> Option<Rig> {
+    let disk = SmallDisk::mount("4m")?;
+    let emulator = Emulator::start(EmulatorConfig::default())
+        .await
+        .expect("emulator");
+    let source = orders_source(&emulator).await;
+    emulator.set_faults(faults);
+    let dir = tempfile::tempdir().unwrap();
+    let daemon = Daemon::start(dir.path(), &config_text(disk.path(), 5, &source), &[]);
+    Some(Rig {
+        api: Api::of(&daemon),
+        daemon,
+        disk,
+        _emulator: emulator,
+        _dir: dir,
+    })
+}
+
+fn adhoc_backup() -> Json {
+    json!({"source": "prod", "store": "local", "tables": ["orders"]})
+}
+
 fn database_status(readiness: &Json) -> &str {
     readiness["components"]
         .as_array()
@@ -111,17 +153,13 @@ fn database_status(readiness: &Json) -> &str {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn on_a_full_disk_writes_answer_503_and_nothing_is_lost_or_half_done() {
-    let Some(disk) = SmallDisk::mount("4m") else {
+    let Some(rig) = rig(FaultConfig::default()).await else {
         return;
     };
-    let emulator = Emulator::start(EmulatorConfig::default())
-        .await
-        .expect("emulator");
-    let source = orders_source(&emulator).await;
-    let dir = tempfile::tempdir().unwrap();
-    let daemon = Daemon::start(dir.path(), &config_text(disk.path(), 5, &source), &[]);
-    let api = Api::of(&daemon);
-    let backup = json!({"source": "prod", "store": "local", "tables": ["orders"]});
+    let Rig {
+        daemon, api, disk, ..
+    } = &rig;
+    let backup = adhoc_backup();
     let schedule = |name: &str| {
         json!({"name": name, "cron": "0 3 * * *", "source": "prod", "store": "local",
                "tables": ["orders"], "paused": true})
@@ -134,13 +172,7 @@ async fn on_a_full_disk_writes_answer_503_and_nothing_is_lost_or_half_done() {
     assert_eq!(nightly.status(), 201);
     let nightly: Json = nightly.json().await.unwrap();
     let nightly_path = format!("/api/v1/schedules/{}", nightly["id"].as_str().unwrap());
-    let accepted: Json = api
-        .post("/api/v1/backups", &backup, None)
-        .await
-        .json()
-        .await
-        .unwrap();
-    let run = api.finished_run(accepted["run_id"].as_str().unwrap()).await;
+    let run = api.finished_run(&api.start_backup(None).await).await;
     assert_eq!(run["status"], "succeeded", "{run}");
     let backup_path = format!("/api/v1/backups/{}", run["backup_id"].as_str().unwrap());
 
@@ -183,15 +215,13 @@ async fn on_a_full_disk_writes_answer_503_and_nothing_is_lost_or_half_done() {
     let readiness = api.readyz_until(200).await;
     assert_eq!(database_status(&readiness), "up", "{readiness}");
     // The key of the refused request is free: the retry runs, and its retry replays.
-    let retried = api.post("/api/v1/backups", &backup, Some("k-1")).await;
-    assert_eq!(retried.status(), 202, "a retry after space came back");
-    let retried: Json = retried.json().await.unwrap();
-    let run = api.finished_run(retried["run_id"].as_str().unwrap()).await;
+    let retried = api.start_backup(Some("k-1")).await;
+    let run = api.finished_run(&retried).await;
     assert_eq!(run["status"], "succeeded", "{run}");
     let replayed = api.post("/api/v1/backups", &backup, Some("k-1")).await;
     assert_eq!(replayed.headers()["idempotent-replayed"], "true");
     let replayed: Json = replayed.json().await.unwrap();
-    assert_eq!(replayed["run_id"], retried["run_id"]);
+    assert_eq!(replayed["run_id"], retried.as_str());
     let weekly = api
         .post("/api/v1/schedules", &schedule("weekly"), None)
         .await;
@@ -224,30 +254,19 @@ async fn on_a_full_disk_writes_answer_503_and_nothing_is_lost_or_half_done() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_run_that_ends_on_a_full_disk_is_recorded_once_space_is_back() {
-    let Some(disk) = SmallDisk::mount("4m") else {
-        return;
-    };
-    let emulator = Emulator::start(EmulatorConfig::default())
-        .await
-        .expect("emulator");
-    let source = orders_source(&emulator).await;
     // Every scan takes a minute: the run is still scanning when the disk fills.
-    emulator.set_faults(FaultConfig {
+    let slow_scans = FaultConfig {
         latency_ms: 60_000,
         actions: vec!["GetRange".into()],
         ..FaultConfig::default()
-    });
-    let dir = tempfile::tempdir().unwrap();
-    let mut daemon = Daemon::start(dir.path(), &config_text(disk.path(), 5, &source), &[]);
-    let api = Api::of(&daemon);
-    let backup = json!({"source": "prod", "store": "local", "tables": ["orders"]});
-    let accepted: Json = api
-        .post("/api/v1/backups", &backup, None)
-        .await
-        .json()
-        .await
-        .unwrap();
-    let run_id = accepted["run_id"].as_str().unwrap().to_string();
+    };
+    let Some(mut rig) = rig(slow_scans).await else {
+        return;
+    };
+    let Rig {
+        daemon, api, disk, ..
+    } = &mut rig;
+    let run_id = api.start_backup(None).await;
     api.run_until(&run_id, |s| s == "running").await;
 
     disk.fill();
@@ -265,9 +284,9 @@ async fn a_run_that_ends_on_a_full_disk_is_recorded_once_space_is_back() {
 
     disk.free();
     let run = api.finished_run(&run_id).await;
-    assert_eq!(
-        run["status"], "cancelled",
-        "recorded without a restart: {run}"
-    );
+    // Cancelled, or failed when the run was writing its staging files as the disk filled:
+    // either way its end is recorded without a restart.
+    let status = run["status"].as_str().unwrap_or_default();
+    assert!(matches!(status, "cancelled" | "failed"), "{run}");
     daemon.signal("TERM");
 }

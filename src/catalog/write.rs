@@ -6,9 +6,10 @@
 //! its first row and reset it *ignoring the result*. Outside a transaction SQLite commits at
 //! that reset, so an `INSERT … RETURNING` whose commit failed (`SQLITE_FULL` while appending to
 //! the WAL) still returned its row, and the API acknowledged a record that was rolled back. An
-//! explicit `COMMIT` is a statement of its own whose error sqlx reports.
+//! explicit `COMMIT` is a statement of its own whose error sqlx reports. (A failed `COMMIT`
+//! also leaves sqlx's connection unusable; the writer pool replaces it, see `open.rs`.)
 //!
-//! [`WriteHealth`] notices when writes start and stop failing for storage reasons, logs each
+//! [`state_error`] explains a guarded write that matched nothing; [`WriteHealth`] notices when writes start and stop failing for storage reasons, logs each
 //! change once, and lets the readiness probe and callers ask.
 
 use std::ops::{Deref, DerefMut};

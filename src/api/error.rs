@@ -24,6 +24,7 @@ pub const CODES: &[&str] = &[
     "unsupported_media_type",
     "timeout",
     "unavailable",
+    "storage_unavailable",
     "internal",
 ];
 
@@ -59,6 +60,13 @@ pub enum ApiError {
     /// A dependency (store, database) cannot serve the request right now.
     #[error("{0}")]
     Unavailable(String),
+    /// The state database cannot store changes (disk full, I/O error); the write was rolled
+    /// back whole. The cause is logged, never returned (it names paths).
+    #[error(
+        "the state database cannot store changes right now (for example, its disk is full); \
+         nothing was changed, retry later"
+    )]
+    StorageUnavailable(String),
     /// A bug or an unexpected failure; the message is logged, never returned.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -89,7 +97,9 @@ impl ApiError {
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::Timeout | ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Timeout | ApiError::Unavailable(_) | ApiError::StorageUnavailable(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -108,6 +118,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
             ApiError::Timeout => "timeout",
             ApiError::Unavailable(_) => "unavailable",
+            ApiError::StorageUnavailable(_) => "storage_unavailable",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -125,6 +136,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => "Unsupported media type",
             ApiError::Timeout => "Request timed out",
             ApiError::Unavailable(_) => "Service unavailable",
+            ApiError::StorageUnavailable(_) => "Storage unavailable",
             ApiError::Internal(_) => "Internal error",
         }
     }
@@ -177,8 +189,14 @@ fn capitalise(text: &str) -> String {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if let ApiError::Internal(error) = &self {
-            tracing::error!(error = %format!("{error:#}"), "Request failed on an internal error.");
+        match &self {
+            ApiError::Internal(error) => {
+                tracing::error!(error = %format!("{error:#}"), "Request failed on an internal error.");
+            }
+            ApiError::StorageUnavailable(cause) => {
+                tracing::warn!(error = %cause, "Request refused: the state database cannot store changes.");
+            }
+            _ => {}
         }
         let problem = self.problem();
         let mut response = problem_response(self.status(), &problem);
@@ -244,6 +262,7 @@ mod tests {
             ApiError::UnsupportedMediaType("m".into()),
             ApiError::Timeout,
             ApiError::Unavailable("a".into()),
+            ApiError::StorageUnavailable("disk full /var/lib/x".into()),
             ApiError::Internal(anyhow::anyhow!("secret detail /var/lib/x")),
         ]
     }
@@ -271,6 +290,9 @@ mod tests {
         let problem = ApiError::Internal(anyhow::anyhow!("secret detail /var/lib/x")).problem();
         assert!(!problem.detail.contains("secret"), "{problem:?}");
         assert_eq!(problem.status, 500);
+        let problem = ApiError::StorageUnavailable("disk full /var/lib/x".into()).problem();
+        assert!(!problem.detail.contains("/var/lib"), "{problem:?}");
+        assert_eq!((problem.status, problem.code), (503, "storage_unavailable"));
     }
 
     #[test]

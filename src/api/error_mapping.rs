@@ -1,6 +1,7 @@
 //! The run, scheduler and catalog errors as API errors: the one place where a domain error
 //! gets its HTTP status. Unknown sources and stores, bad cron expressions and zones are the
-//! caller's to fix (422); missing records are 404; state clashes 409; the rest is ours (500).
+//! caller's to fix (422); missing records are 404; state clashes 409; a state database that
+//! cannot store changes is 503 `storage_unavailable` (retry later); the rest is ours (500).
 
 use super::error::ApiError;
 use crate::catalog::CatalogError;
@@ -17,6 +18,7 @@ impl From<CatalogError> for ApiError {
             CatalogError::InvalidInput(_) | CatalogError::InvalidPageToken => {
                 ApiError::InvalidRequest(error.to_string())
             }
+            CatalogError::Storage(_) => ApiError::StorageUnavailable(error.to_string()),
             other => ApiError::Internal(other.into()),
         }
     }
@@ -74,5 +76,7 @@ mod tests {
             "conflict"
         );
         assert_eq!(code(SchedulerError::AlreadyStarted.into()), "internal");
+        let full = CatalogError::Storage(sqlx::Error::Protocol("disk full".into()));
+        assert_eq!(code(RunError::Catalog(full).into()), "storage_unavailable");
     }
 }

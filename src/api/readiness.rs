@@ -95,12 +95,16 @@ pub async fn check_store(
     component(store.name.clone(), kind, started, result)
 }
 
-/// A cheap read of the state database.
+/// A cheap read and a cheap write of the state database. Reads alone said "up" while every
+/// write was being lost on a full disk, so the probe also commits a one-page write (see
+/// [`Catalog::check_writable`]): the database is ready only if it can keep what it is told.
 async fn check_database(catalog: &Catalog, timeout: Duration) -> ComponentStatus {
     let started = Instant::now();
-    let page = PageRequest::first(1);
-    let read = catalog.list_schedules(&page);
-    let result = match tokio::time::timeout(timeout, read).await {
+    let probe = async {
+        catalog.list_schedules(&PageRequest::first(1)).await?;
+        catalog.check_writable().await
+    };
+    let result = match tokio::time::timeout(timeout, probe).await {
         Ok(Ok(_)) => Ok(()),
         Ok(Err(e)) => Err(e.to_string()),
         Err(_) => Err(format!("no answer within {}ms", timeout.as_millis())),

@@ -156,25 +156,3 @@ pub(crate) async fn replace_tables(
     }
     Ok(())
 }
-
-pub(crate) async fn backup_state_error(
-    conn: &mut SqliteConnection,
-    id: &str,
-    action: &'static str,
-) -> CatalogError {
-    let status: Result<Option<String>, _> =
-        sqlx::query_scalar("SELECT status FROM backups WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await;
-    match status {
-        Ok(Some(status)) => CatalogError::InvalidState {
-            entity: "backup",
-            id: id.to_string(),
-            status,
-            action,
-        },
-        Ok(None) => CatalogError::not_found("backup", id),
-        Err(e) => e.into(),
-    }
-}

@@ -4,10 +4,11 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::backup_rows::{backup_state_error, fetch_backup, replace_tables, BackupRow};
+use super::backup_rows::{fetch_backup, replace_tables, BackupRow};
 use super::columns::{to_i64, to_json};
 use super::error::is_unique_violation;
 use super::runs::missing_schedule;
+use super::write::state_error;
 use super::{BackupStatus, Catalog, CatalogError, VerifyResult};
 use crate::retention::{Candidate, KeepReason};
 use crate::store::Manifest;
@@ -73,6 +74,7 @@ impl Catalog {
     /// Records a backup the moment its store staged it, as `staged`.
     pub async fn create_backup(&self, new: NewBackup) -> Result<Backup, CatalogError> {
         let now = self.now();
+        let mut tx = self.begin_write().await?;
         let row: BackupRow = sqlx::query_as(
             "INSERT INTO backups (id, schedule_id, source, store, status, started_at, \
              created_at, updated_at) VALUES (?, ?, ?, ?, 'staged', ?, ?, ?) RETURNING *",
@@ -84,7 +86,7 @@ impl Catalog {
         .bind(new.started_at)
         .bind(now)
         .bind(now)
-        .fetch_one(&self.writer)
+        .fetch_one(&mut *tx)
         .await
         .map_err(|e| {
             if is_unique_violation(&e) {
@@ -93,6 +95,7 @@ impl Catalog {
                 missing_schedule(e, new.schedule_id.as_deref())
             }
         })?;
+        tx.commit().await?;
         row.into_backup(Vec::new())
     }
 
@@ -110,7 +113,7 @@ impl Catalog {
         manifest: &Manifest,
         stored_bytes: Option<u64>,
     ) -> Result<Backup, CatalogError> {
-        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "UPDATE backups SET status = 'completed', rows = ?, bytes = ?, stored_bytes = ?, \
              finished_at = ?, error = NULL, updated_at = ? WHERE id = ? AND status = 'staged'",
@@ -128,7 +131,7 @@ impl Catalog {
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() == 0 {
-            return Err(backup_state_error(&mut tx, id, "complete").await);
+            return Err(state_error(&mut tx, "backup", id, "complete").await);
         }
         replace_tables(&mut tx, id, &manifest.tables).await?;
         let backup = fetch_backup(&mut tx, id).await?;
@@ -183,7 +186,7 @@ impl Catalog {
         message: Option<&str>,
     ) -> Result<Backup, CatalogError> {
         let now = self.now();
-        let mut conn = self.writer.acquire().await?;
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "UPDATE backups SET verified_at = ?, verify_result = ?, verify_message = ?, \
              updated_at = ? WHERE id = ? AND status = 'completed'",
@@ -193,14 +196,14 @@ impl Catalog {
         .bind(message)
         .bind(now)
         .bind(id)
-        .execute(&mut *conn)
+        .execute(&mut *tx)
         .await?;
         if done.rows_affected() == 0 {
-            return Err(backup_state_error(&mut conn, id, "verification").await);
+            return Err(state_error(&mut tx, "backup", id, "verification").await);
         }
-        fetch_backup(&mut conn, id)
-            .await?
-            .ok_or_else(|| CatalogError::not_found("backup", id))
+        let backup = fetch_backup(&mut tx, id).await?;
+        tx.commit().await?;
+        backup.ok_or_else(|| CatalogError::not_found("backup", id))
     }
 
     /// Stores why retention keeps a backup (shown by the API; `None` clears it).
@@ -212,17 +215,18 @@ impl Catalog {
         let json = reasons
             .map(|r| to_json("retention_reasons", &r))
             .transpose()?;
+        let mut tx = self.begin_write().await?;
         let done =
             sqlx::query("UPDATE backups SET retention_reasons = ?, updated_at = ? WHERE id = ?")
                 .bind(json)
                 .bind(self.now())
                 .bind(id)
-                .execute(&self.writer)
+                .execute(&mut *tx)
                 .await?;
         if done.rows_affected() == 0 {
             return Err(CatalogError::not_found("backup", id));
         }
-        Ok(())
+        tx.commit().await
     }
 
     /// One guarded status change: `set` (two binds: error, a timestamp) applies only where
@@ -235,20 +239,20 @@ impl Catalog {
         guard: &str,
         (error, at): (Option<String>, Option<DateTime<Utc>>),
     ) -> Result<Backup, CatalogError> {
-        let mut conn = self.writer.acquire().await?;
+        let mut tx = self.begin_write().await?;
         let sql = format!("UPDATE backups SET {set}, updated_at = ? WHERE id = ? AND {guard}");
         let done = sqlx::query(&sql)
             .bind(error)
             .bind(at)
             .bind(self.now())
             .bind(id)
-            .execute(&mut *conn)
+            .execute(&mut *tx)
             .await?;
         if done.rows_affected() == 0 {
-            return Err(backup_state_error(&mut conn, id, action).await);
+            return Err(state_error(&mut tx, "backup", id, action).await);
         }
-        fetch_backup(&mut conn, id)
-            .await?
-            .ok_or_else(|| CatalogError::not_found("backup", id))
+        let backup = fetch_backup(&mut tx, id).await?;
+        tx.commit().await?;
+        backup.ok_or_else(|| CatalogError::not_found("backup", id))
     }
 }

@@ -1,5 +1,6 @@
 //! Errors of the catalog boundary. The REST API maps them to statuses: `NotFound` → 404,
-//! `Conflict`/`InvalidState` → 409, `InvalidInput`/`InvalidPageToken` → 400, the rest → 500.
+//! `Conflict`/`InvalidState` → 409, `InvalidInput`/`InvalidPageToken` → 400, `Storage` → 503,
+//! the rest → 500.
 
 use std::path::PathBuf;
 
@@ -50,8 +51,22 @@ pub enum CatalogError {
         value: String,
         reason: String,
     },
+    /// The database file cannot take the change (disk full, I/O error, read-only): the write
+    /// was rolled back whole, and a retry can succeed once the cause is gone.
+    #[error("the state database cannot store changes: {0}")]
+    Storage(sqlx::Error),
     #[error(transparent)]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
+}
+
+impl From<sqlx::Error> for CatalogError {
+    fn from(error: sqlx::Error) -> Self {
+        if is_storage_failure(&error) {
+            CatalogError::Storage(error)
+        } else {
+            CatalogError::Database(error)
+        }
+    }
 }
 
 impl CatalogError {
@@ -60,6 +75,11 @@ impl CatalogError {
             entity,
             id: id.into(),
         }
+    }
+
+    /// `true` when the disk, not the request, is at fault (see [`CatalogError::Storage`]).
+    pub fn is_storage(&self) -> bool {
+        matches!(self, CatalogError::Storage(_))
     }
 
     pub(crate) fn corrupt(column: &'static str, value: &str, reason: impl ToString) -> Self {
@@ -74,4 +94,18 @@ impl CatalogError {
 /// `true` for a UNIQUE or PRIMARY KEY violation, which callers turn into `Conflict`.
 pub(crate) fn is_unique_violation(error: &sqlx::Error) -> bool {
     matches!(error, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+/// SQLite's primary result codes for a file that cannot be written: SQLITE_READONLY,
+/// SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN (sqlx reports extended codes; the low byte is
+/// the primary one).
+const STORAGE_CODES: [i32; 4] = [8, 10, 13, 14];
+
+fn is_storage_failure(error: &sqlx::Error) -> bool {
+    let sqlx::Error::Database(db) = error else {
+        return false;
+    };
+    db.code()
+        .and_then(|code| code.parse::<i32>().ok())
+        .is_some_and(|code| STORAGE_CODES.contains(&(code & 0xff)))
 }

@@ -8,6 +8,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::columns::{from_json, to_json};
+use super::idempotency_backlog::PendingKeyWrite;
 use super::{Catalog, CatalogError};
 
 /// The identity of a request under a key. `request_hash` is the caller's fingerprint of the
@@ -54,16 +55,22 @@ struct KeyRow {
 }
 
 impl Catalog {
-    /// Claims `request.key` for `ttl`, or says what to do instead.
+    /// Claims `request.key` for `ttl`, or says what to do instead. First stores any key write
+    /// the database refused earlier (see `idempotency_backlog`); a key whose response is still
+    /// waiting there is replayed from memory.
     pub async fn claim_idempotency_key(
         &self,
         request: &IdempotencyRequest,
         ttl: Duration,
     ) -> Result<IdempotencyClaim, CatalogError> {
+        if let Some(PendingKeyWrite::Complete(response)) = self.key_backlog.get(&request.key) {
+            return self.replay_pending(request, response).await;
+        }
+        self.settle_key_backlog().await?;
         let now = self.now();
         let ttl = chrono::Duration::from_std(ttl)
             .map_err(|_| CatalogError::InvalidInput("idempotency ttl too large".into()))?;
-        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM idempotency_keys WHERE key = ? AND expires_at <= ?")
             .bind(&request.key)
             .bind(now)
@@ -90,10 +97,7 @@ impl Catalog {
             .fetch_one(&mut *tx)
             .await?;
         tx.commit().await?;
-        if row.method != request.method
-            || row.path != request.path
-            || row.request_hash != request.request_hash
-        {
+        if !row.is_for(request) {
             return Ok(IdempotencyClaim::Mismatch);
         }
         Ok(match stored_response(row)? {
@@ -102,12 +106,44 @@ impl Catalog {
         })
     }
 
-    /// Stores the response of a claimed key for replay.
+    /// The answer for a key whose response is still in the backlog (its claim is stored).
+    async fn replay_pending(
+        &self,
+        request: &IdempotencyRequest,
+        response: StoredResponse,
+    ) -> Result<IdempotencyClaim, CatalogError> {
+        let row: Option<KeyRow> = sqlx::query_as("SELECT * FROM idempotency_keys WHERE key = ?")
+            .bind(&request.key)
+            .fetch_optional(&self.reader)
+            .await?;
+        Ok(match row {
+            Some(row) if !row.is_for(request) => IdempotencyClaim::Mismatch,
+            _ => IdempotencyClaim::Replay(response),
+        })
+    }
+
+    /// Stores the response of a claimed key for replay. If the database refuses (disk full),
+    /// the response is kept in memory, replayed to retries and stored once writes work again;
+    /// the error is still returned, so the caller can log it.
     pub async fn complete_idempotency_key(
         &self,
         key: &str,
         response: &StoredResponse,
     ) -> Result<(), CatalogError> {
+        let stored = self.store_key_response(key, response).await;
+        if matches!(&stored, Err(e) if e.is_storage()) {
+            let pending = PendingKeyWrite::Complete(response.clone());
+            self.key_backlog.push(key, pending);
+        }
+        stored
+    }
+
+    pub(crate) async fn store_key_response(
+        &self,
+        key: &str,
+        response: &StoredResponse,
+    ) -> Result<(), CatalogError> {
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "UPDATE idempotency_keys SET response_status = ?, response_headers = ?, \
              response_body = ? WHERE key = ?",
@@ -116,21 +152,32 @@ impl Catalog {
         .bind(to_json("response_headers", &response.headers)?)
         .bind(&response.body)
         .bind(key)
-        .execute(&self.writer)
+        .execute(&mut *tx)
         .await?;
         if done.rows_affected() == 0 {
             return Err(CatalogError::not_found("idempotency key", key));
         }
-        Ok(())
+        tx.commit().await
     }
 
     /// Gives a claimed key up, so a retry runs afresh (for requests that failed validation or
-    /// failed before changing anything, which Stripe does not store either).
+    /// failed before changing anything, which Stripe does not store either). If the database
+    /// refuses, the release waits in memory (retries answer 503 meanwhile) and is written
+    /// once writes work again.
     pub async fn release_idempotency_key(&self, key: &str) -> Result<(), CatalogError> {
-        sqlx::query("DELETE FROM idempotency_keys WHERE key = ? AND response_status IS NULL")
-            .bind(key)
-            .execute(&self.writer)
-            .await?;
+        let released = self.delete_key_claim(key).await;
+        if matches!(&released, Err(e) if e.is_storage()) {
+            self.key_backlog.push(key, PendingKeyWrite::Release);
+        }
+        released
+    }
+
+    pub(crate) async fn delete_key_claim(&self, key: &str) -> Result<(), CatalogError> {
+        self.delete_keys(
+            sqlx::query("DELETE FROM idempotency_keys WHERE key = ? AND response_status IS NULL")
+                .bind(key),
+        )
+        .await?;
         Ok(())
     }
 
@@ -153,20 +200,39 @@ impl Catalog {
 
     /// Deletes expired keys; returns how many. For a periodic housekeeping task.
     pub async fn purge_expired_idempotency_keys(&self) -> Result<u64, CatalogError> {
-        let done = sqlx::query("DELETE FROM idempotency_keys WHERE expires_at <= ?")
-            .bind(self.now())
-            .execute(&self.writer)
-            .await?;
-        Ok(done.rows_affected())
+        self.delete_keys(
+            sqlx::query("DELETE FROM idempotency_keys WHERE expires_at <= ?").bind(self.now()),
+        )
+        .await
     }
 
     /// Drops claims that never got a response. At start-up these belong to a dead process and
     /// would otherwise answer 409 until they expire.
     pub async fn release_unfinished_idempotency_keys(&self) -> Result<u64, CatalogError> {
-        let done = sqlx::query("DELETE FROM idempotency_keys WHERE response_status IS NULL")
-            .execute(&self.writer)
-            .await?;
+        self.delete_keys(sqlx::query(
+            "DELETE FROM idempotency_keys WHERE response_status IS NULL",
+        ))
+        .await
+    }
+
+    /// Runs one DELETE of keys as a committed write; returns how many it removed.
+    async fn delete_keys<'q>(
+        &self,
+        delete: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
+    ) -> Result<u64, CatalogError> {
+        let mut tx = self.begin_write().await?;
+        let done = delete.execute(&mut *tx).await?;
+        tx.commit().await?;
         Ok(done.rows_affected())
+    }
+}
+
+impl KeyRow {
+    /// `true` if the key was claimed by this same request (method, path and body).
+    fn is_for(&self, request: &IdempotencyRequest) -> bool {
+        self.method == request.method
+            && self.path == request.path
+            && self.request_hash == request.request_hash
     }
 }
 

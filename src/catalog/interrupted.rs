@@ -13,6 +13,7 @@ impl Catalog {
     /// crashed run blocks its schedule forever). Only one daemon may use a database file.
     pub async fn mark_interrupted_runs(&self, reason: &str) -> Result<Vec<Run>, CatalogError> {
         let now = self.now();
+        let mut tx = self.begin_write().await?;
         let rows: Vec<RunRow> = sqlx::query_as(
             "UPDATE runs SET status = 'failed', error = ?, finished_at = ?, updated_at = ? \
              WHERE status IN ('queued', 'running') RETURNING *",
@@ -20,8 +21,9 @@ impl Catalog {
         .bind(reason)
         .bind(now)
         .bind(now)
-        .fetch_all(&self.writer)
+        .fetch_all(&mut *tx)
         .await?;
+        tx.commit().await?;
         let mut runs = rows
             .into_iter()
             .map(Run::try_from)

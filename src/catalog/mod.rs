@@ -13,6 +13,7 @@ mod columns;
 mod enums;
 mod error;
 mod idempotency;
+mod idempotency_backlog;
 mod ids;
 mod interrupted;
 mod open;
@@ -23,6 +24,7 @@ mod run_types;
 mod runs;
 mod schedule_types;
 mod schedules;
+mod write;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -53,6 +55,9 @@ pub struct Catalog {
     writer: SqlitePool,
     /// Read-only connections for queries.
     reader: SqlitePool,
+    write_health: Arc<write::WriteHealth>,
+    /// Idempotency-key writes the database refused, until it takes them.
+    key_backlog: Arc<idempotency_backlog::KeyBacklog>,
     path: PathBuf,
     clock: Clock,
 }

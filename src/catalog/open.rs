@@ -7,7 +7,7 @@ use std::time::Duration;
 use chrono::Utc;
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
+use sqlx::{Connection, SqliteConnection, SqlitePool};
 
 use super::{Catalog, CatalogError};
 
@@ -48,6 +48,7 @@ impl Catalog {
 
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
+            .after_release(|conn, _| Box::pin(still_usable(conn)))
             .connect_with(options.clone().create_if_missing(true))
             .await
             .map_err(open_error)?;
@@ -75,10 +76,24 @@ impl Catalog {
         Ok(Catalog {
             writer,
             reader,
+            write_health: Arc::default(),
+            key_backlog: Arc::default(),
             path,
             clock: Arc::new(Utc::now),
         })
     }
+}
+
+/// Whether a writer connection handed back to the pool can serve the next write.
+///
+/// When a `COMMIT` fails (disk full), SQLite has already rolled the transaction back, so the
+/// rollback sqlx then sends fails too and sqlx keeps counting the transaction as open: every
+/// later `BEGIN IMMEDIATE` on that connection would be refused. Such a connection is closed
+/// and the pool opens a fresh one, which is what lets writes work again once space is back,
+/// without a restart. The ping first waits for the rollback queued by the dropped transaction.
+async fn still_usable(conn: &mut SqliteConnection) -> Result<bool, sqlx::Error> {
+    conn.ping().await?;
+    Ok(!conn.is_in_transaction())
 }
 
 /// The newest schema version this build knows.

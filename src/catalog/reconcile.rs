@@ -64,7 +64,7 @@ impl Catalog {
         let staged: HashSet<&str> = staged_ids.iter().map(String::as_str).collect();
         let mut report = ReconcileReport::default();
 
-        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.begin_write().await?;
         let known: Vec<(String, String, String)> =
             sqlx::query_as("SELECT id, store, status FROM backups")
                 .fetch_all(&mut *tx)

@@ -3,6 +3,7 @@
 use super::columns::{to_i64, to_json};
 use super::ids::new_run_id;
 use super::run_types::RunRow;
+use super::write::state_error;
 use super::{Catalog, CatalogError, NewRun, Run, RunOutcome, RunProgress, RunStatus};
 
 impl Catalog {
@@ -25,6 +26,7 @@ impl Catalog {
     ) -> Result<Run, CatalogError> {
         let now = self.now();
         let finished_at = status.is_finished().then_some(now);
+        let mut tx = self.begin_write().await?;
         let row: RunRow = sqlx::query_as(
             "INSERT INTO runs (id, kind, status, schedule_id, backup_id, triggered_by, request, \
              skip_reason, finished_at, created_at, updated_at) \
@@ -41,9 +43,10 @@ impl Catalog {
         .bind(finished_at)
         .bind(now)
         .bind(now)
-        .fetch_one(&self.writer)
+        .fetch_one(&mut *tx)
         .await
         .map_err(|e| missing_schedule(e, new.schedule_id.as_deref()))?;
+        tx.commit().await?;
         row.try_into()
     }
 
@@ -59,6 +62,7 @@ impl Catalog {
     /// `queued` → `running`, stamping `started_at`.
     pub async fn start_run(&self, id: &str) -> Result<Run, CatalogError> {
         let now = self.now();
+        let mut tx = self.begin_write().await?;
         let row: Option<RunRow> = sqlx::query_as(
             "UPDATE runs SET status = 'running', started_at = ?, updated_at = ? \
              WHERE id = ? AND status = 'queued' RETURNING *",
@@ -66,12 +70,13 @@ impl Catalog {
         .bind(now)
         .bind(now)
         .bind(id)
-        .fetch_optional(&self.writer)
+        .fetch_optional(&mut *tx)
         .await?;
-        match row {
-            Some(row) => row.try_into(),
-            None => Err(self.run_state_error(id, "start").await),
-        }
+        let Some(row) = row else {
+            return Err(state_error(&mut tx, "run", id, "start").await);
+        };
+        tx.commit().await?;
+        row.try_into()
     }
 
     /// Stores the latest progress of a running run.
@@ -80,6 +85,7 @@ impl Catalog {
         id: &str,
         progress: RunProgress,
     ) -> Result<(), CatalogError> {
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "UPDATE runs SET rows = ?, bytes = ?, tables_done = ?, tables_total = ?, \
              updated_at = ? WHERE id = ? AND status = 'running'",
@@ -90,26 +96,27 @@ impl Catalog {
         .bind(to_i64("tables_total", progress.tables_total)?)
         .bind(self.now())
         .bind(id)
-        .execute(&self.writer)
+        .execute(&mut *tx)
         .await?;
         if done.rows_affected() == 0 {
-            return Err(self.run_state_error(id, "progress update").await);
+            return Err(state_error(&mut tx, "run", id, "progress update").await);
         }
-        Ok(())
+        tx.commit().await
     }
 
     /// Names the backup a run works on (known only once a backup run has created it).
     pub async fn set_run_backup(&self, id: &str, backup_id: &str) -> Result<(), CatalogError> {
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query("UPDATE runs SET backup_id = ?, updated_at = ? WHERE id = ?")
             .bind(backup_id)
             .bind(self.now())
             .bind(id)
-            .execute(&self.writer)
+            .execute(&mut *tx)
             .await?;
         if done.rows_affected() == 0 {
             return Err(CatalogError::not_found("run", id));
         }
-        Ok(())
+        tx.commit().await
     }
 
     /// `queued`/`running` → a final status, stamping `finished_at`. Finishing twice is an
@@ -130,6 +137,7 @@ impl Catalog {
             None => None,
         };
         let now = self.now();
+        let mut tx = self.begin_write().await?;
         let row: Option<RunRow> = sqlx::query_as(
             "UPDATE runs SET status = ?, error = ?, skip_reason = ?, report = ?, finished_at = ?, \
              updated_at = ? WHERE id = ? AND status IN ('queued', 'running') RETURNING *",
@@ -141,31 +149,13 @@ impl Catalog {
         .bind(now)
         .bind(now)
         .bind(id)
-        .fetch_optional(&self.writer)
+        .fetch_optional(&mut *tx)
         .await?;
-        match row {
-            Some(row) => row.try_into(),
-            None => Err(self.run_state_error(id, "finish").await),
-        }
-    }
-
-    /// Explains why a guarded update matched nothing: no such run, or a run in another state.
-    async fn run_state_error(&self, id: &str, action: &'static str) -> CatalogError {
-        let status: Result<Option<String>, _> =
-            sqlx::query_scalar("SELECT status FROM runs WHERE id = ?")
-                .bind(id)
-                .fetch_optional(&self.writer)
-                .await;
-        match status {
-            Ok(Some(status)) => CatalogError::InvalidState {
-                entity: "run",
-                id: id.to_string(),
-                status,
-                action,
-            },
-            Ok(None) => CatalogError::not_found("run", id),
-            Err(e) => e.into(),
-        }
+        let Some(row) = row else {
+            return Err(state_error(&mut tx, "run", id, "finish").await);
+        };
+        tx.commit().await?;
+        row.try_into()
     }
 }
 

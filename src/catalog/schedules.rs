@@ -13,6 +13,7 @@ impl Catalog {
     pub async fn create_schedule(&self, new: NewSchedule) -> Result<Schedule, CatalogError> {
         validate(&new.name, &new.cron, &new.source, &new.store, &new.tables)?;
         let now = self.now();
+        let mut tx = self.begin_write().await?;
         let row: ScheduleRow = sqlx::query_as(
             "INSERT INTO schedules (id, name, cron, timezone, source, store, tables, retention, \
              paused, next_run_at, created_at, updated_at) \
@@ -30,9 +31,10 @@ impl Catalog {
         .bind(new.next_run_at)
         .bind(now)
         .bind(now)
-        .fetch_one(&self.writer)
+        .fetch_one(&mut *tx)
         .await
         .map_err(|e| name_conflict(e, &new.name))?;
+        tx.commit().await?;
         row.try_into()
     }
 
@@ -82,7 +84,7 @@ impl Catalog {
         id: &str,
         update: ScheduleUpdate,
     ) -> Result<Schedule, CatalogError> {
-        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.begin_write().await?;
         let current: Schedule =
             sqlx::query_as::<_, ScheduleRow>("SELECT * FROM schedules WHERE id = ?")
                 .bind(id)
@@ -139,27 +141,29 @@ impl Catalog {
         id: &str,
         next_run_at: Option<DateTime<Utc>>,
     ) -> Result<(), CatalogError> {
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query("UPDATE schedules SET next_run_at = ? WHERE id = ?")
             .bind(next_run_at)
             .bind(id)
-            .execute(&self.writer)
+            .execute(&mut *tx)
             .await?;
         if done.rows_affected() == 0 {
             return Err(CatalogError::not_found("schedule", id));
         }
-        Ok(())
+        tx.commit().await
     }
 
     /// Deletes a schedule. Its runs and backups stay, with `schedule_id` set to NULL.
     pub async fn delete_schedule(&self, id: &str) -> Result<(), CatalogError> {
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query("DELETE FROM schedules WHERE id = ?")
             .bind(id)
-            .execute(&self.writer)
+            .execute(&mut *tx)
             .await?;
         if done.rows_affected() == 0 {
             return Err(CatalogError::not_found("schedule", id));
         }
-        Ok(())
+        tx.commit().await
     }
 }
 

@@ -12,7 +12,10 @@ use super::claims::{ActiveRuns, Claim, Holder};
 use super::events::{Event, RunInfo, RunLabels};
 use super::executor::Inner;
 use super::RunError;
-use crate::catalog::{NewRun, Run, RunOutcome, RunStatus};
+use crate::catalog::{CatalogError, NewRun, Run, RunOutcome, RunStatus};
+
+/// Between attempts to record a run's end while the database refuses writes.
+const END_RETRY: Duration = Duration::from_secs(1);
 
 impl Inner {
     pub(super) fn lock(&self) -> MutexGuard<'_, ActiveRuns> {
@@ -79,14 +82,14 @@ impl Inner {
         self.released.notify_waiters();
     }
 
-    /// Records the final status and reports it. A failure to write is logged: the run then
-    /// stays unfinished in the database and start-up recovery marks it failed.
+    /// Records the final status (retried while the disk is full, see `record_end`) and
+    /// reports it. Any other failure to write is logged: the run then stays unfinished in the
+    /// database and start-up recovery marks it failed.
     pub async fn finish(&self, info: &RunInfo, outcome: RunOutcome, duration: Duration) {
         let status = outcome.status;
         let error = outcome.message.clone();
         let (rows, bytes, backup_id, finished_at) = match self
-            .catalog
-            .finish_run(&info.run_id, outcome)
+            .record_end(&info.run_id, outcome)
             .await
         {
             Ok(run) => (
@@ -116,6 +119,27 @@ impl Inner {
             bytes,
             error,
         });
+    }
+}
+
+impl Inner {
+    /// `finish_run`, retried while the database refuses writes (a full disk) until it keeps
+    /// it or shutdown begins: a run left `running` would otherwise block deleting its backup
+    /// and mislead every reader until a restart, although the disk came back long before.
+    async fn record_end(&self, run_id: &str, outcome: RunOutcome) -> Result<Run, CatalogError> {
+        let mut warned = false;
+        loop {
+            match self.catalog.finish_run(run_id, outcome.clone()).await {
+                Err(e) if e.is_storage() && !self.shutting_down() => {
+                    if !warned {
+                        tracing::warn!(run_id, error = %e, "Could not record the end of a run yet; retrying until the database takes it.");
+                        warned = true;
+                    }
+                    tokio::time::sleep(END_RETRY).await;
+                }
+                other => return other,
+            }
+        }
     }
 }
 

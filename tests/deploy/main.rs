@@ -1,14 +1,19 @@
 //! What the deploy/ files rely on, checked on the real `tablevault` binary: readiness and
 //! stopping reported to systemd over a real `NOTIFY_SOCKET`, SIGHUP, `tablevault health` (the
 //! container HEALTHCHECK), and a shutdown that fits in one `shutdown_grace_seconds` budget (the
-//! unit's TimeoutStopSec and Kubernetes' terminationGracePeriodSeconds are set from it).
+//! unit's TimeoutStopSec and Kubernetes' terminationGracePeriodSeconds are set from it), and
+//! a state database on a full disk (nothing acknowledged is lost, `/readyz` says so).
 
 mod bad_config;
 mod container;
 mod daemon;
 mod examples;
+mod full_disk;
 mod health_command;
 mod notify;
+mod orders_source;
 #[path = "../support/serve.rs"]
 mod serve;
 mod shutdown_budget;
+#[path = "../support/small_disk.rs"]
+mod small_disk;

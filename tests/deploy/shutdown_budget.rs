@@ -9,12 +9,9 @@ use tokio::net::TcpStream;
 
 use tablevault::catalog::{Catalog, RunStatus};
 use tablevault::emulator::{Emulator, EmulatorConfig, FaultConfig};
-use tablevault::tablestore::client::{Client, ClientConfig, RowExistence};
-use tablevault::tablestore::{
-    Cell, PkSchema, PkType, PkValue, PrimaryKey, Row, TableDescription, Value,
-};
 
 use crate::daemon::{config_text, Daemon, ADMIN_TOKEN, LIMIT};
+use crate::orders_source::orders_source;
 
 const GRACE_SECONDS: u64 = 4;
 
@@ -36,24 +33,7 @@ async fn a_stop_with_a_slow_request_and_a_slow_run_takes_one_grace_period() {
     let emulator = Emulator::start(EmulatorConfig::default())
         .await
         .expect("emulator");
-    let e = emulator.config();
-    let client = Client::new(&ClientConfig::new(
-        emulator.endpoint(),
-        e.instance.clone(),
-        e.access_key_id.clone(),
-        e.access_key_secret.clone(),
-    ))
-    .expect("client");
-    let table = TableDescription::new("orders", vec![PkSchema::new("id", PkType::Integer)]);
-    client.create_table(&table).await.expect("table");
-    let row = Row::new(
-        PrimaryKey::new([("id", PkValue::Integer(1))]),
-        vec![Cell::put("note", Value::String("one".into()))],
-    );
-    client
-        .put_row("orders", &row, RowExistence::Ignore)
-        .await
-        .expect("row");
+    let extra = orders_source(&emulator).await;
     // Every scan takes a minute: the backup is still scanning when the grace period ends.
     emulator.set_faults(FaultConfig {
         latency_ms: 60_000,
@@ -62,14 +42,6 @@ async fn a_stop_with_a_slow_request_and_a_slow_run_takes_one_grace_period() {
     });
 
     let dir = tempfile::tempdir().unwrap();
-    let extra = format!(
-        "[sources.prod]\nendpoint = \"{}\"\ninstance = \"{}\"\naccess_key_id = \"{}\"\n\
-         access_key_secret = \"{}\"\n",
-        emulator.endpoint(),
-        e.instance,
-        e.access_key_id,
-        e.access_key_secret,
-    );
     let config = config_text(dir.path(), GRACE_SECONDS, &extra);
     let mut daemon = Daemon::start(dir.path(), &config, &[]);
     let api = reqwest::Client::new();

@@ -3,6 +3,11 @@
 //! that answer replayed (with `Idempotent-Replayed: true`) instead of a second run. The same key
 //! with another body or path is 422; a retry while the first is still being handled is 409.
 //! Answers other than 2xx release the key, so a corrected retry runs afresh.
+//!
+//! The request's own effect is committed before the key's response is stored. If storing it
+//! (or releasing the key) then fails on a full disk, the answer is still the request's real
+//! outcome: the catalog keeps the key write in memory, replays it to retries and stores it
+//! once writes work again (see `catalog::idempotency_backlog`).
 
 use std::time::Duration;
 
@@ -74,7 +79,9 @@ async fn handle(state: AppState, request: Request, next: Next) -> Result<Respons
         .run(Request::from_parts(parts, Body::from(bytes)))
         .await;
     if !response.status().is_success() {
-        state.catalog.release_idempotency_key(&key).await?;
+        if let Err(error) = state.catalog.release_idempotency_key(&key).await {
+            tracing::warn!(error = %error, "Could not release an idempotency key after a failed request.");
+        }
         return Ok(response);
     }
     let (parts, body) = response.into_parts();
@@ -90,10 +97,11 @@ async fn handle(state: AppState, request: Request, next: Next) -> Result<Respons
             .collect(),
         body: body.to_vec(),
     };
-    state
-        .catalog
-        .complete_idempotency_key(&key, &stored)
-        .await?;
+    if let Err(error) = state.catalog.complete_idempotency_key(&key, &stored).await {
+        // The request's effect is committed: answering an error now would invite a retry
+        // of something that happened. Only non-storage errors lose the replay.
+        tracing::warn!(error = %error, "Could not store an idempotency key's response.");
+    }
     Ok(Response::from_parts(parts, Body::from(body)))
 }
 

@@ -5,7 +5,10 @@
 //!
 //! Retrying is safe because a store's `write_rows` is idempotent for a repeated batch (the
 //! archive replaces a segment with the same first key, MongoDB upserts by `_id`), so a batch
-//! that was partly written before the error never duplicates a row.
+//! that was partly written before the error never duplicates a row. For the same reason an
+//! attempt may be cut short ([`attempt_limit`]): a store that does not answer would otherwise
+//! hold one attempt for the driver's own timeout (MongoDB's server selection: 30 s) whatever
+//! the budget says, and the outage would neither be retried nor show as retries.
 
 use std::future::Future;
 use std::time::Duration;
@@ -21,6 +24,14 @@ use crate::tablestore::client::RetryPolicy;
 const BASE_DELAY: Duration = Duration::from_millis(200);
 /// The largest wait between two attempts: a store that comes back is used within seconds.
 const MAX_DELAY: Duration = Duration::from_secs(5);
+/// The least time an attempt gets, even when the budget is (nearly) spent: the last attempt
+/// after the last wait must be able to answer at all.
+const MIN_ATTEMPT: Duration = Duration::from_millis(500);
+/// An attempt gets at most this share of the budget (so an unanswered one is retried within
+/// it) but not less than [`ATTEMPT_FLOOR`]: a healthy batch write takes well under a second,
+/// and a slow but working store must not be cut off.
+const ATTEMPT_SHARE: u32 = 4;
+const ATTEMPT_FLOOR: Duration = Duration::from_secs(5);
 
 /// Why a retried store operation ended without success.
 #[derive(Debug)]
@@ -64,8 +75,9 @@ impl RetryFailure {
 
 /// Runs `attempt` until it succeeds, fails with a permanent error, or transient errors have
 /// gone on for `budget`; waits with exponential backoff and full jitter in between, calling
-/// `on_retry` before each wait. `stop` ends a wait at once. An attempt in flight is never cut short (a store write is never left
-/// half done); the stores' own timeouts bound it.
+/// `on_retry` before each wait. `stop` ends a wait at once (an attempt in flight is finished,
+/// so a stop never leaves a write half done). Each attempt is limited to what is left of the
+/// budget ([`attempt_limit`]); a zero budget means one attempt bounded by the store alone.
 pub(super) async fn retry_store<F, Fut>(
     what: &str,
     budget: Duration,
@@ -88,13 +100,22 @@ where
     let mut number = 0;
     loop {
         number += 1;
-        let error = match attempt().await {
+        let result = match attempt_limit(budget, started.elapsed()) {
+            None => attempt().await,
+            Some(limit) => tokio::time::timeout(limit, attempt())
+                .await
+                .unwrap_or_else(|_| Err(no_answer(limit))),
+        };
+        let error = match result {
             Ok(()) => {
                 if number > 1 {
-                    tracing::info!(
+                    // An outage ridden out: no run fails, so only this line and the
+                    // store-retries metric tell the operator it happened.
+                    tracing::warn!(
                         what,
                         attempts = number,
-                        "Store write succeeded after retrying."
+                        outage_ms = started.elapsed().as_millis() as u64,
+                        "Store write succeeded after retrying; the store was unavailable."
                     );
                 }
                 return Ok(());
@@ -126,6 +147,25 @@ where
             _ = tokio::time::sleep(delay) => {}
         }
     }
+}
+
+/// How long the next attempt may take: a quarter of `budget` (at least [`ATTEMPT_FLOOR`]),
+/// never more than what is left of it after `elapsed`, at least [`MIN_ATTEMPT`]; `None` (the
+/// store's own timeouts) when retrying is off.
+fn attempt_limit(budget: Duration, elapsed: Duration) -> Option<Duration> {
+    if budget.is_zero() {
+        return None;
+    }
+    let share = (budget / ATTEMPT_SHARE).max(ATTEMPT_FLOOR);
+    Some(budget.saturating_sub(elapsed).min(share).max(MIN_ATTEMPT))
+}
+
+/// An attempt that outlived its limit: transient, like any unanswered request.
+fn no_answer(limit: Duration) -> StoreError {
+    StoreError::Unreachable(format!(
+        "no answer within {:.1}s (the rest of engine.store_retry_seconds)",
+        limit.as_secs_f64()
+    ))
 }
 
 #[cfg(test)]
@@ -288,5 +328,49 @@ mod tests {
         .await;
         assert!(matches!(result, Err(RetryFailure::Stopped)), "{result:?}");
         assert_eq!(calls.load(Ordering::SeqCst), 3);
+    }
+
+    /// A store that never answers (MongoDB's server selection waits 30 s): attempts are cut
+    /// at a quarter of the budget and retried, and the retry gives up after the budget, not
+    /// after one attempt's own timeout. Paused time: the guard elapses only if it hangs.
+    #[tokio::test(start_paused = true)]
+    async fn an_attempt_that_never_answers_is_cut_at_the_budget() {
+        let stop = CancellationToken::new();
+        let budget = Duration::from_secs(20);
+        let started = tokio::time::Instant::now();
+        let retries = AtomicU32::new(0);
+        let on_retry = || {
+            retries.fetch_add(1, Ordering::SeqCst);
+        };
+        let result = tokio::time::timeout(
+            Duration::from_secs(3600),
+            retry_store("write", budget, &stop, on_retry, std::future::pending),
+        )
+        .await
+        .expect("the retry ends within the budget, not the store's timeout");
+        let took = started.elapsed();
+        match result {
+            Err(RetryFailure::Failed { error, .. }) => {
+                assert!(error.is_transient(), "{error}");
+                assert!(error.to_string().contains("no answer within"), "{error}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(took >= budget, "{took:?}");
+        assert!(took <= budget + MIN_ATTEMPT, "{took:?}");
+        let retries = retries.load(Ordering::SeqCst);
+        assert!(retries >= 3, "unanswered attempts are retried ({retries})");
+    }
+
+    #[test]
+    fn attempts_get_a_share_of_the_budget_and_never_more_than_is_left() {
+        let budget = Duration::from_secs(20);
+        let secs = Duration::from_secs;
+        assert_eq!(attempt_limit(Duration::ZERO, Duration::ZERO), None);
+        assert_eq!(attempt_limit(secs(60), Duration::ZERO), Some(secs(15)));
+        assert_eq!(attempt_limit(budget, Duration::ZERO), Some(secs(5)));
+        assert_eq!(attempt_limit(budget, secs(17)), Some(secs(3)));
+        assert_eq!(attempt_limit(budget, secs(25)), Some(MIN_ATTEMPT));
+        assert_eq!(attempt_limit(secs(2), Duration::ZERO), Some(secs(2)));
     }
 }

@@ -75,14 +75,16 @@ async fn settle(
     found: &StoreFindings,
 ) -> Result<bool, SchedulerError> {
     let catalog = executor.catalog();
-    let status = match catalog.get_backup(backup_id).await {
-        Ok(backup) => backup.status,
+    let backup = match catalog.get_backup(backup_id).await {
+        Ok(backup) => backup,
         Err(CatalogError::NotFound { .. }) => return Ok(false),
         Err(e) => return Err(e.into()),
     };
     let done = match run.kind {
-        RunKind::Backup => status == BackupStatus::Completed && found.published.contains(backup_id),
-        RunKind::RetentionDelete => status == BackupStatus::Deleted,
+        RunKind::Backup => {
+            backup.status == BackupStatus::Completed && found.published.contains(backup_id)
+        }
+        RunKind::RetentionDelete => backup.status == BackupStatus::Deleted,
         RunKind::Restore | RunKind::Verify => false,
     };
     if !done {
@@ -95,6 +97,17 @@ async fn settle(
         run_id = %run.id, kind = %run.kind, %backup_id,
         "An interrupted run had finished its work; recorded as succeeded."
     );
+    if run.kind == RunKind::Backup {
+        // The success the dead process never reported (the last-success metrics).
+        executor.emit(&Event::BackupCompleted {
+            schedule_id: backup.schedule_id.clone(),
+            schedule_name: schedule_name(executor, backup.schedule_id.as_deref()).await,
+            backup_id: backup.id.clone(),
+            finished_at: backup.finished_at.unwrap_or(backup.updated_at),
+            rows: backup.rows,
+            bytes: backup.bytes,
+        });
+    }
     Ok(true)
 }
 
@@ -131,15 +144,22 @@ async fn finish_deletion(executor: &RunExecutor, backup: &Backup) -> Result<bool
     let catalog = executor.catalog();
     catalog.mark_backup_deleted(&backup.id).await?;
     tracing::info!(backup_id = %backup.id, "Finished the deletion of a backup interrupted by a crash.");
-    let schedule_name = match &backup.schedule_id {
-        Some(id) => catalog.get_schedule(id).await.ok().map(|s| s.name),
-        None => None,
-    };
     executor.emit(&Event::BackupDeleted {
         schedule_id: backup.schedule_id.clone(),
-        schedule_name,
+        schedule_name: schedule_name(executor, backup.schedule_id.as_deref()).await,
         store: backup.store.clone(),
         backup_id: backup.id.clone(),
     });
     Ok(true)
+}
+
+/// The name of a schedule, for metrics labels; `None` without one (or if it is gone).
+async fn schedule_name(executor: &RunExecutor, schedule_id: Option<&str>) -> Option<String> {
+    let id = schedule_id?;
+    executor
+        .catalog()
+        .get_schedule(id)
+        .await
+        .ok()
+        .map(|s| s.name)
 }

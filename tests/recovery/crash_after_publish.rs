@@ -32,7 +32,7 @@ async fn a_backup_published_just_before_a_crash_is_a_succeeded_run_after_restart
     let backup = state.get_backup(&backup_id).await.expect("backup");
     assert_eq!(backup.status, BackupStatus::Staged);
     state.close().await;
-    assert_eq!(rig.published().await, [backup_id.clone()]);
+    assert_eq!(rig.published().await, std::slice::from_ref(&backup_id));
 
     let second = rig.start(None);
     let api = Api::new(&second);

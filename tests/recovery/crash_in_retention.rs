@@ -81,7 +81,11 @@ async fn deletions_interrupted_by_a_crash_are_finished_at_restart() {
     let second = rig.start(None);
     let api = Api::new(&second);
     let backups = api.all(&format!("/api/v1/backups?schedule_id={id}")).await;
-    assert_eq!(ids(&backups, "completed"), [newest.clone()], "{backups:#?}");
+    assert_eq!(
+        ids(&backups, "completed"),
+        std::slice::from_ref(&newest),
+        "{backups:#?}"
+    );
     assert_eq!(ids(&backups, "deleted").len(), 3, "{backups:#?}");
     assert_eq!(rig.published().await, [newest]);
     let runs = api.all(&format!("/api/v1/runs?schedule_id={id}")).await;

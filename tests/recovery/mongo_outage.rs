@@ -99,7 +99,7 @@ async fn a_backup_failed_by_a_mongodb_outage_fails_in_budget_and_is_cleaned_afte
     tokio::task::block_in_place(|| server.restart());
     assert_eq!(
         staged_in(&server).await,
-        [backup_id.clone()],
+        std::slice::from_ref(&backup_id),
         "left by the outage"
     );
     let second = rig.start(None);

@@ -20,19 +20,15 @@ impl Api {
     }
 
     pub async fn get(&self, path: &str) -> Json {
-        let response = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .bearer_auth(ADMIN_TOKEN)
-            .send()
-            .await
-            .expect("answered");
-        assert_eq!(response.status(), 200, "GET {path}");
-        response.json().await.expect("JSON")
+        self.get_ok(path).await.json().await.expect("JSON")
     }
 
     /// The body of a 200 as text (e.g. `/metrics`).
     pub async fn text(&self, path: &str) -> String {
+        self.get_ok(path).await.text().await.expect("text")
+    }
+
+    async fn get_ok(&self, path: &str) -> reqwest::Response {
         let response = self
             .http
             .get(format!("{}{path}", self.base))
@@ -41,7 +37,7 @@ impl Api {
             .await
             .expect("answered");
         assert_eq!(response.status(), 200, "GET {path}");
-        response.text().await.expect("text")
+        response
     }
 
     /// Sends `body` with `method`; returns the JSON answer of a 2xx.

@@ -32,6 +32,30 @@ async fn engine_backup(
     (id, run_backup(job, &ctx).await.ok())
 }
 
+/// A staged backup of `orders` that stopped after saving its plan: the first scan request
+/// fails and the client does not retry. Returns its id.
+async fn stopped_after_its_plan(h: &Harness) -> String {
+    h.emulator.set_faults(FaultConfig {
+        fail_next: 1,
+        actions: vec!["GetRange".into()],
+        ..FaultConfig::default()
+    });
+    let no_retry = client(&h.emulator).with_retry_policy(RetryPolicy::never());
+    let (backup_id, outcome) = engine_backup(h, &no_retry, true).await;
+    assert!(outcome.is_none(), "the first attempt fails");
+    backup_id
+}
+
+fn resume_policy() -> Setup {
+    Setup {
+        executor: ExecutorOptions {
+            interrupted_backups: InterruptedBackups::Resume,
+            ..ExecutorOptions::default()
+        },
+        ..Setup::default()
+    }
+}
+
 /// Records what a process that died mid-backup leaves in the catalog: the run `running`,
 /// the backup `staged`.
 async fn leave_running(h: &Harness, schedule_id: &str, backup_id: &str) -> String {
@@ -87,30 +111,14 @@ async fn a_run_left_running_fails_and_its_staged_data_is_cleaned() {
 async fn with_the_resume_policy_an_interrupted_backup_is_finished() {
     let mut h = Harness::new(Setup::default()).await;
     let schedule = h.schedule("nightly", "0 3 * * *", &["orders"]).await;
-    // A backup that stopped after staging its plan: the first scan request fails and the
-    // client does not retry.
-    h.emulator.set_faults(FaultConfig {
-        fail_next: 1,
-        actions: vec!["GetRange".into()],
-        ..FaultConfig::default()
-    });
-    let mut no_retry = client(&h.emulator);
-    no_retry = no_retry.with_retry_policy(RetryPolicy::never());
-    let (backup_id, outcome) = engine_backup(&h, &no_retry, true).await;
-    assert!(outcome.is_none(), "the first attempt fails");
+    let backup_id = stopped_after_its_plan(&h).await;
     assert_eq!(
         h.archive.staged().await.expect("staged"),
         std::slice::from_ref(&backup_id)
     );
     let run_id = leave_running(&h, &schedule.id, &backup_id).await;
 
-    h.rebuild(Setup {
-        executor: ExecutorOptions {
-            interrupted_backups: InterruptedBackups::Resume,
-            ..ExecutorOptions::default()
-        },
-        ..Setup::default()
-    });
+    h.rebuild(resume_policy());
     let report = h.scheduler.start().await.expect("starts").recovery;
     assert_eq!(report.interrupted_runs, [run_id]);
     assert_eq!(report.resume_runs.len(), 1);
@@ -174,14 +182,7 @@ async fn start_reconciles_the_catalog_with_the_store() {
 async fn a_resumed_backup_claims_exactly_its_tables() {
     let mut h = Harness::new(Setup::default()).await;
     let schedule = h.schedule("nightly", "0 3 * * *", &["orders"]).await;
-    h.emulator.set_faults(FaultConfig {
-        fail_next: 1,
-        actions: vec!["GetRange".into()],
-        ..FaultConfig::default()
-    });
-    let no_retry = client(&h.emulator).with_retry_policy(RetryPolicy::never());
-    let (backup_id, outcome) = engine_backup(&h, &no_retry, true).await;
-    assert!(outcome.is_none(), "the first attempt fails");
+    let backup_id = stopped_after_its_plan(&h).await;
     leave_running(&h, &schedule.id, &backup_id).await;
     // Every scan now takes a minute: the resume is still running while the test submits.
     h.emulator.set_faults(FaultConfig {
@@ -190,13 +191,7 @@ async fn a_resumed_backup_claims_exactly_its_tables() {
         ..FaultConfig::default()
     });
 
-    h.rebuild(Setup {
-        executor: ExecutorOptions {
-            interrupted_backups: InterruptedBackups::Resume,
-            ..ExecutorOptions::default()
-        },
-        ..Setup::default()
-    });
+    h.rebuild(resume_policy());
     let report = h.scheduler.start().await.expect("starts").recovery;
     assert_eq!(report.resume_runs.len(), 1);
     let resume = h.catalog.get_run(&report.resume_runs[0]).await.unwrap();

@@ -81,8 +81,9 @@ async fn backup_survives_the_server_being_killed_mid_write() {
     assert_eq!(read, by_key(&int_rows(0..BATCHES * BATCH)));
 }
 
-#[tokio::test]
-async fn authenticated_uri_with_auth_source() {
+/// A server restarted with `--auth` after creating the user `backup` (password
+/// `correct-horse-9`, role root in `admin`).
+async fn server_with_user() -> MongoServer {
     let mut server = MongoServer::start();
     let admin = mongodb::Client::with_uri_str(server.uri()).await.unwrap();
     admin
@@ -96,6 +97,12 @@ async fn authenticated_uri_with_auth_source() {
         .expect("user created");
     drop(admin);
     server.restart_with(&["--auth"]);
+    server
+}
+
+#[tokio::test]
+async fn authenticated_uri_with_auth_source() {
+    let server = server_with_user().await;
 
     let uri = server.uri_with_user("backup", "correct-horse-9", "admin");
     let store = store_at(&uri, "tvtest").await;
@@ -143,19 +150,7 @@ async fn authenticated_uri_with_auth_source() {
 /// 5000ms"), and the error is not one the engine retries.
 #[tokio::test]
 async fn a_wrong_password_is_reported_as_such_by_every_health_check() {
-    let mut server = MongoServer::start();
-    let admin = mongodb::Client::with_uri_str(server.uri()).await.unwrap();
-    admin
-        .database("admin")
-        .run_command(doc! {
-            "createUser": "backup",
-            "pwd": "correct-horse-9",
-            "roles": [{ "role": "root", "db": "admin" }],
-        })
-        .await
-        .expect("user created");
-    drop(admin);
-    server.restart_with(&["--auth"]);
+    let server = server_with_user().await;
     // MongoDB's default timeouts, as in a user's configuration.
     let uri = format!(
         "mongodb://backup:Wr0ngPassw0rd@127.0.0.1:{}/?authSource=admin",

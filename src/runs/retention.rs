@@ -151,7 +151,7 @@ async fn delete_as_run(inner: &Inner, cause: &Cause<'_>, schedule: &Schedule, ba
 }
 
 /// `deleting` in the catalog first, then the store, then `deleted`: a crash in between leaves
-/// a visible `deleting` backup that reconciliation finishes.
+/// a visible `deleting` backup that start-up recovery finishes (`scheduler::interrupted_work`).
 async fn delete(inner: &Inner, schedule: &Schedule, backup_id: &str) -> RunOutcome {
     let fail = |message: String| RunOutcome::with(RunStatus::Failed, message);
     let backup = match inner.catalog.get_backup(backup_id).await {

@@ -24,13 +24,12 @@ use crate::tablestore::client::RetryPolicy;
 const BASE_DELAY: Duration = Duration::from_millis(200);
 /// The largest wait between two attempts: a store that comes back is used within seconds.
 const MAX_DELAY: Duration = Duration::from_secs(5);
-/// The least time an attempt gets, even when the budget is (nearly) spent: the last attempt
-/// after the last wait must be able to answer at all.
-const MIN_ATTEMPT: Duration = Duration::from_millis(500);
-/// An attempt gets at most this share of the budget (so an unanswered one is retried within
-/// it) but not less than [`ATTEMPT_FLOOR`]: a healthy batch write takes well under a second,
-/// and a slow but working store must not be cut off.
+/// An attempt gets at most this share of the budget, so an unanswered one is retried within
+/// it.
 const ATTEMPT_SHARE: u32 = 4;
+/// The least time an attempt gets, even from a small or nearly spent budget: a healthy batch
+/// write takes well under a second, but a busy store can take seconds, and one that works
+/// must not be cut off. So the whole retry ends within the budget plus this.
 const ATTEMPT_FLOOR: Duration = Duration::from_secs(5);
 
 /// Why a retried store operation ended without success.
@@ -149,15 +148,15 @@ where
     }
 }
 
-/// How long the next attempt may take: a quarter of `budget` (at least [`ATTEMPT_FLOOR`]),
-/// never more than what is left of it after `elapsed`, at least [`MIN_ATTEMPT`]; `None` (the
-/// store's own timeouts) when retrying is off.
+/// How long the next attempt may take: a quarter of `budget`, no more than what is left of
+/// it after `elapsed`, but always at least [`ATTEMPT_FLOOR`]; `None` (the store's own
+/// timeouts) when retrying is off.
 fn attempt_limit(budget: Duration, elapsed: Duration) -> Option<Duration> {
     if budget.is_zero() {
         return None;
     }
-    let share = (budget / ATTEMPT_SHARE).max(ATTEMPT_FLOOR);
-    Some(budget.saturating_sub(elapsed).min(share).max(MIN_ATTEMPT))
+    let left = budget.saturating_sub(elapsed);
+    Some((budget / ATTEMPT_SHARE).min(left).max(ATTEMPT_FLOOR))
 }
 
 /// An attempt that outlived its limit: transient, like any unanswered request.

@@ -127,6 +127,12 @@ impl App {
             scheduler,
         };
         store_watch::spawn(state.clone());
+        // Staged data failed backups left in a store that was down; stops with the daemon.
+        crate::runs::spawn_staged_sweeper(
+            state.scheduler.executor().clone(),
+            crate::runs::SWEEP_INTERVAL,
+            state.shutdown.clone(),
+        );
         let auth = Arc::new(Authenticator::from_config(&state.config));
         let router = middleware::apply(routes::router(state.clone()), &state.config.server, auth);
         Ok(App {

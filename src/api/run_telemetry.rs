@@ -9,7 +9,7 @@ use crate::catalog::{Catalog, RunKind};
 use crate::runs::{Event, Observer};
 use crate::telemetry::events::{
     BackupFinished, NextRunPlanned, RestoreFinished, RetentionDeleted, RunInProgress, RunSkipped,
-    RunStarted,
+    RunStarted, StoreRetried,
 };
 use crate::telemetry::labels::UNSCHEDULED;
 use crate::telemetry::{Metrics, ScheduleSeries};
@@ -136,6 +136,11 @@ impl Observer for RunTelemetry {
                     .emit(&self.metrics);
                 }
             }
+            Event::StoreRetried { store, retries } => StoreRetried {
+                store,
+                retries: *retries,
+            }
+            .emit(&self.metrics),
             Event::ScheduleDeleted { schedule_name, .. } => {
                 self.metrics.remove_schedule(schedule_name);
             }

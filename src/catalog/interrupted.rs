@@ -1,7 +1,8 @@
-//! Start-up recovery: runs a dead process left `queued` or `running`.
+//! Start-up recovery: runs a dead process left `queued` or `running`, and how recovery
+//! corrects them once it knows how their work really ended.
 
 use super::run_types::RunRow;
-use super::{Catalog, CatalogError, Run};
+use super::{Catalog, CatalogError, Run, RunOutcome};
 
 impl Catalog {
     /// Marks every `queued` or `running` run `failed` with `reason` and returns them (as now
@@ -33,5 +34,39 @@ impl Catalog {
             tracing::warn!(count = runs.len(), %reason, "Marked interrupted runs as failed.");
         }
         Ok(runs)
+    }
+
+    /// Replaces the outcome of a run [`Self::mark_interrupted_runs`] failed with `reason`,
+    /// once recovery has found how its work actually ended: a backup published just before
+    /// the crash, a deletion finished at start-up. Without it the history would report a
+    /// failure for work that succeeded. Only a run still failed with exactly `reason` changes;
+    /// `finished_at` keeps the time the failure was recorded.
+    pub async fn settle_interrupted_run(
+        &self,
+        id: &str,
+        reason: &str,
+        outcome: RunOutcome,
+    ) -> Result<Run, CatalogError> {
+        let mut tx = self.begin_write().await?;
+        let row: Option<RunRow> = sqlx::query_as(
+            "UPDATE runs SET status = ?, error = ?, updated_at = ? \
+             WHERE id = ? AND status = 'failed' AND error = ? RETURNING *",
+        )
+        .bind(outcome.status.as_str())
+        .bind(outcome.message)
+        .bind(self.now())
+        .bind(id)
+        .bind(reason)
+        .fetch_optional(&mut *tx)
+        .await?;
+        match row {
+            Some(row) => {
+                tx.commit().await?;
+                row.try_into()
+            }
+            None => Err(CatalogError::InvalidInput(format!(
+                "run {id} is not a run failed as interrupted"
+            ))),
+        }
     }
 }

@@ -28,7 +28,11 @@ pub struct ReconcileReport {
     pub failed: Vec<String>,
     /// Catalogued as staged with staged data in the store: can be resumed or cleaned up.
     pub resumable: Vec<String>,
-    /// Staged data in the store that no staged catalog entry claims: leftovers to delete.
+    /// Staged data of backups catalogued as failed or deleted (their cleanup could not reach
+    /// the store, e.g. MongoDB was down when the backup gave up): garbage to delete.
+    pub abandoned_staged: Vec<String>,
+    /// Staged data the catalog does not know at all: perhaps a `tablevault backup` command
+    /// writing to the same store right now, so left alone.
     pub leftover_staged: Vec<String>,
     /// Published here but catalogued under another store: left alone (ids should be unique).
     pub foreign: Vec<String>,
@@ -123,8 +127,14 @@ impl Catalog {
             report.inserted.push(id.to_string());
         }
         for id in &staged {
-            if here.get(*id).map(String::as_str) != Some("staged") && !published.contains_key(id) {
-                report.leftover_staged.push(id.to_string());
+            if published.contains_key(id) {
+                continue;
+            }
+            match here.get(*id).map(String::as_str) {
+                // Resumable, or a deletion that start-up recovery finishes.
+                Some("staged" | "deleting") => {}
+                Some(_) => report.abandoned_staged.push(id.to_string()),
+                None => report.leftover_staged.push(id.to_string()),
             }
         }
         tx.commit().await?;
@@ -136,6 +146,7 @@ impl Catalog {
             &mut report.deleted,
             &mut report.failed,
             &mut report.resumable,
+            &mut report.abandoned_staged,
             &mut report.leftover_staged,
             &mut report.foreign,
         ] {

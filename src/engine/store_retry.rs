@@ -5,7 +5,10 @@
 //!
 //! Retrying is safe because a store's `write_rows` is idempotent for a repeated batch (the
 //! archive replaces a segment with the same first key, MongoDB upserts by `_id`), so a batch
-//! that was partly written before the error never duplicates a row.
+//! that was partly written before the error never duplicates a row. For the same reason an
+//! attempt may be cut short ([`attempt_limit`]): a store that does not answer would otherwise
+//! hold one attempt for the driver's own timeout (MongoDB's server selection: 30 s) whatever
+//! the budget says, and the outage would neither be retried nor show as retries.
 
 use std::future::Future;
 use std::time::Duration;
@@ -21,6 +24,13 @@ use crate::tablestore::client::RetryPolicy;
 const BASE_DELAY: Duration = Duration::from_millis(200);
 /// The largest wait between two attempts: a store that comes back is used within seconds.
 const MAX_DELAY: Duration = Duration::from_secs(5);
+/// An attempt gets at most this share of the budget, so an unanswered one is retried within
+/// it.
+const ATTEMPT_SHARE: u32 = 4;
+/// The least time an attempt gets, even from a small or nearly spent budget: a healthy batch
+/// write takes well under a second, but a busy store can take seconds, and one that works
+/// must not be cut off. So the whole retry ends within the budget plus this.
+const ATTEMPT_FLOOR: Duration = Duration::from_secs(5);
 
 /// Why a retried store operation ended without success.
 #[derive(Debug)]
@@ -64,8 +74,9 @@ impl RetryFailure {
 
 /// Runs `attempt` until it succeeds, fails with a permanent error, or transient errors have
 /// gone on for `budget`; waits with exponential backoff and full jitter in between, calling
-/// `on_retry` before each wait. `stop` ends a wait at once. An attempt in flight is never cut short (a store write is never left
-/// half done); the stores' own timeouts bound it.
+/// `on_retry` before each wait. `stop` ends a wait at once (an attempt in flight is finished,
+/// so a stop never leaves a write half done). Each attempt is limited to what is left of the
+/// budget ([`attempt_limit`]); a zero budget means one attempt bounded by the store alone.
 pub(super) async fn retry_store<F, Fut>(
     what: &str,
     budget: Duration,
@@ -88,13 +99,22 @@ where
     let mut number = 0;
     loop {
         number += 1;
-        let error = match attempt().await {
+        let result = match attempt_limit(budget, started.elapsed()) {
+            None => attempt().await,
+            Some(limit) => tokio::time::timeout(limit, attempt())
+                .await
+                .unwrap_or_else(|_| Err(no_answer(limit))),
+        };
+        let error = match result {
             Ok(()) => {
                 if number > 1 {
-                    tracing::info!(
+                    // An outage ridden out: no run fails, so only this line and the
+                    // store-retries metric tell the operator it happened.
+                    tracing::warn!(
                         what,
                         attempts = number,
-                        "Store write succeeded after retrying."
+                        outage_ms = started.elapsed().as_millis() as u64,
+                        "Store write succeeded after retrying; the store was unavailable."
                     );
                 }
                 return Ok(());
@@ -128,165 +148,25 @@ where
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use std::sync::atomic::{AtomicU32, Ordering};
-
-    use super::*;
-
-    fn unreachable() -> StoreError {
-        StoreError::Unreachable("connection refused".into())
+/// How long the next attempt may take: a quarter of `budget`, no more than what is left of
+/// it after `elapsed`, but always at least [`ATTEMPT_FLOOR`]; `None` (the store's own
+/// timeouts) when retrying is off.
+fn attempt_limit(budget: Duration, elapsed: Duration) -> Option<Duration> {
+    if budget.is_zero() {
+        return None;
     }
-
-    #[tokio::test(start_paused = true)]
-    async fn transient_errors_are_retried_until_success() {
-        let calls = AtomicU32::new(0);
-        let retries = AtomicU32::new(0);
-        let stop = CancellationToken::new();
-        let on_retry = || {
-            retries.fetch_add(1, Ordering::SeqCst);
-        };
-        let result = retry_store(
-            "write",
-            Duration::from_secs(60),
-            &stop,
-            on_retry,
-            || async {
-                match calls.fetch_add(1, Ordering::SeqCst) {
-                    0..=2 => Err(unreachable()),
-                    _ => Ok(()),
-                }
-            },
-        )
-        .await;
-        assert!(result.is_ok(), "{result:?}");
-        assert_eq!(calls.load(Ordering::SeqCst), 4);
-        assert_eq!(retries.load(Ordering::SeqCst), 3);
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn permanent_errors_fail_at_once() {
-        let calls = AtomicU32::new(0);
-        let stop = CancellationToken::new();
-        let result = retry_store(
-            "write",
-            Duration::from_secs(60),
-            &stop,
-            || {},
-            || async {
-                calls.fetch_add(1, Ordering::SeqCst);
-                Err(StoreError::InvalidId("..".into()))
-            },
-        )
-        .await;
-        assert!(
-            matches!(
-                result,
-                Err(RetryFailure::Failed {
-                    error: StoreError::InvalidId(_),
-                    attempts: 1,
-                    ..
-                })
-            ),
-            "{result:?}"
-        );
-        assert_eq!(calls.load(Ordering::SeqCst), 1);
-    }
-
-    /// With paused time the waits advance the clock instantly, so the budget is what ends it.
-    #[tokio::test(start_paused = true)]
-    async fn transient_errors_give_up_when_the_budget_is_spent() {
-        let stop = CancellationToken::new();
-        let budget = Duration::from_secs(30);
-        let result = retry_store(
-            "write",
-            budget,
-            &stop,
-            || {},
-            || async { Err(unreachable()) },
-        )
-        .await;
-        match result {
-            Err(RetryFailure::Failed {
-                error,
-                attempts,
-                elapsed,
-            }) => {
-                assert!(error.is_transient());
-                assert!(attempts > 3, "{attempts} attempts");
-                assert!(elapsed >= budget, "{elapsed:?}");
-            }
-            other => panic!("{other:?}"),
-        }
-    }
-
-    #[test]
-    fn failures_name_the_attempts_only_for_transient_errors() {
-        let what = || "writing table t range 3".to_string();
-        let budget = Duration::from_secs(60);
-        let gave_up = RetryFailure::Failed {
-            error: unreachable(),
-            attempts: 7,
-            elapsed: Duration::from_millis(60_400),
-        };
-        assert_eq!(
-            gave_up.into_engine_error(what(), budget).to_string(),
-            "writing table t range 3 (gave up after 7 attempts in 60.4s; \
-             engine.store_retry_seconds = 60): store is unreachable: connection refused"
-        );
-        let permanent = RetryFailure::Failed {
-            error: StoreError::InvalidTableName("a/b".into()),
-            attempts: 1,
-            elapsed: Duration::ZERO,
-        };
-        assert_eq!(
-            permanent.into_engine_error(what(), budget).to_string(),
-            "writing table t range 3: invalid table name \"a/b\""
-        );
-        let stopped = RetryFailure::Stopped.into_engine_error(what(), budget);
-        assert!(stopped.is_cancelled());
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn no_budget_means_no_retry() {
-        let calls = AtomicU32::new(0);
-        let stop = CancellationToken::new();
-        let result = retry_store(
-            "write",
-            Duration::ZERO,
-            &stop,
-            || {},
-            || async {
-                calls.fetch_add(1, Ordering::SeqCst);
-                Err(unreachable())
-            },
-        )
-        .await;
-        assert!(matches!(
-            result,
-            Err(RetryFailure::Failed { attempts: 1, .. })
-        ));
-        assert_eq!(calls.load(Ordering::SeqCst), 1);
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn a_stop_ends_the_wait() {
-        let calls = AtomicU32::new(0);
-        let stop = CancellationToken::new();
-        let result = retry_store(
-            "write",
-            Duration::from_secs(3600),
-            &stop,
-            || {},
-            || async {
-                if calls.fetch_add(1, Ordering::SeqCst) == 2 {
-                    stop.cancel();
-                }
-                Err(unreachable())
-            },
-        )
-        .await;
-        assert!(matches!(result, Err(RetryFailure::Stopped)), "{result:?}");
-        assert_eq!(calls.load(Ordering::SeqCst), 3);
-    }
+    let left = budget.saturating_sub(elapsed);
+    Some((budget / ATTEMPT_SHARE).min(left).max(ATTEMPT_FLOOR))
 }
+
+/// An attempt that outlived its limit: transient, like any unanswered request.
+fn no_answer(limit: Duration) -> StoreError {
+    StoreError::Unreachable(format!(
+        "no answer within {:.1}s (the rest of engine.store_retry_seconds)",
+        limit.as_secs_f64()
+    ))
+}
+
+#[cfg(test)]
+#[path = "store_retry_tests.rs"]
+mod tests;

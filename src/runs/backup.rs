@@ -1,4 +1,4 @@
-//! Backup runs: a new backup of a schedule (or ad hoc), and resuming a staged one. The catalog
+//! Backup runs: a new backup of a schedule (or ad hoc); resuming a staged one is `resume`. The catalog
 //! entry follows the store: `staged` when started, `completed` with the manifest's figures
 //! once published, `failed` otherwise (its staged data deleted, unless a shutdown keeps it
 //! for a resume). After a schedule's backup succeeds, its retention policy is applied.
@@ -8,25 +8,19 @@ use std::sync::Arc;
 use chrono::Utc;
 
 use super::claims::Claim;
+use super::crash_point::{crash_point, AFTER_PUBLISH};
 use super::events::{Event, RunLabels};
 use super::job::{Job, RunScope};
 use super::resources::Source;
 use super::{BackupRequest, InterruptedBackups, RunError, RunExecutor};
-use crate::catalog::{BackupStatus, NewBackup, NewRun, Run, RunKind, RunOutcome, RunTrigger};
+use crate::catalog::{NewBackup, NewRun, Run, RunKind, RunOutcome};
 use crate::engine::{
-    new_backup_id, resume_backup, run_backup, BackupContext, BackupJob, BackupOutcome, EngineError,
+    new_backup_id, run_backup, BackupContext, BackupJob, BackupOutcome, EngineError,
 };
 use crate::store::{BackupStore, StoreError};
 
 pub(crate) struct BackupSpec {
     request: BackupRequest,
-    source: Source,
-    store: Arc<dyn BackupStore>,
-}
-
-pub(crate) struct ResumeSpec {
-    backup_id: String,
-    schedule_id: Option<String>,
     source: Source,
     store: Arc<dyn BackupStore>,
 }
@@ -51,42 +45,6 @@ impl RunExecutor {
         };
         let job = Job::Backup(BackupSpec {
             request,
-            source,
-            store,
-        });
-        self.submit(new, labels, claims, job).await
-    }
-
-    /// Queues a run that continues a `staged` backup from its checkpoints (start-up recovery
-    /// with [`InterruptedBackups::Resume`]). Recorded with trigger `catch_up`.
-    pub async fn submit_resume(&self, backup_id: &str) -> Result<Run, RunError> {
-        let backup = self.inner.catalog.get_backup(backup_id).await?;
-        if backup.status != BackupStatus::Staged {
-            return Err(RunError::Invalid(format!(
-                "backup {backup_id} is {}; only a staged backup can be resumed",
-                backup.status
-            )));
-        }
-        let source = self.inner.resources.source(&backup.source)?.clone();
-        let store = self.inner.resources.store(&backup.store)?;
-        let mut new = NewRun::new(RunKind::Backup, RunTrigger::CatchUp)
-            .backup(backup_id)
-            .request(serde_json::json!({ "resume": backup_id }));
-        let mut claims = vec![Claim::tables(&backup.source, &[])];
-        let mut labels = RunLabels {
-            schedule_name: None,
-            source: Some(backup.source.clone()),
-            store: Some(backup.store.clone()),
-        };
-        if let Some(id) = &backup.schedule_id {
-            new = new.schedule(id.clone());
-            claims.insert(0, Claim::Schedule(id.clone()));
-            let schedule = self.inner.catalog.get_schedule(id).await.ok();
-            labels.schedule_name = schedule.map(|s| s.name);
-        }
-        let job = Job::Resume(ResumeSpec {
-            backup_id: backup_id.to_string(),
-            schedule_id: backup.schedule_id.clone(),
             source,
             store,
         });
@@ -145,23 +103,12 @@ impl BackupSpec {
     }
 }
 
-impl ResumeSpec {
-    pub async fn run(self, scope: &RunScope) -> RunOutcome {
-        let ctx = context(scope, &self.source, &self.store);
-        let result = resume_backup(&self.backup_id, &ctx).await;
-        settle(
-            scope,
-            &self.backup_id,
-            &self.store,
-            self.schedule_id,
-            result,
-        )
-        .await
-    }
-}
-
 /// The engine keeps staged data on every failure; [`settle`] decides what to do with it.
-fn context(scope: &RunScope, source: &Source, store: &Arc<dyn BackupStore>) -> BackupContext {
+pub(super) fn context(
+    scope: &RunScope,
+    source: &Source,
+    store: &Arc<dyn BackupStore>,
+) -> BackupContext {
     BackupContext {
         client: source.client.clone(),
         store: store.clone(),
@@ -172,7 +119,7 @@ fn context(scope: &RunScope, source: &Source, store: &Arc<dyn BackupStore>) -> B
 }
 
 /// Records the engine's result in the catalog; applies retention after a schedule's success.
-async fn settle(
+pub(super) async fn settle(
     scope: &RunScope,
     backup_id: &str,
     store: &Arc<dyn BackupStore>,
@@ -184,6 +131,7 @@ async fn settle(
         Ok(outcome) => outcome,
         Err(error) => return discard(scope, backup_id, store, &error).await,
     };
+    crash_point(AFTER_PUBLISH);
     let backup = match catalog
         .complete_backup(backup_id, &outcome.manifest, None)
         .await
@@ -205,7 +153,11 @@ async fn settle(
         bytes: backup.bytes,
     });
     if let Some(schedule_id) = schedule_id {
-        if let Err(e) = super::retention::after_backup(scope, &schedule_id).await {
+        let cause = super::retention::Cause {
+            trigger: scope.info.trigger,
+            after_run: &scope.info.run_id,
+        };
+        if let Err(e) = super::retention::apply(&scope.inner, &schedule_id, &cause).await {
             tracing::warn!(%schedule_id, error = %e, "Retention after the backup failed.");
         }
     }
@@ -235,6 +187,18 @@ async fn discard(
     } else {
         "failed"
     };
+    if let EngineError::Store { source, .. } = error {
+        if source.is_transient() {
+            // The store is what failed: a delete now would only wait out another timeout
+            // after the retry budget is spent. The staged sweep removes the data once the
+            // store answers again (`staged_sweep`).
+            tracing::warn!(
+                %backup_id, %error,
+                "Backup failed; the store is unavailable, so its staged data is deleted once it is back."
+            );
+            return fail_backup(scope, backup_id, error).await;
+        }
+    }
     match store.delete(backup_id).await {
         Ok(()) | Err(StoreError::NotFound(_)) => {
             tracing::warn!(%backup_id, %error, "Backup {stopped}; staged data removed.")
@@ -244,6 +208,11 @@ async fn discard(
             "Backup {stopped}; its staged data could not be removed."
         ),
     }
+    fail_backup(scope, backup_id, error).await
+}
+
+/// Marks the backup failed with the engine's error; the run's outcome says the same.
+async fn fail_backup(scope: &RunScope, backup_id: &str, error: &EngineError) -> RunOutcome {
     if let Err(e) = scope
         .inner
         .catalog

@@ -64,7 +64,7 @@ pub(crate) async fn drive(
     let stop_reporting = CancellationToken::new();
     let reporter = tokio::spawn(report_progress(
         inner.clone(),
-        run_id.clone(),
+        info.clone(),
         scope.progress.clone(),
         stop_reporting.clone(),
     ));
@@ -74,24 +74,30 @@ pub(crate) async fn drive(
         Err(_) => RunOutcome::with(RunStatus::Failed, "internal error: the run panicked"),
     };
     stop_reporting.cancel();
-    let _ = reporter.await;
+    let retries_reported = reporter.await.unwrap_or(0);
     // The last figures, so a finished run shows its totals.
+    let last = scope.progress.snapshot();
+    report_store_retries(&inner, &info, last.store_retries, retries_reported);
     let _ = inner
         .catalog
-        .update_run_progress(&run_id, scope.progress.snapshot().into())
+        .update_run_progress(&run_id, last.into())
         .await;
     inner.finish(&info, outcome, started.elapsed()).await;
     inner.release(slot);
 }
 
-/// Writes the live counters to the run record until stopped. Failures are logged and
-/// ignored: progress is informative, the final status is what matters.
+/// Writes the live counters to the run record until stopped, and reports store retries as
+/// they happen (an outage the run rides out shows while it lasts). Failures are logged and
+/// ignored: progress is informative, the final status is what matters. Returns the store
+/// retries reported.
 async fn report_progress(
     inner: Arc<Inner>,
-    run_id: String,
+    info: RunInfo,
     progress: Arc<Progress>,
     stop: CancellationToken,
-) {
+) -> u64 {
+    let run_id = &info.run_id;
+    let mut retries_reported = 0;
     let mut every = tokio::time::interval(
         inner
             .options
@@ -102,13 +108,27 @@ async fn report_progress(
     every.tick().await;
     loop {
         tokio::select! {
-            _ = stop.cancelled() => return,
+            _ = stop.cancelled() => return retries_reported,
             _ = every.tick() => {
-                let snapshot = progress.snapshot().into();
-                if let Err(e) = inner.catalog.update_run_progress(&run_id, snapshot).await {
+                let snapshot = progress.snapshot();
+                retries_reported = report_store_retries(
+                    &inner, &info, snapshot.store_retries, retries_reported,
+                );
+                if let Err(e) = inner.catalog.update_run_progress(run_id, snapshot.into()).await {
                     tracing::debug!(%run_id, error = %e, "Progress update failed.");
                 }
             }
         }
     }
+}
+
+/// Emits [`Event::StoreRetried`] for the retries counted since `reported`; returns `total`.
+fn report_store_retries(inner: &Inner, info: &RunInfo, total: u64, reported: u64) -> u64 {
+    if let (Some(store), true) = (&info.labels.store, total > reported) {
+        inner.emit(&Event::StoreRetried {
+            store: store.clone(),
+            retries: total - reported,
+        });
+    }
+    total
 }

@@ -68,6 +68,9 @@ pub enum Event {
         store: String,
         backup_id: String,
     },
+    /// Store writes of a run failed for a transient reason and were retried `retries` more
+    /// times since the last report (reported while the run goes, and at its end).
+    StoreRetried { store: String, retries: u64 },
     /// A verification reached a verdict.
     BackupVerified { backup_id: String, passed: bool },
     /// A schedule's timing changed: created, updated, paused, resumed, or it fired.

@@ -5,10 +5,11 @@ use std::sync::Arc;
 
 use tokio_util::sync::CancellationToken;
 
-use super::backup::{BackupSpec, ResumeSpec};
+use super::backup::BackupSpec;
 use super::events::RunInfo;
 use super::executor::Inner;
 use super::restore::{RestoreSpec, VerifySpec};
+use super::resume::ResumeSpec;
 use crate::catalog::{RunOutcome, RunStatus};
 use crate::engine::{EngineError, Progress};
 

@@ -18,9 +18,12 @@
 //! - `backup`, `restore`, `retention`: the work of each kind; [`request`]: what callers ask.
 //! - [`claims`]: exclusion (`held_claims`: claims held outside runs, e.g. the API's
 //!   deletion of a backup); [`events`]: the observer; [`resources`]: sources and stores.
+//! - [`staged_sweep`]: deletes staged data failed backups left in an unreachable store;
+//!   [`crash_point`]: test-only aborts at exact points, for recovery tests.
 
 mod backup;
 pub mod claims;
+pub mod crash_point;
 mod driver;
 mod error;
 pub mod events;
@@ -32,7 +35,9 @@ mod records;
 pub mod request;
 pub mod resources;
 mod restore;
+mod resume;
 mod retention;
+pub mod staged_sweep;
 
 pub use claims::Claim;
 pub use error::RunError;
@@ -42,3 +47,4 @@ pub use held_claims::HeldClaims;
 pub use options::{ExecutorOptions, InterruptedBackups};
 pub use request::{BackupRef, BackupRequest, RestoreRequest, VerifyRequest};
 pub use resources::{Resources, Source};
+pub use staged_sweep::{spawn_staged_sweeper, SweepReport, SWEEP_INTERVAL};

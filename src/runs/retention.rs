@@ -12,11 +12,14 @@
 use std::time::Instant;
 
 use super::claims::Claim;
+use super::crash_point::{crash_point, RETENTION_DELETE};
 use super::events::{Event, RunLabels};
-use super::job::RunScope;
+use super::executor::Inner;
 use super::records::run_info;
 use super::{RunError, RunExecutor};
-use crate::catalog::{Catalog, CatalogError, NewRun, RunKind, RunOutcome, RunStatus, Schedule};
+use crate::catalog::{
+    Catalog, CatalogError, NewRun, RunKind, RunOutcome, RunStatus, RunTrigger, Schedule,
+};
 use crate::retention::{evaluate, RetentionPlan};
 use crate::store::StoreError;
 
@@ -27,6 +30,29 @@ impl RunExecutor {
         let schedule = self.inner.catalog.get_schedule(schedule_id).await?;
         Ok(plan(&self.inner.catalog, &schedule).await?)
     }
+
+    /// Applies the schedule's policy again, as after a backup: start-up recovery calls it
+    /// for a schedule whose backup or deletions a dead process left unfinished, so the rest
+    /// of the plan is carried out instead of waiting for the next backup. `after_run` is
+    /// the interrupted run the new deletions follow.
+    pub async fn reapply_retention(
+        &self,
+        schedule_id: &str,
+        after_run: &str,
+    ) -> Result<(), RunError> {
+        let cause = Cause {
+            trigger: RunTrigger::CatchUp,
+            after_run,
+        };
+        apply(&self.inner, schedule_id, &cause).await
+    }
+}
+
+/// What set off a retention pass: recorded with each deletion run.
+pub(crate) struct Cause<'a> {
+    pub trigger: RunTrigger,
+    /// The run the deletions follow (the backup run, or the interrupted one at start-up).
+    pub after_run: &'a str,
 }
 
 async fn plan(catalog: &Catalog, schedule: &Schedule) -> Result<RetentionPlan, CatalogError> {
@@ -40,8 +66,12 @@ async fn plan(catalog: &Catalog, schedule: &Schedule) -> Result<RetentionPlan, C
 }
 
 /// Applies the schedule's policy: stores why each kept backup is kept, deletes the rest.
-pub(crate) async fn after_backup(scope: &RunScope, schedule_id: &str) -> Result<(), RunError> {
-    let catalog = &scope.inner.catalog;
+pub(crate) async fn apply(
+    inner: &Inner,
+    schedule_id: &str,
+    cause: &Cause<'_>,
+) -> Result<(), RunError> {
+    let catalog = &inner.catalog;
     let schedule = match catalog.get_schedule(schedule_id).await {
         Ok(schedule) => schedule,
         // Deleted while its backup ran: its backups are kept (deleting a schedule never
@@ -63,20 +93,19 @@ pub(crate) async fn after_backup(scope: &RunScope, schedule_id: &str) -> Result<
         );
     }
     for removed in &plan.remove {
-        delete_as_run(scope, &schedule, &removed.id).await;
+        delete_as_run(inner, cause, &schedule, &removed.id).await;
     }
     Ok(())
 }
 
 /// One deletion, recorded as a `retention_delete` run (or `skipped` if the backup is in use).
-async fn delete_as_run(scope: &RunScope, schedule: &Schedule, backup_id: &str) {
-    let inner = &scope.inner;
-    let new = NewRun::new(RunKind::RetentionDelete, scope.info.trigger)
+async fn delete_as_run(inner: &Inner, cause: &Cause<'_>, schedule: &Schedule, backup_id: &str) {
+    let new = NewRun::new(RunKind::RetentionDelete, cause.trigger)
         .schedule(schedule.id.clone())
         .backup(backup_id)
         .request(serde_json::json!({
             "retention": schedule.retention,
-            "after_run": scope.info.run_id,
+            "after_run": cause.after_run,
         }));
     let store = inner
         .catalog
@@ -113,7 +142,7 @@ async fn delete_as_run(scope: &RunScope, schedule: &Schedule, backup_id: &str) {
         Ok(_) => {
             inner.mark_running(slot);
             inner.emit(&Event::RunStarted(info.clone()));
-            delete(scope, schedule, backup_id).await
+            delete(inner, schedule, backup_id).await
         }
         Err(e) => RunOutcome::with(RunStatus::Failed, format!("could not start: {e}")),
     };
@@ -122,9 +151,8 @@ async fn delete_as_run(scope: &RunScope, schedule: &Schedule, backup_id: &str) {
 }
 
 /// `deleting` in the catalog first, then the store, then `deleted`: a crash in between leaves
-/// a visible `deleting` backup that reconciliation finishes.
-async fn delete(scope: &RunScope, schedule: &Schedule, backup_id: &str) -> RunOutcome {
-    let inner = &scope.inner;
+/// a visible `deleting` backup that start-up recovery finishes (`scheduler::interrupted_work`).
+async fn delete(inner: &Inner, schedule: &Schedule, backup_id: &str) -> RunOutcome {
     let fail = |message: String| RunOutcome::with(RunStatus::Failed, message);
     let backup = match inner.catalog.get_backup(backup_id).await {
         Ok(backup) => backup,
@@ -137,6 +165,7 @@ async fn delete(scope: &RunScope, schedule: &Schedule, backup_id: &str) -> RunOu
     if let Err(e) = inner.catalog.mark_backup_deleting(backup_id).await {
         return fail(e.to_string());
     }
+    crash_point(RETENTION_DELETE);
     match store.delete(backup_id).await {
         Ok(()) | Err(StoreError::NotFound(_)) => {}
         Err(e) => {

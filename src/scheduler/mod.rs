@@ -26,6 +26,7 @@
 pub mod clock;
 pub mod cron;
 mod error;
+mod interrupted_work;
 mod options;
 pub mod recovery;
 mod service;

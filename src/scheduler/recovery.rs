@@ -4,15 +4,20 @@
 //! 2. every store is listed, and only after a *successful* listing the catalog is reconciled
 //!    with it (a failed listing must not read as "every backup is gone");
 //! 3. backups left staged (in the catalog and in the store) are resumed or cleaned, per
-//!    [`InterruptedBackups`].
+//!    [`InterruptedBackups`]; staged data of backups already `failed` is deleted;
+//! 4. the interrupted runs are settled against what became of their backups, deletions left
+//!    half done are finished, and the retention they were part of is applied again
+//!    ([`super::interrupted_work`]).
 //!
 //! Staged data the catalog does not know is reported, not deleted: it may belong to a
 //! `tablevault backup` command running against the same store right now.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
+use super::interrupted_work::{finish_interrupted_work, StoreFindings};
 use super::SchedulerError;
 use crate::catalog::ReconcileReport;
+use crate::runs::staged_sweep::delete_abandoned_staged;
 use crate::runs::{InterruptedBackups, RunExecutor};
 use crate::store::{BackupStore, StoreError};
 
@@ -32,13 +37,23 @@ pub struct RecoveryReport {
     pub cleaned: Vec<String>,
     /// Runs queued to resume staged backups.
     pub resume_runs: Vec<String>,
+    /// Staged data of `failed` backups that was deleted (left by a store outage).
+    pub abandoned_staged_deleted: Vec<String>,
+    /// Interrupted runs whose work had in fact finished: now `succeeded`.
+    pub settled_runs: Vec<String>,
+    /// Backups left `deleting` whose deletion was finished: now `deleted`.
+    pub finished_deletions: Vec<String>,
 }
 
 pub(super) async fn recover(executor: &RunExecutor) -> Result<RecoveryReport, SchedulerError> {
     let catalog = executor.catalog();
     let mut report = RecoveryReport::default();
     let interrupted = catalog.mark_interrupted_runs(INTERRUPTED_REASON).await?;
-    report.interrupted_runs = interrupted.into_iter().map(|r| r.id).collect();
+    report.interrupted_runs = interrupted.iter().map(|r| r.id.clone()).collect();
+    let mut found = StoreFindings {
+        reachable: HashSet::new(),
+        published: HashSet::new(),
+    };
 
     let stores: Vec<(String, std::sync::Arc<dyn BackupStore>)> = executor
         .resources()
@@ -56,6 +71,10 @@ pub(super) async fn recover(executor: &RunExecutor) -> Result<RecoveryReport, Sc
             }
         };
         let reconciled = catalog.reconcile(&name, &published, &staged).await?;
+        found.reachable.insert(name.clone());
+        found
+            .published
+            .extend(published.iter().map(|m| m.backup_id.clone()));
         for backup_id in &reconciled.resumable {
             if executor.options().interrupted_backups == InterruptedBackups::Resume {
                 match executor.submit_resume(backup_id).await {
@@ -72,15 +91,21 @@ pub(super) async fn recover(executor: &RunExecutor) -> Result<RecoveryReport, Sc
                 report.cleaned.push(backup_id.clone());
             }
         }
+        for backup_id in &reconciled.abandoned_staged {
+            if delete_abandoned_staged(store.as_ref(), backup_id).await {
+                report.abandoned_staged_deleted.push(backup_id.clone());
+            }
+        }
         if !reconciled.leftover_staged.is_empty() {
             tracing::warn!(
                 store = %name,
                 backups = ?reconciled.leftover_staged,
-                "Staged data no catalogued backup claims; left in place."
+                "Staged data of backups the catalog does not know; left in place."
             );
         }
         report.reconciled.insert(name, reconciled);
     }
+    finish_interrupted_work(executor, &interrupted, &found, &mut report).await?;
     Ok(report)
 }
 

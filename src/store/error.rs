@@ -28,6 +28,12 @@ pub enum StoreError {
     },
     #[error("MongoDB request failed: {context}: {message}")]
     Mongo { context: String, message: String },
+    /// The server refused the URI's credentials: trying again cannot help.
+    #[error(
+        "MongoDB authentication failed: {context} (check the URI's user, password and \
+         authSource): {message}"
+    )]
+    AuthenticationFailed { context: String, message: String },
     #[error("store is unreachable: {0}")]
     Unreachable(String),
 }

@@ -44,6 +44,7 @@ pub struct Metrics {
     pub(super) runs_in_progress: IntGaugeVec,
     pub(super) tablestore_requests: IntCounterVec,
     pub(super) store_up: IntGaugeVec,
+    pub(super) store_retries: IntCounterVec,
     /// The stores each schedule has `backups_stored` series for, so removal finds them all.
     pub(super) schedule_stores: Mutex<HashMap<String, BTreeSet<String>>>,
     /// Held while `backups_stored` is recounted from the catalog and set: recounts run on
@@ -196,6 +197,12 @@ impl Metrics {
                 &r,
                 "tablevault_store_up",
                 "1 if the store answered its last health check, else 0.",
+                &["store"],
+            ),
+            store_retries: counter(
+                &r,
+                "tablevault_store_retries_total",
+                "Store writes retried after a transient failure (an outage being ridden out).",
                 &["store"],
             ),
             registry: r,

@@ -93,7 +93,9 @@ async fn the_catalog_comes_to_agree_with_the_store() {
             deleted: strings(&["d_gone"]),
             failed: strings(&["s_gone"]),
             resumable: strings(&["s_resumable"]),
-            leftover_staged: strings(&["f_old", "orphan"]),
+            // A failed backup's staged data is the catalog's garbage, not an unknown's.
+            abandoned_staged: strings(&["f_old"]),
+            leftover_staged: strings(&["orphan"]),
             foreign: strings(&["m_1"]),
         }
     );

@@ -7,5 +7,8 @@ mod cron;
 mod firing;
 mod gate;
 mod helpers;
+#[path = "../support/poll.rs"]
+mod poll;
 mod recovery;
 mod shutdown;
+mod staged_sweep;

@@ -4,7 +4,7 @@
 use tablevault::catalog::{BackupStatus, NewBackup, NewRun, RunKind, RunStatus, RunTrigger};
 use tablevault::emulator::FaultConfig;
 use tablevault::engine::{run_backup, BackupContext, BackupJob, BackupOutcome};
-use tablevault::runs::{ExecutorOptions, InterruptedBackups};
+use tablevault::runs::{BackupRequest, ExecutorOptions, InterruptedBackups};
 use tablevault::scheduler::INTERRUPTED_REASON;
 use tablevault::store::{BackupStore, SourceInfo};
 use tablevault::tablestore::client::{Client, RetryPolicy};
@@ -30,6 +30,30 @@ async fn engine_backup(
     let mut ctx = BackupContext::new(client.clone(), h.archive.clone());
     ctx.keep_staged_on_failure = keep_staged;
     (id, run_backup(job, &ctx).await.ok())
+}
+
+/// A staged backup of `orders` that stopped after saving its plan: the first scan request
+/// fails and the client does not retry. Returns its id.
+async fn stopped_after_its_plan(h: &Harness) -> String {
+    h.emulator.set_faults(FaultConfig {
+        fail_next: 1,
+        actions: vec!["GetRange".into()],
+        ..FaultConfig::default()
+    });
+    let no_retry = client(&h.emulator).with_retry_policy(RetryPolicy::never());
+    let (backup_id, outcome) = engine_backup(h, &no_retry, true).await;
+    assert!(outcome.is_none(), "the first attempt fails");
+    backup_id
+}
+
+fn resume_policy() -> Setup {
+    Setup {
+        executor: ExecutorOptions {
+            interrupted_backups: InterruptedBackups::Resume,
+            ..ExecutorOptions::default()
+        },
+        ..Setup::default()
+    }
 }
 
 /// Records what a process that died mid-backup leaves in the catalog: the run `running`,
@@ -87,30 +111,14 @@ async fn a_run_left_running_fails_and_its_staged_data_is_cleaned() {
 async fn with_the_resume_policy_an_interrupted_backup_is_finished() {
     let mut h = Harness::new(Setup::default()).await;
     let schedule = h.schedule("nightly", "0 3 * * *", &["orders"]).await;
-    // A backup that stopped after staging its plan: the first scan request fails and the
-    // client does not retry.
-    h.emulator.set_faults(FaultConfig {
-        fail_next: 1,
-        actions: vec!["GetRange".into()],
-        ..FaultConfig::default()
-    });
-    let mut no_retry = client(&h.emulator);
-    no_retry = no_retry.with_retry_policy(RetryPolicy::never());
-    let (backup_id, outcome) = engine_backup(&h, &no_retry, true).await;
-    assert!(outcome.is_none(), "the first attempt fails");
+    let backup_id = stopped_after_its_plan(&h).await;
     assert_eq!(
         h.archive.staged().await.expect("staged"),
         std::slice::from_ref(&backup_id)
     );
     let run_id = leave_running(&h, &schedule.id, &backup_id).await;
 
-    h.rebuild(Setup {
-        executor: ExecutorOptions {
-            interrupted_backups: InterruptedBackups::Resume,
-            ..ExecutorOptions::default()
-        },
-        ..Setup::default()
-    });
+    h.rebuild(resume_policy());
     let report = h.scheduler.start().await.expect("starts").recovery;
     assert_eq!(report.interrupted_runs, [run_id]);
     assert_eq!(report.resume_runs.len(), 1);
@@ -162,6 +170,60 @@ async fn start_reconciles_the_catalog_with_the_store() {
     let missing = h.catalog.get_backup(&gone).await.expect("missing");
     assert_eq!(missing.status, BackupStatus::Deleted);
     assert!(report.unreachable_stores.is_empty());
+    h.scheduler
+        .shutdown(std::time::Duration::from_secs(5))
+        .await;
+}
+
+/// A resumed backup claims the tables of its plan, not the whole source: while it runs, a
+/// backup of another table of the same source starts, and one of its own table is skipped
+/// naming it. (It used to be recorded as `{"resume": id}` claiming every table.)
+#[tokio::test]
+async fn a_resumed_backup_claims_exactly_its_tables() {
+    let mut h = Harness::new(Setup::default()).await;
+    let schedule = h.schedule("nightly", "0 3 * * *", &["orders"]).await;
+    let backup_id = stopped_after_its_plan(&h).await;
+    leave_running(&h, &schedule.id, &backup_id).await;
+    // Every scan now takes a minute: the resume is still running while the test submits.
+    h.emulator.set_faults(FaultConfig {
+        latency_ms: 60_000,
+        actions: vec!["GetRange".into()],
+        ..FaultConfig::default()
+    });
+
+    h.rebuild(resume_policy());
+    let report = h.scheduler.start().await.expect("starts").recovery;
+    assert_eq!(report.resume_runs.len(), 1);
+    let resume = h.catalog.get_run(&report.resume_runs[0]).await.unwrap();
+    assert_eq!(
+        resume.request,
+        serde_json::json!({"resume": backup_id, "tables": ["orders"]})
+    );
+    let executor = h.scheduler.executor();
+    let request = |table: &str| BackupRequest {
+        schedule_id: None,
+        schedule_name: None,
+        source: "prod".into(),
+        store: "local".into(),
+        tables: vec![table.to_string()],
+        trigger: RunTrigger::Manual,
+        scheduled_at: None,
+    };
+    let other = executor.submit_backup(request("users")).await.unwrap();
+    assert_ne!(other.status, RunStatus::Skipped, "{:?}", other.skip_reason);
+    let same = executor.submit_backup(request("orders")).await.unwrap();
+    assert_eq!(same.status, RunStatus::Skipped);
+    let reason = same.skip_reason.unwrap_or_default();
+    assert!(
+        reason.contains("table orders of source prod is in use by run"),
+        "{reason}"
+    );
+    let status = h.catalog.get_run(&resume.id).await.unwrap().status;
+    assert!(
+        matches!(status, RunStatus::Queued | RunStatus::Running),
+        "the resume was active the whole time: {status}"
+    );
+    h.emulator.set_faults(FaultConfig::default());
     h.scheduler
         .shutdown(std::time::Duration::from_secs(5))
         .await;

@@ -81,8 +81,9 @@ async fn backup_survives_the_server_being_killed_mid_write() {
     assert_eq!(read, by_key(&int_rows(0..BATCHES * BATCH)));
 }
 
-#[tokio::test]
-async fn authenticated_uri_with_auth_source() {
+/// A server restarted with `--auth` after creating the user `backup` (password
+/// `correct-horse-9`, role root in `admin`).
+async fn server_with_user() -> MongoServer {
     let mut server = MongoServer::start();
     let admin = mongodb::Client::with_uri_str(server.uri()).await.unwrap();
     admin
@@ -96,6 +97,12 @@ async fn authenticated_uri_with_auth_source() {
         .expect("user created");
     drop(admin);
     server.restart_with(&["--auth"]);
+    server
+}
+
+#[tokio::test]
+async fn authenticated_uri_with_auth_source() {
+    let server = server_with_user().await;
 
     let uri = server.uri_with_user("backup", "correct-horse-9", "admin");
     let store = store_at(&uri, "tvtest").await;
@@ -135,4 +142,30 @@ async fn authenticated_uri_with_auth_source() {
         .map(|_| ())
         .expect_err("no write without auth");
     assert!(!format!("{created:?}").contains("Wr0ngPassw0rd"));
+}
+
+/// A wrong password: every health check says "authentication failed" within a readiness
+/// probe's 5 s, not only the first (after a failure the driver waits for its next 10 s
+/// heartbeat before trying again, so the daemon's readiness used to report "no answer within
+/// 5000ms"), and the error is not one the engine retries.
+#[tokio::test]
+async fn a_wrong_password_is_reported_as_such_by_every_health_check() {
+    let server = server_with_user().await;
+    // MongoDB's default timeouts, as in a user's configuration.
+    let uri = format!(
+        "mongodb://backup:Wr0ngPassw0rd@127.0.0.1:{}/?authSource=admin",
+        server.port()
+    );
+    let store = store_at(&uri, "tvtest").await;
+
+    for check in 1..=3 {
+        let checked = tokio::time::timeout(Duration::from_secs(5), store.healthcheck())
+            .await
+            .unwrap_or_else(|_| panic!("check {check}: no answer within 5 s"));
+        let error = checked.expect_err("wrong password is refused");
+        let shown = error.to_string();
+        assert!(shown.contains("authentication failed"), "{shown}");
+        assert!(!shown.contains("Wr0ngPassw0rd"), "password leaked: {shown}");
+        assert!(!error.is_transient(), "{error:?}");
+    }
 }

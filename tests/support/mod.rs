@@ -4,4 +4,5 @@
 
 pub mod mongo_server;
 pub mod oracle;
+pub mod poll;
 pub mod rows;

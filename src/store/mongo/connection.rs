@@ -6,6 +6,8 @@ use mongodb::{
     Client, Database,
 };
 
+use std::sync::Mutex;
+
 use super::config::MongoUri;
 use crate::store::StoreError;
 
@@ -15,6 +17,11 @@ pub struct Connection {
     pub prefix: String,
     /// Kept only to remove it (and its password) from error messages.
     uri: MongoUri,
+    /// The driver's message of the last authentication failure, until a request succeeds. After
+    /// one the driver marks the server unknown until its next heartbeat (10 s by default), so
+    /// the next request waits that long before failing the same way; the health check answers
+    /// with this instead of waiting (see `MongoStore::healthcheck`).
+    auth_failure: Mutex<Option<String>>,
 }
 
 impl Connection {
@@ -34,7 +41,25 @@ impl Connection {
             client,
             prefix,
             uri: uri.clone(),
+            auth_failure: Mutex::new(None),
         })
+    }
+
+    /// The last authentication failure, as the error of `context`, if no request succeeded
+    /// since.
+    pub fn auth_failure(&self, context: &str) -> Option<StoreError> {
+        let failure = self.auth_failure.lock().unwrap_or_else(|e| e.into_inner());
+        failure
+            .as_ref()
+            .map(|message| StoreError::AuthenticationFailed {
+                context: context.to_owned(),
+                message: message.clone(),
+            })
+    }
+
+    /// A request succeeded: the credentials work (again).
+    pub fn authenticated(&self) {
+        *self.auth_failure.lock().unwrap_or_else(|e| e.into_inner()) = None;
     }
 
     pub fn client(&self) -> &Client {
@@ -55,7 +80,8 @@ impl Connection {
     }
 
     /// Maps a driver error: connectivity problems are [`StoreError::Unreachable`] (the engine
-    /// retries those), everything else [`StoreError::Mongo`]; the password never appears.
+    /// retries those), refused credentials [`StoreError::AuthenticationFailed`] (remembered,
+    /// never retried), everything else [`StoreError::Mongo`]; the password never appears.
     pub fn error(&self, context: impl Into<String>, error: DriverError) -> StoreError {
         let context = context.into();
         let message = redact(error.to_string(), &self.uri);
@@ -66,12 +92,11 @@ impl Connection {
             | ErrorKind::DnsResolve { .. } => {
                 StoreError::Unreachable(format!("{context}: {message}"))
             }
-            ErrorKind::Authentication { .. } => StoreError::Mongo {
-                context: format!(
-                    "{context}: authentication failed (check the URI's user, password and authSource)"
-                ),
-                message,
-            },
+            ErrorKind::Authentication { .. } => {
+                *self.auth_failure.lock().unwrap_or_else(|e| e.into_inner()) =
+                    Some(message.clone());
+                StoreError::AuthenticationFailed { context, message }
+            }
             _ => StoreError::Mongo { context, message },
         }
     }

@@ -22,6 +22,10 @@ pub use staged::MongoStagedBackup;
 use self::{connection::Connection, metadata::BackupState};
 use super::{BackupReader, BackupStore, Manifest, StagedBackup, StoreError, FORMAT_VERSION};
 
+/// How long a health check waits for a `ping` after an authentication failure before
+/// reporting that failure again (see [`MongoStore::healthcheck`]).
+const AUTH_RECHECK: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// A MongoDB deployment holding backups under one database prefix.
 #[derive(Clone)]
 pub struct MongoStore {
@@ -93,14 +97,28 @@ impl BackupStore for MongoStore {
         "mongodb"
     }
 
+    /// A `ping`. After an authentication failure the driver would make it wait for its next
+    /// heartbeat (10 s, longer than a readiness probe's timeout) to fail the same way, so a
+    /// ping that does not answer within [`AUTH_RECHECK`] reports that failure instead: the
+    /// operator reads "authentication failed", not a timeout. A password fixed on the server
+    /// is seen at the first ping that gets through.
     async fn healthcheck(&self) -> Result<(), StoreError> {
-        self.conn
-            .client()
-            .database("admin")
-            .run_command(doc! { "ping": 1 })
-            .await
-            .map(|_| ())
-            .map_err(|e| self.conn.error("pinging MongoDB", e))
+        let admin = self.conn.client().database("admin");
+        let ping = admin.run_command(doc! { "ping": 1 });
+        let pinged = match self.conn.auth_failure("pinging MongoDB") {
+            None => ping.await,
+            Some(failure) => match tokio::time::timeout(AUTH_RECHECK, ping).await {
+                Ok(pinged) => pinged,
+                Err(_) => return Err(failure),
+            },
+        };
+        match pinged {
+            Ok(_) => {
+                self.conn.authenticated();
+                Ok(())
+            }
+            Err(e) => Err(self.conn.error("pinging MongoDB", e)),
+        }
     }
 
     async fn create(&self, backup_id: &str) -> Result<Arc<dyn StagedBackup>, StoreError> {

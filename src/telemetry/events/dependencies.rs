@@ -46,6 +46,9 @@ impl StoreChecked<'_> {
     pub fn emit(&self, metrics: &Metrics) {
         let (store, kind) = (self.store, self.kind);
         let gauge = metrics.store_up.with_label_values(&[store]);
+        // Creates the store's retry series at 0 before any retry, so `increase()` sees the
+        // first one.
+        metrics.store_retries.with_label_values(&[store]);
         match self.error {
             Some(error) => {
                 tracing::warn!(store, kind, error, "Store health check failed.");
@@ -56,5 +59,22 @@ impl StoreChecked<'_> {
                 gauge.set(1);
             }
         }
+    }
+}
+
+/// Store writes were retried after transient failures (the run goes on, or gives up once
+/// `engine.store_retry_seconds` is spent). The engine logs each retry itself.
+#[derive(Debug, Clone)]
+pub struct StoreRetried<'a> {
+    pub store: &'a str,
+    pub retries: u64,
+}
+
+impl StoreRetried<'_> {
+    pub fn emit(&self, metrics: &Metrics) {
+        metrics
+            .store_retries
+            .with_label_values(&[self.store])
+            .inc_by(self.retries);
     }
 }

@@ -10,5 +10,5 @@ pub use backup::{
     BackupFinished, BackupsCounted, LastFailureRestored, LastSuccessRestored, NextRunPlanned,
     RetentionDeleted,
 };
-pub use dependencies::{tablestore_observer, StoreChecked, TablestoreRequest};
+pub use dependencies::{tablestore_observer, StoreChecked, StoreRetried, TablestoreRequest};
 pub use runs::{RestoreFinished, RunInProgress, RunSkipped, RunStarted};

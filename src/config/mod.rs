@@ -20,7 +20,6 @@ mod error;
 mod logging;
 mod scheduler;
 mod server;
-mod source_client;
 mod sources;
 mod stores;
 
@@ -28,6 +27,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+
+use crate::store::ArchiveStoreConfig;
 
 pub use auth::{AuthConfig, Role, TokenConfig, MIN_TOKEN_LEN};
 pub use check::{check, CheckReport, EnvOverride, Problem};
@@ -37,8 +38,8 @@ pub use error::ConfigError;
 pub use logging::{LogFormat, LoggingConfig};
 pub use scheduler::SchedulerConfig;
 pub use server::{parse_listen, DatabaseConfig, ServerConfig, DEFAULT_LISTEN};
-pub use sources::SourceConfig;
-pub use stores::{ArchiveSettings, MongoSettings, StoreConfig, DEFAULT_STORE};
+pub use crate::tablestore::client::SourceConfig;
+pub use stores::{StoreConfig, DEFAULT_STORE};
 
 /// Where state lives when nothing is configured.
 pub const DEFAULT_DATA_DIR: &str = "./data";
@@ -132,7 +133,7 @@ impl Config {
         self.stores
             .entry(DEFAULT_STORE.to_string())
             .or_insert_with(|| {
-                StoreConfig::Archive(ArchiveSettings {
+                StoreConfig::Archive(ArchiveStoreConfig {
                     path: PathBuf::from(DEFAULT_DATA_DIR).join("archive"),
                 })
             });
@@ -142,7 +143,7 @@ impl Config {
     pub fn validate(&self) -> Result<(), ConfigError> {
         let mut problems = Vec::new();
         for (name, source) in &self.sources {
-            source.validate(name, &mut problems);
+            sources::validate(name, source, &mut problems);
         }
         for (name, store) in &self.stores {
             store.validate(name, &mut problems);

@@ -5,30 +5,15 @@
 
 use std::sync::Arc;
 
-use crate::catalog::{
-    BackupFilter, BackupStatus, Catalog, CatalogError, PageRequest, Schedule, MAX_PAGE_SIZE,
-};
+use crate::catalog::{Catalog, CatalogError, Schedule};
 use crate::telemetry::events::BackupsCounted;
 use crate::telemetry::Metrics;
 
-/// Completed backups of `schedule` in its store, according to the catalog.
+/// Completed backups of `schedule` in its store, counted by the catalog.
 pub async fn count_completed(catalog: &Catalog, schedule: &Schedule) -> Result<u64, CatalogError> {
-    let filter = BackupFilter {
-        schedule_id: Some(schedule.id.clone()),
-        store: Some(schedule.store.clone()),
-        statuses: vec![BackupStatus::Completed],
-        ..BackupFilter::default()
-    };
-    let mut count = 0;
-    let mut page = PageRequest::first(MAX_PAGE_SIZE);
-    loop {
-        let backups = catalog.list_backups(&filter, &page).await?;
-        count += backups.items.len() as u64;
-        match backups.next_page_token {
-            Some(token) => page = PageRequest::next(MAX_PAGE_SIZE, token),
-            None => return Ok(count),
-        }
-    }
+    let counts = catalog.completed_backup_counts(Some(&schedule.id)).await?;
+    let in_its_store = counts.iter().find(|c| c.store == schedule.store);
+    Ok(in_its_store.map_or(0, |c| c.count))
 }
 
 /// Counts `schedule`'s completed backups and sets its gauge.

@@ -10,6 +10,11 @@
 //! as `_`). API tokens may come from `TABLEVAULT_AUTH_ADMIN_TOKEN` / `TABLEVAULT_AUTH_READ_TOKEN`,
 //! and `TABLEVAULT_LOG` (else `RUST_LOG`) overrides `[logging] level`. Unknown keys are errors,
 //! and [`Config::validate`] reports every problem at once.
+//!
+//! A component's section is the component's own type: `[stores.NAME]` is
+//! `store/<kind>/config.rs` (tagged by `kind` in [`StoreConfig`]), `[sources.NAME]` is
+//! [`crate::tablestore::client::SourceConfig`]. This module composes them into the file and
+//! owns what spans it: defaults, environment overrides and reporting every problem at once.
 
 mod auth;
 mod check;
@@ -30,6 +35,7 @@ use serde::Deserialize;
 
 use crate::store::ArchiveStoreConfig;
 
+pub use crate::tablestore::client::SourceConfig;
 pub use auth::{AuthConfig, Role, TokenConfig, MIN_TOKEN_LEN};
 pub use check::{check, CheckReport, EnvOverride, Problem};
 pub use defaults::DEFAULTS_TOML;
@@ -38,7 +44,6 @@ pub use error::ConfigError;
 pub use logging::{LogFormat, LoggingConfig};
 pub use scheduler::SchedulerConfig;
 pub use server::{parse_listen, DatabaseConfig, ServerConfig, DEFAULT_LISTEN};
-pub use crate::tablestore::client::SourceConfig;
 pub use stores::{StoreConfig, DEFAULT_STORE};
 
 /// Where state lives when nothing is configured.

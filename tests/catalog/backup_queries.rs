@@ -2,32 +2,40 @@
 //! of completed backups.
 
 use chrono::Duration;
-use tablevault::catalog::{NewBackup, NewSchedule};
+use tablevault::catalog::{NewBackup, NewSchedule, Schedule};
 use tablevault::retention::{evaluate, CandidateStatus};
 
 use crate::support::{manifest, open, t0, TestCatalog};
 
 async fn staged(test: &TestCatalog, id: &str, schedule_id: Option<&str>) {
+    staged_in(test, id, schedule_id, "local").await;
+}
+
+async fn staged_in(test: &TestCatalog, id: &str, schedule_id: Option<&str>, store: &str) {
     test.catalog
         .create_backup(NewBackup {
             id: id.into(),
             schedule_id: schedule_id.map(String::from),
             source: "prod".into(),
-            store: "local".into(),
+            store: store.into(),
             started_at: test.clock.now(),
         })
         .await
         .unwrap();
 }
 
+/// A daily schedule into store `local`.
+async fn daily(test: &TestCatalog, name: &str) -> Schedule {
+    test.catalog
+        .create_schedule(NewSchedule::new(name, "@daily", "p", "local"))
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn retention_candidates_feed_the_evaluator() {
     let test = open().await;
-    let schedule = test
-        .catalog
-        .create_schedule(NewSchedule::new("s", "@daily", "p", "local"))
-        .await
-        .unwrap();
+    let schedule = daily(&test, "s").await;
     for (i, outcome) in ["completed", "completed", "failed", "deleted", "staged"]
         .iter()
         .enumerate()
@@ -80,21 +88,9 @@ async fn retention_candidates_feed_the_evaluator() {
 #[tokio::test]
 async fn last_successful_backup_per_schedule() {
     let test = open().await;
-    let a = test
-        .catalog
-        .create_schedule(NewSchedule::new("a", "@daily", "p", "local"))
-        .await
-        .unwrap();
-    let b = test
-        .catalog
-        .create_schedule(NewSchedule::new("b", "@daily", "p", "local"))
-        .await
-        .unwrap();
-    let _never = test
-        .catalog
-        .create_schedule(NewSchedule::new("c", "@daily", "p", "local"))
-        .await
-        .unwrap();
+    let a = daily(&test, "a").await;
+    let b = daily(&test, "b").await;
+    let _never = daily(&test, "c").await;
     for (id, schedule, finish_hours, rows, complete) in [
         ("a1", &a.id, 1, 10, true),
         ("a2", &a.id, 3, 20, true),
@@ -140,16 +136,8 @@ async fn last_successful_backup_per_schedule() {
 #[tokio::test]
 async fn completed_backups_are_counted_per_schedule_and_store() {
     let test = open().await;
-    let a = test
-        .catalog
-        .create_schedule(NewSchedule::new("a", "@daily", "p", "local"))
-        .await
-        .unwrap();
-    let b = test
-        .catalog
-        .create_schedule(NewSchedule::new("b", "@daily", "p", "local"))
-        .await
-        .unwrap();
+    let a = daily(&test, "a").await;
+    let b = daily(&test, "b").await;
     // (id, schedule, store, outcome): only completed backups of a schedule count.
     for (id, schedule, store, outcome) in [
         ("a1", Some(&a.id), "local", "completed"),
@@ -161,16 +149,7 @@ async fn completed_backups_are_counted_per_schedule_and_store() {
         ("b1", Some(&b.id), "local", "completed"),
         ("adhoc", None, "local", "completed"),
     ] {
-        test.catalog
-            .create_backup(NewBackup {
-                id: id.into(),
-                schedule_id: schedule.cloned(),
-                source: "prod".into(),
-                store: store.into(),
-                started_at: test.clock.now(),
-            })
-            .await
-            .unwrap();
+        staged_in(&test, id, schedule.map(String::as_str), store).await;
         let catalog = &test.catalog;
         match outcome {
             "completed" | "deleting" => {

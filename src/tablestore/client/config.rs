@@ -186,8 +186,8 @@ mod tests {
 
     #[test]
     fn retry_policy_deserializes_with_defaults_and_human_durations() {
-        let retry: RetryPolicy = toml::from_str("max_elapsed = \"2m\"\nbase_delay = \"10ms\"\n")
-            .unwrap();
+        let retry: RetryPolicy =
+            toml::from_str("max_elapsed = \"2m\"\nbase_delay = \"10ms\"\n").unwrap();
         assert_eq!(retry.max_elapsed, Duration::from_secs(120));
         assert_eq!(retry.base_delay, Duration::from_millis(10));
         assert_eq!(retry.max_attempts, RetryPolicy::default().max_attempts);

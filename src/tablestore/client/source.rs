@@ -81,7 +81,10 @@ mod tests {
         assert_eq!(client.endpoint, "https://x.ots.aliyuncs.com");
         assert_eq!(client.access_key_id, "ak");
         assert_eq!(client.access_key_secret.expose_secret(), "very-secret");
-        assert_eq!(client.sts_token.as_ref().map(|t| t.expose_secret()), Some("t"));
+        assert_eq!(
+            client.sts_token.as_ref().map(|t| t.expose_secret()),
+            Some("t")
+        );
         let defaults = ClientConfig::new("http://h", "i", "a", "s");
         assert_eq!(client.request_timeout, defaults.request_timeout);
         assert_eq!(client.retry, defaults.retry);

@@ -5,25 +5,41 @@
 
 use std::sync::Arc;
 
-use crate::catalog::{Catalog, CatalogError, Schedule};
+use crate::catalog::{Catalog, CatalogError, Schedule, StoredCount};
 use crate::telemetry::events::BackupsCounted;
 use crate::telemetry::Metrics;
 
 /// Completed backups of `schedule` in its store, counted by the catalog.
 pub async fn count_completed(catalog: &Catalog, schedule: &Schedule) -> Result<u64, CatalogError> {
     let counts = catalog.completed_backup_counts(Some(&schedule.id)).await?;
-    let in_its_store = counts.iter().find(|c| c.store == schedule.store);
-    Ok(in_its_store.map_or(0, |c| c.count))
+    Ok(count_in(&counts, schedule))
 }
 
-/// Counts `schedule`'s completed backups and sets its gauge.
-pub async fn recount(
+/// `schedule`'s count among `counts`: those of its current store (0 if it has none there).
+fn count_in(counts: &[StoredCount], schedule: &Schedule) -> u64 {
+    counts
+        .iter()
+        .find(|c| c.schedule_id == schedule.id && c.store == schedule.store)
+        .map_or(0, |c| c.count)
+}
+
+/// Sets the gauge of every one of `schedules` from one grouped count (start-up).
+pub async fn recount_all(
     catalog: &Catalog,
     metrics: &Metrics,
-    schedule: &Schedule,
+    schedules: &[Schedule],
 ) -> Result<(), CatalogError> {
     let _serial = metrics.backup_recounts().lock().await;
-    set_count(catalog, metrics, schedule).await
+    let counts = catalog.completed_backup_counts(None).await?;
+    for schedule in schedules {
+        BackupsCounted {
+            schedule: &schedule.name,
+            store: &schedule.store,
+            count: count_in(&counts, schedule),
+        }
+        .emit(metrics);
+    }
+    Ok(())
 }
 
 /// After the catalog changed a backup of schedule `schedule_id`: recounts its gauge. A

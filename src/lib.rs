@@ -12,6 +12,7 @@
 //! - [`telemetry`]: logs and the Prometheus metric contract.
 //! - [`api`]: the daemon's REST API (`tablevault serve`).
 //! - [`cli`]: the `tablevault` command line.
+//! - [`config`]: the config file, composed of each component's own section type.
 //! - [`demo`]: `serve --demo`, the first-run experience on the built-in emulator.
 
 pub mod api;

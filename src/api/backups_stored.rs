@@ -5,40 +5,41 @@
 
 use std::sync::Arc;
 
-use crate::catalog::{
-    BackupFilter, BackupStatus, Catalog, CatalogError, PageRequest, Schedule, MAX_PAGE_SIZE,
-};
+use crate::catalog::{Catalog, CatalogError, Schedule, StoredCount};
 use crate::telemetry::events::BackupsCounted;
 use crate::telemetry::Metrics;
 
-/// Completed backups of `schedule` in its store, according to the catalog.
+/// Completed backups of `schedule` in its store, counted by the catalog.
 pub async fn count_completed(catalog: &Catalog, schedule: &Schedule) -> Result<u64, CatalogError> {
-    let filter = BackupFilter {
-        schedule_id: Some(schedule.id.clone()),
-        store: Some(schedule.store.clone()),
-        statuses: vec![BackupStatus::Completed],
-        ..BackupFilter::default()
-    };
-    let mut count = 0;
-    let mut page = PageRequest::first(MAX_PAGE_SIZE);
-    loop {
-        let backups = catalog.list_backups(&filter, &page).await?;
-        count += backups.items.len() as u64;
-        match backups.next_page_token {
-            Some(token) => page = PageRequest::next(MAX_PAGE_SIZE, token),
-            None => return Ok(count),
-        }
-    }
+    let counts = catalog.completed_backup_counts(Some(&schedule.id)).await?;
+    Ok(count_in(&counts, schedule))
 }
 
-/// Counts `schedule`'s completed backups and sets its gauge.
-pub async fn recount(
+/// `schedule`'s count among `counts`: those of its current store (0 if it has none there).
+fn count_in(counts: &[StoredCount], schedule: &Schedule) -> u64 {
+    counts
+        .iter()
+        .find(|c| c.schedule_id == schedule.id && c.store == schedule.store)
+        .map_or(0, |c| c.count)
+}
+
+/// Sets the gauge of every one of `schedules` from one grouped count (start-up).
+pub async fn recount_all(
     catalog: &Catalog,
     metrics: &Metrics,
-    schedule: &Schedule,
+    schedules: &[Schedule],
 ) -> Result<(), CatalogError> {
     let _serial = metrics.backup_recounts().lock().await;
-    set_count(catalog, metrics, schedule).await
+    let counts = catalog.completed_backup_counts(None).await?;
+    for schedule in schedules {
+        BackupsCounted {
+            schedule: &schedule.name,
+            store: &schedule.store,
+            count: count_in(&counts, schedule),
+        }
+        .emit(metrics);
+    }
+    Ok(())
 }
 
 /// After the catalog changed a backup of schedule `schedule_id`: recounts its gauge. A

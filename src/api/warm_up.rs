@@ -56,6 +56,7 @@ pub async fn restore_metrics(
         metrics.init_store(name);
     }
     let mut names = HashMap::new();
+    let mut all = Vec::new();
     let mut page = PageRequest::first(MAX_PAGE_SIZE);
     loop {
         let schedules = catalog.list_schedules(&page).await?;
@@ -72,14 +73,15 @@ pub async fn restore_metrics(
                 paused: schedule.paused,
                 updated_at: Some(schedule.updated_at),
             });
-            backups_stored::recount(catalog, metrics, schedule).await?;
             names.insert(schedule.id.clone(), schedule.name.clone());
         }
+        all.extend(schedules.items);
         match schedules.next_page_token {
             Some(token) => page = PageRequest::next(MAX_PAGE_SIZE, token),
             None => break,
         }
     }
+    backups_stored::recount_all(catalog, metrics, &all).await?;
     for last in catalog.last_successful_backups().await? {
         if let Some(schedule) = names.get(&last.schedule_id) {
             LastSuccessRestored {

@@ -1,5 +1,5 @@
-//! Reading the backup catalog in bulk: filtered pages, retention candidates, and the last
-//! success per schedule.
+//! Reading the backup catalog in bulk: filtered pages, retention candidates, the last success
+//! and the count of completed backups per schedule.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -37,6 +37,16 @@ pub struct LastSuccess {
     pub rows: u64,
     #[sqlx(try_from = "i64")]
     pub bytes: u64,
+}
+
+/// How many completed backups a schedule has in one store: what the `backups_stored` gauges
+/// show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct StoredCount {
+    pub schedule_id: String,
+    pub store: String,
+    #[sqlx(try_from = "i64")]
+    pub count: u64,
 }
 
 /// id, status, started_at, finished_at.
@@ -150,5 +160,24 @@ impl Catalog {
         .fetch_all(&self.reader)
         .await?;
         Ok(rows)
+    }
+
+    /// Completed backups counted by SQLite per schedule and store, ordered by both; only
+    /// `schedule_id`'s when given. Ad-hoc backups (no schedule) are not counted.
+    pub async fn completed_backup_counts(
+        &self,
+        schedule_id: Option<&str>,
+    ) -> Result<Vec<StoredCount>, CatalogError> {
+        let counts: Vec<StoredCount> = sqlx::query_as(
+            "SELECT schedule_id, store, COUNT(*) AS count FROM backups \
+             WHERE status = 'completed' AND schedule_id IS NOT NULL \
+               AND (? IS NULL OR schedule_id = ?) \
+             GROUP BY schedule_id, store ORDER BY schedule_id, store",
+        )
+        .bind(schedule_id)
+        .bind(schedule_id)
+        .fetch_all(&self.reader)
+        .await?;
+        Ok(counts)
     }
 }

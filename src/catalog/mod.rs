@@ -32,7 +32,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use sqlx::SqlitePool;
 
-pub use backup_list::{BackupFilter, LastSuccess};
+pub use backup_list::{BackupFilter, LastSuccess, StoredCount};
 pub use backups::{Backup, BackupTable, NewBackup};
 pub use enums::{BackupStatus, RunKind, RunStatus, RunTrigger, UnknownValue, VerifyResult};
 pub use error::CatalogError;

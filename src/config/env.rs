@@ -4,6 +4,7 @@
 use secrecy::SecretString;
 
 use super::{Config, Role, StoreConfig, TokenConfig};
+use crate::store::mongo::MongoUri;
 
 pub(super) const ADMIN_TOKEN_VAR: &str = "TABLEVAULT_AUTH_ADMIN_TOKEN";
 pub(super) const READ_TOKEN_VAR: &str = "TABLEVAULT_AUTH_READ_TOKEN";
@@ -65,7 +66,7 @@ pub(super) fn apply_noting(
     for (name, store) in config.stores.iter_mut() {
         if let StoreConfig::Mongodb(m) = store {
             if let Some(v) = var(&store_var(name, "URI"), &|| format!("stores.{name}.uri")) {
-                m.uri = Some(SecretString::from(v));
+                m.uri = Some(MongoUri::new(v));
             }
         }
     }

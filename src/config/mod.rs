@@ -10,6 +10,11 @@
 //! as `_`). API tokens may come from `TABLEVAULT_AUTH_ADMIN_TOKEN` / `TABLEVAULT_AUTH_READ_TOKEN`,
 //! and `TABLEVAULT_LOG` (else `RUST_LOG`) overrides `[logging] level`. Unknown keys are errors,
 //! and [`Config::validate`] reports every problem at once.
+//!
+//! A component's section is the component's own type: `[stores.NAME]` is
+//! `store/<kind>/config.rs` (tagged by `kind` in [`StoreConfig`]), `[sources.NAME]` is
+//! [`crate::tablestore::client::SourceConfig`]. This module composes them into the file and
+//! owns what spans it: defaults, environment overrides and reporting every problem at once.
 
 mod auth;
 mod check;
@@ -20,7 +25,6 @@ mod error;
 mod logging;
 mod scheduler;
 mod server;
-mod source_client;
 mod sources;
 mod stores;
 
@@ -29,6 +33,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::store::ArchiveStoreConfig;
+
+pub use crate::tablestore::client::SourceConfig;
 pub use auth::{AuthConfig, Role, TokenConfig, MIN_TOKEN_LEN};
 pub use check::{check, CheckReport, EnvOverride, Problem};
 pub use defaults::DEFAULTS_TOML;
@@ -37,8 +44,7 @@ pub use error::ConfigError;
 pub use logging::{LogFormat, LoggingConfig};
 pub use scheduler::SchedulerConfig;
 pub use server::{parse_listen, DatabaseConfig, ServerConfig, DEFAULT_LISTEN};
-pub use sources::SourceConfig;
-pub use stores::{ArchiveSettings, MongoSettings, StoreConfig, DEFAULT_STORE};
+pub use stores::{StoreConfig, DEFAULT_STORE};
 
 /// Where state lives when nothing is configured.
 pub const DEFAULT_DATA_DIR: &str = "./data";
@@ -132,7 +138,7 @@ impl Config {
         self.stores
             .entry(DEFAULT_STORE.to_string())
             .or_insert_with(|| {
-                StoreConfig::Archive(ArchiveSettings {
+                StoreConfig::Archive(ArchiveStoreConfig {
                     path: PathBuf::from(DEFAULT_DATA_DIR).join("archive"),
                 })
             });
@@ -142,7 +148,7 @@ impl Config {
     pub fn validate(&self) -> Result<(), ConfigError> {
         let mut problems = Vec::new();
         for (name, source) in &self.sources {
-            source.validate(name, &mut problems);
+            sources::validate(name, source, &mut problems);
         }
         for (name, store) in &self.stores {
             store.validate(name, &mut problems);

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 
 use super::source::DemoSource;
 use super::DemoError;
-use crate::config::{ArchiveSettings, Config, StoreConfig, DEFAULT_STORE};
+use crate::config::{Config, StoreConfig, DEFAULT_STORE};
+use crate::store::ArchiveStoreConfig;
 
 /// The configured source the demo adds.
 pub const SOURCE: &str = "demo";
@@ -52,7 +53,7 @@ pub fn apply(config: &mut Config, source: &DemoSource, state_dir: Option<&Path>,
         config.database.path = dir.join("tablevault.db");
         config.stores.insert(
             DEFAULT_STORE.to_string(),
-            StoreConfig::Archive(ArchiveSettings {
+            StoreConfig::Archive(ArchiveStoreConfig {
                 path: dir.join("archive"),
             }),
         );

@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
-use super::mongo::{MongoStore, MongoStoreConfig};
-use super::{ArchiveStore, ArchiveStoreConfig, BackupStore, StoreError};
+use super::mongo::MongoStore;
+use super::{ArchiveStore, BackupStore, StoreError};
 use crate::config::StoreConfig;
 
 /// Opens the store `config` describes. An archive directory is created if missing; a MongoDB
@@ -11,11 +11,11 @@ use crate::config::StoreConfig;
 pub async fn open(config: &StoreConfig) -> Result<Arc<dyn BackupStore>, StoreError> {
     match config {
         StoreConfig::Archive(settings) => {
-            let store = ArchiveStore::open(ArchiveStoreConfig::from(settings)).await?;
+            let store = ArchiveStore::open(settings.clone()).await?;
             Ok(Arc::new(store))
         }
         StoreConfig::Mongodb(settings) => {
-            let store = MongoStore::connect(&MongoStoreConfig::from_settings(settings)?).await?;
+            let store = MongoStore::connect(settings).await?;
             Ok(Arc::new(store))
         }
     }

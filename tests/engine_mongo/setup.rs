@@ -7,7 +7,7 @@ use std::time::Duration;
 use tablevault::config::EngineConfig;
 use tablevault::emulator::{EmulatorConfig, EmulatorHandle, FaultConfig};
 use tablevault::engine::{run_verify, BackupOutcome, RunContext, VerifyJob};
-use tablevault::store::mongo::{MongoStore, MongoStoreConfig, MongoUri};
+use tablevault::store::mongo::{MongoStore, MongoStoreConfig};
 use tablevault::store::BackupStore;
 use tablevault::tablestore::client::{chunk_writes, Client, RowWrite};
 use tablevault::tablestore::{
@@ -32,10 +32,7 @@ pub async fn mongo_store(server: &MongoServer) -> Arc<MongoStore> {
         "serverSelectionTimeoutMS=300",
     );
     assert!(uri.contains("serverSelectionTimeoutMS=300"), "{uri}");
-    let config = MongoStoreConfig {
-        uri: MongoUri::new(uri),
-        database_prefix: PREFIX.to_owned(),
-    };
+    let config = MongoStoreConfig::new(uri, PREFIX);
     Arc::new(MongoStore::connect(&config).await.expect("store connects"))
 }
 

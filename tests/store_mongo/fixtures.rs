@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use chrono::{TimeZone, Utc};
 use futures::TryStreamExt;
-use tablevault::store::mongo::{MongoStore, MongoStoreConfig, MongoUri};
+use tablevault::store::mongo::{MongoStore, MongoStoreConfig};
 use tablevault::store::{BackupReader, Manifest, SourceInfo, TableManifest, FORMAT_VERSION};
 use tablevault::tablestore::{
     Cell, PkSchema, PkType, PkValue, PrimaryKey, Row, TableDescription, Value,
@@ -19,10 +19,7 @@ pub async fn store(server: &MongoServer) -> MongoStore {
 }
 
 pub async fn store_at(uri: &str, prefix: &str) -> MongoStore {
-    let config = MongoStoreConfig {
-        uri: MongoUri::new(uri),
-        database_prefix: prefix.to_owned(),
-    };
+    let config = MongoStoreConfig::new(uri, prefix);
     MongoStore::connect(&config).await.expect("store connects")
 }
 

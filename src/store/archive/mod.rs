@@ -7,6 +7,7 @@
 //! renaming the directory to `<root>/<id>/` (atomic on one filesystem), so a listed backup is
 //! always complete. All file I/O runs on tokio's blocking pool.
 
+mod config;
 mod durable;
 mod layout;
 mod reader;
@@ -14,34 +15,18 @@ mod segment;
 mod staged;
 
 use std::fs;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::{BackupReader, BackupStore, Manifest, StagedBackup, StoreError, FORMAT_VERSION};
 use layout::{manifest_path, validate_backup_id, Layout};
 use reader::ArchiveReader;
 use staged::ArchiveStaged;
 
+pub use config::ArchiveStoreConfig;
 pub use layout::{parse_segment_file_name, segment_file_name};
-
-/// Configuration of an `archive` store.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ArchiveStoreConfig {
-    /// Root directory; one sub-directory per backup. Created if missing.
-    pub path: PathBuf,
-}
-
-impl From<&crate::config::ArchiveSettings> for ArchiveStoreConfig {
-    fn from(settings: &crate::config::ArchiveSettings) -> Self {
-        ArchiveStoreConfig {
-            path: settings.path.clone(),
-        }
-    }
-}
 
 /// A backup store in a local (or mounted) directory.
 #[derive(Debug, Clone)]

@@ -1,40 +1,78 @@
-//! Configuration of the `mongodb` backup store.
+//! `[stores.NAME]` of kind `mongodb`: the section as the file spells it is the store's own
+//! config, so the daemon and [`super::MongoStore::connect`] read one type and adding a key is one
+//! edit here. The uri may be absent from the file (it can come from the environment), which
+//! `config/` reports together with the variable that would set it.
 
 use std::{fmt, ops::Range};
 
-use secrecy::ExposeSecret;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::store::StoreError;
 
 /// Where the MongoDB store writes its backups.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MongoStoreConfig {
     /// A standard MongoDB connection string. Authentication (`user:password@`, `authSource`),
     /// replica sets (`replicaSet`, several hosts, `mongodb+srv://`) and TLS (`tls=true`,
-    /// `tlsCAFile`, ...) are all configured here and passed to the driver unchanged.
-    pub uri: MongoUri,
+    /// `tlsCAFile`, ...) are all configured here and passed to the driver unchanged. May come
+    /// from `TABLEVAULT_STORE_<NAME>_URI` instead.
+    #[serde(default)]
+    pub uri: Option<MongoUri>,
     /// Each backup is the database `<database_prefix>_<backup id>`.
+    #[serde(default = "default_prefix")]
     pub database_prefix: String,
 }
 
+fn default_prefix() -> String {
+    "tablevault".to_string()
+}
+
 impl MongoStoreConfig {
-    /// The store config of a `[stores.NAME]` section of kind `mongodb`.
-    pub fn from_settings(settings: &crate::config::MongoSettings) -> Result<Self, StoreError> {
-        let uri = settings.uri.as_ref().ok_or_else(|| StoreError::Mongo {
+    /// A config for the deployment at `uri`.
+    pub fn new(uri: impl Into<MongoUri>, database_prefix: impl Into<String>) -> Self {
+        MongoStoreConfig {
+            uri: Some(uri.into()),
+            database_prefix: database_prefix.into(),
+        }
+    }
+
+    /// The connection string; an error if neither the file nor the environment gave one.
+    pub fn uri(&self) -> Result<&MongoUri, StoreError> {
+        self.uri.as_ref().ok_or_else(|| StoreError::Mongo {
             context: "store configuration".to_owned(),
             message: "uri is missing".to_owned(),
-        })?;
-        Ok(MongoStoreConfig {
-            uri: MongoUri::new(uri.expose_secret()),
-            database_prefix: settings.database_prefix.clone(),
         })
+    }
+
+    /// Adds to `problems` what is wrong with this section (`at` is `stores.NAME`) without a
+    /// network. A missing uri is left to the caller, which knows where else it may come from.
+    pub fn validate(&self, at: &str, problems: &mut Vec<String>) {
+        if let Some(uri) = &self.uri {
+            let uri = uri.expose();
+            if !(uri.starts_with("mongodb://") || uri.starts_with("mongodb+srv://")) {
+                problems.push(format!(
+                    "{at}.uri: must start with mongodb:// or mongodb+srv://"
+                ));
+            }
+        }
+        // Stricter than what MongoDB accepts, so backup database names stay short and portable.
+        let prefix = &self.database_prefix;
+        let valid_prefix = !prefix.is_empty()
+            && prefix.len() <= 20
+            && prefix
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        if !valid_prefix {
+            problems.push(format!(
+                "{at}.database_prefix: {prefix:?} must be 1–20 characters of A-Z a-z 0-9 _ -"
+            ));
+        }
     }
 }
 
 /// A connection string that may hold a password: `Debug` redacts it so configs can be logged.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Deserialize)]
 #[serde(transparent)]
 pub struct MongoUri(String);
 
@@ -117,12 +155,23 @@ mod tests {
     }
 
     #[test]
-    fn built_from_the_daemon_settings() {
-        let settings: crate::config::MongoSettings =
-            toml::from_str("uri = \"mongodb://u:pw@h/\"\ndatabase_prefix = \"tv\"").unwrap();
-        let config = MongoStoreConfig::from_settings(&settings).unwrap();
-        assert_eq!(config.uri.expose(), "mongodb://u:pw@h/");
-        assert_eq!(config.database_prefix, "tv");
+    fn a_section_without_uri_or_prefix_takes_the_defaults() {
+        let config: MongoStoreConfig = toml::from_str("").unwrap();
+        assert!(config.uri().is_err());
+        assert_eq!(config.database_prefix, "tablevault");
+        let config: MongoStoreConfig = toml::from_str("uri = \"mongodb://u:pw@h/\"").unwrap();
+        assert_eq!(config.uri().unwrap().expose(), "mongodb://u:pw@h/");
+    }
+
+    #[test]
+    fn validation_names_the_key_and_never_the_uri() {
+        let config = MongoStoreConfig::new("http://u:hunter2@h/", "bad prefix");
+        let mut problems = Vec::new();
+        config.validate("stores.m", &mut problems);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].starts_with("stores.m.uri: must start with mongodb://"));
+        assert!(problems[1].starts_with("stores.m.database_prefix: \"bad prefix\""));
+        assert!(!problems.concat().contains("hunter2"), "{problems:?}");
     }
 
     #[test]

@@ -37,8 +37,9 @@ impl MongoStore {
     /// server shows up in [`BackupStore::healthcheck`] or the first operation.
     pub async fn connect(config: &MongoStoreConfig) -> Result<Self, StoreError> {
         naming::validate_prefix(&config.database_prefix)?;
-        let conn = Connection::open(&config.uri, config.database_prefix.clone()).await?;
-        info!(uri = %config.uri.redacted(), prefix = %config.database_prefix, "MongoDB store configured.");
+        let uri = config.uri()?;
+        let conn = Connection::open(uri, config.database_prefix.clone()).await?;
+        info!(uri = %uri.redacted(), prefix = %config.database_prefix, "MongoDB store configured.");
         Ok(MongoStore {
             conn: Arc::new(conn),
         })

@@ -5,7 +5,8 @@
 //! with backoff (see [`backoff`]) when the error is retryable for that operation.
 //!
 //! # Layout
-//! - `config`: [`ClientConfig`] and [`RetryPolicy`].
+//! - `config`: [`ClientConfig`] and [`RetryPolicy`]; `source`: [`SourceConfig`], the config
+//!   file's `[sources.NAME]`, which builds a [`ClientConfig`].
 //! - `error`: [`TablestoreError`], the one error type.
 //! - `transport`: signing, sending and verifying one attempt; `call`: the retry loop.
 //! - `tables`, `rows`, `range`, `scan`, `batch`, `chunk`, `splits`: the typed operations.
@@ -22,6 +23,7 @@ mod range;
 mod read_options;
 mod rows;
 mod scan;
+mod source;
 mod splits;
 mod tables;
 mod transport;
@@ -37,6 +39,7 @@ pub use observer::{Observer, RequestOutcome, OUTCOME_OK};
 pub use range::{Direction, RangePage, RangeRequest};
 pub use read_options::{ReadOptions, TimeRange, ALL_VERSIONS};
 pub use rows::RowExistence;
+pub use source::SourceConfig;
 pub use splits::{ranges_from_split_points, ScanRange};
 pub use tables::{StreamChange, TableUpdate};
 

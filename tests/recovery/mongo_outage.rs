@@ -33,12 +33,9 @@ fn default_timeouts_uri(server: &MongoServer) -> String {
 }
 
 async fn staged_in(server: &MongoServer) -> Vec<String> {
-    let store = MongoStore::connect(&MongoStoreConfig {
-        uri: MongoUri::new(server.uri()),
-        database_prefix: PREFIX.to_owned(),
-    })
-    .await
-    .expect("store connects");
+    let store = MongoStore::connect(&MongoStoreConfig::new(MongoUri::new(server.uri()), PREFIX))
+        .await
+        .expect("store connects");
     store.staged().await.expect("staged listed")
 }
 

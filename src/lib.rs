@@ -18,6 +18,7 @@ pub mod api;
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod daemon;
 pub mod demo;
 pub mod emulator;
 pub mod engine;

@@ -35,7 +35,7 @@ pub use defaults::DEFAULTS_TOML;
 pub use engine::EngineConfig;
 pub use error::ConfigError;
 pub use logging::{LogFormat, LoggingConfig};
-pub use scheduler::SchedulerConfig;
+pub use scheduler::{InterruptedBackups, SchedulerConfig};
 pub use server::{parse_listen, DatabaseConfig, ServerConfig, DEFAULT_LISTEN};
 pub use sources::SourceConfig;
 pub use stores::{ArchiveSettings, MongoSettings, StoreConfig, DEFAULT_STORE};

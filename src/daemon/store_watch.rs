@@ -5,7 +5,6 @@
 use std::time::Duration;
 
 use futures::future::join_all;
-
 use tokio_util::sync::CancellationToken;
 
 use crate::api::readiness::check_store;
@@ -20,17 +19,22 @@ pub fn spawn(state: AppState, shutdown: CancellationToken) {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(STORE_CHECK_INTERVAL);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let timeout = state.config.server.readiness_timeout;
         loop {
             tokio::select! {
                 () = shutdown.cancelled() => return,
                 _ = ticks.tick() => {}
             }
-            let checks = state
-                .stores
-                .values()
-                .map(|store| check_store(store, &state.metrics, timeout));
-            join_all(checks).await;
+            check_all(&state).await;
         }
     });
+}
+
+/// One round of the watch: checks every store at once and sets its `tablevault_store_up`.
+pub async fn check_all(state: &AppState) {
+    let timeout = state.config.server.readiness_timeout;
+    let checks = state
+        .stores
+        .values()
+        .map(|store| check_store(store, &state.metrics, timeout));
+    join_all(checks).await;
 }

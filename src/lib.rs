@@ -6,8 +6,11 @@
 //! - [`engine`]: moves tables between Tablestore and a store (backup, restore, verify).
 //! - [`catalog`]: the daemon's SQLite state (schedules, runs, backup catalog, idempotency keys).
 //! - [`retention`]: which backups a retention policy keeps (pure).
-//! - [`runs`]: the run executor (backups, restores, verifications, retention deletions).
-//! - [`scheduler`]: fires schedules from the catalog; start-up recovery; shutdown.
+//! - [`runs`]: the run executor (backups, restores, verifications, retention deletions) and
+//!   start-up recovery.
+//! - [`scheduler`]: fires schedules from the catalog, through a handle to the run executor.
+//! - [`daemon`]: `tablevault serve` assembled: lock, bind, catalog, stores, executor, scheduler,
+//!   background loops, one shutdown token, sd_notify. See `docs/architecture.md`.
 //! - [`emulator`]: a local Tablestore server speaking the same protocol, for tests and demos.
 //! - [`telemetry`]: logs and the Prometheus metric contract.
 //! - [`api`]: the daemon's REST API (`tablevault serve`).
@@ -19,6 +22,7 @@ pub mod api;
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod daemon;
 pub mod demo;
 pub mod emulator;
 pub mod engine;

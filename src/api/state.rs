@@ -1,10 +1,9 @@
 //! What every handler can reach: the configuration, the opened stores, the catalog, the
-//! metrics and the shutdown signal. Cheap to clone (everything is behind an `Arc` or a pool).
+//! metrics, the run executor and the scheduler, all built by [`crate::daemon::Daemon::build`].
+//! Cheap to clone (everything is behind an `Arc` or a pool).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-
-use tokio_util::sync::CancellationToken;
 
 use super::error::ApiError;
 use crate::catalog::Catalog;
@@ -31,10 +30,9 @@ pub struct AppState {
     /// The SQLite state: schedules, runs, backups, idempotency keys.
     pub catalog: Catalog,
     pub metrics: Arc<Metrics>,
-    /// Cancelled when shutdown begins: background work (the scheduler, runs) stops taking
-    /// new work and heads for its next checkpoint.
-    pub shutdown: CancellationToken,
-    /// Fires the schedules; its executor runs every backup, restore and verification.
+    /// Runs every backup, restore and verification (the scheduler holds the same handle).
+    pub executor: RunExecutor,
+    /// Fires the schedules; schedule changes go through it.
     pub scheduler: Scheduler,
 }
 
@@ -49,7 +47,7 @@ impl std::fmt::Debug for AppState {
 
 impl AppState {
     pub fn executor(&self) -> &RunExecutor {
-        self.scheduler.executor()
+        &self.executor
     }
 
     /// The store called `name`, or a 404 naming the configured ones.

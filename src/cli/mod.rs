@@ -16,7 +16,6 @@ mod reach;
 mod restore;
 mod runtime;
 mod serve;
-mod supervisor;
 mod verify;
 
 use std::process::ExitCode;

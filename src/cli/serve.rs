@@ -8,10 +8,9 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::failure::Failure;
-use super::supervisor;
-use crate::api::instance_lock::LockError;
-use crate::api::{App, AppError};
 use crate::config::{parse_listen, Config};
+use crate::daemon::lock::LockError;
+use crate::daemon::{supervisor, Daemon, DaemonError};
 use crate::demo::{settings, Demo, DemoError, DemoOptions};
 use crate::telemetry;
 
@@ -63,16 +62,16 @@ pub async fn run(args: ServeArgs) -> Result<(), Failure> {
         None
     };
     let demo_dir = (args.demo && args.config.is_none()).then_some(&args.demo_dir);
-    let app = App::build(config)
+    let daemon = Daemon::build(config)
         .await
         .map_err(|e| build_failure(e, demo_dir))?;
-    let addr = app.addr();
+    let addr = daemon.addr();
     tracing::info!(%addr, version = env!("CARGO_PKG_VERSION"), "Listening.");
     // On stdout too, so scripts (and tests) that asked for port 0 learn the port.
     println!("tablevault listening on http://{addr}");
     if let Some(demo) = &demo {
         let guide = demo
-            .start(&app.state().scheduler, addr)
+            .start(&daemon.state().scheduler, addr)
             .await
             .map_err(demo_failure)?;
         print!("{}", guide.render());
@@ -83,7 +82,7 @@ pub async fn run(args: ServeArgs) -> Result<(), Failure> {
         super::shutdown_signal().await;
         supervisor::stopping(grace);
     };
-    let result = app
+    let result = daemon
         .run_until_stopped(signal)
         .await
         .map_err(|e| Failure::Failed(e.to_string()));
@@ -96,13 +95,15 @@ pub async fn run(args: ServeArgs) -> Result<(), Failure> {
 /// Why the daemon did not start. A second demo in the same directory is the usual lock
 /// conflict there, and the demo's database is not in a config file to change: `--demo-dir`
 /// is what gives it its own.
-fn build_failure(e: AppError, demo_dir: Option<&PathBuf>) -> Failure {
+fn build_failure(e: DaemonError, demo_dir: Option<&PathBuf>) -> Failure {
     match (e, demo_dir) {
-        (AppError::Locked(held @ LockError::Held { .. }), Some(dir)) => Failure::Failed(format!(
-            "{held}; for a second demo, give it its own directory: --demo-dir DIR (this one \
+        (DaemonError::Locked(held @ LockError::Held { .. }), Some(dir)) => {
+            Failure::Failed(format!(
+                "{held}; for a second demo, give it its own directory: --demo-dir DIR (this one \
              uses {})",
-            dir.display()
-        )),
+                dir.display()
+            ))
+        }
         (e, _) => Failure::Failed(e.to_string()),
     }
 }

@@ -42,7 +42,7 @@ pub use defaults::DEFAULTS_TOML;
 pub use engine::EngineConfig;
 pub use error::ConfigError;
 pub use logging::{LogFormat, LoggingConfig};
-pub use scheduler::SchedulerConfig;
+pub use scheduler::{InterruptedBackups, SchedulerConfig};
 pub use server::{parse_listen, DatabaseConfig, ServerConfig, DEFAULT_LISTEN};
 pub use stores::{StoreConfig, DEFAULT_STORE};
 

@@ -2,7 +2,17 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::runs::InterruptedBackups;
+/// What happens to the staged data of a backup the daemon did not finish (stopped by a
+/// shutdown, or left by a process that died).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InterruptedBackups {
+    /// Delete the staged data and mark the backup failed (the next tick starts afresh).
+    #[default]
+    Clean,
+    /// Keep it; at the next start a run continues it from its checkpoints.
+    Resume,
+}
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]

@@ -12,8 +12,9 @@ use super::crash_point::{crash_point, AFTER_PUBLISH};
 use super::events::{Event, RunLabels};
 use super::job::{Job, RunScope};
 use super::resources::Source;
-use super::{BackupRequest, InterruptedBackups, RunError, RunExecutor};
+use super::{BackupRequest, RunError, RunExecutor};
 use crate::catalog::{NewBackup, NewRun, Run, RunKind, RunOutcome};
+use crate::config::InterruptedBackups;
 use crate::engine::{
     new_backup_id, run_backup, BackupContext, BackupJob, BackupOutcome, EngineError,
 };

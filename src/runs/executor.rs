@@ -1,12 +1,12 @@
 //! [`RunExecutor`]: takes run requests, applies the exclusion rules and the global limit, and
 //! drives each run on its own task from `queued` to a final status.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::sync::{Notify, Semaphore};
 use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
 
 use super::claims::{ActiveRuns, Claim};
 use super::events::{Event, NoObserver, Observer, RunLabels};
@@ -30,9 +30,9 @@ pub(crate) struct Inner {
     pub(super) active: Mutex<ActiveRuns>,
     /// Signalled whenever a run leaves the registry.
     pub(super) released: Notify,
-    /// The daemon is stopping: no new runs, and cancellations are the shutdown's (the
-    /// staged-data policy applies).
-    pub(super) shutting_down: AtomicBool,
+    /// The daemon's one shutdown token. Once cancelled: no new runs, and cancellations are
+    /// the shutdown's (the staged-data policy applies).
+    pub(super) shutdown: CancellationToken,
 }
 
 /// How [`RunExecutor::shutdown`] went.
@@ -51,11 +51,14 @@ const FINAL_STATE_SHARE: u32 = 3;
 const MAX_FINAL_STATE_WAIT: Duration = Duration::from_secs(10);
 
 impl RunExecutor {
+    /// An executor that stops taking runs once `shutdown` is cancelled (the daemon hands the
+    /// same token to the scheduler, the HTTP server and its background loops).
     pub fn new(
         catalog: Catalog,
         resources: Resources,
         options: ExecutorOptions,
         observer: Option<Arc<dyn Observer>>,
+        shutdown: CancellationToken,
     ) -> Self {
         let permits = Arc::new(Semaphore::new(options.max_concurrent_runs.max(1)));
         RunExecutor {
@@ -67,7 +70,7 @@ impl RunExecutor {
                 permits,
                 active: Mutex::new(ActiveRuns::default()),
                 released: Notify::new(),
-                shutting_down: AtomicBool::new(false),
+                shutdown,
             }),
         }
     }
@@ -82,6 +85,11 @@ impl RunExecutor {
 
     pub fn options(&self) -> &ExecutorOptions {
         &self.inner.options
+    }
+
+    /// The shutdown token this executor stops with.
+    pub fn shutdown_token(&self) -> &CancellationToken {
+        &self.inner.shutdown
     }
 
     /// Ids of the runs queued or running in this process.
@@ -125,7 +133,7 @@ impl RunExecutor {
     /// process can exit within one grace period and a service manager's stop timeout can be
     /// set from it. Runs still active at the deadline are left for start-up recovery.
     pub async fn shutdown_by(&self, deadline: Instant) -> ShutdownReport {
-        self.inner.shutting_down.store(true, Ordering::SeqCst);
+        self.inner.shutdown.cancel();
         let mut report = ShutdownReport::default();
         for token in self.inner.lock().queued_tokens() {
             token.cancel();

@@ -18,6 +18,10 @@
 //! - `backup`, `restore`, `retention`: the work of each kind; [`request`]: what callers ask.
 //! - [`claims`]: exclusion (`held_claims`: claims held outside runs, e.g. the API's
 //!   deletion of a backup); [`events`]: the observer; [`resources`]: sources and stores.
+//! - [`recovery`]: start-up recovery (`interrupted_work`: settling what a dead process left);
+//!   [`staged_sweep`]: staged data failed backups left in a store that was down.
+//! - The executor is built by the daemon ([`crate::daemon`]) with the daemon's one shutdown
+//!   token; the scheduler and the API hold handles to it.
 //! - [`staged_sweep`]: deletes staged data failed backups left in an unreachable store;
 //!   [`crash_point`]: test-only aborts at exact points, for recovery tests.
 
@@ -29,9 +33,11 @@ mod error;
 pub mod events;
 pub mod executor;
 mod held_claims;
+mod interrupted_work;
 mod job;
 mod options;
 mod records;
+pub mod recovery;
 pub mod request;
 pub mod resources;
 mod restore;
@@ -44,7 +50,8 @@ pub use error::RunError;
 pub use events::{ChannelObserver, Event, NoObserver, Observer, RunInfo, RunLabels};
 pub use executor::{RunExecutor, ShutdownReport};
 pub use held_claims::HeldClaims;
-pub use options::{ExecutorOptions, InterruptedBackups};
+pub use options::ExecutorOptions;
+pub use recovery::{recover, RecoveryReport, INTERRUPTED_REASON};
 pub use request::{BackupRef, BackupRequest, RestoreRequest, VerifyRequest};
 pub use resources::{Resources, Source};
 pub use staged_sweep::{spawn_staged_sweeper, SweepReport, SWEEP_INTERVAL};

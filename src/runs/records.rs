@@ -2,7 +2,6 @@
 //! catalog writes every kind of run shares (queued, skipped, finished), each reported to the
 //! observer so metrics and records never disagree.
 
-use std::sync::atomic::Ordering;
 use std::sync::MutexGuard;
 use std::time::Duration;
 
@@ -27,7 +26,7 @@ impl Inner {
     }
 
     pub fn shutting_down(&self) -> bool {
-        self.shutting_down.load(Ordering::SeqCst)
+        self.shutdown.is_cancelled()
     }
 
     pub fn reserve(

@@ -1,5 +1,5 @@
 //! Resuming a staged backup a dead process left (start-up recovery with
-//! [`crate::runs::InterruptedBackups::Resume`]): a run that continues it from its checkpoints.
+//! [`crate::config::InterruptedBackups::Resume`]): a run that continues it from its checkpoints.
 //!
 //! The run claims exactly the tables of the backup's plan, read from the staged data: a
 //! resume reads those and nothing else, so claiming the whole source would make every other

@@ -20,15 +20,17 @@
 //!   overlap is recorded as a `skipped` run with the reason.
 //! - **Pause / resume / run-now**: pause clears `next_run_at`; resume sets it to the next tick
 //!   after now (no immediate run); run-now starts a manual run and leaves `next_run_at` alone.
-//! - **Lifecycle** ([`Scheduler::start`], [`Scheduler::shutdown`]): recovery, catch-up, loop;
-//!   on SIGTERM stop firing, give runs a grace period, cancel the rest, record their state.
+//! - **Lifecycle** ([`Scheduler::start`], [`Scheduler::shutdown`]): recovery (the run
+//!   service's, [`crate::runs::recover`]), catch-up, loop; the loop ends when the daemon's
+//!   shutdown token (the executor's) is cancelled; on SIGTERM stop firing, give runs a grace
+//!   period, cancel the rest, record their state.
+//! - **Ownership**: the scheduler holds a handle to the daemon's [`crate::runs::RunExecutor`]
+//!   and submits to it; it does not own it (a restore through the API never passes here).
 
 pub mod clock;
 pub mod cron;
 mod error;
-mod interrupted_work;
 mod options;
-pub mod recovery;
 mod service;
 mod tick;
 mod timer;
@@ -37,7 +39,6 @@ pub use clock::{catalog_clock, Clock, ManualClock, SystemClock};
 pub use cron::{CronError, CronSchedule};
 pub use error::SchedulerError;
 pub use options::SchedulerOptions;
-pub use recovery::{RecoveryReport, INTERRUPTED_REASON};
 pub use service::{ScheduleTiming, Scheduler};
 pub use tick::TickReport;
 pub use timer::StartReport;

@@ -30,6 +30,8 @@ pub(super) struct Inner {
     pub wake: Notify,
     /// The `now` of the last completed tick.
     pub ticks: watch::Sender<Option<DateTime<Utc>>>,
+    /// The daemon's one shutdown token, the executor's: the timer loop ends when it is
+    /// cancelled.
     pub stop: CancellationToken,
     pub task: Mutex<Option<JoinHandle<()>>>,
 }
@@ -42,9 +44,11 @@ pub struct ScheduleTiming {
 }
 
 impl Scheduler {
-    /// A scheduler over `executor`'s catalog. Give the catalog the same clock
+    /// A scheduler submitting to `executor` (a handle the daemon shares with the API) and
+    /// stopping with its shutdown token. Give the catalog the same clock
     /// ([`super::catalog_clock`]) so run stamps and ticks agree.
     pub fn new(executor: RunExecutor, clock: Arc<dyn Clock>, options: SchedulerOptions) -> Self {
+        let stop = executor.shutdown_token().clone();
         Scheduler {
             inner: Arc::new(Inner {
                 executor,
@@ -53,7 +57,7 @@ impl Scheduler {
                 edit: tokio::sync::Mutex::new(()),
                 wake: Notify::new(),
                 ticks: watch::Sender::new(None),
-                stop: CancellationToken::new(),
+                stop,
                 task: Mutex::new(None),
             }),
         }

@@ -5,10 +5,9 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::recovery::{recover, RecoveryReport};
 use super::tick::TickReport;
 use super::{Scheduler, SchedulerError};
-use crate::runs::ShutdownReport;
+use crate::runs::{recover, RecoveryReport, ShutdownReport};
 
 /// After a failed step (e.g. the database is briefly unavailable), wait this long before the
 /// next attempt instead of spinning.

@@ -1,10 +1,14 @@
 //! Logs and metrics. [`init_tracing`] sets up the process's logs; [`Metrics`] holds the
-//! Prometheus contract; [`events`] is the single place where both are written.
+//! Prometheus contract; [`events`] is the single place where both are written;
+//! [`run_telemetry`] is the run executor's observer (run events → telemetry events), and
+//! [`backups_stored`] keeps `tablevault_backups_stored` equal to the catalog.
 
+pub mod backups_stored;
 pub mod build_info;
 pub mod events;
 pub mod labels;
 pub mod metrics;
+pub mod run_telemetry;
 mod schedule_series;
 
 pub use metrics::{Metrics, BACKUP_DURATION_BUCKETS};

@@ -1,11 +1,12 @@
-//! `spawn_app()`: the whole daemon (`App::build` from a real TOML config) on port 0 with a
+//! `spawn_app()`: the whole daemon (`Daemon::build` from a real TOML config) on port 0 with a
 //! temporary directory for its SQLite state and its archive store; requests go over real
 //! sockets with reqwest.
 
 use std::path::Path;
 
-use tablevault::api::{App, AppState};
+use tablevault::api::AppState;
 use tablevault::config::Config;
+use tablevault::daemon::Daemon;
 use tempfile::TempDir;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -82,7 +83,7 @@ pub async fn spawn_app_from(make: impl FnOnce(&Path) -> String) -> TestApp {
 
 /// Starts an app from `config`; the caller keeps the directories it names alive.
 pub async fn spawn_config(config: Config) -> TestApp {
-    let app = App::build(config).await.expect("app builds");
+    let app = Daemon::build(config).await.expect("app builds");
     let address = format!("http://{}", app.addr());
     let state = app.state().clone();
     let (stop, stopped) = oneshot::channel::<()>();

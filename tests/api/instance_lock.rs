@@ -1,8 +1,8 @@
-//! One daemon per state database: a second `App::build` on the same file is refused with a
+//! One daemon per state database: a second `Daemon::build` on the same file is refused with a
 //! message naming the lock and its holder; once the first has stopped, a new one starts.
 
-use tablevault::api::instance_lock::InstanceLock;
-use tablevault::api::{App, AppError};
+use tablevault::daemon::lock::InstanceLock;
+use tablevault::daemon::{Daemon, DaemonError};
 
 use crate::helpers::{config_text, parse_config, spawn_config};
 
@@ -16,14 +16,14 @@ async fn a_second_daemon_on_the_same_database_is_refused_until_the_first_stops()
     assert_eq!(first.get("/healthz", None).await.status(), 200);
 
     // Act: a second daemon on the same database (another port).
-    let second = App::build(config.clone()).await;
+    let second = Daemon::build(config.clone()).await;
 
     // Assert: refused, naming the database, the lock file and the holder.
     let error = match second {
         Ok(_) => panic!("a second daemon started on {}", database.display()),
         Err(error) => error,
     };
-    assert!(matches!(error, AppError::Locked(_)), "{error:?}");
+    assert!(matches!(error, DaemonError::Locked(_)), "{error:?}");
     let message = error.to_string();
     let lock = InstanceLock::path_for(&database);
     assert_eq!(lock, dir.path().join("state/tablevault.db.lock"));

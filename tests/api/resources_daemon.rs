@@ -1,5 +1,5 @@
 //! The daemon's own machinery around the resources: `Idempotency-Key` replay and the
-//! scheduler that `App::build` starts, on real time.
+//! scheduler that `Daemon::build` starts, on real time.
 
 use serde_json::{json, Value as Json};
 

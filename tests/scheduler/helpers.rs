@@ -19,6 +19,7 @@ use tablevault::tablestore::{
     Cell, PkSchema, PkType, PkValue, PrimaryKey, Row, TableDescription, Value,
 };
 use tempfile::TempDir;
+use tokio_util::sync::CancellationToken;
 
 use super::gate::{Gate, GatedStore};
 use tokio::sync::{mpsc, watch};
@@ -218,7 +219,13 @@ fn build(
 ) -> (Scheduler, mpsc::UnboundedReceiver<Event>) {
     setup.executor.engine = engine_config();
     let (observer, events) = ChannelObserver::new();
-    let executor = RunExecutor::new(catalog.clone(), resources, setup.executor, Some(observer));
+    let executor = RunExecutor::new(
+        catalog.clone(),
+        resources,
+        setup.executor,
+        Some(observer),
+        CancellationToken::new(),
+    );
     let clock: Arc<dyn Clock> = Arc::new(clock.clone());
     (Scheduler::new(executor, clock, setup.scheduler), events)
 }

@@ -2,10 +2,10 @@
 //! and reconciliation of the catalog with what the store actually holds.
 
 use tablevault::catalog::{BackupStatus, NewBackup, NewRun, RunKind, RunStatus, RunTrigger};
+use tablevault::config::InterruptedBackups;
 use tablevault::emulator::FaultConfig;
 use tablevault::engine::{run_backup, BackupContext, BackupJob, BackupOutcome};
-use tablevault::runs::{BackupRequest, ExecutorOptions, InterruptedBackups};
-use tablevault::scheduler::INTERRUPTED_REASON;
+use tablevault::runs::{BackupRequest, ExecutorOptions, INTERRUPTED_REASON};
 use tablevault::store::{BackupStore, SourceInfo};
 use tablevault::tablestore::client::{Client, RetryPolicy};
 

@@ -4,8 +4,9 @@
 use std::time::Duration;
 
 use tablevault::catalog::{BackupStatus, RunStatus};
+use tablevault::config::InterruptedBackups;
 use tablevault::emulator::FaultConfig;
-use tablevault::runs::{Event, ExecutorOptions, InterruptedBackups, RunError};
+use tablevault::runs::{Event, ExecutorOptions, RunError};
 use tablevault::scheduler::SchedulerError;
 use tablevault::store::BackupStore;
 

@@ -7,13 +7,13 @@ use axum::Json;
 use serde::Deserialize;
 
 use super::common::{check_table_names, check_tables_in_backup, page_request, run_accepted};
-use crate::api::backups_stored::recount_schedule;
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::json::{ApiJson, OptionalJson};
 use crate::api::state::AppState;
 use crate::catalog::{Backup, BackupFilter, BackupStatus, Page, PageRequest, RunFilter, RunStatus};
 use crate::runs::{BackupRef, BackupRequest, HeldClaims, RunError, VerifyRequest};
 use crate::store::StoreError;
+use crate::telemetry::backups_stored::recount_schedule;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct BackupQuery {

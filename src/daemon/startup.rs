@@ -1,32 +1,34 @@
-//! Start-up work before the first request: open the stores, and give the metrics the state the
+//! Start-up work before the first request: open the stores, give the metrics the state the
 //! catalog already knows (every schedule's series, the last success times), so a restart does
-//! not reset what alerts look at.
+//! not reset what alerts look at, and build the run executor the scheduler and the API share.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use super::backups_stored;
-use super::run_telemetry::RunTelemetry;
-use super::state::NamedStore;
-use super::AppError;
+use tokio_util::sync::CancellationToken;
+
+use super::DaemonError;
+use crate::api::NamedStore;
 use crate::catalog::{Catalog, PageRequest, MAX_PAGE_SIZE};
 use crate::config::Config;
 use crate::runs::{ExecutorOptions, Observer, Resources, RunError, RunExecutor};
-use crate::scheduler::{Clock, CronSchedule, Scheduler, SchedulerOptions};
+use crate::scheduler::{CronSchedule, SchedulerOptions};
 use crate::store::SourceInfo;
 use crate::tablestore::client::Client;
+use crate::telemetry::backups_stored;
 use crate::telemetry::events::tablestore_observer;
 use crate::telemetry::events::{LastFailureRestored, LastSuccessRestored};
+use crate::telemetry::run_telemetry::RunTelemetry;
 use crate::telemetry::{Metrics, ScheduleSeries};
 
 /// Opens every configured store. An archive directory is created; MongoDB connects lazily, so
 /// an unreachable server shows in `/readyz` rather than stopping the daemon.
-pub async fn open_stores(config: &Config) -> Result<BTreeMap<String, NamedStore>, AppError> {
+pub async fn open_stores(config: &Config) -> Result<BTreeMap<String, NamedStore>, DaemonError> {
     let mut stores = BTreeMap::new();
     for (name, settings) in &config.stores {
         let store = crate::store::open(settings)
             .await
-            .map_err(|source| AppError::Store {
+            .map_err(|source| DaemonError::Store {
                 name: name.clone(),
                 source,
             })?;
@@ -51,7 +53,7 @@ pub async fn restore_metrics(
     stores: &BTreeMap<String, NamedStore>,
     metrics: &Arc<Metrics>,
     now: chrono::DateTime<chrono::Utc>,
-) -> Result<(), AppError> {
+) -> Result<(), DaemonError> {
     for name in stores.keys() {
         metrics.init_store(name);
     }
@@ -108,14 +110,14 @@ pub async fn restore_metrics(
 }
 
 /// The run executor over the opened stores and a client per source (its requests counted like
-/// every other), and the scheduler over it, started: recovery, catch-up, then the timer loop.
-pub async fn start_scheduler(
+/// every other), reporting to the metrics and stopping with the daemon's `shutdown` token.
+pub fn run_executor(
     config: &Config,
     catalog: &Catalog,
     stores: &BTreeMap<String, NamedStore>,
     metrics: &Arc<Metrics>,
-    clock: Arc<dyn Clock>,
-) -> Result<Scheduler, AppError> {
+    shutdown: CancellationToken,
+) -> Result<RunExecutor, DaemonError> {
     let mut resources = Resources::new();
     for (name, source) in &config.sources {
         let client = Client::new(&source.client_config())
@@ -141,12 +143,19 @@ pub async fn start_scheduler(
         ..ExecutorOptions::default()
     };
     let observer: Arc<dyn Observer> = RunTelemetry::new(metrics.clone(), catalog.clone());
-    let executor = RunExecutor::new(catalog.clone(), resources, options, Some(observer));
-    let scheduler_options = SchedulerOptions {
+    Ok(RunExecutor::new(
+        catalog.clone(),
+        resources,
+        options,
+        Some(observer),
+        shutdown,
+    ))
+}
+
+/// The scheduler's part of the configuration.
+pub fn scheduler_options(config: &Config) -> SchedulerOptions {
+    SchedulerOptions {
         catch_up: config.scheduler.catch_up,
         catch_up_max_age: config.scheduler.catch_up_max_age(),
-    };
-    let scheduler = Scheduler::new(executor, clock, scheduler_options);
-    scheduler.start().await?;
-    Ok(scheduler)
+    }
 }

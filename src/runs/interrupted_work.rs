@@ -14,11 +14,11 @@
 use std::collections::{BTreeMap, HashSet};
 
 use super::recovery::{RecoveryReport, INTERRUPTED_REASON};
-use super::SchedulerError;
+use super::RunError;
+use super::{Event, RunExecutor};
 use crate::catalog::{
     Backup, BackupFilter, BackupStatus, CatalogError, PageRequest, Run, RunKind, RunOutcome,
 };
-use crate::runs::{Event, RunExecutor};
 use crate::store::StoreError;
 
 /// What recovery learnt from the stores it could list.
@@ -34,7 +34,7 @@ pub(super) async fn finish_interrupted_work(
     interrupted: &[Run],
     found: &StoreFindings,
     report: &mut RecoveryReport,
-) -> Result<(), SchedulerError> {
+) -> Result<(), RunError> {
     for backup in deleting_backups(executor).await? {
         if found.reachable.contains(&backup.store) && finish_deletion(executor, &backup).await? {
             report.finished_deletions.push(backup.id);
@@ -73,7 +73,7 @@ async fn settle(
     run: &Run,
     backup_id: &str,
     found: &StoreFindings,
-) -> Result<bool, SchedulerError> {
+) -> Result<bool, RunError> {
     let catalog = executor.catalog();
     let backup = match catalog.get_backup(backup_id).await {
         Ok(backup) => backup,
@@ -112,7 +112,7 @@ async fn settle(
 }
 
 /// Every backup the catalog has as `deleting`.
-async fn deleting_backups(executor: &RunExecutor) -> Result<Vec<Backup>, SchedulerError> {
+async fn deleting_backups(executor: &RunExecutor) -> Result<Vec<Backup>, RunError> {
     const PAGE: u32 = 100;
     let filter = BackupFilter {
         statuses: vec![BackupStatus::Deleting],
@@ -132,7 +132,7 @@ async fn deleting_backups(executor: &RunExecutor) -> Result<Vec<Backup>, Schedul
 
 /// Deletes a `deleting` backup's data and marks it `deleted`; `false` if the store refused
 /// (it stays `deleting`, and the next start tries again).
-async fn finish_deletion(executor: &RunExecutor, backup: &Backup) -> Result<bool, SchedulerError> {
+async fn finish_deletion(executor: &RunExecutor, backup: &Backup) -> Result<bool, RunError> {
     let store = executor.resources().store(&backup.store)?;
     match store.delete(&backup.id).await {
         Ok(()) | Err(StoreError::NotFound(_)) => {}

@@ -15,10 +15,11 @@
 use std::collections::{BTreeMap, HashSet};
 
 use super::interrupted_work::{finish_interrupted_work, StoreFindings};
-use super::SchedulerError;
+use super::staged_sweep::delete_abandoned_staged;
+use super::RunError;
+use super::RunExecutor;
 use crate::catalog::ReconcileReport;
-use crate::runs::staged_sweep::delete_abandoned_staged;
-use crate::runs::{InterruptedBackups, RunExecutor};
+use crate::config::InterruptedBackups;
 use crate::store::{BackupStore, StoreError};
 
 /// The reason stored on runs a dead process left unfinished.
@@ -45,7 +46,7 @@ pub struct RecoveryReport {
     pub finished_deletions: Vec<String>,
 }
 
-pub(super) async fn recover(executor: &RunExecutor) -> Result<RecoveryReport, SchedulerError> {
+pub async fn recover(executor: &RunExecutor) -> Result<RecoveryReport, RunError> {
     let catalog = executor.catalog();
     let mut report = RecoveryReport::default();
     let interrupted = catalog.mark_interrupted_runs(INTERRUPTED_REASON).await?;
@@ -115,7 +116,7 @@ async fn clean(
     executor: &RunExecutor,
     store: &dyn BackupStore,
     backup_id: &str,
-) -> Result<bool, SchedulerError> {
+) -> Result<bool, RunError> {
     match store.delete(backup_id).await {
         Ok(()) | Err(StoreError::NotFound(_)) => {}
         Err(e) => {

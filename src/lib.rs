@@ -13,8 +13,10 @@
 //! - [`api`]: the daemon's REST API (`tablevault serve`).
 //! - [`cli`]: the `tablevault` command line.
 //! - [`demo`]: `serve --demo`, the first-run experience on the built-in emulator.
+//! - [`backoff`]: exponential backoff with full jitter (the client's and the engine's retries).
 
 pub mod api;
+pub mod backoff;
 pub mod catalog;
 pub mod cli;
 pub mod config;

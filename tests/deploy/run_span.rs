@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 use tablevault::emulator::{Emulator, EmulatorConfig};
 
-use crate::daemon::{config_text, Daemon, ADMIN_TOKEN, LIMIT};
+use crate::daemon::{config_text, Daemon, LIMIT};
 use crate::orders_source::orders_source;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -21,29 +21,15 @@ async fn every_line_of_a_run_carries_its_run_id_and_its_end_is_logged_once() {
     let daemon = Daemon::start(dir.path(), &config_text(dir.path(), 5, &extra), &[]);
     let api = reqwest::Client::new();
 
-    let backup = start_run(
-        &api,
-        &daemon,
-        "/api/v1/backups",
-        &json!({
-            "source": "prod", "store": "local", "tables": ["orders"],
-        }),
-    )
-    .await;
+    let body = json!({"source": "prod", "store": "local", "tables": ["orders"]});
+    let backup = daemon.start_run(&api, "/api/v1/backups", &body).await;
     wait_for_end(&daemon, &backup).await;
     let backup_id = run_lines(&daemon.logs(), &backup)
         .iter()
         .find_map(|line| line["span"]["backup_id"].as_str().map(str::to_string))
         .expect("the backup run's span names its backup");
-    let restore = start_run(
-        &api,
-        &daemon,
-        "/api/v1/restores",
-        &json!({
-            "backup_id": backup_id, "rename": {"orders": "orders_restored"},
-        }),
-    )
-    .await;
+    let body = json!({"backup_id": backup_id, "rename": {"orders": "orders_restored"}});
+    let restore = daemon.start_run(&api, "/api/v1/restores", &body).await;
     wait_for_end(&daemon, &restore).await;
     check_logs(&daemon.logs(), &backup, &restore, &backup_id);
 }
@@ -104,23 +90,6 @@ fn parsed(logs: &str) -> impl Iterator<Item = Value> + '_ {
 
 fn target(line: &Value) -> &str {
     line["target"].as_str().unwrap_or("")
-}
-
-async fn start_run(api: &reqwest::Client, daemon: &Daemon, path: &str, body: &Value) -> String {
-    let accepted: Value = api
-        .post(daemon.url(path))
-        .bearer_auth(ADMIN_TOKEN)
-        .json(body)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let run_id = accepted["run_id"].as_str();
-    run_id
-        .unwrap_or_else(|| panic!("no run: {accepted}"))
-        .to_string()
 }
 
 /// Waits on the log file, not the API: a request would log inside the run's window.

@@ -17,8 +17,10 @@
 //! - [`cli`]: the `tablevault` command line.
 //! - [`config`]: the config file, composed of each component's own section type.
 //! - [`demo`]: `serve --demo`, the first-run experience on the built-in emulator.
+//! - [`backoff`]: exponential backoff with full jitter (the client's and the engine's retries).
 
 pub mod api;
+pub mod backoff;
 pub mod catalog;
 pub mod cli;
 pub mod config;

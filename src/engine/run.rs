@@ -7,6 +7,8 @@
 //! The first error (or the caller's cancellation) stops every task: readers drop their scan at
 //! once, writers finish the batch they are writing (a store write is never cut in half), then
 //! the caller decides what happens to the staged backup.
+//!
+//! The tasks run in the caller's span, so their lines carry the run's id.
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -15,6 +17,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
 
 use super::error::EngineError;
 use super::job::BackupContext;
@@ -140,12 +143,12 @@ pub(super) async fn execute(
     for _ in 0..writers {
         let (tx, rx) = mpsc::channel::<Batch>(capacity);
         senders.push(tx);
-        writer_tasks.spawn(run_writer(shared.clone(), rx));
+        writer_tasks.spawn(run_writer(shared.clone(), rx).in_current_span());
     }
     let senders = Arc::new(senders);
     let mut reader_tasks = JoinSet::new();
     for _ in 0..readers {
-        reader_tasks.spawn(run_reader(shared.clone(), senders.clone()));
+        reader_tasks.spawn(run_reader(shared.clone(), senders.clone()).in_current_span());
     }
     drop(senders); // writers end when the last reader drops its senders
 

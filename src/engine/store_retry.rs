@@ -16,9 +16,8 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 use super::error::EngineError;
+use crate::backoff::Backoff;
 use crate::store::StoreError;
-use crate::tablestore::client::backoff::next_delay;
-use crate::tablestore::client::RetryPolicy;
 
 /// The first backoff ceiling; it doubles per retry up to [`MAX_DELAY`].
 const BASE_DELAY: Duration = Duration::from_millis(200);
@@ -88,7 +87,7 @@ where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<(), StoreError>>,
 {
-    let policy = RetryPolicy {
+    let backoff = Backoff {
         max_elapsed: budget,
         base_delay: BASE_DELAY,
         max_delay: MAX_DELAY,
@@ -122,7 +121,7 @@ where
             Err(error) => error,
         };
         let elapsed = started.elapsed();
-        let delay = match next_delay(&policy, number, elapsed, rand::random()) {
+        let delay = match backoff.next_delay(number, elapsed, rand::random()) {
             Some(delay) if error.is_transient() => delay,
             _ => {
                 return Err(RetryFailure::Failed {

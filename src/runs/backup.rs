@@ -71,6 +71,7 @@ impl BackupSpec {
             self.request.tables.clone()
         };
         let backup_id = new_backup_id();
+        tracing::Span::current().record("backup_id", backup_id.as_str());
         let new = NewBackup {
             id: backup_id.clone(),
             schedule_id: self.request.schedule_id.clone(),

@@ -1,5 +1,6 @@
 //! One run's life on its task: wait for a slot of the global limit (or a cancel), `running`,
-//! the work with progress written every `progress_interval`, the final status, release.
+//! the work with progress written every `progress_interval`, the final status, release. It runs
+//! inside the run's span ([`RunInfo::span`]), and so do the tasks it starts.
 
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
@@ -8,6 +9,7 @@ use std::time::{Duration, Instant};
 use futures::FutureExt;
 use tokio::time::MissedTickBehavior;
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
 
 use super::events::{Event, RunInfo};
 use super::executor::Inner;
@@ -62,12 +64,15 @@ pub(crate) async fn drive(
         cancel,
     };
     let stop_reporting = CancellationToken::new();
-    let reporter = tokio::spawn(report_progress(
-        inner.clone(),
-        info.clone(),
-        scope.progress.clone(),
-        stop_reporting.clone(),
-    ));
+    let reporter = tokio::spawn(
+        report_progress(
+            inner.clone(),
+            info.clone(),
+            scope.progress.clone(),
+            stop_reporting.clone(),
+        )
+        .in_current_span(),
+    );
     let started = Instant::now();
     let outcome = match AssertUnwindSafe(job.execute(&scope)).catch_unwind().await {
         Ok(outcome) => outcome,

@@ -31,6 +31,23 @@ pub struct RunInfo {
     pub labels: RunLabels,
 }
 
+impl RunInfo {
+    /// The span a run executes in, engine and store work included, so every line it logs
+    /// carries its `run_id` (`grep run_id` follows one run through every layer). A root span:
+    /// a run outlives the request or the tick that submitted it. A backup records its
+    /// `backup_id` once it has made one.
+    pub fn span(&self, backup_id: Option<&str>) -> tracing::Span {
+        tracing::info_span!(
+            parent: None,
+            "run",
+            run_id = %self.run_id,
+            kind = %self.kind,
+            schedule = self.labels.schedule_name.as_deref(),
+            backup_id,
+        )
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
     /// Recorded as `queued`; waits for a slot of the global limit.

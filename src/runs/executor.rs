@@ -7,6 +7,7 @@ use std::time::Duration;
 use tokio::sync::{Notify, Semaphore};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
 
 use super::claims::{ActiveRuns, Claim};
 use super::events::{Event, NoObserver, Observer, RunLabels};
@@ -214,14 +215,10 @@ impl RunExecutor {
         let run = self.inner.record(slot, new).await?;
         let info = run_info(&run, labels);
         self.inner.emit(&Event::RunQueued(info.clone()));
-        tokio::spawn(super::driver::drive(
-            self.inner.clone(),
-            slot,
-            cancel,
-            run.id.clone(),
-            info,
-            job,
-        ));
+        let span = info.span(run.backup_id.as_deref());
+        let drive =
+            super::driver::drive(self.inner.clone(), slot, cancel, run.id.clone(), info, job);
+        tokio::spawn(drive.instrument(span));
         Ok(run)
     }
 }

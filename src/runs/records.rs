@@ -102,12 +102,14 @@ impl Inner {
                 (0, 0, None, self.catalog.now())
             }
         };
-        let level_error = matches!(status, RunStatus::Failed);
-        if level_error {
-            tracing::warn!(run_id = %info.run_id, kind = %info.kind, %status, ?error, "Run finished.");
-        } else {
-            tracing::info!(run_id = %info.run_id, kind = %info.kind, %status, "Run finished.");
-        }
+        log_end(
+            info,
+            status,
+            &error,
+            backup_id.as_deref(),
+            duration,
+            (rows, bytes),
+        );
         self.emit(&Event::RunFinished {
             run: info.clone(),
             status,
@@ -139,6 +141,35 @@ impl Inner {
                 other => return other,
             }
         }
+    }
+}
+
+/// The one line that says a run ended, with everything known about it (the span adds the
+/// run's id, kind and schedule): a failure is an error, a run that ended otherwise without
+/// success a warning.
+fn log_end(
+    info: &RunInfo,
+    status: RunStatus,
+    error: &Option<String>,
+    backup_id: Option<&str>,
+    duration: Duration,
+    (rows, bytes): (u64, u64),
+) {
+    let (run_id, kind, trigger) = (&info.run_id, info.kind, info.trigger);
+    let (store, source) = (info.labels.store.as_deref(), info.labels.source.as_deref());
+    let (seconds, error) = (duration.as_secs_f64(), error.as_deref());
+    macro_rules! end {
+        ($level:ident) => {
+            tracing::$level!(
+                %run_id, %kind, %trigger, %status, store, source, backup_id,
+                rows, bytes, seconds, error, "Run finished."
+            )
+        };
+    }
+    match status {
+        RunStatus::Failed => end!(error),
+        RunStatus::Succeeded | RunStatus::Skipped => end!(info),
+        _ => end!(warn),
     }
 }
 

@@ -11,6 +11,8 @@
 
 use std::time::Instant;
 
+use tracing::Instrument;
+
 use super::claims::Claim;
 use super::crash_point::{crash_point, RETENTION_DELETE};
 use super::events::{Event, RunLabels};
@@ -136,18 +138,23 @@ async fn delete_as_run(inner: &Inner, cause: &Cause<'_>, schedule: &Schedule, ba
         }
     };
     let info = run_info(&run, labels);
-    inner.emit(&Event::RunQueued(info.clone()));
-    let started = Instant::now();
-    let outcome = match inner.catalog.start_run(&run.id).await {
-        Ok(_) => {
-            inner.mark_running(slot);
-            inner.emit(&Event::RunStarted(info.clone()));
-            delete(inner, schedule, backup_id).await
-        }
-        Err(e) => RunOutcome::with(RunStatus::Failed, format!("could not start: {e}")),
-    };
-    inner.finish(&info, outcome, started.elapsed()).await;
-    inner.release(slot);
+    let span = info.span(Some(backup_id));
+    async {
+        inner.emit(&Event::RunQueued(info.clone()));
+        let started = Instant::now();
+        let outcome = match inner.catalog.start_run(&run.id).await {
+            Ok(_) => {
+                inner.mark_running(slot);
+                inner.emit(&Event::RunStarted(info.clone()));
+                delete(inner, schedule, backup_id).await
+            }
+            Err(e) => RunOutcome::with(RunStatus::Failed, format!("could not start: {e}")),
+        };
+        inner.finish(&info, outcome, started.elapsed()).await;
+        inner.release(slot);
+    }
+    .instrument(span)
+    .await;
 }
 
 /// `deleting` in the catalog first, then the store, then `deleted`: a crash in between leaves

@@ -76,6 +76,29 @@ impl Daemon {
         format!("{}{path}", self.address)
     }
 
+    /// POSTs `body` to `path` as the admin and returns the id of the run it accepted.
+    pub async fn start_run(
+        &self,
+        api: &reqwest::Client,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> String {
+        let accepted: serde_json::Value = api
+            .post(self.url(path))
+            .bearer_auth(ADMIN_TOKEN)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let run_id = accepted["run_id"].as_str();
+        run_id
+            .unwrap_or_else(|| panic!("no run: {accepted}\n{}", self.logs()))
+            .to_string()
+    }
+
     pub fn logs(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }

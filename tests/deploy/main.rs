@@ -12,6 +12,7 @@ mod full_disk;
 mod health_command;
 mod notify;
 mod orders_source;
+mod run_span;
 #[path = "../support/serve.rs"]
 mod serve;
 mod shutdown_budget;

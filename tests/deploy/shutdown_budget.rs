@@ -46,17 +46,8 @@ async fn a_stop_with_a_slow_request_and_a_slow_run_takes_one_grace_period() {
     let mut daemon = Daemon::start(dir.path(), &config, &[]);
     let api = reqwest::Client::new();
 
-    let accepted: serde_json::Value = api
-        .post(daemon.url("/api/v1/backups"))
-        .bearer_auth(ADMIN_TOKEN)
-        .json(&serde_json::json!({"source": "prod", "store": "local", "tables": ["orders"]}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let run_id = accepted["run_id"].as_str().expect("run id").to_string();
+    let body = serde_json::json!({"source": "prod", "store": "local", "tables": ["orders"]});
+    let run_id = daemon.start_run(&api, "/api/v1/backups", &body).await;
     wait_until_running(&api, &daemon, &run_id).await;
     let mut in_flight = start_a_slow_upload(&daemon).await;
     // Only orders the request before the signal; nothing is asserted about this time.

@@ -108,7 +108,7 @@ pub async fn run_restore(job: RestoreJob, ctx: &RunContext) -> Result<RestoreRep
         rows = report.total_rows(),
         skipped = report.total_skipped(),
         dry_run = job.dry_run,
-        "Restore finished."
+        "Restored the tables."
     );
     Ok(report)
 }

@@ -211,13 +211,15 @@ fn probe_writable(layout: &Layout) -> Result<(), StoreError> {
     fs::remove_file(&probe).map_err(not_writable)
 }
 
-/// Runs blocking file work on tokio's blocking pool.
+/// Runs blocking file work on tokio's blocking pool, in the caller's span (a run's lines
+/// carry its id).
 async fn blocking<T, F>(work: F) -> Result<T, StoreError>
 where
     F: FnOnce() -> Result<T, StoreError> + Send + 'static,
     T: Send + 'static,
 {
-    tokio::task::spawn_blocking(work)
+    let span = tracing::Span::current();
+    tokio::task::spawn_blocking(move || span.in_scope(work))
         .await
         .map_err(|e| StoreError::io("blocking file task", std::io::Error::other(e)))?
 }

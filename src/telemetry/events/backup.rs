@@ -8,7 +8,8 @@ use crate::catalog::RunStatus;
 use crate::telemetry::labels::UNSCHEDULED;
 use crate::telemetry::metrics::{timestamp, Metrics};
 
-/// A backup run ended, whatever the result.
+/// A backup run ended, whatever the result. Metrics only: the run's end is logged once, by the
+/// executor ("Run finished."), with these figures and the run's span.
 #[derive(Debug, Clone)]
 pub struct BackupFinished<'a> {
     /// `None` for a manual run.
@@ -28,42 +29,6 @@ impl BackupFinished<'_> {
     pub fn emit(&self, metrics: &Metrics) {
         let schedule = self.schedule.unwrap_or(UNSCHEDULED);
         let (result, seconds) = (self.result.as_str(), self.duration.as_secs_f64());
-        let error = self.error.unwrap_or("");
-        let (backup_id, store, rows, bytes) = (self.backup_id, self.store, self.rows, self.bytes);
-        match self.result {
-            RunStatus::Succeeded => {
-                tracing::info!(
-                    schedule,
-                    store,
-                    backup_id,
-                    rows,
-                    bytes,
-                    seconds,
-                    "Backup finished."
-                )
-            }
-            RunStatus::Failed => {
-                tracing::error!(
-                    schedule,
-                    store,
-                    backup_id,
-                    rows,
-                    seconds,
-                    error,
-                    "Backup failed."
-                )
-            }
-            _ => tracing::warn!(
-                schedule,
-                store,
-                backup_id,
-                result,
-                rows,
-                seconds,
-                error,
-                "Backup ended without success."
-            ),
-        }
         metrics
             .backup_runs
             .with_label_values(&[schedule, result])

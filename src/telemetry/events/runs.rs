@@ -7,7 +7,8 @@ use crate::catalog::{RunKind, RunStatus};
 use crate::telemetry::labels::UNSCHEDULED;
 use crate::telemetry::metrics::Metrics;
 
-/// A restore run ended, whatever the result.
+/// A restore run ended, whatever the result. Metrics only: the run's end is logged once, by
+/// the executor ("Run finished.").
 #[derive(Debug, Clone)]
 pub struct RestoreFinished<'a> {
     pub store: &'a str,
@@ -21,35 +22,7 @@ pub struct RestoreFinished<'a> {
 
 impl RestoreFinished<'_> {
     pub fn emit(&self, metrics: &Metrics) {
-        let (store, backup_id, source, rows) = (self.store, self.backup_id, self.source, self.rows);
-        let (result, seconds) = (self.result.as_str(), self.duration.as_secs_f64());
-        let error = self.error.unwrap_or("");
-        match self.result {
-            RunStatus::Succeeded => {
-                tracing::info!(store, backup_id, source, rows, seconds, "Restore finished.")
-            }
-            RunStatus::Failed => {
-                tracing::error!(
-                    store,
-                    backup_id,
-                    source,
-                    rows,
-                    seconds,
-                    error,
-                    "Restore failed."
-                )
-            }
-            _ => tracing::warn!(
-                store,
-                backup_id,
-                source,
-                result,
-                rows,
-                seconds,
-                error,
-                "Restore ended without success."
-            ),
-        }
+        let result = self.result.as_str();
         metrics.restore_runs.with_label_values(&[result]).inc();
     }
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use crate::helpers::{
     closed_port, config_text, ACCESS_KEY_SECRET, ADMIN_TOKEN, MONGO_PASSWORD, READ_TOKEN,
 };
-use crate::serve::{read_address, send_signal, serve_command};
+use crate::support::serve::{read_address, send_signal, serve_command};
 
 /// A running `tablevault serve` and the address it printed.
 struct Daemon {

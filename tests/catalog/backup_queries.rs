@@ -4,7 +4,7 @@ use chrono::Duration;
 use tablevault::catalog::{NewBackup, NewSchedule};
 use tablevault::retention::{evaluate, CandidateStatus};
 
-use crate::support::{manifest, open, t0, TestCatalog};
+use crate::test_catalog::{manifest, open, t0, TestCatalog};
 
 async fn staged(test: &TestCatalog, id: &str, schedule_id: Option<&str>) {
     test.catalog

@@ -11,9 +11,9 @@ use serde_json::{json, Value as Json};
 use tablevault::emulator::{Emulator, EmulatorConfig, EmulatorHandle, FaultConfig};
 use tempfile::TempDir;
 
-use crate::daemon::{config_text, Daemon, ADMIN_TOKEN, LIMIT};
+use crate::support::daemon::{config_text, Daemon, ADMIN_TOKEN, LIMIT};
 use crate::orders_source::orders_source;
-use crate::small_disk::SmallDisk;
+use crate::support::small_disk::SmallDisk;
 
 /// The daemon's API as the admin.
 struct Api {

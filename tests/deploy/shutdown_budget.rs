@@ -10,7 +10,7 @@ use tokio::net::TcpStream;
 use tablevault::catalog::{Catalog, RunStatus};
 use tablevault::emulator::{Emulator, EmulatorConfig, FaultConfig};
 
-use crate::daemon::{config_text, Daemon, ADMIN_TOKEN, LIMIT};
+use crate::support::daemon::{config_text, Daemon, ADMIN_TOKEN, LIMIT};
 use crate::orders_source::orders_source;
 
 const GRACE_SECONDS: u64 = 4;

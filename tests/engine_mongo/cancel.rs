@@ -3,7 +3,7 @@
 use tablevault::engine::{run_backup, EngineError};
 use tablevault::store::BackupStore;
 
-use crate::helpers::{client, context, job};
+use crate::support::engine::{client, context, job};
 use crate::setup::*;
 use crate::support::mongo_server::MongoServer;
 

@@ -12,7 +12,7 @@ use tablevault::tablestore::{
 };
 use tempfile::TempDir;
 
-use crate::daemon::{config_text, Daemon};
+use crate::support::daemon::{config_text, Daemon};
 
 pub const ORDERS_ROWS: i64 = 200;
 const GRACE_SECONDS: u64 = 5;

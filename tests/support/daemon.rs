@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, ExitStatus};
 use std::time::{Duration, Instant};
 
-use crate::serve::{read_address, send_signal, serve_command};
+use super::serve::{read_address, send_signal, serve_command};
 
 pub const ADMIN_TOKEN: &str = "admin-token-for-deploy-tests-5e1";
 /// Safety net for anything a test waits on; a test that reaches it has failed.

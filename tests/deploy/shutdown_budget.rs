@@ -10,8 +10,8 @@ use tokio::net::TcpStream;
 use tablevault::catalog::{Catalog, RunStatus};
 use tablevault::emulator::{Emulator, EmulatorConfig, FaultConfig};
 
-use crate::support::daemon::{config_text, Daemon, ADMIN_TOKEN, LIMIT};
 use crate::orders_source::orders_source;
+use crate::support::daemon::{config_text, Daemon, ADMIN_TOKEN, LIMIT};
 
 const GRACE_SECONDS: u64 = 4;
 

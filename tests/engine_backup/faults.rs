@@ -32,7 +32,10 @@ async fn cancelling_midway_publishes_nothing_and_leaves_nothing() {
         let ctx = ctx.clone();
         async move { run_backup(job, &ctx).await }
     });
-    wait_until("the first batches", WAIT_LIMIT, || progress.snapshot().rows >= 1000).await;
+    wait_until("the first batches", WAIT_LIMIT, || {
+        progress.snapshot().rows >= 1000
+    })
+    .await;
     ctx.cancel.cancel();
     let result = run.await.expect("run task");
 

@@ -8,11 +8,11 @@
 //! an op in a put, update cells whose ops are not grouped (it takes a dict keyed by op), a
 //! delete marker together with cells, empty primary keys.
 
+use crate::support::oracle;
+use crate::support::rows::{sdk_delete_row, sdk_key_row, sdk_put_row, sdk_update_row};
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::TestRunner;
 use serde_json::{json, Value as Json};
-use crate::support::oracle;
-use crate::support::rows::{sdk_delete_row, sdk_key_row, sdk_put_row, sdk_update_row};
 use tablevault::tablestore::auth::request_signature;
 use tablevault::tablestore::plainbuffer::{decode_row, encode_row};
 use tablevault::tablestore::{Cell, CellOp, PkValue, PrimaryKey, Row, Value};

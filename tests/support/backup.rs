@@ -2,7 +2,9 @@
 //! could not (month-old timestamps, rows the source never had) and tests of restore, the CLI
 //! and retention need no backup run first.
 
-use tablevault::store::{BackupStore, Manifest, SourceInfo, TableChecksum, TableManifest, FORMAT_VERSION};
+use tablevault::store::{
+    BackupStore, Manifest, SourceInfo, TableChecksum, TableManifest, FORMAT_VERSION,
+};
 use tablevault::tablestore::{Row, TableDescription};
 
 /// Publishes backup `id` of `tables` (description, rows in key order) to `store`, as taken

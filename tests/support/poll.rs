@@ -61,7 +61,13 @@ where
 /// every 5 ms: the check is cheap, and a test that acts mid-run (cancels after the first
 /// batches) must see the state before the run has moved far past it.
 pub async fn wait_until(what: &str, limit: Duration, mut condition: impl FnMut() -> bool) {
-    let check = || std::future::ready(if condition() { Ok(()) } else { Err("not yet".into()) });
+    let check = || {
+        std::future::ready(if condition() {
+            Ok(())
+        } else {
+            Err("not yet".into())
+        })
+    };
     poll(what, limit, Duration::from_millis(5), check).await
 }
 

@@ -4,17 +4,16 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 
-use futures::TryStreamExt;
 use tablevault::emulator::{Emulator, EmulatorConfig, EmulatorHandle};
 use tablevault::store::{ArchiveStore, ArchiveStoreConfig, BackupStore};
-use tablevault::tablestore::client::{Client, Direction, RangeRequest, RowExistence};
+use tablevault::tablestore::client::{Client, RowExistence};
 use tablevault::tablestore::{
     Cell, PkSchema, PkType, PkValue, PrimaryKey, Row, TableDescription, Value,
 };
 use tempfile::TempDir;
 
 use crate::support::backup::publish_backup;
-use crate::support::emulator::production_client;
+use crate::support::emulator::{normalized, production_client, read_table};
 
 pub struct Env {
     pub emulator: EmulatorHandle,
@@ -136,11 +135,7 @@ path = "{archive}"
 
     /// Every row of `table`, every version, cells in Tablestore's order.
     pub async fn read_table(&self, table: &str) -> Vec<Row> {
-        let description = self.client.describe_table(table).await.expect("describe");
-        let pk: Vec<&str> = description.pk_names().collect();
-        let request = RangeRequest::whole_table(table, pk, Direction::Forward);
-        let pages: Vec<Vec<Row>> = self.client.scan(request).try_collect().await.expect("scan");
-        normalized(pages.into_iter().flatten().collect())
+        read_table(&self.client, table).await
     }
 }
 
@@ -165,14 +160,6 @@ pub async fn run_binary(args: Vec<String>) -> Run {
 fn closed_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     listener.local_addr().expect("addr").port()
-}
-
-pub fn normalized(mut rows: Vec<Row>) -> Vec<Row> {
-    for row in &mut rows {
-        row.cells
-            .sort_by(|a, b| a.name.cmp(&b.name).then(b.timestamp.cmp(&a.timestamp)));
-    }
-    rows
 }
 
 /// Table `name`: (id INTEGER, name STRING) keys, 3 versions.

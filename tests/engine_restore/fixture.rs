@@ -5,21 +5,20 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use futures::TryStreamExt;
 use tablevault::config::EngineConfig;
 use tablevault::emulator::{Emulator, EmulatorConfig, EmulatorHandle};
 use tablevault::engine::{
     run_restore, EngineError, IfExists, RestoreJob, RestoreReport, RunContext,
 };
 use tablevault::store::{ArchiveStore, ArchiveStoreConfig, BackupStore, Manifest};
-use tablevault::tablestore::client::{Client, Direction, RangeRequest};
+use tablevault::tablestore::client::Client;
 use tablevault::tablestore::{
     Cell, PkSchema, PkType, PkValue, PrimaryKey, Row, TableDescription, Value,
 };
 use tempfile::TempDir;
 
 use crate::support::backup::publish_backup;
-use crate::support::emulator::production_client;
+use crate::support::emulator::{normalized, production_client, read_table};
 
 pub const DAY_MS: i64 = 86_400_000;
 
@@ -98,11 +97,7 @@ impl Fixture {
 
     /// Every row of `table`, every version, cells in a canonical order.
     pub async fn read_table(&self, table: &str) -> Vec<Row> {
-        let description = self.client.describe_table(table).await.expect("describe");
-        let pk: Vec<&str> = description.pk_names().collect();
-        let request = RangeRequest::whole_table(table, pk, Direction::Forward);
-        let pages: Vec<Vec<Row>> = self.client.scan(request).try_collect().await.expect("scan");
-        normalized(pages.into_iter().flatten().collect())
+        read_table(&self.client, table).await
     }
 }
 
@@ -111,15 +106,6 @@ pub struct RestoreJobSpec {
     pub renames: BTreeMap<String, String>,
     pub if_exists: IfExists,
     pub dry_run: bool,
-}
-
-/// Cells sorted by name, newest version first (the order Tablestore returns them in).
-pub fn normalized(mut rows: Vec<Row>) -> Vec<Row> {
-    for row in &mut rows {
-        row.cells
-            .sort_by(|a, b| a.name.cmp(&b.name).then(b.timestamp.cmp(&a.timestamp)));
-    }
-    rows
 }
 
 pub fn now_ms() -> i64 {

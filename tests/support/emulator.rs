@@ -4,8 +4,11 @@
 
 use std::time::Duration;
 
+use futures::TryStreamExt;
+
 use tablevault::emulator::{Emulator, EmulatorConfig, EmulatorHandle};
-use tablevault::tablestore::client::{Client, ClientConfig, RetryPolicy};
+use tablevault::tablestore::client::{Client, ClientConfig, Direction, RangeRequest, RetryPolicy};
+use tablevault::tablestore::Row;
 
 /// A retry policy with tiny delays, so tests that retry stay fast.
 pub fn quick_retries() -> RetryPolicy {
@@ -53,4 +56,23 @@ pub fn client_with(emulator: &EmulatorHandle, retry: RetryPolicy) -> Client {
 /// A client with the production retry policy (what the daemon itself would use).
 pub fn production_client(emulator: &EmulatorHandle) -> Client {
     client_with(emulator, RetryPolicy::default())
+}
+
+/// Every row of `table`, every version, cells in Tablestore's order ([`normalized`]).
+pub async fn read_table(client: &Client, table: &str) -> Vec<Row> {
+    let description = client.describe_table(table).await.expect("describe");
+    let pk: Vec<&str> = description.pk_names().collect();
+    let request = RangeRequest::whole_table(table, pk, Direction::Forward);
+    let pages: Vec<Vec<Row>> = client.scan(request).try_collect().await.expect("scan");
+    normalized(pages.into_iter().flatten().collect())
+}
+
+/// Cells sorted by name, newest version first (the order Tablestore returns them in), so
+/// rows written by a test compare equal to rows read back.
+pub fn normalized(mut rows: Vec<Row>) -> Vec<Row> {
+    for row in &mut rows {
+        row.cells
+            .sort_by(|a, b| a.name.cmp(&b.name).then(b.timestamp.cmp(&a.timestamp)));
+    }
+    rows
 }

@@ -9,6 +9,7 @@ use serde_json::{json, Value as Json};
 use crate::exposition::{samples, value};
 use crate::helpers::ADMIN_TOKEN;
 use crate::resources_helpers::{rig, Rig};
+use crate::support::poll::poll_until;
 
 /// Safety net for a recount to show; a test that reaches it has failed.
 const RECOUNT_LIMIT: Duration = Duration::from_secs(30);
@@ -25,18 +26,14 @@ async fn stored(rig: &Rig, schedule: &str) -> Option<f64> {
 /// Polls `/metrics` until the schedule's gauge reads `expected` (recounts run on their own
 /// task after a run ends).
 async fn wait_stored(rig: &Rig, schedule: &str, expected: f64) {
-    let deadline = tokio::time::Instant::now() + RECOUNT_LIMIT;
-    loop {
-        let now = stored(rig, schedule).await;
-        if now == Some(expected) {
-            return;
+    let what = format!("backups_stored of {schedule} reads {expected}");
+    poll_until(&what, RECOUNT_LIMIT, || async {
+        match stored(rig, schedule).await {
+            Some(now) if now == expected => Ok(()),
+            now => Err(format!("{now:?}")),
         }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "backups_stored of {schedule} is {now:?}, expected {expected}"
-        );
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
+    })
+    .await
 }
 
 async fn run_now(rig: &Rig, schedule_id: &str) -> String {

@@ -12,6 +12,7 @@ use serde_json::{json, Value as Json};
 
 use crate::exposition::{samples, value};
 use crate::resources_helpers::{rig, Rig};
+use crate::support::poll::poll_until;
 
 /// Safety net for the first periodic store check; a test that reaches it has failed.
 const STORE_CHECK_LIMIT: Duration = Duration::from_secs(20);
@@ -85,23 +86,19 @@ async fn exercise(rig: &Rig) {
 
 /// The exposition once the periodic store check has run (nothing here calls `/readyz`).
 async fn metrics_after_store_check(rig: &Rig) -> String {
-    let deadline = tokio::time::Instant::now() + STORE_CHECK_LIMIT;
-    loop {
+    poll_until("the store is checked", STORE_CHECK_LIMIT, || async {
         let text = rig.app.metrics_text().await;
         let up = value(
             &samples(&text),
             "tablevault_store_up",
             &[("store", "local")],
         );
-        if up == Some(1.0) {
-            return text;
+        match up {
+            Some(1.0) => Ok(text),
+            _ => Err(format!("tablevault_store_up {up:?}")),
         }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the store was never checked: {up:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    })
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

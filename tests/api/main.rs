@@ -1,6 +1,9 @@
 //! The daemon's HTTP surface end to end: one integration binary (faster to link), each test
 //! starting the whole `App` on port 0 with its own temporary state (see `helpers`).
 
+#[path = "../support/mod.rs"]
+mod support;
+
 mod auth;
 mod backup_deletion;
 mod backup_tables;
@@ -22,6 +25,4 @@ mod resources_daemon;
 mod resources_helpers;
 mod restore_reports;
 mod schedule_tables;
-#[path = "../support/serve.rs"]
-mod serve;
 mod skipped_runs;

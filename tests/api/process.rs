@@ -1,19 +1,24 @@
 //! The real `tablevault serve` binary: start-up without a config file, SIGTERM with a request
 //! in flight, and no secret in any answer or log line.
 
-use std::io::Read;
+use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Stdio};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
 use std::time::Duration;
 
 use crate::helpers::{
     closed_port, config_text, ACCESS_KEY_SECRET, ADMIN_TOKEN, MONGO_PASSWORD, READ_TOKEN,
 };
-use crate::serve::{read_address, send_signal, serve_command};
+use crate::support::poll::eventually;
+use crate::support::serve::{read_address, send_signal, serve_command};
 
-/// A running `tablevault serve` and the address it printed.
+/// A running `tablevault serve`, the address it printed, and its log as read so far.
 struct Daemon {
     child: Child,
     address: String,
+    logged: Arc<Mutex<String>>,
+    log_reader: JoinHandle<()>,
 }
 
 impl Daemon {
@@ -22,8 +27,38 @@ impl Daemon {
             .stderr(Stdio::piped())
             .spawn()
             .expect("tablevault starts");
-        let address = read_address(&mut child, String::new);
-        Daemon { child, address }
+        let logged = Arc::new(Mutex::new(String::new()));
+        let stderr = BufReader::new(child.stderr.take().expect("stderr piped"));
+        let sink = logged.clone();
+        let log_reader = std::thread::spawn(move || {
+            for line in stderr.lines().map_while(Result::ok) {
+                let mut logged = sink.lock().unwrap();
+                logged.push_str(&line);
+                logged.push('\n');
+            }
+        });
+        let address = read_address(&mut child, || logged.lock().unwrap().clone());
+        Daemon {
+            child,
+            address,
+            logged,
+            log_reader,
+        }
+    }
+
+    /// How often `text` appears in what the daemon has logged so far.
+    fn times_logged(&self, text: &str) -> usize {
+        self.logged.lock().unwrap().matches(text).count()
+    }
+
+    /// Waits until `text` has been logged more than `times` times.
+    async fn logged_more(&self, text: &str, times: usize) {
+        eventually(
+            &format!("{text:?} logged"),
+            Duration::from_secs(20),
+            || async { (self.times_logged(text) > times).then_some(()) },
+        )
+        .await
     }
 
     fn url(&self, path: &str) -> String {
@@ -45,12 +80,8 @@ impl Daemon {
                 .take()
                 .unwrap()
                 .read_to_string(&mut output);
-            let _ = self
-                .child
-                .stderr
-                .take()
-                .unwrap()
-                .read_to_string(&mut output);
+            self.log_reader.join().expect("log reader");
+            output.push_str(&self.logged.lock().unwrap());
             (status.code(), output)
         });
         tokio::time::timeout(Duration::from_secs(20), waited)
@@ -117,6 +148,9 @@ async fn a_second_serve_on_the_same_database_exits_1_naming_the_first_ones_pid()
     assert_eq!(code, Some(0), "{logs}");
 }
 
+/// The statement of the readiness probe's write (and of the state database's opening).
+const PROBE_WRITE: &str = "PRAGMA user_version =";
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_lets_a_request_in_flight_finish_and_exits_0() {
     let dir = tempfile::tempdir().unwrap();
@@ -129,7 +163,12 @@ async fn sigterm_lets_a_request_in_flight_finish_and_exits_0() {
         .replace("readiness_timeout = \"1s\"", "readiness_timeout = \"3s\"");
     let config = dir.path().join("tablevault.toml");
     std::fs::write(&config, text).unwrap();
-    let daemon = Daemon::start(&["--config", config.to_str().unwrap()], dir.path(), &[]);
+    // The state database's statements in the log show when `/readyz` has begun.
+    let daemon = Daemon::start(
+        &["--config", config.to_str().unwrap()],
+        dir.path(),
+        &[("TABLEVAULT_LOG", "info,sqlx::query=debug")],
+    );
     let api = reqwest::Client::new();
     assert_eq!(
         api.get(daemon.url("/healthz"))
@@ -140,9 +179,12 @@ async fn sigterm_lets_a_request_in_flight_finish_and_exits_0() {
         200
     );
 
+    // Only `/readyz` writes the state database after start-up (its probe that the database
+    // keeps what it is told); once that write is logged, the request is in flight.
+    daemon.logged_more("Listening.", 0).await;
+    let writes_at_start = daemon.times_logged(PROBE_WRITE);
     let in_flight = tokio::spawn(api.get(daemon.url("/readyz")).send());
-    // Only orders the two events; nothing is asserted about time.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    daemon.logged_more(PROBE_WRITE, writes_at_start).await;
     daemon.terminate();
 
     let answer = in_flight

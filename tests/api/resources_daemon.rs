@@ -1,10 +1,13 @@
 //! The daemon's own machinery around the resources: `Idempotency-Key` replay and the
 //! scheduler that `Daemon::build` starts, on real time.
 
+use std::time::Duration;
+
 use serde_json::{json, Value as Json};
 
 use crate::helpers::assert_problem;
 use crate::resources_helpers::rig;
+use crate::support::poll::poll_until;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_idempotency_key_replays_the_first_answer() {
@@ -78,23 +81,19 @@ async fn the_daemons_scheduler_fires_a_due_schedule() {
     assert_eq!(schedule["expected_interval_seconds"], 1);
 
     // Polls the history (the scheduler runs on real time here) until a scheduled run shows.
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
-    let run_id = loop {
+    let run_id = poll_until("a scheduled run", Duration::from_secs(30), || async {
         let runs = rig
             .get_json(&format!("/api/v1/runs?schedule_id={id}&kind=backup"))
             .await;
         let fired = runs["items"]
             .as_array()
             .and_then(|items| items.iter().find(|r| r["trigger"] == "schedule").cloned());
-        if let Some(run) = fired {
-            break run["id"].as_str().expect("run id").to_string();
+        match fired {
+            Some(run) => Ok(run["id"].as_str().expect("run id").to_string()),
+            None => Err(runs.to_string()),
         }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "never fired: {runs}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    };
+    })
+    .await;
     let run = rig.finished_run(&run_id).await;
     assert!(
         matches!(run["status"].as_str(), Some("succeeded" | "skipped")),

@@ -11,6 +11,7 @@ use tablevault::tablestore::{
 };
 
 use crate::helpers::{spawn_app_with, TestApp, ADMIN_TOKEN};
+use crate::support::poll::poll_until;
 
 pub const ORDERS_ROWS: i64 = 30;
 /// Safety net for a run to end; a test that reaches it has failed.
@@ -124,33 +125,27 @@ impl Rig {
 
     /// Polls the run until it names its backup (a backup run creates it once started).
     pub async fn backup_of(&self, run_id: &str) -> String {
-        let deadline = tokio::time::Instant::now() + RUN_LIMIT;
-        loop {
+        let what = format!("run {run_id} names its backup");
+        poll_until(&what, RUN_LIMIT, || async {
             let run = self.get_json(&format!("/api/v1/runs/{run_id}")).await;
-            if let Some(id) = run["backup_id"].as_str() {
-                return id.to_string();
+            match run["backup_id"].as_str() {
+                Some(id) => Ok(id.to_string()),
+                None => Err(run.to_string()),
             }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "run {run_id} never named its backup: {run}"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        })
+        .await
     }
 
     /// Polls the run until it has a final status, and returns it.
     pub async fn finished_run(&self, run_id: &str) -> Json {
-        let deadline = tokio::time::Instant::now() + RUN_LIMIT;
-        loop {
+        let what = format!("run {run_id} ends");
+        poll_until(&what, RUN_LIMIT, || async {
             let run = self.get_json(&format!("/api/v1/runs/{run_id}")).await;
-            if !matches!(run["status"].as_str(), Some("queued" | "running")) {
-                return run;
+            match run["status"].as_str() {
+                Some("queued" | "running") => Err(run.to_string()),
+                _ => Ok(run),
             }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "run {run_id} never ended"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        })
+        .await
     }
 }

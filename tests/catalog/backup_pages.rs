@@ -5,7 +5,7 @@ use tablevault::catalog::{
     BackupFilter, BackupStatus, NewBackup, NewRun, NewSchedule, PageRequest, RunKind, RunTrigger,
 };
 
-use crate::support::{manifest, open, t0};
+use crate::test_catalog::{manifest, open, t0};
 
 #[tokio::test]
 async fn backups_page_and_filter_by_store_status_and_table() {

@@ -5,7 +5,7 @@ use chrono::Duration;
 use tablevault::catalog::{NewBackup, NewSchedule, Schedule};
 use tablevault::retention::{evaluate, CandidateStatus};
 
-use crate::support::{manifest, open, t0, TestCatalog};
+use crate::test_catalog::{manifest, open, t0, TestCatalog};
 
 async fn staged(test: &TestCatalog, id: &str, schedule_id: Option<&str>) {
     staged_in(test, id, schedule_id, "local").await;

@@ -5,7 +5,7 @@ use chrono::Duration;
 use tablevault::catalog::{BackupStatus, CatalogError, NewBackup, VerifyResult};
 use tablevault::retention::{CandidateStatus, KeepReason, KeepRule};
 
-use crate::support::{manifest, open, t0, TestCatalog};
+use crate::test_catalog::{manifest, open, t0, TestCatalog};
 
 async fn staged(test: &TestCatalog, id: &str, schedule_id: Option<&str>) {
     test.catalog

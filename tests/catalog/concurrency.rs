@@ -9,7 +9,7 @@ use tablevault::catalog::{
 };
 use tokio::task::JoinSet;
 
-use crate::support::{manifest, open, open_at, t0};
+use crate::test_catalog::{manifest, open, open_at, t0};
 
 const TASKS: usize = 8;
 const RUNS_PER_TASK: usize = 15;

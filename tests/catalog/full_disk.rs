@@ -12,8 +12,8 @@ use tablevault::catalog::{
     ScheduleUpdate, StoredResponse,
 };
 
-use crate::small_disk::SmallDisk;
-use crate::support::{manifest, t0, TestClock};
+use crate::support::small_disk::SmallDisk;
+use crate::test_catalog::{manifest, t0, TestClock};
 
 const TTL: Duration = Duration::from_secs(3600);
 

@@ -5,7 +5,7 @@ use std::time::Duration as StdDuration;
 use chrono::Duration;
 use tablevault::catalog::{IdempotencyClaim, IdempotencyRequest, StoredResponse};
 
-use crate::support::open;
+use crate::test_catalog::open;
 
 const DAY: StdDuration = StdDuration::from_secs(24 * 3600);
 

@@ -3,7 +3,7 @@
 use chrono::Duration;
 use tablevault::catalog::{NewRun, RunKind, RunOutcome, RunStatus, RunTrigger};
 
-use crate::support::{open, open_at, t0};
+use crate::test_catalog::{open, open_at, t0};
 
 #[tokio::test]
 async fn queued_and_running_runs_become_failed_with_the_reason() {

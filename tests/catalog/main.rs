@@ -3,6 +3,9 @@
 //! reconciliation with a store's listing, idempotency keys, concurrent writers, and every
 //! write on a real full disk.
 
+#[path = "../support/mod.rs"]
+mod support;
+
 mod backup_pages;
 mod backup_queries;
 mod backups;
@@ -15,6 +18,4 @@ mod reconcile;
 mod run_pages;
 mod runs;
 mod schedules;
-#[path = "../support/small_disk.rs"]
-mod small_disk;
-mod support;
+mod test_catalog;

@@ -5,7 +5,7 @@ use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions, Connection};
 use tablevault::catalog::{latest_version, Catalog, CatalogError, NewSchedule};
 
-use crate::support::{open, open_at};
+use crate::test_catalog::{open, open_at};
 
 #[tokio::test]
 async fn a_fresh_file_is_created_with_wal_and_the_full_schema() {

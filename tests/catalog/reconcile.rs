@@ -3,7 +3,7 @@
 use chrono::Duration;
 use tablevault::catalog::{BackupStatus, NewBackup, ReconcileReport};
 
-use crate::support::{manifest, open, t0, TestCatalog};
+use crate::test_catalog::{manifest, open, t0, TestCatalog};
 
 async fn backup(test: &TestCatalog, id: &str, store: &str, status: BackupStatus) {
     test.catalog

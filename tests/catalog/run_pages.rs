@@ -8,7 +8,7 @@ use tablevault::catalog::{
     RunTrigger,
 };
 
-use crate::support::{open, t0, TestCatalog};
+use crate::test_catalog::{open, t0, TestCatalog};
 
 /// Reads every page of runs matching `filter`, checking pages are full until the last.
 async fn all_runs(test: &TestCatalog, filter: &RunFilter, size: u32) -> (Vec<Run>, usize) {

@@ -6,7 +6,7 @@ use tablevault::catalog::{
     CatalogError, NewRun, NewSchedule, RunKind, RunOutcome, RunProgress, RunStatus, RunTrigger,
 };
 
-use crate::support::{open, t0};
+use crate::test_catalog::{open, t0};
 
 #[tokio::test]
 async fn a_backup_run_goes_from_queued_to_succeeded() {

@@ -4,7 +4,7 @@ use chrono::Duration;
 use tablevault::catalog::{CatalogError, NewSchedule, PageRequest, ScheduleUpdate};
 use tablevault::retention::RetentionPolicy;
 
-use crate::support::{open, t0};
+use crate::test_catalog::{open, t0};
 
 fn nightly() -> NewSchedule {
     let mut new = NewSchedule::new("nightly", "0 2 * * *", "prod", "local");

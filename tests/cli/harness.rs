@@ -4,17 +4,16 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 
-use futures::TryStreamExt;
 use tablevault::emulator::{Emulator, EmulatorConfig, EmulatorHandle};
-use tablevault::store::{
-    ArchiveStore, ArchiveStoreConfig, BackupStore, Manifest, SourceInfo, TableChecksum,
-    TableManifest, FORMAT_VERSION,
-};
-use tablevault::tablestore::client::{Client, ClientConfig, Direction, RangeRequest, RowExistence};
+use tablevault::store::{ArchiveStore, ArchiveStoreConfig, BackupStore};
+use tablevault::tablestore::client::{Client, RowExistence};
 use tablevault::tablestore::{
     Cell, PkSchema, PkType, PkValue, PrimaryKey, Row, TableDescription, Value,
 };
 use tempfile::TempDir;
+
+use crate::support::backup::publish_backup;
+use crate::support::emulator::{normalized, production_client, read_table};
 
 pub struct Env {
     pub emulator: EmulatorHandle,
@@ -54,13 +53,7 @@ impl Env {
         let emulator = Emulator::start(EmulatorConfig::default())
             .await
             .expect("emulator");
-        let client = Client::new(&ClientConfig::new(
-            emulator.endpoint(),
-            "emulator",
-            "test-ak",
-            "test-sk".to_string(),
-        ))
-        .expect("client");
+        let client = production_client(&emulator);
         let dir = tempfile::tempdir().expect("temp dir");
         let config = dir.path().join("tablevault.toml");
         let env = Env {
@@ -137,50 +130,12 @@ path = "{archive}"
     /// Publishes backup `id` of `tables` straight through the store API.
     pub async fn write_backup(&self, id: &str, tables: &[(TableDescription, Vec<Row>)]) {
         let store = self.store().await;
-        let staged = store.create(id).await.expect("create");
-        let mut manifests = Vec::new();
-        for (description, rows) in tables {
-            let mut checksum = TableChecksum::default();
-            staged
-                .write_rows(&description.name, 0, rows, "")
-                .await
-                .expect("write");
-            rows.iter().for_each(|r| {
-                checksum.add(r);
-            });
-            manifests.push(TableManifest {
-                description: description.clone(),
-                rows: checksum.rows,
-                cells: checksum.cells,
-                bytes: checksum.bytes,
-                checksum: checksum.digest(),
-            });
-        }
-        let now = chrono::Utc::now();
-        let manifest = Manifest {
-            format_version: FORMAT_VERSION,
-            tablevault_version: "test".into(),
-            backup_id: id.into(),
-            source: SourceInfo {
-                name: "test".into(),
-                endpoint: self.emulator.endpoint(),
-                instance: "emulator".into(),
-            },
-            started_at: now,
-            finished_at: now,
-            all_versions: true,
-            tables: manifests,
-        };
-        staged.publish(&manifest).await.expect("publish");
+        publish_backup(store.as_ref(), id, self.emulator.endpoint(), tables).await;
     }
 
     /// Every row of `table`, every version, cells in Tablestore's order.
     pub async fn read_table(&self, table: &str) -> Vec<Row> {
-        let description = self.client.describe_table(table).await.expect("describe");
-        let pk: Vec<&str> = description.pk_names().collect();
-        let request = RangeRequest::whole_table(table, pk, Direction::Forward);
-        let pages: Vec<Vec<Row>> = self.client.scan(request).try_collect().await.expect("scan");
-        normalized(pages.into_iter().flatten().collect())
+        read_table(&self.client, table).await
     }
 }
 
@@ -205,14 +160,6 @@ pub async fn run_binary(args: Vec<String>) -> Run {
 fn closed_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     listener.local_addr().expect("addr").port()
-}
-
-pub fn normalized(mut rows: Vec<Row>) -> Vec<Row> {
-    for row in &mut rows {
-        row.cells
-            .sort_by(|a, b| a.name.cmp(&b.name).then(b.timestamp.cmp(&a.timestamp)));
-    }
-    rows
 }
 
 /// Table `name`: (id INTEGER, name STRING) keys, 3 versions.

@@ -1,9 +1,11 @@
 //! Polling the demo's API until something has happened (bounded; no fixed sleeps).
 
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
+
+use crate::support::poll::eventually;
 
 /// Runs end in one of these.
 const FINAL: [&str; 5] = [
@@ -23,22 +25,6 @@ pub async fn get_json(url: &str, token: Option<&str>) -> Value {
     let response = request.send().await.expect("answered");
     assert_eq!(response.status(), 200, "GET {url}");
     response.json().await.expect("JSON")
-}
-
-/// Polls `check` every 200 ms until it returns `Some`, for at most `limit`.
-pub async fn eventually<T, F, Fut>(what: &str, limit: Duration, mut check: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    let start = Instant::now();
-    loop {
-        if let Some(value) = check().await {
-            return value;
-        }
-        assert!(start.elapsed() < limit, "{what}: not within {limit:?}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
 }
 
 /// Runs the printed "list backups" line until it lists a completed backup; returns its id.

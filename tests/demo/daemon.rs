@@ -7,7 +7,7 @@ use std::process::{Child, Command};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use crate::serve::{parse_address, send_signal, serve_command};
+use crate::support::serve::{parse_address, send_signal, serve_command};
 
 /// How long the daemon may take to print its whole block (it seeds 3000 rows first).
 const STARTUP: Duration = Duration::from_secs(60);

@@ -2,6 +2,9 @@
 //! printed command run against it, the restore compared with the source through the emulator,
 //! restarts on the same state, and the auth rules.
 
+#[path = "../support/mod.rs"]
+mod support;
+
 mod api;
 mod auth;
 mod commands;
@@ -10,5 +13,3 @@ mod daemon;
 mod flow;
 mod readme;
 mod restart;
-#[path = "../support/serve.rs"]
-mod serve;

@@ -11,8 +11,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use crate::api::{eventually, finished_run, first_completed_backup, get_json};
+use crate::api::{finished_run, first_completed_backup, get_json};
 use crate::daemon::Demo;
+use crate::support::poll::eventually;
 
 /// Bounds one run of a block (its `wait_run` loops poll until runs end).
 const BLOCK_LIMIT_SECS: &str = "120";

@@ -5,8 +5,9 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use crate::api::{eventually, first_completed_backup, get_json};
+use crate::api::{first_completed_backup, get_json};
 use crate::daemon::Demo;
+use crate::support::poll::eventually;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_restart_keeps_one_schedule_and_the_earlier_backups() {

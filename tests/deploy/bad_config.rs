@@ -3,7 +3,7 @@
 
 use std::process::Stdio;
 
-use crate::serve::serve_command;
+use crate::support::serve::serve_command;
 
 #[test]
 fn serve_lists_each_config_problem_on_its_own_line() {

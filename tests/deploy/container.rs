@@ -2,7 +2,7 @@
 //! from `TABLEVAULT_CONFIG` and `TABLEVAULT_LISTEN` (the image's ENV), so the image needs no
 //! arguments beyond `serve`, and a mounted config file replaces the default one.
 
-use crate::daemon::{config_text, Daemon};
+use crate::support::daemon::{config_text, Daemon};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_image_environment_names_the_config_file_and_the_listen_address() {

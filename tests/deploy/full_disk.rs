@@ -4,16 +4,15 @@
 //! process answers, records and runs again, and the log says so. Skipped, with a printed
 //! reason, where a tmpfs cannot be mounted.
 
-use std::time::{Duration, Instant};
-
 use reqwest::{RequestBuilder, Response};
 use serde_json::{json, Value as Json};
 use tablevault::emulator::{Emulator, EmulatorConfig, EmulatorHandle, FaultConfig};
 use tempfile::TempDir;
 
-use crate::daemon::{config_text, Daemon, ADMIN_TOKEN, LIMIT};
 use crate::orders_source::orders_source;
-use crate::small_disk::SmallDisk;
+use crate::support::daemon::{config_text, Daemon, ADMIN_TOKEN, LIMIT};
+use crate::support::poll::poll_until;
+use crate::support::small_disk::SmallDisk;
 
 /// The daemon's API as the admin.
 struct Api {
@@ -69,30 +68,29 @@ impl Api {
 
     /// Polls a run until its status passes `wanted` (at most [`LIMIT`]).
     async fn run_until(&self, run_id: &str, wanted: impl Fn(&str) -> bool) -> Json {
-        let start = Instant::now();
-        loop {
+        let what = format!("run {run_id} reaches the wanted status");
+        poll_until(&what, LIMIT, || async {
             let run = self.get_json(&format!("/api/v1/runs/{run_id}")).await;
-            if wanted(run["status"].as_str().unwrap_or_default()) {
-                return run;
+            match wanted(run["status"].as_str().unwrap_or_default()) {
+                true => Ok(run),
+                false => Err(run.to_string()),
             }
-            assert!(start.elapsed() < LIMIT, "run {run_id} stayed so: {run}");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        })
+        .await
     }
 
     /// Polls `/readyz` until it answers `status` (at most [`LIMIT`]); returns the body.
     async fn readyz_until(&self, status: u16) -> Json {
-        let start = Instant::now();
-        loop {
+        poll_until(&format!("/readyz answers {status}"), LIMIT, || async {
             let response = self.send(self.call(reqwest::Method::GET, "/readyz")).await;
             let got = response.status().as_u16();
             let body: Json = response.json().await.expect("readiness JSON");
-            if got == status {
-                return body;
+            match got == status {
+                true => Ok(body),
+                false => Err(format!("{got}: {body}")),
             }
-            assert!(start.elapsed() < LIMIT, "/readyz stayed {got}: {body}");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        })
+        .await
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::process::{Command, Output};
 
-use crate::daemon::{config_text, Daemon};
+use crate::support::daemon::{config_text, Daemon};
 
 fn health(args: &[&str], env: &[(&str, &str)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_tablevault"))

@@ -4,17 +4,15 @@
 //! unit's TimeoutStopSec and Kubernetes' terminationGracePeriodSeconds are set from it), and
 //! a state database on a full disk (nothing acknowledged is lost, `/readyz` says so).
 
+#[path = "../support/mod.rs"]
+mod support;
+
 mod bad_config;
 mod container;
-mod daemon;
 mod examples;
 mod full_disk;
 mod health_command;
 mod notify;
 mod orders_source;
 mod run_span;
-#[path = "../support/serve.rs"]
-mod serve;
 mod shutdown_budget;
-#[path = "../support/small_disk.rs"]
-mod small_disk;

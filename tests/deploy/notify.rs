@@ -4,7 +4,7 @@
 use std::os::unix::net::UnixDatagram;
 use std::path::Path;
 
-use crate::daemon::{config_text, Daemon, LIMIT};
+use crate::support::daemon::{config_text, Daemon, LIMIT};
 
 /// The socket systemd would pass in `NOTIFY_SOCKET`.
 struct NotifySocket {

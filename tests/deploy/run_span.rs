@@ -2,13 +2,13 @@
 //! backup or a restore writes while it runs (the executor's, the engine's, the store's) names
 //! that run, so `grep run_id` follows it through every layer, and its end is one line.
 
-use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use tablevault::emulator::{Emulator, EmulatorConfig};
 
-use crate::daemon::{config_text, Daemon, LIMIT};
 use crate::orders_source::orders_source;
+use crate::support::daemon::{config_text, Daemon, LIMIT};
+use crate::support::poll::poll_until;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_line_of_a_run_carries_its_run_id_and_its_end_is_logged_once() {
@@ -94,15 +94,14 @@ fn target(line: &Value) -> &str {
 
 /// Waits on the log file, not the API: a request would log inside the run's window.
 async fn wait_for_end(daemon: &Daemon, run_id: &str) {
-    let start = Instant::now();
-    let ended =
-        |logs: &str| parsed(logs).any(|l| l["message"] == "Run finished." && l["run_id"] == run_id);
-    while !ended(&daemon.logs()) {
-        assert!(
-            start.elapsed() < LIMIT,
-            "run {run_id} never ended:\n{}",
-            daemon.logs()
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    poll_until(&format!("run {run_id} ends"), LIMIT, || async {
+        let logs = daemon.logs();
+        let ended = parsed(&logs).any(|l| l["message"] == "Run finished." && l["run_id"] == run_id);
+        if ended {
+            Ok(())
+        } else {
+            Err(logs)
+        }
+    })
+    .await
 }

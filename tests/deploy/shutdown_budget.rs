@@ -10,22 +10,44 @@ use tokio::net::TcpStream;
 use tablevault::catalog::{Catalog, RunStatus};
 use tablevault::emulator::{Emulator, EmulatorConfig, FaultConfig};
 
-use crate::daemon::{config_text, Daemon, ADMIN_TOKEN, LIMIT};
 use crate::orders_source::orders_source;
+use crate::support::daemon::{config_text, Daemon, ADMIN_TOKEN, LIMIT};
+use crate::support::poll::poll_until;
 
 const GRACE_SECONDS: u64 = 4;
 
 /// Opens a request whose body never arrives: the handler waits for it for the whole request
-/// timeout (30 s), so the request is in flight when the grace period ends.
+/// timeout (30 s), so the request is in flight when the grace period ends. Returns once the
+/// handler reads the body: the request expects `100 Continue`, which the server sends then.
 async fn start_a_slow_upload(daemon: &Daemon) -> TcpStream {
     let addr = daemon.address.trim_start_matches("http://");
     let mut stream = TcpStream::connect(addr).await.expect("connect");
     let head = format!(
         "POST /api/v1/backups HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {ADMIN_TOKEN}\r\n\
-         Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{{"
+         Content-Type: application/json\r\nContent-Length: 100\r\nExpect: 100-continue\r\n\r\n{{"
     );
     stream.write_all(head.as_bytes()).await.expect("head sent");
+    let interim = tokio::time::timeout(LIMIT, read_head(&mut stream))
+        .await
+        .expect("the handler reads the body");
+    assert!(
+        interim.starts_with("HTTP/1.1 100 Continue"),
+        "{interim}\n{}",
+        daemon.logs()
+    );
     stream
+}
+
+/// Reads one response head (up to its blank line).
+async fn read_head(stream: &mut TcpStream) -> String {
+    let mut head = Vec::new();
+    while !head.ends_with(b"\r\n\r\n") {
+        let mut byte = [0u8];
+        let read = stream.read(&mut byte).await.expect("read");
+        assert_eq!(read, 1, "closed after {:?}", String::from_utf8_lossy(&head));
+        head.push(byte[0]);
+    }
+    String::from_utf8_lossy(&head).into_owned()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -50,8 +72,6 @@ async fn a_stop_with_a_slow_request_and_a_slow_run_takes_one_grace_period() {
     let run_id = daemon.start_run(&api, "/api/v1/backups", &body).await;
     wait_until_running(&api, &daemon, &run_id).await;
     let mut in_flight = start_a_slow_upload(&daemon).await;
-    // Only orders the request before the signal; nothing is asserted about this time.
-    tokio::time::sleep(Duration::from_millis(300)).await;
 
     let signalled = Instant::now();
     daemon.signal("TERM");
@@ -87,8 +107,7 @@ async fn a_stop_with_a_slow_request_and_a_slow_run_takes_one_grace_period() {
 }
 
 async fn wait_until_running(api: &reqwest::Client, daemon: &Daemon, run_id: &str) {
-    let start = Instant::now();
-    loop {
+    poll_until("the run starts", LIMIT, || async {
         let run: serde_json::Value = api
             .get(daemon.url(&format!("/api/v1/runs/{run_id}")))
             .bearer_auth(ADMIN_TOKEN)
@@ -99,11 +118,10 @@ async fn wait_until_running(api: &reqwest::Client, daemon: &Daemon, run_id: &str
             .await
             .unwrap();
         match run["status"].as_str() {
-            Some("running") => return,
-            Some("queued") => {}
+            Some("running") => Ok(()),
+            Some("queued") => Err(run.to_string()),
             _ => panic!("the run did not start: {run}\n{}", daemon.logs()),
         }
-        assert!(start.elapsed() < LIMIT, "the run never started: {run}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    })
+    .await
 }

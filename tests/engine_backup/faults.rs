@@ -3,7 +3,9 @@
 use tablevault::emulator::{EmulatorConfig, FaultConfig};
 use tablevault::engine::{run_backup, EngineError};
 
-use crate::helpers::*;
+use crate::support::emulator::start_emulator;
+use crate::support::engine::*;
+use crate::support::poll::{wait_until, WAIT_LIMIT};
 
 /// Cancelling after the first batches stops the run: nothing published, nothing left behind.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -30,7 +32,10 @@ async fn cancelling_midway_publishes_nothing_and_leaves_nothing() {
         let ctx = ctx.clone();
         async move { run_backup(job, &ctx).await }
     });
-    wait_until("the first batches", || progress.snapshot().rows >= 1000).await;
+    wait_until("the first batches", WAIT_LIMIT, || {
+        progress.snapshot().rows >= 1000
+    })
+    .await;
     ctx.cancel.cancel();
     let result = run.await.expect("run task");
 

@@ -2,9 +2,11 @@
 //! sockets, the engine backs it up into an archive store in a temp dir, and the published
 //! backup is compared row by row with a direct scan of the source.
 
+#[path = "../support/mod.rs"]
+mod support;
+
 mod failing_store;
 mod faults;
-mod helpers;
 mod resume;
 mod round_trip;
 mod store_retries;

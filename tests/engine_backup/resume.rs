@@ -10,7 +10,9 @@ use tablevault::store::{ArchiveStore, BackupStore};
 use tablevault::tablestore::client::Client;
 
 use crate::failing_store::FailingStore;
-use crate::helpers::*;
+use crate::support::emulator::start_emulator;
+use crate::support::engine::*;
+use crate::support::poll::{wait_until, WAIT_LIMIT};
 
 /// What the staged backup holds per range: (has a checkpoint, is done).
 async fn range_states(store: &ArchiveStore, id: &str) -> Vec<(bool, bool)> {
@@ -136,12 +138,12 @@ async fn resume_after_a_cancel_without_abort_writes_every_row_once() {
         let ctx = ctx.clone();
         async move { run_backup(job, &ctx).await }
     });
-    wait_until("two finished ranges", || {
+    wait_until("two finished ranges", WAIT_LIMIT, || {
         progress.snapshot().ranges_done >= 2
     })
     .await;
     let rows = progress.snapshot().rows;
-    wait_until("rows of the next range", || {
+    wait_until("rows of the next range", WAIT_LIMIT, || {
         progress.snapshot().rows >= rows + 200
     })
     .await;

@@ -5,7 +5,8 @@ use tablevault::emulator::EmulatorConfig;
 use tablevault::engine::{run_backup, EngineError};
 use tablevault::store::{BackupStore, FORMAT_VERSION};
 
-use crate::helpers::*;
+use crate::support::emulator::start_emulator;
+use crate::support::engine::*;
 
 const TABLES: [&str; 5] = ["everything", "autoinc", "keys_only", "empty", "big"];
 

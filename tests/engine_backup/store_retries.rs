@@ -12,7 +12,9 @@ use tablevault::engine::{run_backup, EngineError};
 use tablevault::store::{BackupStore, StoreError};
 
 use crate::failing_store::FailingStore;
-use crate::helpers::*;
+use crate::support::emulator::start_emulator;
+use crate::support::engine::*;
+use crate::support::poll::{wait_until, WAIT_LIMIT};
 
 fn unreachable() -> StoreError {
     StoreError::Unreachable("injected: connection refused".into())
@@ -151,7 +153,7 @@ async fn a_cancel_stops_the_retries() {
         async move { run_backup(job, &ctx).await }
     });
 
-    wait_until("batch 2 being retried", || {
+    wait_until("batch 2 being retried", WAIT_LIMIT, || {
         attempts.load(Ordering::SeqCst) >= 4
     })
     .await;

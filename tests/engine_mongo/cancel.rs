@@ -3,8 +3,8 @@
 use tablevault::engine::{run_backup, EngineError};
 use tablevault::store::BackupStore;
 
-use crate::helpers::{client, context, job};
 use crate::setup::*;
+use crate::support::engine::{client, context, job};
 use crate::support::mongo_server::MongoServer;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

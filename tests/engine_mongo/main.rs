@@ -2,13 +2,9 @@
 //! per test): the server killed and restarted mid-backup, down for longer than the retry time,
 //! and a cancelled backup. Run with `cargo test --test engine_mongo`.
 
+// The emulator, client and comparison helpers of the archive-store engine tests.
 #[path = "../support/mod.rs"]
 mod support;
-
-// The emulator, client and comparison helpers of the archive-store engine tests.
-#[allow(dead_code)]
-#[path = "../engine_backup/helpers.rs"]
-mod helpers;
 
 mod cancel;
 mod outage;

@@ -7,8 +7,8 @@ use std::time::Duration;
 use tablevault::engine::{resume_backup, run_backup, EngineError};
 use tablevault::store::BackupStore;
 
-use crate::helpers::{client, context, job};
 use crate::setup::*;
+use crate::support::engine::{client, context, job};
 use crate::support::mongo_server::MongoServer;
 
 /// kill -9 after the first batches are durable, restart on the same storage a second later:

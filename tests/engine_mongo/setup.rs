@@ -14,8 +14,10 @@ use tablevault::tablestore::{
     Cell, PkSchema, PkType, PkValue, PrimaryKey, Row, TableDescription, Value,
 };
 
-use crate::helpers::{assert_same_rows, checksum, read_backup, scan_source, start_emulator};
+use crate::support::emulator::start_emulator;
+use crate::support::engine::{assert_same_rows, checksum, read_backup, scan_source};
 use crate::support::mongo_server::MongoServer;
+use crate::support::poll::{poll_until, wait_until, WAIT_LIMIT};
 
 pub const PREFIX: &str = "tveng";
 pub const TABLE: &str = "orders";
@@ -141,7 +143,7 @@ pub async fn backup_databases(store: &MongoStore) -> Vec<String> {
 
 /// Polls the run's progress until `rows` rows are durably written.
 pub async fn wait_for_rows(progress: &tablevault::engine::Progress, rows: u64) {
-    crate::helpers::wait_until(&format!("{rows} rows written"), || {
+    wait_until(&format!("{rows} rows written"), WAIT_LIMIT, || {
         progress.snapshot().rows >= rows
     })
     .await;
@@ -151,14 +153,8 @@ pub async fn wait_for_rows(progress: &tablevault::engine::Progress, rows: u64) {
 /// server on its own heartbeat, and the tests' short server-selection timeout can expire before
 /// that on a busy machine, so "the server is back" is observed, not assumed.
 pub async fn wait_until_reachable(store: &MongoStore) {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    loop {
-        match store.healthcheck().await {
-            Ok(()) => return,
-            Err(e) if std::time::Instant::now() >= deadline => {
-                panic!("MongoDB did not come back within 30 s: {e}")
-            }
-            Err(_) => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
-        }
-    }
+    poll_until("MongoDB comes back", WAIT_LIMIT, || async {
+        store.healthcheck().await.map_err(|e| e.to_string())
+    })
+    .await
 }

@@ -6,6 +6,7 @@ use tablevault::emulator::{EmulatorConfig, FaultConfig};
 use tablevault::engine::{EngineError, IfExists, RunContext};
 
 use crate::fixture::{typed_rows, typed_table, Fixture, DAY_MS};
+use crate::support::poll::{wait_until, WAIT_LIMIT};
 
 #[tokio::test]
 async fn restored_data_is_exact_despite_throttling_and_failed_batch_rows() {
@@ -53,9 +54,8 @@ async fn a_cancelled_restore_stops_and_sets_the_deviation_back() {
 
     let restore = fx.restore_with("b1", fx.job(&[], IfExists::Fail), &ctx);
     let cancel = async {
-        while fx.emulator.request_count("BatchWriteRow") == 0 {
-            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-        }
+        let writing = || fx.emulator.request_count("BatchWriteRow") > 0;
+        wait_until("the first batch write", WAIT_LIMIT, writing).await;
         ctx.cancel.cancel();
     };
     let (result, ()) = tokio::join!(restore, cancel);

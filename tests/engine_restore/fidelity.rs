@@ -5,7 +5,8 @@ use tablevault::tablestore::{
     Cell, PkSchema, PkType, PkValue, PrimaryKey, Row, TableDescription, Value,
 };
 
-use crate::fixture::{normalized, now_ms, typed_rows, typed_table, Fixture, DAY_MS};
+use crate::fixture::{now_ms, typed_rows, typed_table, Fixture, DAY_MS};
+use crate::support::emulator::normalized;
 
 #[tokio::test]
 async fn every_type_old_versions_and_pk_only_rows_come_back_exactly_under_a_new_name() {

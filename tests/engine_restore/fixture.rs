@@ -5,21 +5,20 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use futures::TryStreamExt;
 use tablevault::config::EngineConfig;
 use tablevault::emulator::{Emulator, EmulatorConfig, EmulatorHandle};
 use tablevault::engine::{
     run_restore, EngineError, IfExists, RestoreJob, RestoreReport, RunContext,
 };
-use tablevault::store::{
-    ArchiveStore, ArchiveStoreConfig, BackupStore, Manifest, SourceInfo, TableChecksum,
-    TableManifest, FORMAT_VERSION,
-};
-use tablevault::tablestore::client::{Client, ClientConfig, Direction, RangeRequest};
+use tablevault::store::{ArchiveStore, ArchiveStoreConfig, BackupStore, Manifest};
+use tablevault::tablestore::client::Client;
 use tablevault::tablestore::{
     Cell, PkSchema, PkType, PkValue, PrimaryKey, Row, TableDescription, Value,
 };
 use tempfile::TempDir;
+
+use crate::support::backup::publish_backup;
+use crate::support::emulator::{normalized, production_client, read_table};
 
 pub const DAY_MS: i64 = 86_400_000;
 
@@ -37,14 +36,7 @@ impl Fixture {
 
     pub async fn start_with(config: EmulatorConfig) -> Fixture {
         let emulator = Emulator::start(config).await.expect("emulator");
-        let c = emulator.config();
-        let client = Client::new(&ClientConfig::new(
-            emulator.endpoint(),
-            c.instance.clone(),
-            c.access_key_id.clone(),
-            c.access_key_secret.clone(),
-        ))
-        .expect("client");
+        let client = production_client(&emulator);
         let dir = tempfile::tempdir().expect("temp dir");
         let store = ArchiveStore::open(ArchiveStoreConfig {
             path: dir.path().join("archive"),
@@ -61,44 +53,7 @@ impl Fixture {
 
     /// Publishes backup `id` holding `tables` (description, rows in key order).
     pub async fn backup(&self, id: &str, tables: &[(TableDescription, Vec<Row>)]) -> Manifest {
-        let staged = self.store.create(id).await.expect("create backup");
-        let mut manifests = Vec::new();
-        for (description, rows) in tables {
-            let mut checksum = TableChecksum::default();
-            for chunk in rows.chunks(50) {
-                staged
-                    .write_rows(&description.name, 0, chunk, "")
-                    .await
-                    .expect("write rows");
-                chunk.iter().for_each(|r| {
-                    checksum.add(r);
-                });
-            }
-            manifests.push(TableManifest {
-                description: description.clone(),
-                rows: checksum.rows,
-                cells: checksum.cells,
-                bytes: checksum.bytes,
-                checksum: checksum.digest(),
-            });
-        }
-        let now = chrono::Utc::now();
-        let manifest = Manifest {
-            format_version: FORMAT_VERSION,
-            tablevault_version: "test".into(),
-            backup_id: id.into(),
-            source: SourceInfo {
-                name: "test".into(),
-                endpoint: self.emulator.endpoint(),
-                instance: "emulator".into(),
-            },
-            started_at: now,
-            finished_at: now,
-            all_versions: true,
-            tables: manifests,
-        };
-        staged.publish(&manifest).await.expect("publish");
-        manifest
+        publish_backup(self.store.as_ref(), id, self.emulator.endpoint(), tables).await
     }
 
     pub fn job(&self, renames: &[(&str, &str)], if_exists: IfExists) -> RestoreJobSpec {
@@ -142,11 +97,7 @@ impl Fixture {
 
     /// Every row of `table`, every version, cells in a canonical order.
     pub async fn read_table(&self, table: &str) -> Vec<Row> {
-        let description = self.client.describe_table(table).await.expect("describe");
-        let pk: Vec<&str> = description.pk_names().collect();
-        let request = RangeRequest::whole_table(table, pk, Direction::Forward);
-        let pages: Vec<Vec<Row>> = self.client.scan(request).try_collect().await.expect("scan");
-        normalized(pages.into_iter().flatten().collect())
+        read_table(&self.client, table).await
     }
 }
 
@@ -155,15 +106,6 @@ pub struct RestoreJobSpec {
     pub renames: BTreeMap<String, String>,
     pub if_exists: IfExists,
     pub dry_run: bool,
-}
-
-/// Cells sorted by name, newest version first (the order Tablestore returns them in).
-pub fn normalized(mut rows: Vec<Row>) -> Vec<Row> {
-    for row in &mut rows {
-        row.cells
-            .sort_by(|a, b| a.name.cmp(&b.name).then(b.timestamp.cmp(&a.timestamp)));
-    }
-    rows
 }
 
 pub fn now_ms() -> i64 {

@@ -3,6 +3,9 @@
 //! auto-increment tables, rows over the 4 MB request limit, renames, existing-data policies,
 //! dry runs, and injected throttling and partial batch failures.
 
+#[path = "../support/mod.rs"]
+mod support;
+
 mod faults;
 mod fidelity;
 mod fixture;

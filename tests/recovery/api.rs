@@ -3,7 +3,7 @@
 
 use serde_json::Value as Json;
 
-use crate::daemon::{Daemon, ADMIN_TOKEN, LIMIT};
+use crate::support::daemon::{Daemon, ADMIN_TOKEN, LIMIT};
 use crate::support::poll::eventually;
 
 pub struct Api {

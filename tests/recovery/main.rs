@@ -4,11 +4,6 @@
 //! than the retry budget, then a restart on the same state. Recovery must leave runs, backups
 //! and store contents agreeing. Run with `cargo test --test recovery`.
 
-#[allow(dead_code)]
-#[path = "../deploy/daemon.rs"]
-mod daemon;
-#[path = "../support/serve.rs"]
-mod serve;
 #[path = "../support/mod.rs"]
 mod support;
 

@@ -14,8 +14,8 @@ use tablevault::store::mongo::{MongoStore, MongoStoreConfig, MongoUri};
 use tablevault::store::BackupStore;
 
 use crate::api::Api;
-use crate::daemon::{Daemon, LIMIT};
 use crate::rig::Rig;
+use crate::support::daemon::{Daemon, LIMIT};
 use crate::support::mongo_server::MongoServer;
 use crate::support::poll::eventually;
 

@@ -6,13 +6,14 @@ use std::path::Path;
 use tablevault::emulator::{Emulator, EmulatorConfig, EmulatorHandle};
 use tablevault::runs::crash_point::CRASH_AT_VAR;
 use tablevault::store::{ArchiveStore, ArchiveStoreConfig, BackupStore};
-use tablevault::tablestore::client::{chunk_writes, Client, ClientConfig, RowWrite};
+use tablevault::tablestore::client::{chunk_writes, Client, RowWrite};
 use tablevault::tablestore::{
     Cell, PkSchema, PkType, PkValue, PrimaryKey, Row, TableDescription, Value,
 };
 use tempfile::TempDir;
 
-use crate::daemon::{config_text, Daemon};
+use crate::support::daemon::{config_text, Daemon};
+use crate::support::emulator::production_client;
 
 pub const ORDERS_ROWS: i64 = 200;
 const GRACE_SECONDS: u64 = 5;
@@ -28,7 +29,7 @@ impl Rig {
     /// stores, `[engine]` settings).
     pub async fn new(emulator: EmulatorConfig, extra: &str) -> Rig {
         let emulator = Emulator::start(emulator).await.expect("emulator");
-        load_orders(&client(&emulator)).await;
+        load_orders(&production_client(&emulator)).await;
         let e = emulator.config();
         let dir = tempfile::tempdir().expect("temp dir");
         let source = format!(
@@ -82,17 +83,6 @@ pub fn wait_for_crash(mut daemon: Daemon, point: &str) {
         logs.contains(&format!("{CRASH_AT_VAR}={point}: aborting")),
         "did not stop at {point}: {logs}"
     );
-}
-
-pub fn client(emulator: &EmulatorHandle) -> Client {
-    let e = emulator.config();
-    Client::new(&ClientConfig::new(
-        emulator.endpoint(),
-        e.instance.clone(),
-        e.access_key_id.clone(),
-        e.access_key_secret.clone(),
-    ))
-    .expect("client")
 }
 
 async fn load_orders(client: &Client) {

@@ -5,7 +5,7 @@
 use chrono_tz::Tz;
 use tablevault::retention::{Candidate, CandidateStatus};
 
-use crate::support::{at, berlin, completed, kept, kept_times, plan, policy, removed_times};
+use crate::builders::{at, berlin, completed, kept, kept_times, plan, policy, removed_times};
 
 #[test]
 fn daily_buckets_follow_the_local_calendar_across_spring_forward() {

@@ -4,7 +4,7 @@
 
 use chrono_tz::Tz;
 
-use crate::support::{completed, kept, kept_times, plan, policy};
+use crate::builders::{completed, kept, kept_times, plan, policy};
 
 /// The 100 snapshot times restic's policy tests run on (note the ties on 2015-10-22).
 const RESTIC_TIMES: &[&str] = &[

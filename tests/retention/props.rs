@@ -7,7 +7,7 @@ use chrono_tz::Tz;
 use proptest::prelude::*;
 use tablevault::retention::{evaluate, Candidate, CandidateStatus, KeepRule, RetentionPolicy};
 
-use crate::support::at;
+use crate::builders::at;
 
 fn status() -> impl Strategy<Value = CandidateStatus> {
     prop_oneof![

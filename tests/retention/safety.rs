@@ -3,7 +3,7 @@
 use chrono_tz::Tz;
 use tablevault::retention::{evaluate, Candidate, CandidateStatus, KeepRule};
 
-use crate::support::{at, completed, kept, plan, policy};
+use crate::builders::{at, completed, kept, plan, policy};
 
 fn backup(id: &str, time: &str, status: CandidateStatus) -> Candidate {
     Candidate::new(id, at(time), status)

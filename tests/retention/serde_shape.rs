@@ -4,7 +4,7 @@ use chrono_tz::Tz;
 use serde_json::json;
 use tablevault::retention::RetentionPolicy;
 
-use crate::support::{completed, plan, policy};
+use crate::builders::{completed, plan, policy};
 
 #[test]
 fn policies_parse_from_json_with_defaults_and_round_trip() {

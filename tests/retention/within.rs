@@ -3,7 +3,7 @@
 use chrono_tz::Tz;
 use tablevault::retention::{evaluate, KeepWithin};
 
-use crate::support::{at, berlin, completed, kept_times, plan, policy};
+use crate::builders::{at, berlin, completed, kept_times, plan, policy};
 
 #[test]
 fn spans_parse_and_print_in_restic_grammar() {

@@ -14,7 +14,7 @@ use tablevault::retention::RetentionPolicy;
 use tablevault::runs::{ChannelObserver, Event, ExecutorOptions, Resources, RunExecutor};
 use tablevault::scheduler::{catalog_clock, Clock, ManualClock, Scheduler, SchedulerOptions};
 use tablevault::store::{ArchiveStore, ArchiveStoreConfig, SourceInfo};
-use tablevault::tablestore::client::{chunk_writes, Client, ClientConfig, RetryPolicy, RowWrite};
+use tablevault::tablestore::client::{chunk_writes, Client, RowWrite};
 use tablevault::tablestore::{
     Cell, PkSchema, PkType, PkValue, PrimaryKey, Row, TableDescription, Value,
 };
@@ -22,6 +22,7 @@ use tempfile::TempDir;
 use tokio_util::sync::CancellationToken;
 
 use super::gate::{Gate, GatedStore};
+use crate::support::emulator::client;
 use tokio::sync::{mpsc, watch};
 
 /// The manual clock's start: ahead of real time, so backups (stamped with real time by the
@@ -248,23 +249,6 @@ fn resources(
     Resources::new()
         .with_source("prod", client.clone(), info)
         .with_store("local", Arc::new(store))
-}
-
-pub fn client(emulator: &EmulatorHandle) -> Client {
-    let c = emulator.config();
-    let mut config = ClientConfig::new(
-        emulator.endpoint(),
-        c.instance.clone(),
-        c.access_key_id.clone(),
-        c.access_key_secret.clone(),
-    );
-    config.retry = RetryPolicy {
-        max_elapsed: Duration::from_secs(10),
-        base_delay: Duration::from_millis(1),
-        max_delay: Duration::from_millis(10),
-        max_attempts: 50,
-    };
-    Client::new(&config).expect("valid client config")
 }
 
 /// A table `name` keyed by an integer `id` with `rows` rows of one string column.

@@ -9,7 +9,8 @@ use tablevault::runs::{BackupRequest, ExecutorOptions, INTERRUPTED_REASON};
 use tablevault::store::{BackupStore, SourceInfo};
 use tablevault::tablestore::client::{Client, RetryPolicy};
 
-use super::helpers::{client, engine_config, Harness, Setup, ORDERS_ROWS};
+use super::helpers::{engine_config, Harness, Setup, ORDERS_ROWS};
+use crate::support::emulator::client;
 
 fn source(h: &Harness) -> SourceInfo {
     SourceInfo {

@@ -75,7 +75,7 @@ async fn the_sweeper_runs_until_the_shutdown_token_is_cancelled() {
         stop.clone(),
     );
     staged_backup(&h, "20300101T000000Z-failed", true).await;
-    crate::poll::eventually(
+    crate::support::poll::eventually(
         "the sweeper deletes it",
         Duration::from_secs(30),
         || async { staged(&h).await.is_empty().then_some(()) },

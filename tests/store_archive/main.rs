@@ -1,6 +1,9 @@
 //! The `archive` store against real temporary directories: round trips, staging and publish,
 //! resume and retries, corruption detection, concurrency and streaming of large tables.
 
+#[path = "../support/mod.rs"]
+mod support;
+
 mod corruption;
 mod helpers;
 mod lifecycle;

@@ -1,8 +1,15 @@
-//! Helpers shared by the integration tests. Each test binary uses a different subset
-//! (`#[path = "../support/mod.rs"] mod support;` from a test directory).
+//! The one support module of the integration tests. Every test binary (a folder with a
+//! `main.rs`) includes it with `#[path = "../support/mod.rs"] mod support;` and uses its own
+//! subset, so nothing here is dead code in every binary.
 #![allow(dead_code)]
 
+pub mod backup;
+pub mod daemon;
+pub mod emulator;
+pub mod engine;
 pub mod mongo_server;
 pub mod oracle;
 pub mod poll;
 pub mod rows;
+pub mod serve;
+pub mod small_disk;

@@ -1,7 +1,6 @@
 //! The real `tablevault serve` binary as a child process: the one way tests/api, tests/deploy
-//! and tests/demo start it (`#[path = "../support/serve.rs"] mod serve;`). Each suite keeps
+//! and tests/demo start it (`support::serve`). Each suite keeps
 //! its own wrapper for what only it needs (log files, the demo's printed block, signals).
-#![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;

@@ -1,8 +1,7 @@
 //! A small tmpfs a test fills to the last byte and frees again: a real full filesystem under
-//! the state database (`#[path = "../support/small_disk.rs"] mod small_disk;`). Mounting needs
+//! the state database (`support::small_disk`). Mounting needs
 //! root, which CI and the dev container have; elsewhere [`SmallDisk::mount`] prints why the
 //! test is skipped and returns `None`.
-#![allow(dead_code)]
 
 use std::fs::File;
 use std::io::{ErrorKind, Write};

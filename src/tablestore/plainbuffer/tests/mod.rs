@@ -1,6 +1,6 @@
 //! Unit tests of the codec. Property tests (round trip, random bytes) live in
-//! `tests/plainbuffer_props.rs`; the byte-for-byte comparison with the official Python SDK in
-//! `tests/plainbuffer_sdk.rs`.
+//! `tests/plainbuffer/props.rs`; the byte-for-byte comparison with the official Python SDK in
+//! `tests/plainbuffer/sdk.rs`.
 
 mod corruption;
 mod extension;

@@ -1,14 +1,12 @@
 //! Range reads and scans over more than 12,000 rows, in both directions and with small pages,
 //! and split points whose ranges together cover every row exactly once.
 
-mod client_common;
-
 use futures::StreamExt;
 use tablevault::emulator::EmulatorConfig;
 use tablevault::tablestore::client::{chunk_writes, Client, Direction, RangeRequest, RowWrite};
 use tablevault::tablestore::{Cell, PkValue, PrimaryKey, Row, Value};
 
-use client_common::*;
+use crate::setup::*;
 
 const ROWS: i64 = 12_500;
 const PARTITIONS: i64 = 37;

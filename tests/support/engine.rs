@@ -1,16 +1,17 @@
-//! Shared set-up: an in-process emulator on port 0, a client with quick retries, an archive
-//! store in a temp dir, source tables covering every type, and exact comparisons.
+//! The backup engine's set-up (tests/engine_backup and tests/engine_mongo): a client with
+//! quick retries, an archive store in a temp dir, source tables covering every type, and
+//! exact comparisons.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use futures::StreamExt;
 use tablevault::config::EngineConfig;
-use tablevault::emulator::{Emulator, EmulatorConfig, EmulatorHandle};
+use tablevault::emulator::EmulatorHandle;
 use tablevault::engine::{BackupContext, BackupJob};
 use tablevault::store::{ArchiveStore, ArchiveStoreConfig, BackupStore, SourceInfo, TableChecksum};
 use tablevault::tablestore::client::{
-    chunk_writes, Client, ClientConfig, RangeRequest, RetryPolicy, RowWrite, ALL_VERSIONS,
+    chunk_writes, Client, RangeRequest, RetryPolicy, RowWrite, ALL_VERSIONS,
 };
 use tablevault::tablestore::{
     plainbuffer, Cell, ColumnType, DefinedColumn, PkSchema, PkType, PkValue, PrimaryKey, Row,
@@ -18,27 +19,21 @@ use tablevault::tablestore::{
 };
 use tempfile::TempDir;
 
+use super::emulator::{client_with, quick_retries};
+
 pub const BIG_ROWS: i64 = 12_000;
 
-pub async fn start_emulator(config: EmulatorConfig) -> EmulatorHandle {
-    Emulator::start(config).await.expect("emulator starts")
-}
-
+/// A client with quick retries and room for the 30 % error rate of the fault tests over
+/// thousands of requests.
 pub fn client(emulator: &EmulatorHandle) -> Client {
-    let c = emulator.config();
-    let mut config = ClientConfig::new(
-        emulator.endpoint(),
-        c.instance.clone(),
-        c.access_key_id.clone(),
-        c.access_key_secret.clone(),
-    );
-    config.retry = RetryPolicy {
-        max_elapsed: Duration::from_secs(20),
-        base_delay: Duration::from_millis(1),
-        max_delay: Duration::from_millis(10),
-        max_attempts: 100,
-    };
-    Client::new(&config).expect("valid client config")
+    client_with(
+        emulator,
+        RetryPolicy {
+            max_elapsed: Duration::from_secs(20),
+            max_attempts: 100,
+            ..quick_retries()
+        },
+    )
 }
 
 pub async fn archive() -> (TempDir, Arc<ArchiveStore>) {
@@ -294,16 +289,4 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         }
     }
     out
-}
-
-/// Polls `condition` until it holds (a wait for a state, not a timing assertion).
-pub async fn wait_until(what: &str, condition: impl Fn() -> bool) {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    while !condition() {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "timed out waiting for {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
 }

@@ -1,8 +1,6 @@
 //! BatchWriteRow: limits checked before sending, per-row results in request order, and only
 //! the failed rows resent.
 
-mod client_common;
-
 use futures::StreamExt;
 use tablevault::emulator::FaultConfig;
 use tablevault::tablestore::client::{
@@ -11,7 +9,7 @@ use tablevault::tablestore::client::{
 };
 use tablevault::tablestore::{codes, Cell, PkValue, PrimaryKey, Row, Value};
 
-use client_common::*;
+use crate::setup::*;
 
 fn row(i: i64, payload: usize) -> Row {
     Row::new(

@@ -1,9 +1,7 @@
 //! Single-row operations against the emulator: every value type and edge value, versions with
 //! explicit timestamps, update operations and row conditions.
 
-mod client_common;
-
-use client_common::*;
+use crate::setup::*;
 use tablevault::tablestore::client::{ReadOptions, RowExistence, TimeRange};
 use tablevault::tablestore::{codes, Cell, PkValue, PrimaryKey, Row, Value};
 

@@ -1,10 +1,8 @@
 //! Property tests of the PlainBuffer codec: arbitrary rows round-trip exactly, and no input,
 //! random or a mutated valid buffer, makes the decoder panic.
 
-mod support;
-
+use crate::support::rows::any_row;
 use proptest::prelude::*;
-use support::rows::any_row;
 use tablevault::tablestore::plainbuffer::{
     decode_row, decode_rows, encode_row, encode_rows, encoded_len, RowReader,
 };

@@ -8,20 +8,16 @@
 //! an op in a put, update cells whose ops are not grouped (it takes a dict keyed by op), a
 //! delete marker together with cells, empty primary keys.
 
-mod support;
-
+use crate::support::oracle;
+use crate::support::rows::{sdk_delete_row, sdk_key_row, sdk_put_row, sdk_update_row};
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::TestRunner;
 use serde_json::{json, Value as Json};
-use support::oracle;
-use support::rows::{sdk_delete_row, sdk_key_row, sdk_put_row, sdk_update_row};
 use tablevault::tablestore::auth::request_signature;
 use tablevault::tablestore::plainbuffer::{decode_row, encode_row};
 use tablevault::tablestore::{Cell, CellOp, PkValue, PrimaryKey, Row, Value};
 
-#[path = "plainbuffer_sdk/edge_rows.rs"]
 mod edge_rows;
-#[path = "plainbuffer_sdk/signatures.rs"]
 mod signatures;
 
 /// One row and the SDK entry point that should encode it.

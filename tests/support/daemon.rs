@@ -3,9 +3,10 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, ExitStatus};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crate::serve::{read_address, send_signal, serve_command};
+use super::poll::block_until;
+use super::serve::{read_address, send_signal, serve_command};
 
 pub const ADMIN_TOKEN: &str = "admin-token-for-deploy-tests-5e1";
 /// Safety net for anything a test waits on; a test that reaches it has failed.
@@ -100,7 +101,7 @@ impl Daemon {
     }
 
     pub fn logs(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
+        read_log(&self.log)
     }
 
     pub fn signal(&self, name: &str) {
@@ -109,37 +110,30 @@ impl Daemon {
 
     /// Waits (at most [`LIMIT`]) until the logs contain `text`.
     pub fn wait_for_log(&mut self, text: &str) {
-        let start = Instant::now();
-        while !self.logs().contains(text) {
-            if let Some(status) = self.child.try_wait().expect("try_wait") {
-                panic!(
-                    "exited ({status}) before logging {text:?}:\n{}",
-                    self.logs()
-                );
+        let log = &self.log;
+        let child = &mut self.child;
+        block_until(&format!("{text:?} in the logs"), LIMIT, || {
+            let logs = read_log(log);
+            if logs.contains(text) {
+                return Ok(());
             }
-            assert!(
-                start.elapsed() < LIMIT,
-                "no {text:?} in the logs:\n{}",
-                self.logs()
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
+            if let Some(status) = child.try_wait().expect("try_wait") {
+                panic!("exited ({status}) before logging {text:?}:\n{logs}");
+            }
+            Err(logs)
+        });
     }
 
     /// Waits (at most [`LIMIT`]) for the process to exit.
     pub fn wait(&mut self) -> ExitStatus {
-        let start = Instant::now();
-        loop {
-            if let Some(status) = self.child.try_wait().expect("try_wait") {
-                return status;
-            }
-            assert!(
-                start.elapsed() < LIMIT,
-                "still running; logs:\n{}",
-                self.logs()
-            );
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        let mut exited = None;
+        let log = &self.log;
+        let child = &mut self.child;
+        block_until("the daemon exits", LIMIT, || {
+            exited = child.try_wait().expect("try_wait");
+            exited.map(|_| ()).ok_or_else(|| read_log(log))
+        });
+        exited.expect("exited")
     }
 }
 
@@ -148,4 +142,9 @@ impl Drop for Daemon {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Everything the daemon logged so far (nothing before the file exists).
+fn read_log(log: &Path) -> String {
+    std::fs::read_to_string(log).unwrap_or_default()
 }

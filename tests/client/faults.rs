@@ -2,8 +2,6 @@
 //! non-retryable errors returned at once, dropped connections retried only where safe, a
 //! bounded total time, and no secret in any error.
 
-mod client_common;
-
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -14,7 +12,7 @@ use tablevault::tablestore::client::{
 };
 use tablevault::tablestore::{codes, Cell, PkValue, PrimaryKey, Row, Value};
 
-use client_common::*;
+use crate::setup::*;
 
 const SECRET: &str = "Sup3r-S3cret-Key-Value";
 

@@ -1,8 +1,6 @@
 //! Table operations against the emulator over real HTTP.
 
-mod client_common;
-
-use client_common::*;
+use crate::setup::*;
 use tablevault::tablestore::client::{StreamChange, TableUpdate};
 use tablevault::tablestore::{
     codes, ColumnType, DefinedColumn, PkSchema, PkType, TableDescription, TableOptions,

@@ -1,0 +1,12 @@
+//! The Tablestore client against the in-process emulator over real HTTP: table operations,
+//! single rows, batches, scans, and failure handling.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod batch;
+mod faults;
+mod rows;
+mod scan;
+mod setup;
+mod tables;

@@ -2,7 +2,6 @@
 //! backup or a restore writes while it runs (the executor's, the engine's, the store's) names
 //! that run, so `grep run_id` follows it through every layer, and its end is one line.
 
-
 use serde_json::{json, Value};
 use tablevault::emulator::{Emulator, EmulatorConfig};
 

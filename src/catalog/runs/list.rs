@@ -4,9 +4,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::{QueryBuilder, Sqlite};
 
-use super::page::{paginate, Cursor, Page, PageRequest};
-use super::run_types::RunRow;
-use super::{Catalog, CatalogError, Run, RunKind, RunStatus, RunTrigger};
+use super::{Run, RunKind, RunRow, RunStatus, RunTrigger};
+use crate::catalog::page::{paginate, Cursor, Page, PageRequest};
+use crate::catalog::{Catalog, CatalogError};
 
 /// Which runs to list. Empty fields do not filter; `statuses` matches any of its values.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -5,9 +5,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::{QueryBuilder, Sqlite};
 
-use super::backup_rows::{fetch_tables, BackupRow};
-use super::page::{paginate, Cursor, Page, PageRequest};
-use super::{Backup, BackupStatus, Catalog, CatalogError};
+use super::rows::{fetch_tables, BackupRow};
+use super::{Backup, BackupStatus};
+use crate::catalog::columns::parse_column;
+use crate::catalog::page::{paginate, Cursor, Page, PageRequest};
+use crate::catalog::{Catalog, CatalogError};
 use crate::retention::Candidate;
 
 /// Which backups to list. Empty fields do not filter; `statuses` matches any of its values.
@@ -125,7 +127,7 @@ impl Catalog {
         .await?;
         let mut candidates = Vec::with_capacity(rows.len());
         for (id, status, started_at, finished_at) in rows {
-            let status: BackupStatus = super::enums::parse_column("backups.status", &status)?;
+            let status: BackupStatus = parse_column("backups.status", &status)?;
             if let Some(status) = status.retention_status() {
                 candidates.push(Candidate::new(
                     id,

@@ -16,7 +16,7 @@ use crate::engine::ProgressSnapshot;
 pub use list::{LastFailure, RunFilter};
 
 /// The prefix of run ids.
-pub const RUN_PREFIX: &str = "run";
+const RUN_PREFIX: &str = "run";
 
 /// `run_0190b6f3c2a47d8e9f0a1b2c3d4e5f60`.
 pub fn new_run_id() -> String {

@@ -12,7 +12,7 @@ use super::CatalogError;
 use crate::retention::RetentionPolicy;
 
 /// The prefix of schedule ids.
-pub const SCHEDULE_PREFIX: &str = "sch";
+const SCHEDULE_PREFIX: &str = "sch";
 
 /// `sch_0190b6f3c2a47d8e9f0a1b2c3d4e5f60`.
 pub fn new_schedule_id() -> String {

@@ -2,27 +2,23 @@
 //! idempotency keys. [`Catalog`] is the repository: typed structs in, typed structs out, SQL
 //! kept inside this module (runtime-checked `sqlx::query_as`, no build-time database).
 //!
+//! One folder per entity — `schedules/`, `runs/`, `backups/`, `idempotency/` — each with its
+//! types, how they are stored and the queries on them. Shared by all: `open` (pools,
+//! migrations), `write` (every write is a `BEGIN IMMEDIATE` transaction committed before its
+//! result is handed out), `error`, `columns` (how values are stored), `page` (keyset listing).
+//!
 //! The schema lives in `migrations/` and is applied by [`Catalog::open`]. The stores remain the
 //! source of truth for what data exists; [`Catalog::reconcile`] brings the catalog back in line
 //! with them, and [`Catalog::mark_interrupted_runs`] cleans up after a crashed process.
 
-mod backup_list;
-mod backup_rows;
 mod backups;
 mod columns;
-mod enums;
 mod error;
 mod idempotency;
-mod idempotency_backlog;
-mod ids;
-mod interrupted;
 mod open;
 mod page;
 mod reconcile;
-mod run_list;
-mod run_types;
 mod runs;
-mod schedule_types;
 mod schedules;
 mod write;
 
@@ -32,18 +28,21 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use sqlx::SqlitePool;
 
-pub use backup_list::{BackupFilter, LastSuccess, StoredCount};
-pub use backups::{Backup, BackupTable, NewBackup};
-pub use enums::{BackupStatus, RunKind, RunStatus, RunTrigger, UnknownValue, VerifyResult};
+pub use backups::{
+    Backup, BackupFilter, BackupStatus, BackupTable, LastSuccess, NewBackup, StoredCount,
+    VerifyResult,
+};
+pub use columns::UnknownValue;
 pub use error::CatalogError;
 pub use idempotency::{IdempotencyClaim, IdempotencyRequest, StoredResponse};
-pub use ids::{new_run_id, new_schedule_id};
 pub use open::{latest_version, MIGRATOR};
 pub use page::{Page, PageRequest, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 pub use reconcile::ReconcileReport;
-pub use run_list::{LastFailure, RunFilter};
-pub use run_types::{NewRun, Run, RunOutcome, RunProgress};
-pub use schedule_types::{NewSchedule, Schedule, ScheduleUpdate};
+pub use runs::{
+    new_run_id, LastFailure, NewRun, Run, RunFilter, RunKind, RunOutcome, RunProgress, RunStatus,
+    RunTrigger,
+};
+pub use schedules::{new_schedule_id, NewSchedule, Schedule, ScheduleUpdate};
 
 /// Where "now" comes from; replaceable so tests (and the daemon's paused-time tests) control it.
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
@@ -57,7 +56,7 @@ pub struct Catalog {
     reader: SqlitePool,
     write_health: Arc<write::WriteHealth>,
     /// Idempotency-key writes the database refused, until it takes them.
-    key_backlog: Arc<idempotency_backlog::KeyBacklog>,
+    key_backlog: Arc<idempotency::KeyBacklog>,
     path: PathBuf,
     clock: Clock,
 }

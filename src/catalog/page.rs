@@ -8,6 +8,7 @@ use base64::Engine;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use sqlx::{QueryBuilder, Sqlite};
 
 use super::CatalogError;
 
@@ -117,6 +118,97 @@ pub(crate) fn paginate<T>(
     Page {
         items,
         next_page_token,
+    }
+}
+
+/// A filtered listing, newest first: `SELECT * FROM <table>` with one clause per filter that is
+/// set, then the step past the page token's item and the page limit. The shape every
+/// time-ordered list of the catalog shares (backups by start, runs by creation).
+pub(crate) struct NewestFirst<'a> {
+    query: QueryBuilder<'a, Sqlite>,
+    /// The time column the list sorts by; `id` breaks ties.
+    at: &'static str,
+}
+
+impl<'a> NewestFirst<'a> {
+    pub fn select(table: &str, at: &'static str) -> Self {
+        let query = QueryBuilder::new(format!("SELECT * FROM {table} WHERE 1 = 1"));
+        NewestFirst { query, at }
+    }
+
+    /// `AND <column> = value`, when there is a value.
+    pub fn equal<T>(&mut self, column: &str, value: Option<T>) -> &mut Self
+    where
+        T: 'a + sqlx::Encode<'a, Sqlite> + sqlx::Type<Sqlite>,
+    {
+        if let Some(value) = value {
+            self.query
+                .push(format_args!(" AND {column} = "))
+                .push_bind(value);
+        }
+        self
+    }
+
+    /// `AND <column> IN (…)`, when `values` is not empty.
+    pub fn any_of(&mut self, column: &str, values: &[&'static str]) -> &mut Self {
+        if !values.is_empty() {
+            self.query.push(format_args!(" AND {column} IN ("));
+            let mut list = self.query.separated(", ");
+            for value in values {
+                list.push_bind(*value);
+            }
+            self.query.push(")");
+        }
+        self
+    }
+
+    /// `AND <sql_before_value> value <sql_after_value>`, when there is a value: for a clause
+    /// of the list's own, such as a subquery.
+    pub fn clause<T>(&mut self, sql: (&str, &str), value: Option<T>) -> &mut Self
+    where
+        T: 'a + sqlx::Encode<'a, Sqlite> + sqlx::Type<Sqlite>,
+    {
+        if let Some(value) = value {
+            self.query
+                .push(format_args!(" AND {}", sql.0))
+                .push_bind(value)
+                .push(sql.1);
+        }
+        self
+    }
+
+    /// At or after `after` and strictly before `before`, on the sort column.
+    pub fn between(
+        &mut self,
+        after: Option<DateTime<Utc>>,
+        before: Option<DateTime<Utc>>,
+    ) -> &mut Self {
+        let at = self.at;
+        self.clause((&format!("{at} >= "), ""), after)
+            .clause((&format!("{at} < "), ""), before)
+    }
+
+    /// The finished query: past the token's item, newest first, one row more than a page (so
+    /// [`paginate`] knows whether another page follows).
+    pub fn page(
+        mut self,
+        cursor: Option<Cursor>,
+        size: u32,
+    ) -> Result<QueryBuilder<'a, Sqlite>, CatalogError> {
+        let at = self.at;
+        if let Some(cursor) = cursor {
+            let time = cursor.at.ok_or(CatalogError::InvalidPageToken)?;
+            self.query
+                .push(format_args!(" AND ({at}, id) < ("))
+                .push_bind(time)
+                .push(", ")
+                .push_bind(cursor.key)
+                .push(")");
+        }
+        self.query
+            .push(format_args!(" ORDER BY {at} DESC, id DESC LIMIT "))
+            .push_bind(i64::from(size) + 1);
+        Ok(self.query)
     }
 }
 

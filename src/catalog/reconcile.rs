@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 use sqlx::SqliteConnection;
 
-use super::backup_rows::replace_tables;
+use super::backups::rows::replace_tables;
 use super::columns::to_i64;
 use super::{Catalog, CatalogError};
 use crate::store::Manifest;

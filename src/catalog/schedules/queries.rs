@@ -2,12 +2,11 @@
 
 use chrono::{DateTime, Utc};
 
-use super::columns::to_json;
-use super::error::is_unique_violation;
-use super::ids::new_schedule_id;
-use super::page::{paginate, Cursor, Page, PageRequest};
-use super::schedule_types::{ScheduleListKey, ScheduleRow};
-use super::{Catalog, CatalogError, NewSchedule, Schedule, ScheduleUpdate};
+use super::{new_schedule_id, NewSchedule, Schedule, ScheduleListKey, ScheduleRow, ScheduleUpdate};
+use crate::catalog::columns::to_json;
+use crate::catalog::error::is_unique_violation;
+use crate::catalog::page::{paginate, Cursor, Page, PageRequest};
+use crate::catalog::{Catalog, CatalogError};
 
 impl Catalog {
     pub async fn create_schedule(&self, new: NewSchedule) -> Result<Schedule, CatalogError> {

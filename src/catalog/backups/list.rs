@@ -3,11 +3,12 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use sqlx::{QueryBuilder, Sqlite};
 
-use super::backup_rows::{fetch_tables, BackupRow};
-use super::page::{paginate, Cursor, Page, PageRequest};
-use super::{Backup, BackupStatus, Catalog, CatalogError};
+use super::rows::{fetch_tables, BackupRow};
+use super::{Backup, BackupStatus};
+use crate::catalog::columns::parse_column;
+use crate::catalog::page::{paginate, Cursor, NewestFirst, Page, PageRequest};
+use crate::catalog::{Catalog, CatalogError};
 use crate::retention::Candidate;
 
 /// Which backups to list. Empty fields do not filter; `statuses` matches any of its values.
@@ -61,48 +62,23 @@ impl Catalog {
     ) -> Result<Page<Backup>, CatalogError> {
         let cursor = Cursor::decode(page, filter)?;
         let size = page.size();
-        let mut query = QueryBuilder::<Sqlite>::new("SELECT * FROM backups WHERE 1 = 1");
-        if let Some(id) = &filter.schedule_id {
-            query.push(" AND schedule_id = ").push_bind(id.clone());
-        }
-        if let Some(store) = &filter.store {
-            query.push(" AND store = ").push_bind(store.clone());
-        }
-        if let Some(source) = &filter.source {
-            query.push(" AND source = ").push_bind(source.clone());
-        }
-        if !filter.statuses.is_empty() {
-            query.push(" AND status IN (");
-            let mut list = query.separated(", ");
-            for status in &filter.statuses {
-                list.push_bind(status.as_str());
-            }
-            query.push(")");
-        }
-        if let Some(table) = &filter.table {
-            query
-                .push(" AND EXISTS (SELECT 1 FROM backup_tables t WHERE t.backup_id = backups.id AND t.table_name = ")
-                .push_bind(table.clone())
-                .push(")");
-        }
-        if let Some(after) = filter.started_after {
-            query.push(" AND started_at >= ").push_bind(after);
-        }
-        if let Some(before) = filter.started_before {
-            query.push(" AND started_at < ").push_bind(before);
-        }
-        if let Some(cursor) = cursor {
-            let at = cursor.at.ok_or(CatalogError::InvalidPageToken)?;
-            query
-                .push(" AND (started_at, id) < (")
-                .push_bind(at)
-                .push(", ")
-                .push_bind(cursor.key)
-                .push(")");
-        }
+        let statuses: Vec<_> = filter.statuses.iter().map(|s| s.as_str()).collect();
+        let mut query = NewestFirst::select("backups", "started_at");
         query
-            .push(" ORDER BY started_at DESC, id DESC LIMIT ")
-            .push_bind(i64::from(size) + 1);
+            .equal("schedule_id", filter.schedule_id.clone())
+            .equal("store", filter.store.clone())
+            .equal("source", filter.source.clone())
+            .any_of("status", &statuses)
+            .clause(
+                (
+                    "EXISTS (SELECT 1 FROM backup_tables t \
+                     WHERE t.backup_id = backups.id AND t.table_name = ",
+                    ")",
+                ),
+                filter.table.clone(),
+            )
+            .between(filter.started_after, filter.started_before);
+        let mut query = query.page(cursor, size)?;
 
         let mut conn = self.reader.acquire().await?;
         let rows: Vec<BackupRow> = query.build_query_as().fetch_all(&mut *conn).await?;
@@ -135,7 +111,7 @@ impl Catalog {
         .await?;
         let mut candidates = Vec::with_capacity(rows.len());
         for (id, status, started_at, finished_at) in rows {
-            let status: BackupStatus = super::enums::parse_column("backups.status", &status)?;
+            let status: BackupStatus = parse_column("backups.status", &status)?;
             if let Some(status) = status.retention_status() {
                 candidates.push(Candidate::new(
                     id,

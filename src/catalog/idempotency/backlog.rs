@@ -10,7 +10,8 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use super::{Catalog, CatalogError, StoredResponse};
+use super::StoredResponse;
+use crate::catalog::{Catalog, CatalogError};
 
 /// What still has to be written for a key.
 #[derive(Debug, Clone)]

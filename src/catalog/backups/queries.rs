@@ -1,74 +1,17 @@
-//! The backup catalog: what each store holds, with per-table figures, verification and the
-//! reasons retention keeps it.
+//! Backup writes: staged → completed | failed, then deleting → deleted, with verification
+//! results and retention reasons.
 
+use super::rows::{fetch_backup, replace_tables, BackupRow};
 use chrono::{DateTime, Utc};
-use serde::Serialize;
 
-use super::backup_rows::{fetch_backup, replace_tables, BackupRow};
-use super::columns::{to_i64, to_json};
-use super::error::is_unique_violation;
-use super::runs::missing_schedule;
-use super::write::state_error;
-use super::{BackupStatus, Catalog, CatalogError, VerifyResult};
-use crate::retention::{Candidate, KeepReason};
+use super::{Backup, NewBackup, VerifyResult};
+use crate::catalog::columns::{to_i64, to_json};
+use crate::catalog::error::is_unique_violation;
+use crate::catalog::schedules::missing_schedule;
+use crate::catalog::write::state_error;
+use crate::catalog::{Catalog, CatalogError};
+use crate::retention::KeepReason;
 use crate::store::Manifest;
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Backup {
-    /// The id the store knows the backup by.
-    pub id: String,
-    pub schedule_id: Option<String>,
-    pub source: String,
-    pub store: String,
-    pub status: BackupStatus,
-    /// Per-table figures from the manifest; empty until completed.
-    pub tables: Vec<BackupTable>,
-    pub rows: u64,
-    /// PlainBuffer size of the rows: comparable across stores.
-    pub bytes: u64,
-    /// What the store says the backup occupies, if it can tell.
-    pub stored_bytes: Option<u64>,
-    pub error: Option<String>,
-    pub started_at: DateTime<Utc>,
-    pub finished_at: Option<DateTime<Utc>>,
-    pub deleted_at: Option<DateTime<Utc>>,
-    pub verified_at: Option<DateTime<Utc>>,
-    pub verify_result: Option<VerifyResult>,
-    pub verify_message: Option<String>,
-    /// Why the last retention evaluation kept it.
-    pub retention_reasons: Option<Vec<KeepReason>>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct BackupTable {
-    pub name: String,
-    pub rows: u64,
-    pub cells: u64,
-    pub bytes: u64,
-    pub checksum: String,
-}
-
-/// A backup that has just been started in a store.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewBackup {
-    pub id: String,
-    pub schedule_id: Option<String>,
-    pub source: String,
-    pub store: String,
-    pub started_at: DateTime<Utc>,
-}
-
-impl Backup {
-    /// This backup as retention sees it; `None` once deleted. Unfinished backups are placed at
-    /// their start time.
-    pub fn retention_candidate(&self) -> Option<Candidate> {
-        let status = self.status.retention_status()?;
-        let at = self.finished_at.unwrap_or(self.started_at);
-        Some(Candidate::new(self.id.clone(), at, status))
-    }
-}
 
 impl Catalog {
     /// Records a backup the moment its store staged it, as `staged`.

@@ -1,10 +1,10 @@
 //! Run lifecycle writes: queued → running → a final status, with live progress.
 
-use super::columns::{to_i64, to_json};
-use super::ids::new_run_id;
-use super::run_types::RunRow;
-use super::write::state_error;
-use super::{Catalog, CatalogError, NewRun, Run, RunOutcome, RunProgress, RunStatus};
+use super::{new_run_id, NewRun, Run, RunOutcome, RunProgress, RunRow, RunStatus};
+use crate::catalog::columns::{to_i64, to_json};
+use crate::catalog::schedules::missing_schedule;
+use crate::catalog::write::state_error;
+use crate::catalog::{Catalog, CatalogError};
 
 impl Catalog {
     /// Records a new run as `queued`.
@@ -156,15 +156,5 @@ impl Catalog {
         };
         tx.commit().await?;
         row.try_into()
-    }
-}
-
-/// A foreign-key failure on insert means the schedule does not exist.
-pub(crate) fn missing_schedule(error: sqlx::Error, schedule_id: Option<&str>) -> CatalogError {
-    match (&error, schedule_id) {
-        (sqlx::Error::Database(db), Some(id)) if db.is_foreign_key_violation() => {
-            CatalogError::not_found("schedule", id)
-        }
-        _ => error.into(),
     }
 }

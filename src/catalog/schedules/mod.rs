@@ -1,12 +1,23 @@
-//! Schedules: when to back up what, from which source into which store, kept how long.
+//! Schedules: when to back up what, from which source into which store, kept how long. This
+//! file holds the types and their row; `queries` the reads and writes.
+
+mod queries;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-use super::columns::from_json;
+use super::columns::{from_json, new_id};
 use super::CatalogError;
 use crate::retention::RetentionPolicy;
+
+/// The prefix of schedule ids.
+const SCHEDULE_PREFIX: &str = "sch";
+
+/// `sch_0190b6f3c2a47d8e9f0a1b2c3d4e5f60`.
+pub fn new_schedule_id() -> String {
+    new_id(SCHEDULE_PREFIX)
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Schedule {
@@ -132,3 +143,13 @@ impl TryFrom<ScheduleRow> for Schedule {
 /// Schedules list in name order; the filter only fingerprints page tokens.
 #[derive(Serialize)]
 pub(crate) struct ScheduleListKey;
+
+/// A foreign-key failure on insert means the schedule does not exist.
+pub(crate) fn missing_schedule(error: sqlx::Error, schedule_id: Option<&str>) -> CatalogError {
+    match (&error, schedule_id) {
+        (sqlx::Error::Database(db), Some(id)) if db.is_foreign_key_violation() => {
+            CatalogError::not_found("schedule", id)
+        }
+        _ => error.into(),
+    }
+}

@@ -1,48 +1,11 @@
-//! `Idempotency-Key` support: the first request with a key claims it, its response is stored,
-//! and retries get that response replayed instead of starting a second backup. Follows the
-//! IETF draft and Stripe: a key reused for a different request is an error (422), a retry while
-//! the first is still running is a conflict (409), keys expire (24 hours is customary).
+//! Claiming, completing, releasing and expiring idempotency keys.
 
 use std::time::Duration;
 
-use serde::Serialize;
-
-use super::columns::{from_json, to_json};
-use super::idempotency_backlog::PendingKeyWrite;
-use super::{Catalog, CatalogError};
-
-/// The identity of a request under a key. `request_hash` is the caller's fingerprint of the
-/// body (e.g. SHA-256 hex): equal bodies, equal hash.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IdempotencyRequest {
-    pub key: String,
-    pub method: String,
-    pub path: String,
-    pub request_hash: String,
-}
-
-/// A response to replay.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct StoredResponse {
-    pub status: u16,
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
-}
-
-/// The outcome of trying to claim a key.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum IdempotencyClaim {
-    /// New (or the old claim expired): handle the request, then
-    /// [`Catalog::complete_idempotency_key`] (or [`Catalog::release_idempotency_key`] if it
-    /// failed before doing anything).
-    Claimed,
-    /// Handled before: send this response again.
-    Replay(StoredResponse),
-    /// The first request with this key is still being handled.
-    InFlight,
-    /// The key was used for a different method, path or body.
-    Mismatch,
-}
+use super::backlog::PendingKeyWrite;
+use super::{IdempotencyClaim, IdempotencyRequest, StoredResponse};
+use crate::catalog::columns::{from_json, to_json};
+use crate::catalog::{Catalog, CatalogError};
 
 #[derive(sqlx::FromRow)]
 struct KeyRow {
@@ -56,7 +19,7 @@ struct KeyRow {
 
 impl Catalog {
     /// Claims `request.key` for `ttl`, or says what to do instead. First stores any key write
-    /// the database refused earlier (see `idempotency_backlog`); a key whose response is still
+    /// the database refused earlier (see `backlog`); a key whose response is still
     /// waiting there is replayed from memory.
     pub async fn claim_idempotency_key(
         &self,

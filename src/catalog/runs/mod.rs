@@ -1,13 +1,27 @@
-//! Run types: one execution of a backup, restore, verification or retention deletion, from queued
-//! to a final status, with live progress.
+//! Runs: one execution of a backup, restore, verification or retention deletion, from queued
+//! to a final status, with live progress. This file holds the types and their row; `queries`
+//! the lifecycle writes, `list` the reads in bulk, `interrupted` start-up recovery.
+
+mod interrupted;
+mod list;
+mod queries;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::columns::{from_json, to_u64};
-use super::enums::parse_column;
-use super::{CatalogError, RunKind, RunStatus, RunTrigger};
+use super::columns::{from_json, new_id, parse_column, text_enum, to_u64};
+use super::CatalogError;
 use crate::engine::ProgressSnapshot;
+
+pub use list::{LastFailure, RunFilter};
+
+/// The prefix of run ids.
+const RUN_PREFIX: &str = "run";
+
+/// `run_0190b6f3c2a47d8e9f0a1b2c3d4e5f60`.
+pub fn new_run_id() -> String {
+    new_id(RUN_PREFIX)
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Run {
@@ -176,3 +190,45 @@ impl TryFrom<RunRow> for Run {
         })
     }
 }
+
+text_enum!(
+    /// What a run does.
+    RunKind {
+        Backup => "backup",
+        Restore => "restore",
+        Verify => "verify",
+        /// Deleting backups a retention plan removed.
+        RetentionDelete => "retention_delete",
+    }
+);
+
+text_enum!(
+    /// Where a run is in its life. `queued` and `running` are the only unfinished states.
+    RunStatus {
+        Queued => "queued",
+        Running => "running",
+        Succeeded => "succeeded",
+        /// Finished, but some tables failed (Velero's PartiallyFailed).
+        PartiallyFailed => "partially_failed",
+        Failed => "failed",
+        Cancelled => "cancelled",
+        /// Never started, e.g. its schedule's previous run was still going (see `skip_reason`).
+        Skipped => "skipped",
+    }
+);
+
+impl RunStatus {
+    pub fn is_finished(self) -> bool {
+        !matches!(self, RunStatus::Queued | RunStatus::Running)
+    }
+}
+
+text_enum!(
+    /// Why a run exists.
+    RunTrigger {
+        Schedule => "schedule",
+        Manual => "manual",
+        /// The one make-up run for ticks missed while the daemon was down.
+        CatchUp => "catch_up",
+    }
+);

@@ -2,11 +2,10 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use sqlx::{QueryBuilder, Sqlite};
 
-use super::page::{paginate, Cursor, Page, PageRequest};
-use super::run_types::RunRow;
-use super::{Catalog, CatalogError, Run, RunKind, RunStatus, RunTrigger};
+use super::{Run, RunKind, RunRow, RunStatus, RunTrigger};
+use crate::catalog::page::{paginate, Cursor, NewestFirst, Page, PageRequest};
+use crate::catalog::{Catalog, CatalogError};
 
 /// Which runs to list. Empty fields do not filter; `statuses` matches any of its values.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,47 +56,16 @@ impl Catalog {
     ) -> Result<Page<Run>, CatalogError> {
         let cursor = Cursor::decode(page, filter)?;
         let size = page.size();
-        let mut query = QueryBuilder::<Sqlite>::new("SELECT * FROM runs WHERE 1 = 1");
-        if let Some(id) = &filter.schedule_id {
-            query.push(" AND schedule_id = ").push_bind(id.clone());
-        }
-        if let Some(id) = &filter.backup_id {
-            query.push(" AND backup_id = ").push_bind(id.clone());
-        }
-        if let Some(kind) = filter.kind {
-            query.push(" AND kind = ").push_bind(kind.as_str());
-        }
-        if !filter.statuses.is_empty() {
-            query.push(" AND status IN (");
-            let mut list = query.separated(", ");
-            for status in &filter.statuses {
-                list.push_bind(status.as_str());
-            }
-            query.push(")");
-        }
-        if let Some(trigger) = filter.trigger {
-            query
-                .push(" AND triggered_by = ")
-                .push_bind(trigger.as_str());
-        }
-        if let Some(after) = filter.created_after {
-            query.push(" AND created_at >= ").push_bind(after);
-        }
-        if let Some(before) = filter.created_before {
-            query.push(" AND created_at < ").push_bind(before);
-        }
-        if let Some(cursor) = cursor {
-            let at = cursor.at.ok_or(CatalogError::InvalidPageToken)?;
-            query
-                .push(" AND (created_at, id) < (")
-                .push_bind(at)
-                .push(", ")
-                .push_bind(cursor.key)
-                .push(")");
-        }
+        let statuses: Vec<_> = filter.statuses.iter().map(|s| s.as_str()).collect();
+        let mut query = NewestFirst::select("runs", "created_at");
         query
-            .push(" ORDER BY created_at DESC, id DESC LIMIT ")
-            .push_bind(i64::from(size) + 1);
+            .equal("schedule_id", filter.schedule_id.clone())
+            .equal("backup_id", filter.backup_id.clone())
+            .equal("kind", filter.kind.map(RunKind::as_str))
+            .any_of("status", &statuses)
+            .equal("triggered_by", filter.trigger.map(RunTrigger::as_str))
+            .between(filter.created_after, filter.created_before);
+        let mut query = query.page(cursor, size)?;
         let rows: Vec<RunRow> = query.build_query_as().fetch_all(&self.reader).await?;
         let items = rows
             .into_iter()

@@ -1,8 +1,8 @@
 //! Start-up recovery: runs a dead process left `queued` or `running`, and how recovery
 //! corrects them once it knows how their work really ended.
 
-use super::run_types::RunRow;
-use super::{Catalog, CatalogError, Run, RunOutcome};
+use super::{Run, RunOutcome, RunRow};
+use crate::catalog::{Catalog, CatalogError};
 
 impl Catalog {
     /// Marks every `queued` or `running` run `failed` with `reason` and returns them (as now

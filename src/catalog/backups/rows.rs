@@ -6,9 +6,9 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
-use super::columns::{from_json, to_i64, to_u64};
-use super::enums::parse_column;
-use super::{Backup, BackupTable, CatalogError};
+use super::{Backup, BackupTable};
+use crate::catalog::columns::{from_json, parse_column, to_i64, to_u64};
+use crate::catalog::CatalogError;
 use crate::store::TableManifest;
 
 #[derive(sqlx::FromRow)]

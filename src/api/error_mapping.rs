@@ -5,7 +5,7 @@
 
 use super::error::ApiError;
 use crate::catalog::CatalogError;
-use crate::runs::RunError;
+use crate::runs::{DeletionError, RunError};
 use crate::scheduler::SchedulerError;
 
 impl From<CatalogError> for ApiError {
@@ -34,6 +34,19 @@ impl From<RunError> for ApiError {
             RunError::ShuttingDown => ApiError::Unavailable(error.to_string()),
             RunError::Catalog(catalog) => catalog.into(),
             other => ApiError::Internal(other.into()),
+        }
+    }
+}
+
+/// A store that refuses a deletion is 503 (the backup stays `deleting`).
+impl From<DeletionError> for ApiError {
+    fn from(error: DeletionError) -> Self {
+        match error {
+            DeletionError::Run(run) => run.into(),
+            DeletionError::Catalog(catalog) => catalog.into(),
+            DeletionError::Store { store, source, .. } => {
+                ApiError::Unavailable(format!("store {store}: {source}"))
+            }
         }
     }
 }

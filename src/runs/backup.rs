@@ -9,6 +9,7 @@ use chrono::Utc;
 
 use super::claims::Claim;
 use super::crash_point::{crash_point, AFTER_PUBLISH};
+use super::deletion::discard_staged;
 use super::events::{Event, RunLabels};
 use super::job::{Job, RunScope};
 use super::resources::Source;
@@ -18,7 +19,7 @@ use crate::config::InterruptedBackups;
 use crate::engine::{
     new_backup_id, run_backup, BackupContext, BackupJob, BackupOutcome, EngineError,
 };
-use crate::store::{BackupStore, StoreError};
+use crate::store::BackupStore;
 
 pub(crate) struct BackupSpec {
     request: BackupRequest,
@@ -201,8 +202,8 @@ async fn discard(
             return fail_backup(scope, backup_id, error).await;
         }
     }
-    match store.delete(backup_id).await {
-        Ok(()) | Err(StoreError::NotFound(_)) => {
+    match discard_staged(store.as_ref(), backup_id).await {
+        Ok(()) => {
             tracing::warn!(%backup_id, %error, "Backup {stopped}; staged data removed.")
         }
         Err(e) => tracing::error!(

@@ -14,8 +14,8 @@ pub const CRASH_AT_VAR: &str = "TABLEVAULT_TEST_CRASH_AT";
 
 /// A backup's manifest is published in the store; the catalog does not know yet.
 pub const AFTER_PUBLISH: &str = "after_publish";
-/// Retention marked a backup `deleting`; the store still holds it and the rest of the plan
-/// is not started.
+/// A deletion (`deletion::delete_backup`; in the recovery tests, retention's) marked a backup
+/// `deleting`; the store still holds it and the rest of the plan is not started.
 pub const RETENTION_DELETE: &str = "retention_delete";
 
 /// Aborts the process if `TABLEVAULT_TEST_CRASH_AT` names `point`.

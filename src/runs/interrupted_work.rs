@@ -13,13 +13,13 @@
 
 use std::collections::{BTreeMap, HashSet};
 
+use super::deletion::{self, DeletionError};
 use super::recovery::{RecoveryReport, INTERRUPTED_REASON};
 use super::RunError;
 use super::{Event, RunExecutor};
 use crate::catalog::{
     Backup, BackupFilter, BackupStatus, CatalogError, PageRequest, Run, RunKind, RunOutcome,
 };
-use crate::store::StoreError;
 
 /// What recovery learnt from the stores it could list.
 pub(super) struct StoreFindings {
@@ -133,16 +133,15 @@ async fn deleting_backups(executor: &RunExecutor) -> Result<Vec<Backup>, RunErro
 /// Deletes a `deleting` backup's data and marks it `deleted`; `false` if the store refused
 /// (it stays `deleting`, and the next start tries again).
 async fn finish_deletion(executor: &RunExecutor, backup: &Backup) -> Result<bool, RunError> {
-    let store = executor.resources().store(&backup.store)?;
-    match store.delete(&backup.id).await {
-        Ok(()) | Err(StoreError::NotFound(_)) => {}
-        Err(e) => {
+    match deletion::finish_deletion(&executor.inner, backup).await {
+        Ok(()) => {}
+        Err(DeletionError::Store { source: e, .. }) => {
             tracing::error!(backup_id = %backup.id, error = %e, "Could not finish deleting a backup.");
             return Ok(false);
         }
+        Err(DeletionError::Run(e)) => return Err(e),
+        Err(DeletionError::Catalog(e)) => return Err(e.into()),
     }
-    let catalog = executor.catalog();
-    catalog.mark_backup_deleted(&backup.id).await?;
     tracing::info!(backup_id = %backup.id, "Finished the deletion of a backup interrupted by a crash.");
     executor.emit(&Event::BackupDeleted {
         schedule_id: backup.schedule_id.clone(),

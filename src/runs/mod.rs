@@ -16,6 +16,8 @@
 //! - [`executor`]: [`RunExecutor`] (submit, cancel, shutdown); `driver`: one run's task;
 //!   `records`: the active-run registry and the catalog writes all kinds share.
 //! - `backup`, `restore`, `retention`: the work of each kind; [`request`]: what callers ask.
+//! - [`deletion`]: the one deletion of a backup (retention, the API, recovery) and the one
+//!   removal of staged data (failed backups, start-up cleaning, the staged sweep).
 //! - [`claims`]: exclusion (`held_claims`: claims held outside runs, e.g. the API's
 //!   deletion of a backup); [`events`]: the observer; [`resources`]: sources and stores.
 //! - [`recovery`]: start-up recovery (`interrupted_work`: settling what a dead process left);
@@ -28,6 +30,7 @@
 mod backup;
 pub mod claims;
 pub mod crash_point;
+pub mod deletion;
 mod driver;
 mod error;
 pub mod events;
@@ -46,6 +49,7 @@ mod retention;
 pub mod staged_sweep;
 
 pub use claims::Claim;
+pub use deletion::DeletionError;
 pub use error::RunError;
 pub use events::{ChannelObserver, Event, NoObserver, Observer, RunInfo, RunLabels};
 pub use executor::{RunExecutor, ShutdownReport};

@@ -14,6 +14,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
+use super::deletion::discard_staged;
 use super::interrupted_work::{finish_interrupted_work, StoreFindings};
 use super::staged_sweep::delete_abandoned_staged;
 use super::RunError;
@@ -117,12 +118,9 @@ async fn clean(
     store: &dyn BackupStore,
     backup_id: &str,
 ) -> Result<bool, RunError> {
-    match store.delete(backup_id).await {
-        Ok(()) | Err(StoreError::NotFound(_)) => {}
-        Err(e) => {
-            tracing::error!(%backup_id, error = %e, "Could not delete interrupted staged data.");
-            return Ok(false);
-        }
+    if let Err(e) = discard_staged(store, backup_id).await {
+        tracing::error!(%backup_id, error = %e, "Could not delete interrupted staged data.");
+        return Ok(false);
     }
     executor
         .catalog()

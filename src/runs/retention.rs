@@ -14,7 +14,7 @@ use std::time::Instant;
 use tracing::Instrument;
 
 use super::claims::Claim;
-use super::crash_point::{crash_point, RETENTION_DELETE};
+use super::deletion::{delete_backup, DeletionError};
 use super::events::{Event, RunLabels};
 use super::executor::Inner;
 use super::records::run_info;
@@ -23,7 +23,6 @@ use crate::catalog::{
     Catalog, CatalogError, NewRun, RunKind, RunOutcome, RunStatus, RunTrigger, Schedule,
 };
 use crate::retention::{evaluate, RetentionPlan};
-use crate::store::StoreError;
 
 impl RunExecutor {
     /// What retention would keep and remove for the schedule now (a dry run: nothing is
@@ -157,33 +156,20 @@ async fn delete_as_run(inner: &Inner, cause: &Cause<'_>, schedule: &Schedule, ba
     .await;
 }
 
-/// `deleting` in the catalog first, then the store, then `deleted`: a crash in between leaves
-/// a visible `deleting` backup that start-up recovery finishes (`scheduler::interrupted_work`).
+/// Deletes the backup ([`super::deletion::delete_backup`]): a crash midway leaves a visible
+/// `deleting` backup that start-up recovery finishes (`interrupted_work`).
 async fn delete(inner: &Inner, schedule: &Schedule, backup_id: &str) -> RunOutcome {
     let fail = |message: String| RunOutcome::with(RunStatus::Failed, message);
     let backup = match inner.catalog.get_backup(backup_id).await {
         Ok(backup) => backup,
         Err(e) => return fail(e.to_string()),
     };
-    let store = match inner.resources.store(&backup.store) {
-        Ok(store) => store,
-        Err(e) => return fail(e.to_string()),
-    };
-    if let Err(e) = inner.catalog.mark_backup_deleting(backup_id).await {
-        return fail(e.to_string());
-    }
-    crash_point(RETENTION_DELETE);
-    match store.delete(backup_id).await {
-        Ok(()) | Err(StoreError::NotFound(_)) => {}
-        Err(e) => {
-            return fail(format!(
-                "deleting backup {backup_id} from store {}: {e} (the backup stays `deleting`)",
-                backup.store
-            ))
+    match delete_backup(inner, &backup).await {
+        Ok(()) => {}
+        Err(e @ DeletionError::Store { .. }) => {
+            return fail(format!("{e} (the backup stays `deleting`)"))
         }
-    }
-    if let Err(e) = inner.catalog.mark_backup_deleted(backup_id).await {
-        return fail(e.to_string());
+        Err(e) => return fail(e.to_string()),
     }
     inner.emit(&Event::BackupDeleted {
         schedule_id: Some(schedule.id.clone()),

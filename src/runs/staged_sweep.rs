@@ -12,9 +12,10 @@ use std::time::Duration;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+use super::deletion::discard_staged;
 use super::RunExecutor;
 use crate::catalog::{BackupStatus, CatalogError};
-use crate::store::{BackupStore, StoreError};
+use crate::store::BackupStore;
 
 /// How often the daemon looks for staged data of failed backups. A store outage long enough
 /// to leave some is rare, and the data only costs space until then.
@@ -67,8 +68,8 @@ impl RunExecutor {
 /// Deletes the staged data of a failed or deleted backup; `false` (logged) if the store
 /// refused. Start-up recovery uses it for what reconciliation found.
 pub async fn delete_abandoned_staged(store: &dyn BackupStore, backup_id: &str) -> bool {
-    match store.delete(backup_id).await {
-        Ok(()) | Err(StoreError::NotFound(_)) => {
+    match discard_staged(store, backup_id).await {
+        Ok(()) => {
             tracing::info!(%backup_id, "Deleted the staged data of a failed backup.");
             true
         }

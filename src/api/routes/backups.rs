@@ -12,7 +12,6 @@ use crate::api::json::{ApiJson, OptionalJson};
 use crate::api::state::AppState;
 use crate::catalog::{Backup, BackupFilter, BackupStatus, Page, PageRequest, RunFilter, RunStatus};
 use crate::runs::{BackupRef, BackupRequest, HeldClaims, RunError, VerifyRequest};
-use crate::store::StoreError;
 use crate::telemetry::backups_stored::recount_schedule;
 
 #[derive(Debug, Default, Deserialize)]
@@ -131,26 +130,17 @@ pub async fn delete(
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("deleting a backup: {e}")))?
 }
 
-async fn delete_holding(state: AppState, id: String, _claim: HeldClaims) -> ApiResult<StatusCode> {
+async fn delete_holding(state: AppState, id: String, claim: HeldClaims) -> ApiResult<StatusCode> {
     // Read again under the claim: a deletion that held it before us may have finished.
     let backup = state.catalog.get_backup(&id).await?;
     if backup.status == BackupStatus::Deleted {
         return Ok(StatusCode::NO_CONTENT);
     }
     refuse_while_written(&state, &id).await?;
-    let store = state.executor().resources().store(&backup.store)?;
-    state.catalog.mark_backup_deleting(&id).await?;
-    match store.delete(&id).await {
-        // Nothing stored: a failed backup's staged data is removed when it fails.
-        Ok(()) | Err(StoreError::NotFound(_)) => {}
-        Err(e) => {
-            return Err(ApiError::Unavailable(format!(
-                "store {}: {e}",
-                backup.store
-            )))
-        }
-    }
-    state.catalog.mark_backup_deleted(&id).await?;
+    state
+        .executor()
+        .delete_claimed_backup(&backup, &claim)
+        .await?;
     if let Some(schedule_id) = &backup.schedule_id {
         recount_schedule(&state.catalog, &state.metrics, schedule_id).await;
     }

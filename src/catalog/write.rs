@@ -66,6 +66,22 @@ impl WriteTx<'_> {
             Err(error) => Err(self.catalog.write_health.observe(error.into())),
         }
     }
+
+    /// Ends a guarded `UPDATE … RETURNING`: commits and hands out its row, or, when the guard
+    /// matched nothing, says why (the transaction is dropped, so rolled back).
+    pub(crate) async fn commit_returning<R>(
+        mut self,
+        row: Option<R>,
+        entity: &'static str,
+        id: &str,
+        action: &'static str,
+    ) -> Result<R, CatalogError> {
+        let Some(row) = row else {
+            return Err(state_error(&mut self, entity, id, action).await);
+        };
+        self.commit().await?;
+        Ok(row)
+    }
 }
 
 impl Deref for WriteTx<'_> {

@@ -72,11 +72,9 @@ impl Catalog {
         .bind(id)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some(row) = row else {
-            return Err(state_error(&mut tx, "run", id, "start").await);
-        };
-        tx.commit().await?;
-        row.try_into()
+        tx.commit_returning(row, "run", id, "start")
+            .await?
+            .try_into()
     }
 
     /// Stores the latest progress of a running run.
@@ -151,10 +149,8 @@ impl Catalog {
         .bind(id)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some(row) = row else {
-            return Err(state_error(&mut tx, "run", id, "finish").await);
-        };
-        tx.commit().await?;
-        row.try_into()
+        tx.commit_returning(row, "run", id, "finish")
+            .await?
+            .try_into()
     }
 }

@@ -45,7 +45,7 @@ pub use runs::{
 pub use schedules::{new_schedule_id, NewSchedule, Schedule, ScheduleUpdate};
 
 /// Where "now" comes from; replaceable so tests (and the daemon's paused-time tests) control it.
-pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+type NowFn = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
 /// A handle on the state database. Cheap to clone; all clones share the pools.
 #[derive(Clone)]
@@ -58,7 +58,7 @@ pub struct Catalog {
     /// Idempotency-key writes the database refused, until it takes them.
     key_backlog: Arc<idempotency::KeyBacklog>,
     path: PathBuf,
-    clock: Clock,
+    clock: NowFn,
 }
 
 impl std::fmt::Debug for Catalog {

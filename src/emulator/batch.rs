@@ -5,32 +5,34 @@ use std::collections::HashSet;
 
 use crate::tablestore::proto::{self, OperationType};
 
-use super::error::ApiError;
+use super::error::ServiceError;
 use super::keys::SortKey;
 use super::limits::{check_table_name, MAX_BATCH_BYTES, MAX_BATCH_ROWS};
 use super::row_ops::consumed;
-use super::store::{now_ms, read, Store};
+use super::tables::{now_ms, read, Tables};
 use super::write::{self, WriteKind, WriteOp};
 
-fn kind_of(op_type: i32) -> Result<WriteKind, ApiError> {
+fn kind_of(op_type: i32) -> Result<WriteKind, ServiceError> {
     match OperationType::try_from(op_type) {
         Ok(OperationType::Put) => Ok(WriteKind::Put),
         Ok(OperationType::Update) => Ok(WriteKind::Update),
         Ok(OperationType::Delete) => Ok(WriteKind::Delete),
-        Err(_) => Err(ApiError::invalid(format!(
+        Err(_) => Err(ServiceError::invalid(format!(
             "Invalid operation type: {op_type}."
         ))),
     }
 }
 
 /// Checks the request-wide limits and decodes every row.
-fn decode(req: proto::BatchWriteRowRequest) -> Result<Vec<(String, Vec<WriteOp>)>, ApiError> {
+fn decode(req: proto::BatchWriteRowRequest) -> Result<Vec<(String, Vec<WriteOp>)>, ServiceError> {
     if req.tables.is_empty() {
-        return Err(ApiError::invalid("No row is specified in BatchWriteRow."));
+        return Err(ServiceError::invalid(
+            "No row is specified in BatchWriteRow.",
+        ));
     }
     let total_rows: usize = req.tables.iter().map(|t| t.rows.len()).sum();
     if total_rows > MAX_BATCH_ROWS {
-        return Err(ApiError::invalid(format!(
+        return Err(ServiceError::invalid(format!(
             "Rows count exceeds the upper limit: {MAX_BATCH_ROWS}. Input: {total_rows}."
         )));
     }
@@ -41,7 +43,7 @@ fn decode(req: proto::BatchWriteRowRequest) -> Result<Vec<(String, Vec<WriteOp>)
         .map(|r| r.row_change.len())
         .sum();
     if total_bytes > MAX_BATCH_BYTES {
-        return Err(ApiError::invalid(format!(
+        return Err(ServiceError::invalid(format!(
             "The total data size of BatchWriteRow exceeds the limit: {MAX_BATCH_BYTES} bytes. Input: {total_bytes}."
         )));
     }
@@ -50,13 +52,13 @@ fn decode(req: proto::BatchWriteRowRequest) -> Result<Vec<(String, Vec<WriteOp>)
     for table in req.tables {
         check_table_name(&table.table_name)?;
         if !table_names.insert(table.table_name.clone()) {
-            return Err(ApiError::invalid(format!(
+            return Err(ServiceError::invalid(format!(
                 "Duplicated table name: '{}'.",
                 table.table_name
             )));
         }
         if table.rows.is_empty() {
-            return Err(ApiError::invalid(format!(
+            return Err(ServiceError::invalid(format!(
                 "No operation is specified for table: '{}'.",
                 table.table_name
             )));
@@ -73,7 +75,7 @@ fn decode(req: proto::BatchWriteRowRequest) -> Result<Vec<(String, Vec<WriteOp>)
             // Rows with an auto-increment placeholder get distinct keys, so they never collide.
             if let Some(key) = op.sort_key() {
                 if !keys.insert(key) {
-                    return Err(ApiError::invalid(format!(
+                    return Err(ServiceError::invalid(format!(
                         "Duplicated primary key in one BatchWriteRow for table '{}'.",
                         table.table_name
                     )));
@@ -86,7 +88,7 @@ fn decode(req: proto::BatchWriteRowRequest) -> Result<Vec<(String, Vec<WriteOp>)
     Ok(decoded)
 }
 
-fn row_result(result: Result<Option<Vec<u8>>, ApiError>) -> proto::RowInBatchWriteRowResponse {
+fn row_result(result: Result<Option<Vec<u8>>, ServiceError>) -> proto::RowInBatchWriteRowResponse {
     match result {
         Ok(row) => proto::RowInBatchWriteRowResponse {
             is_ok: true,
@@ -109,10 +111,10 @@ fn row_result(result: Result<Option<Vec<u8>>, ApiError>) -> proto::RowInBatchWri
 /// Applies a batch. `row_fault` is asked once per row and, when it returns an error, that row
 /// fails with it and is not applied (partial-failure fault injection).
 pub fn batch_write_row(
-    store: &Store,
+    store: &Tables,
     req: proto::BatchWriteRowRequest,
-    row_fault: &mut dyn FnMut() -> Option<ApiError>,
-) -> Result<proto::BatchWriteRowResponse, ApiError> {
+    row_fault: &mut dyn FnMut() -> Option<ServiceError>,
+) -> Result<proto::BatchWriteRowResponse, ServiceError> {
     let decoded = decode(req)?;
     let now = now_ms();
     let tables = decoded

@@ -14,7 +14,7 @@ use serde::Serialize;
 use super::faults::{FaultConfig, FaultState};
 use super::server::Shared;
 use super::stats::EmulatorStats;
-use super::store::lock;
+use super::tables::lock;
 
 fn json(status: StatusCode, value: &impl Serialize) -> Response<Full<Bytes>> {
     let body = serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec());

@@ -5,13 +5,13 @@ use prost::Message;
 use crate::tablestore::codes;
 
 use super::batch;
-use super::error::ApiError;
+use super::error::ServiceError;
 use super::range::{self, PageLimits};
 use super::row_ops;
 use super::server::Shared;
 use super::split;
-use super::store::lock;
 use super::table_ops;
+use super::tables::lock;
 
 /// The actions the emulator serves.
 pub const ACTIONS: [&str; 12] = [
@@ -29,12 +29,12 @@ pub const ACTIONS: [&str; 12] = [
     "ComputeSplitPointsBySize",
 ];
 
-fn decode<M: Message + Default>(action: &str, body: &[u8]) -> Result<M, ApiError> {
-    M::decode(body).map_err(|e| ApiError::bad_protobuf(action, e))
+fn decode<M: Message + Default>(action: &str, body: &[u8]) -> Result<M, ServiceError> {
+    M::decode(body).map_err(|e| ServiceError::bad_protobuf(action, e))
 }
 
 /// Serves one request and returns the encoded protobuf response.
-pub fn dispatch(shared: &Shared, action: &str, body: &[u8]) -> Result<Vec<u8>, ApiError> {
+pub fn dispatch(shared: &Shared, action: &str, body: &[u8]) -> Result<Vec<u8>, ServiceError> {
     let store = &shared.store;
     let config = &shared.config;
     let response = match action {
@@ -71,7 +71,7 @@ pub fn dispatch(shared: &Shared, action: &str, body: &[u8]) -> Result<Vec<u8>, A
         )?
         .encode_to_vec(),
         _ => {
-            return Err(ApiError::new(
+            return Err(ServiceError::new(
                 codes::UNSUPPORT_OPERATION,
                 format!("Unsupported operation: '{action}'."),
             ))

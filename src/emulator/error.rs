@@ -6,14 +6,14 @@ use crate::tablestore::codes;
 /// A service error, sent as a protobuf `Error` body (or as a per-row error in BatchWriteRow).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{code}: {message}")]
-pub struct ApiError {
+pub struct ServiceError {
     pub code: String,
     pub message: String,
 }
 
-impl ApiError {
+impl ServiceError {
     pub fn new(code: &str, message: impl Into<String>) -> Self {
-        ApiError {
+        ServiceError {
             code: code.to_string(),
             message: message.into(),
         }

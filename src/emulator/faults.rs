@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::tablestore::codes;
 
-use super::error::ApiError;
+use super::error::ServiceError;
 
 /// What to inject. Serialized as JSON by the control endpoint; every field is optional there.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -97,7 +97,7 @@ impl FaultConfig {
 pub enum FaultOutcome {
     Serve,
     Drop,
-    Fail(ApiError),
+    Fail(ServiceError),
 }
 
 /// The decision for one request.
@@ -178,12 +178,12 @@ impl FaultState {
             c.fail_next -= 1;
             let code = &c.error_codes[self.round_robin % c.error_codes.len()];
             self.round_robin += 1;
-            FaultOutcome::Fail(ApiError::injected(code))
+            FaultOutcome::Fail(ServiceError::injected(code))
         } else if self.dice.roll(c.drop_connection_rate) {
             FaultOutcome::Drop
         } else if self.dice.roll(c.error_rate) {
             let pick = (self.dice.next_u64() % c.error_codes.len() as u64) as usize;
-            FaultOutcome::Fail(ApiError::injected(&c.error_codes[pick]))
+            FaultOutcome::Fail(ServiceError::injected(&c.error_codes[pick]))
         } else {
             FaultOutcome::Serve
         };
@@ -191,7 +191,7 @@ impl FaultState {
     }
 
     /// Decides whether the next BatchWriteRow row fails.
-    pub fn row_fault(&mut self) -> Option<ApiError> {
+    pub fn row_fault(&mut self) -> Option<ServiceError> {
         let c = &mut self.config;
         if !c.applies_to("BatchWriteRow") {
             return None;
@@ -202,7 +202,7 @@ impl FaultState {
         } else {
             self.dice.roll(c.batch_row_failure_rate)
         };
-        fail.then(|| ApiError::injected(&c.batch_row_error_code))
+        fail.then(|| ServiceError::injected(&c.batch_row_error_code))
     }
 }
 

@@ -4,8 +4,8 @@
 use crate::tablestore::row::{Cell, PkValue, PrimaryKey, Value};
 use crate::tablestore::table::{PkSchema, PkType};
 
-use super::error::ApiError;
-use super::store::value_size;
+use super::error::ServiceError;
+use super::tables::value_size;
 
 pub const MAX_PK_COLUMNS: usize = 4;
 pub const MAX_PK_VALUE_BYTES: usize = 1024;
@@ -29,19 +29,23 @@ pub fn is_valid_name(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || *b == b'_')
 }
 
-pub fn check_table_name(name: &str) -> Result<(), ApiError> {
+pub fn check_table_name(name: &str) -> Result<(), ServiceError> {
     if is_valid_name(name) {
         Ok(())
     } else {
-        Err(ApiError::invalid(format!("Invalid table name: '{name}'.")))
+        Err(ServiceError::invalid(format!(
+            "Invalid table name: '{name}'."
+        )))
     }
 }
 
-pub fn check_column_name(name: &str) -> Result<(), ApiError> {
+pub fn check_column_name(name: &str) -> Result<(), ServiceError> {
     if is_valid_name(name) {
         Ok(())
     } else {
-        Err(ApiError::invalid(format!("Invalid column name: '{name}'.")))
+        Err(ServiceError::invalid(format!(
+            "Invalid column name: '{name}'."
+        )))
     }
 }
 
@@ -80,10 +84,10 @@ pub fn check_primary_key(
     schema: &[PkSchema],
     pk: &PrimaryKey,
     usage: KeyUse,
-) -> Result<(), ApiError> {
+) -> Result<(), ServiceError> {
     let columns = pk.columns();
     if columns.len() != schema.len() {
-        return Err(ApiError::invalid_pk(format!(
+        return Err(ServiceError::invalid_pk(format!(
             "Validate PK size fail. Input: {}, Meta: {}.",
             columns.len(),
             schema.len()
@@ -91,7 +95,7 @@ pub fn check_primary_key(
     }
     for (column, meta) in columns.iter().zip(schema) {
         if column.name != meta.name {
-            return Err(ApiError::invalid_pk(format!(
+            return Err(ServiceError::invalid_pk(format!(
                 "Validate PK name fail. Input: {}, Meta: {}.",
                 column.name, meta.name
             )));
@@ -102,7 +106,7 @@ pub fn check_primary_key(
             (PkValue::Binary(_), PkType::Binary) => true,
             (PkValue::InfMin | PkValue::InfMax, _) => {
                 if usage != KeyUse::RangeBound {
-                    return Err(ApiError::invalid(format!(
+                    return Err(ServiceError::invalid(format!(
                         "INF_MIN and INF_MAX are only allowed in range bounds, not in primary key column: '{}'.",
                         meta.name
                     )));
@@ -111,7 +115,7 @@ pub fn check_primary_key(
             }
             (PkValue::AutoIncrement, _) => {
                 if usage != KeyUse::Put || !meta.auto_increment {
-                    return Err(ApiError::invalid(format!(
+                    return Err(ServiceError::invalid(format!(
                         "AUTO_INCREMENT is only allowed in PutRow on an auto-increment primary key column, not on: '{}'.",
                         meta.name
                     )));
@@ -121,7 +125,7 @@ pub fn check_primary_key(
             _ => false,
         };
         if !type_ok {
-            return Err(ApiError::invalid_pk(format!(
+            return Err(ServiceError::invalid_pk(format!(
                 "Validate PK type fail. Input: {}, Meta: {}.",
                 type_name(&column.value),
                 schema_type_name(meta.pk_type)
@@ -133,7 +137,7 @@ pub fn check_primary_key(
             _ => 0,
         };
         if len > MAX_PK_VALUE_BYTES {
-            return Err(ApiError::invalid(format!(
+            return Err(ServiceError::invalid(format!(
                 "The length of primary key column: '{}' exceeds the MaxLength:{MAX_PK_VALUE_BYTES} with CurrentLength:{len}.",
                 meta.name
             )));
@@ -149,11 +153,11 @@ pub fn check_cells(
     schema: &[PkSchema],
     max_time_deviation_secs: i64,
     now_ms: i64,
-) -> Result<(), ApiError> {
+) -> Result<(), ServiceError> {
     for cell in cells {
         check_column_name(&cell.name)?;
         if schema.iter().any(|c| c.name == cell.name) {
-            return Err(ApiError::invalid(format!(
+            return Err(ServiceError::invalid(format!(
                 "The attribute column name '{}' duplicates a primary key column.",
                 cell.name
             )));
@@ -164,7 +168,7 @@ pub fn check_cells(
         if let (Some(ts), None) = (cell.timestamp, cell.op) {
             let deviation_ms = max_time_deviation_secs.saturating_mul(1000);
             if ts < 0 || (ts - now_ms).abs() > deviation_ms {
-                return Err(ApiError::invalid(format!(
+                return Err(ServiceError::invalid(format!(
                     "The timestamp {ts} of column '{}' is out of the allowed range: it may differ from the server time by at most {max_time_deviation_secs} seconds (table option deviation_cell_version_in_sec).",
                     cell.name
                 )));
@@ -174,10 +178,10 @@ pub fn check_cells(
     Ok(())
 }
 
-fn check_cell_value(name: &str, value: &Value) -> Result<(), ApiError> {
+fn check_cell_value(name: &str, value: &Value) -> Result<(), ServiceError> {
     let len = value_size(value);
     if len > MAX_CELL_VALUE_BYTES {
-        return Err(ApiError::invalid(format!(
+        return Err(ServiceError::invalid(format!(
             "The length of attribute column: '{name}' exceeds the MaxLength:{MAX_CELL_VALUE_BYTES} with CurrentLength:{len}."
         )));
     }
@@ -185,9 +189,9 @@ fn check_cell_value(name: &str, value: &Value) -> Result<(), ApiError> {
 }
 
 /// Checks a `columns_to_get` list.
-pub fn check_columns_to_get(columns: &[String]) -> Result<(), ApiError> {
+pub fn check_columns_to_get(columns: &[String]) -> Result<(), ServiceError> {
     if columns.len() > MAX_COLUMNS_TO_GET {
-        return Err(ApiError::invalid(format!(
+        return Err(ServiceError::invalid(format!(
             "The number of columns to get exceeds the limit: {MAX_COLUMNS_TO_GET}."
         )));
     }

@@ -55,8 +55,8 @@ mod row_ops;
 mod server;
 mod split;
 mod stats;
-mod store;
 mod table_ops;
+mod tables;
 mod wire;
 mod write;
 
@@ -69,13 +69,13 @@ use tokio::task::JoinHandle;
 
 pub use config::{EmulatorConfig, DEFAULT_PAGE_BYTE_LIMIT, DEFAULT_PAGE_ROW_LIMIT};
 pub use dispatch::ACTIONS;
-pub use error::ApiError;
+pub use error::ServiceError;
 pub use faults::FaultConfig;
 pub use split::DEFAULT_SPLIT_UNIT_BYTES;
 pub use stats::EmulatorStats;
 
 use server::Shared;
-use store::lock;
+use tables::lock;
 
 /// Why an emulator could not start.
 #[derive(Debug, thiserror::Error)]

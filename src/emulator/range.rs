@@ -10,12 +10,12 @@ use crate::tablestore::plainbuffer;
 use crate::tablestore::proto::{self, Direction};
 use crate::tablestore::row::Row;
 
-use super::error::ApiError;
+use super::error::ServiceError;
 use super::keys::SortKey;
 use super::limits::{check_primary_key, check_table_name, KeyUse};
 use super::read::{ReadQuery, Visibility};
 use super::row_ops::consumed;
-use super::store::{now_ms, read, Store};
+use super::tables::{now_ms, read, Tables};
 
 /// The caps on one GetRange page.
 #[derive(Debug, Clone, Copy)]
@@ -24,17 +24,20 @@ pub struct PageLimits {
     pub bytes: usize,
 }
 
-fn decode_bound(bytes: &[u8], field: &str) -> Result<crate::tablestore::row::PrimaryKey, ApiError> {
+fn decode_bound(
+    bytes: &[u8],
+    field: &str,
+) -> Result<crate::tablestore::row::PrimaryKey, ServiceError> {
     plainbuffer::decode_row(bytes)
         .map(|row| row.primary_key)
-        .map_err(|e| ApiError::bad_plainbuffer(field, e))
+        .map_err(|e| ServiceError::bad_plainbuffer(field, e))
 }
 
 pub fn get_range(
-    store: &Store,
+    store: &Tables,
     req: proto::GetRangeRequest,
     limits: PageLimits,
-) -> Result<proto::GetRangeResponse, ApiError> {
+) -> Result<proto::GetRangeResponse, ServiceError> {
     check_table_name(&req.table_name)?;
     let table = store.table(&req.table_name)?;
     let query = ReadQuery::new(
@@ -46,9 +49,11 @@ pub fn get_range(
         req.filter.as_deref(),
     )?;
     let direction = Direction::try_from(req.direction)
-        .map_err(|_| ApiError::invalid(format!("Invalid direction: {}.", req.direction)))?;
+        .map_err(|_| ServiceError::invalid(format!("Invalid direction: {}.", req.direction)))?;
     let limit = match req.limit {
-        Some(l) if l <= 0 => return Err(ApiError::invalid("The limit must be greater than 0.")),
+        Some(l) if l <= 0 => {
+            return Err(ServiceError::invalid("The limit must be greater than 0."))
+        }
         Some(l) => l as usize,
         None => usize::MAX,
     };
@@ -60,17 +65,18 @@ pub fn get_range(
     let end_pk = decode_bound(&req.exclusive_end_primary_key, "exclusive_end_primary_key")?;
     check_primary_key(&desc.primary_key, &start_pk, KeyUse::RangeBound)?;
     check_primary_key(&desc.primary_key, &end_pk, KeyUse::RangeBound)?;
-    let bound =
-        |pk| SortKey::from_primary_key(pk).ok_or_else(|| ApiError::invalid("Invalid range bound."));
+    let bound = |pk| {
+        SortKey::from_primary_key(pk).ok_or_else(|| ServiceError::invalid("Invalid range bound."))
+    };
     let (start, end) = (bound(&start_pk)?, bound(&end_pk)?);
     match direction {
         Direction::Forward if start >= end => {
-            return Err(ApiError::invalid(
+            return Err(ServiceError::invalid(
                 "Begin key must less than end key in FORWARD",
             ))
         }
         Direction::Backward if start <= end => {
-            return Err(ApiError::invalid(
+            return Err(ServiceError::invalid(
                 "Begin key must more than end key in BACKWARD",
             ))
         }

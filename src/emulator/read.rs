@@ -5,10 +5,10 @@ use crate::tablestore::proto;
 use crate::tablestore::row::{Cell, Row};
 use crate::tablestore::table::PkSchema;
 
-use super::error::ApiError;
+use super::error::ServiceError;
 use super::keys::SortKey;
 use super::limits::check_columns_to_get;
-use super::store::{value_size, StoredRow};
+use super::tables::{value_size, StoredRow};
 
 /// The read parameters of a GetRow or GetRange request, validated.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,21 +52,21 @@ impl ReadQuery {
         start_column: Option<&str>,
         end_column: Option<&str>,
         filter: Option<&[u8]>,
-    ) -> Result<Self, ApiError> {
+    ) -> Result<Self, ServiceError> {
         if filter.is_some_and(|f| !f.is_empty()) {
-            return Err(ApiError::invalid(
+            return Err(ServiceError::invalid(
                 "Filters are not supported by the TableVault emulator.",
             ));
         }
         check_columns_to_get(columns_to_get)?;
         if max_versions.is_none() && time_range.is_none() {
-            return Err(ApiError::invalid(
+            return Err(ServiceError::invalid(
                 "Neither max_versions nor time_range is set.",
             ));
         }
         let max_versions = match max_versions {
             Some(v) if v <= 0 => {
-                return Err(ApiError::invalid(
+                return Err(ServiceError::invalid(
                     "The max_versions must be greater than 0.",
                 ))
             }
@@ -82,7 +82,7 @@ impl ReadQuery {
             Some(r) => {
                 let (start, end) = (r.start_time.unwrap_or(0), r.end_time.unwrap_or(i64::MAX));
                 if start < 0 || start >= end {
-                    return Err(ApiError::invalid(
+                    return Err(ServiceError::invalid(
                         "The start_time of time_range must be less than its end_time.",
                     ));
                 }

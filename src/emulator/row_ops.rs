@@ -3,11 +3,11 @@
 use crate::tablestore::plainbuffer;
 use crate::tablestore::proto;
 
-use super::error::ApiError;
+use super::error::ServiceError;
 use super::keys::SortKey;
 use super::limits::{check_primary_key, check_table_name, KeyUse};
 use super::read::{ReadQuery, Visibility};
-use super::store::{now_ms, read, Store};
+use super::tables::{now_ms, read, Tables};
 use super::write::{self, WriteKind, WriteOp};
 
 /// Consumed capacity: the emulator does not meter, so it reports one unit per row touched.
@@ -21,9 +21,9 @@ pub fn consumed(read_units: i32, write_units: i32) -> proto::ConsumedCapacity {
 }
 
 pub fn get_row(
-    store: &Store,
+    store: &Tables,
     req: proto::GetRowRequest,
-) -> Result<proto::GetRowResponse, ApiError> {
+) -> Result<proto::GetRowResponse, ServiceError> {
     check_table_name(&req.table_name)?;
     let table = store.table(&req.table_name)?;
     let query = ReadQuery::new(
@@ -35,12 +35,12 @@ pub fn get_row(
         req.filter.as_deref(),
     )?;
     let pk = plainbuffer::decode_row(&req.primary_key)
-        .map_err(|e| ApiError::bad_plainbuffer("primary_key", e))?
+        .map_err(|e| ServiceError::bad_plainbuffer("primary_key", e))?
         .primary_key;
     let desc = table.description();
     check_primary_key(&desc.primary_key, &pk, KeyUse::Exact)?;
-    let key =
-        SortKey::from_primary_key(&pk).ok_or_else(|| ApiError::invalid("Invalid primary key."))?;
+    let key = SortKey::from_primary_key(&pk)
+        .ok_or_else(|| ServiceError::invalid("Invalid primary key."))?;
     let visibility = Visibility::new(
         desc.options.time_to_live,
         desc.options.max_versions,
@@ -60,9 +60,9 @@ pub fn get_row(
 }
 
 pub fn put_row(
-    store: &Store,
+    store: &Tables,
     req: proto::PutRowRequest,
-) -> Result<proto::PutRowResponse, ApiError> {
+) -> Result<proto::PutRowResponse, ServiceError> {
     let row = write_row(
         store,
         WriteKind::Put,
@@ -78,9 +78,9 @@ pub fn put_row(
 }
 
 pub fn update_row(
-    store: &Store,
+    store: &Tables,
     req: proto::UpdateRowRequest,
-) -> Result<proto::UpdateRowResponse, ApiError> {
+) -> Result<proto::UpdateRowResponse, ServiceError> {
     let row = write_row(
         store,
         WriteKind::Update,
@@ -96,9 +96,9 @@ pub fn update_row(
 }
 
 pub fn delete_row(
-    store: &Store,
+    store: &Tables,
     req: proto::DeleteRowRequest,
-) -> Result<proto::DeleteRowResponse, ApiError> {
+) -> Result<proto::DeleteRowResponse, ServiceError> {
     let row = write_row(
         store,
         WriteKind::Delete,
@@ -116,13 +116,13 @@ pub fn delete_row(
 /// PutRow, UpdateRow and DeleteRow: one write through [`write::apply`]; the row the request
 /// asked back (`return_content`), if any.
 fn write_row(
-    store: &Store,
+    store: &Tables,
     kind: WriteKind,
     table_name: &str,
     row: &[u8],
     condition: proto::Condition,
     return_content: Option<proto::ReturnContent>,
-) -> Result<Option<Vec<u8>>, ApiError> {
+) -> Result<Option<Vec<u8>>, ServiceError> {
     check_table_name(table_name)?;
     let table = store.table(table_name)?;
     let op = WriteOp::decode(kind, row, condition, return_content)?;

@@ -23,10 +23,10 @@ use crate::tablestore::codes;
 use super::config::EmulatorConfig;
 use super::control;
 use super::dispatch::dispatch;
-use super::error::ApiError;
+use super::error::ServiceError;
 use super::faults::{FaultOutcome, FaultState};
 use super::stats::EmulatorStats;
-use super::store::{lock, Store};
+use super::tables::{lock, Tables};
 use super::wire;
 
 /// Largest request body read; larger ones get OTSRequestBodyTooLarge.
@@ -38,7 +38,7 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 #[derive(Debug)]
 pub struct Shared {
     pub config: EmulatorConfig,
-    pub store: Store,
+    pub store: Tables,
     pub faults: Mutex<FaultState>,
     pub stats: Mutex<EmulatorStats>,
 }
@@ -48,7 +48,7 @@ impl Shared {
         Shared {
             faults: Mutex::new(FaultState::new(config.faults.clone())),
             config,
-            store: Store::default(),
+            store: Tables::default(),
             stats: Mutex::new(EmulatorStats::default()),
         }
     }
@@ -61,14 +61,14 @@ pub struct DroppedConnection;
 
 type HttpResponse = Response<Full<Bytes>>;
 
-async fn read_body(body: Incoming) -> Result<Bytes, ApiError> {
+async fn read_body(body: Incoming) -> Result<Bytes, ServiceError> {
     match Limited::new(body, MAX_BODY_BYTES).collect().await {
         Ok(collected) => Ok(collected.to_bytes()),
-        Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(ApiError::new(
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(ServiceError::new(
             codes::REQUEST_BODY_TOO_LARGE,
             format!("The request body exceeds {MAX_BODY_BYTES} bytes."),
         )),
-        Err(e) => Err(ApiError::invalid(format!(
+        Err(e) => Err(ServiceError::invalid(format!(
             "Failed to read the request body: {e}."
         ))),
     }
@@ -93,7 +93,7 @@ async fn serve(
         .or_default() += 1;
 
     if parts.method != Method::POST {
-        let error = ApiError::new(
+        let error = ServiceError::new(
             codes::METHOD_NOT_ALLOWED,
             "Only the POST method is allowed.",
         );

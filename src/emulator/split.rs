@@ -9,11 +9,11 @@ use crate::tablestore::plainbuffer;
 use crate::tablestore::proto;
 use crate::tablestore::row::{PrimaryKey, Row};
 
-use super::error::ApiError;
+use super::error::ServiceError;
 use super::keys::KeyPart;
 use super::limits::check_table_name;
 use super::row_ops::consumed;
-use super::store::{now_ms, read, Store};
+use super::tables::{now_ms, read, Tables};
 
 /// The service's split unit: 100 MB.
 pub const DEFAULT_SPLIT_UNIT_BYTES: u64 = 100 * 1024 * 1024;
@@ -33,18 +33,20 @@ fn thin_out<T: Clone>(points: Vec<T>, limit: usize) -> Vec<T> {
 }
 
 pub fn compute_split_points_by_size(
-    store: &Store,
+    store: &Tables,
     req: proto::ComputeSplitPointsBySizeRequest,
     unit_override: Option<u64>,
-) -> Result<proto::ComputeSplitPointsBySizeResponse, ApiError> {
+) -> Result<proto::ComputeSplitPointsBySizeResponse, ServiceError> {
     check_table_name(&req.table_name)?;
     let table = store.table(&req.table_name)?;
     if req.split_size <= 0 {
-        return Err(ApiError::invalid("The split_size must be greater than 0."));
+        return Err(ServiceError::invalid(
+            "The split_size must be greater than 0.",
+        ));
     }
     let unit = match req.split_size_unit_in_byte {
         Some(u) if u <= 0 => {
-            return Err(ApiError::invalid(
+            return Err(ServiceError::invalid(
                 "The split_size_unit_in_byte must be greater than 0.",
             ))
         }

@@ -5,16 +5,16 @@ use std::collections::HashSet;
 use crate::tablestore::proto;
 use crate::tablestore::table::{TableDescription, TableOptions};
 
-use super::error::ApiError;
+use super::error::ServiceError;
 use super::limits::{
     check_column_name, check_table_name, MAX_DEFINED_COLUMNS, MAX_PK_COLUMNS, MIN_TIME_TO_LIVE,
 };
-use super::store::{lock, write, Store, Table};
+use super::tables::{lock, write, Table, Tables};
 
 /// Stream retention the service uses when a stream is enabled without one (hours).
 const DEFAULT_STREAM_HOURS: i32 = 24;
 
-pub fn list_table(store: &Store) -> proto::ListTableResponse {
+pub fn list_table(store: &Tables) -> proto::ListTableResponse {
     proto::ListTableResponse {
         table_names: store.names(),
     }
@@ -27,11 +27,11 @@ fn pk_type_name(t: i32) -> String {
     }
 }
 
-fn check_schema(meta: &proto::TableMeta) -> Result<(), ApiError> {
+fn check_schema(meta: &proto::TableMeta) -> Result<(), ServiceError> {
     check_table_name(&meta.table_name)?;
     let n = meta.primary_key.len();
     if !(1..=MAX_PK_COLUMNS).contains(&n) {
-        return Err(ApiError::invalid(format!(
+        return Err(ServiceError::invalid(format!(
             "The number of primary key columns must be in range: [1, {MAX_PK_COLUMNS}]. Input: {n}."
         )));
     }
@@ -39,7 +39,7 @@ fn check_schema(meta: &proto::TableMeta) -> Result<(), ApiError> {
     for (i, column) in meta.primary_key.iter().enumerate() {
         check_column_name(&column.name)?;
         if !names.insert(column.name.as_str()) {
-            return Err(ApiError::invalid(format!(
+            return Err(ServiceError::invalid(format!(
                 "Duplicated primary key name: '{}'.",
                 column.name
             )));
@@ -48,7 +48,7 @@ fn check_schema(meta: &proto::TableMeta) -> Result<(), ApiError> {
         // (see `pk_type_name`), like an unknown number.
         let pk_type = match proto::PrimaryKeyType::try_from(column.r#type) {
             Ok(proto::PrimaryKeyType::PkBoolean) | Err(_) => {
-                return Err(ApiError::invalid(format!(
+                return Err(ServiceError::invalid(format!(
                     "{} is an invalid type for the primary key.",
                     pk_type_name(column.r#type)
                 )));
@@ -57,12 +57,12 @@ fn check_schema(meta: &proto::TableMeta) -> Result<(), ApiError> {
         };
         if column.option == Some(proto::PrimaryKeyOption::AutoIncrement as i32) {
             if i == 0 {
-                return Err(ApiError::invalid(
+                return Err(ServiceError::invalid(
                     "The partition key can not be an auto-increment column.",
                 ));
             }
             if pk_type != proto::PrimaryKeyType::Integer {
-                return Err(ApiError::invalid(format!(
+                return Err(ServiceError::invalid(format!(
                     "The auto-increment primary key column '{}' must be INTEGER.",
                     column.name
                 )));
@@ -70,20 +70,20 @@ fn check_schema(meta: &proto::TableMeta) -> Result<(), ApiError> {
         }
     }
     if meta.defined_column.len() > MAX_DEFINED_COLUMNS {
-        return Err(ApiError::invalid(format!(
+        return Err(ServiceError::invalid(format!(
             "The number of defined columns exceeds the limit: {MAX_DEFINED_COLUMNS}."
         )));
     }
     for column in &meta.defined_column {
         check_column_name(&column.name)?;
         if !names.insert(column.name.as_str()) {
-            return Err(ApiError::invalid(format!(
+            return Err(ServiceError::invalid(format!(
                 "Duplicated column name: '{}'.",
                 column.name
             )));
         }
         if proto::DefinedColumnType::try_from(column.r#type).is_err() {
-            return Err(ApiError::invalid(format!(
+            return Err(ServiceError::invalid(format!(
                 "Invalid type {} of defined column '{}'.",
                 column.r#type, column.name
             )));
@@ -92,36 +92,36 @@ fn check_schema(meta: &proto::TableMeta) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn check_options(options: &TableOptions) -> Result<(), ApiError> {
+fn check_options(options: &TableOptions) -> Result<(), ServiceError> {
     if options.max_versions < 1 {
-        return Err(ApiError::invalid(
+        return Err(ServiceError::invalid(
             "The max_versions must be greater than 0.",
         ));
     }
     if options.time_to_live != -1 && options.time_to_live < MIN_TIME_TO_LIVE {
-        return Err(ApiError::invalid(format!(
+        return Err(ServiceError::invalid(format!(
             "The time_to_live must be -1 (forever) or at least {MIN_TIME_TO_LIVE} seconds."
         )));
     }
     if options.max_time_deviation < 1 {
-        return Err(ApiError::invalid(
+        return Err(ServiceError::invalid(
             "The deviation_cell_version_in_sec must be greater than 0.",
         ));
     }
     Ok(())
 }
 
-fn check_throughput(throughput: &proto::ReservedThroughput) -> Result<(), ApiError> {
+fn check_throughput(throughput: &proto::ReservedThroughput) -> Result<(), ServiceError> {
     let cu = &throughput.capacity_unit;
     if cu.read.unwrap_or(0) < 0 || cu.write.unwrap_or(0) < 0 {
-        return Err(ApiError::invalid(
+        return Err(ServiceError::invalid(
             "The reserved capacity units must not be negative.",
         ));
     }
     Ok(())
 }
 
-fn check_indexes(desc: &TableDescription) -> Result<(), ApiError> {
+fn check_indexes(desc: &TableDescription) -> Result<(), ServiceError> {
     let columns: HashSet<&str> = desc
         .pk_names()
         .chain(desc.defined_columns.iter().map(|c| c.name.as_str()))
@@ -129,7 +129,7 @@ fn check_indexes(desc: &TableDescription) -> Result<(), ApiError> {
     for index in &desc.indexes {
         check_table_name(&index.name)?;
         if index.primary_key.is_empty() {
-            return Err(ApiError::invalid(format!(
+            return Err(ServiceError::invalid(format!(
                 "The index '{}' has no primary key.",
                 index.name
             )));
@@ -140,7 +140,7 @@ fn check_indexes(desc: &TableDescription) -> Result<(), ApiError> {
             .chain(&index.defined_columns)
             .find(|c| !columns.contains(c.as_str()))
         {
-            return Err(ApiError::invalid(format!(
+            return Err(ServiceError::invalid(format!(
                 "The column '{missing}' of index '{}' is neither a primary key nor a defined column.",
                 index.name
             )));
@@ -155,9 +155,9 @@ fn stream_hours(spec: &proto::StreamSpecification) -> Option<i32> {
 }
 
 pub fn create_table(
-    store: &Store,
+    store: &Tables,
     req: proto::CreateTableRequest,
-) -> Result<proto::CreateTableResponse, ApiError> {
+) -> Result<proto::CreateTableResponse, ServiceError> {
     check_schema(&req.table_meta)?;
     check_throughput(&req.reserved_throughput)?;
     let desc = TableDescription::from_proto(
@@ -167,7 +167,7 @@ pub fn create_table(
         &req.index_metas,
         req.stream_spec.as_ref().and_then(stream_hours),
     )
-    .map_err(ApiError::invalid)?;
+    .map_err(ServiceError::invalid)?;
     check_options(&desc.options)?;
     check_indexes(&desc)?;
     store.create(desc)?;
@@ -204,9 +204,9 @@ fn stream_details(table: &Table, desc: &TableDescription) -> proto::StreamDetail
 }
 
 pub fn describe_table(
-    store: &Store,
+    store: &Tables,
     req: proto::DescribeTableRequest,
-) -> Result<proto::DescribeTableResponse, ApiError> {
+) -> Result<proto::DescribeTableResponse, ServiceError> {
     check_table_name(&req.table_name)?;
     let table = store.table(&req.table_name)?;
     let desc = table.description();
@@ -223,14 +223,14 @@ pub fn describe_table(
 }
 
 pub fn update_table(
-    store: &Store,
+    store: &Tables,
     req: proto::UpdateTableRequest,
-) -> Result<proto::UpdateTableResponse, ApiError> {
+) -> Result<proto::UpdateTableResponse, ServiceError> {
     check_table_name(&req.table_name)?;
     let table = store.table(&req.table_name)?;
     if req.reserved_throughput.is_none() && req.table_options.is_none() && req.stream_spec.is_none()
     {
-        return Err(ApiError::invalid(
+        return Err(ServiceError::invalid(
             "Neither reserved_throughput, table_options nor stream_spec is specified in UpdateTable.",
         ));
     }
@@ -258,7 +258,7 @@ pub fn update_table(
             let mut enabled_at = lock(&table.stream_enabled_at_ms);
             *enabled_at = match (hours, *enabled_at) {
                 (Some(_), Some(at)) => Some(at),
-                (Some(_), None) => Some(super::store::now_ms()),
+                (Some(_), None) => Some(super::tables::now_ms()),
                 (None, _) => None,
             };
             updated.stream_expiration_hours = hours;
@@ -274,9 +274,9 @@ pub fn update_table(
 }
 
 pub fn delete_table(
-    store: &Store,
+    store: &Tables,
     req: proto::DeleteTableRequest,
-) -> Result<proto::DeleteTableResponse, ApiError> {
+) -> Result<proto::DeleteTableResponse, ServiceError> {
     check_table_name(&req.table_name)?;
     store.delete(&req.table_name)?;
     Ok(proto::DeleteTableResponse {})

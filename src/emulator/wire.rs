@@ -13,10 +13,10 @@ use crate::tablestore::auth;
 use crate::tablestore::proto;
 
 use super::config::EmulatorConfig;
-use super::error::ApiError;
+use super::error::ServiceError;
 
 /// The `x-ots-*` request headers as lower-case name / value text.
-fn ots_headers(headers: &HeaderMap) -> Result<Vec<(String, String)>, ApiError> {
+fn ots_headers(headers: &HeaderMap) -> Result<Vec<(String, String)>, ServiceError> {
     headers
         .iter()
         .filter(|(name, _)| name.as_str().starts_with("x-ots-"))
@@ -24,17 +24,17 @@ fn ots_headers(headers: &HeaderMap) -> Result<Vec<(String, String)>, ApiError> {
             value
                 .to_str()
                 .map(|v| (name.as_str().to_string(), v.to_string()))
-                .map_err(|_| ApiError::auth(format!("Header {name} is not valid text.")))
+                .map_err(|_| ServiceError::auth(format!("Header {name} is not valid text.")))
         })
         .collect()
 }
 
-fn header<'a>(headers: &'a [(String, String)], name: &str) -> Result<&'a str, ApiError> {
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> Result<&'a str, ServiceError> {
     headers
         .iter()
         .find(|(n, _)| n == name)
         .map(|(_, v)| v.as_str())
-        .ok_or_else(|| ApiError::auth(format!("Missing header: {name}.")))
+        .ok_or_else(|| ServiceError::auth(format!("Missing header: {name}.")))
 }
 
 /// Verifies a request to `/action`: access key, instance, date within 15 minutes, body MD5
@@ -46,32 +46,32 @@ pub fn check_request(
     headers: &HeaderMap,
     body: &[u8],
     now: DateTime<Utc>,
-) -> Result<(), ApiError> {
+) -> Result<(), ServiceError> {
     let ots = ots_headers(headers)?;
     let access_key_id = header(&ots, auth::HEADER_ACCESS_KEY_ID)?;
     if !auth::constant_time_eq(access_key_id, &config.access_key_id) {
-        return Err(ApiError::auth(format!(
+        return Err(ServiceError::auth(format!(
             "The AccessKeyID '{access_key_id}' does not exist or is disabled."
         )));
     }
     let instance = header(&ots, auth::HEADER_INSTANCE)?;
     if instance != config.instance {
-        return Err(ApiError::auth(format!(
+        return Err(ServiceError::auth(format!(
             "The instance '{instance}' does not exist; this emulator serves '{}'.",
             config.instance
         )));
     }
     let date_text = header(&ots, auth::HEADER_DATE)?;
     let date = auth::parse_date(date_text)
-        .ok_or_else(|| ApiError::auth(format!("Invalid x-ots-date: '{date_text}'.")))?;
+        .ok_or_else(|| ServiceError::auth(format!("Invalid x-ots-date: '{date_text}'.")))?;
     if (now - date).num_seconds().abs() > auth::MAX_CLOCK_SKEW_SECS {
-        return Err(ApiError::auth(format!(
+        return Err(ServiceError::auth(format!(
             "Mismatch between system time and x-ots-date: {date_text}."
         )));
     }
     let md5 = header(&ots, auth::HEADER_CONTENT_MD5)?;
     if md5 != auth::content_md5(body) {
-        return Err(ApiError::auth(
+        return Err(ServiceError::auth(
             "Mismatch between MD5 value of request body and x-ots-contentmd5 in header.",
         ));
     }
@@ -82,7 +82,7 @@ pub fn check_request(
         ots.iter().map(|(n, v)| (n.as_str(), v.as_str())),
     );
     if !auth::constant_time_eq(signature, &expected) {
-        return Err(ApiError::auth("Signature mismatch."));
+        return Err(ServiceError::auth("Signature mismatch."));
     }
     Ok(())
 }
@@ -134,7 +134,7 @@ pub fn signed_response(
 pub fn error_response(
     config: &EmulatorConfig,
     action: &str,
-    error: &ApiError,
+    error: &ServiceError,
 ) -> Response<Full<Bytes>> {
     let body = proto::Error {
         code: error.code.clone(),

@@ -8,11 +8,11 @@ use crate::tablestore::proto::{self, ReturnType, RowExistenceExpectation};
 use crate::tablestore::row::{Cell, CellOp, PkValue, Row, Value};
 use crate::tablestore::table::TableDescription;
 
-use super::error::ApiError;
+use super::error::ServiceError;
 use super::keys::SortKey;
 use super::limits::{check_cells, check_primary_key, KeyUse};
 use super::read::Visibility;
-use super::store::{write, StoredRow, Table};
+use super::tables::{write, StoredRow, Table};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WriteKind {
@@ -37,9 +37,9 @@ impl WriteOp {
         bytes: &[u8],
         condition: proto::Condition,
         return_content: Option<proto::ReturnContent>,
-    ) -> Result<Self, ApiError> {
+    ) -> Result<Self, ServiceError> {
         let row =
-            plainbuffer::decode_row(bytes).map_err(|e| ApiError::bad_plainbuffer("row", e))?;
+            plainbuffer::decode_row(bytes).map_err(|e| ServiceError::bad_plainbuffer("row", e))?;
         Ok(WriteOp {
             kind,
             row,
@@ -54,18 +54,18 @@ impl WriteOp {
     }
 }
 
-fn expectation(condition: &proto::Condition) -> Result<RowExistenceExpectation, ApiError> {
+fn expectation(condition: &proto::Condition) -> Result<RowExistenceExpectation, ServiceError> {
     if condition
         .column_condition
         .as_ref()
         .is_some_and(|c| !c.is_empty())
     {
-        return Err(ApiError::invalid(
+        return Err(ServiceError::invalid(
             "Column conditions (filters) are not supported by the TableVault emulator.",
         ));
     }
     RowExistenceExpectation::try_from(condition.row_existence).map_err(|_| {
-        ApiError::invalid(format!(
+        ServiceError::invalid(format!(
             "Invalid row existence expectation: {}.",
             condition.row_existence
         ))
@@ -73,7 +73,7 @@ fn expectation(condition: &proto::Condition) -> Result<RowExistenceExpectation, 
 }
 
 /// Checks everything that does not depend on stored data.
-fn validate(op: &WriteOp, desc: &TableDescription, now_ms: i64) -> Result<(), ApiError> {
+fn validate(op: &WriteOp, desc: &TableDescription, now_ms: i64) -> Result<(), ServiceError> {
     let usage = if op.kind == WriteKind::Put {
         KeyUse::Put
     } else {
@@ -94,14 +94,14 @@ fn validate(op: &WriteOp, desc: &TableDescription, now_ms: i64) -> Result<(), Ap
                 .iter()
                 .any(|c| c.op.is_some() || c.value.is_none())
             {
-                return Err(ApiError::invalid(
+                return Err(ServiceError::invalid(
                     "PutRow cells must carry values, not update operations.",
                 ));
             }
         }
         WriteKind::Update => {
             if op.row.cells.is_empty() {
-                return Err(ApiError::invalid("Attribute column is missing."));
+                return Err(ServiceError::invalid("Attribute column is missing."));
             }
             for cell in &op.row.cells {
                 match (cell.op, &cell.value, cell.timestamp) {
@@ -109,7 +109,7 @@ fn validate(op: &WriteOp, desc: &TableDescription, now_ms: i64) -> Result<(), Ap
                     (Some(CellOp::DeleteOneVersion), _, Some(_)) => {}
                     (Some(CellOp::Increment), Some(Value::Integer(_)), None) => {}
                     _ => {
-                        return Err(ApiError::invalid(format!(
+                        return Err(ServiceError::invalid(format!(
                             "Invalid update of column '{}': a put needs a value, a version delete a timestamp, an increment an integer and no timestamp.",
                             cell.name
                         )))
@@ -119,7 +119,7 @@ fn validate(op: &WriteOp, desc: &TableDescription, now_ms: i64) -> Result<(), Ap
         }
         WriteKind::Delete => {
             if !op.row.cells.is_empty() {
-                return Err(ApiError::invalid(
+                return Err(ServiceError::invalid(
                     "DeleteRow must not carry attribute columns.",
                 ));
             }
@@ -134,7 +134,7 @@ pub fn apply(
     desc: &TableDescription,
     mut op: WriteOp,
     now_ms: i64,
-) -> Result<Option<Vec<u8>>, ApiError> {
+) -> Result<Option<Vec<u8>>, ServiceError> {
     validate(&op, desc, now_ms)?;
     let expect = expectation(&op.condition)?;
     let has_auto_increment = op
@@ -145,7 +145,7 @@ pub fn apply(
         .any(|c| c.value == PkValue::AutoIncrement);
     if has_auto_increment {
         if expect != RowExistenceExpectation::Ignore {
-            return Err(ApiError::invalid(
+            return Err(ServiceError::invalid(
                 "The row existence expectation must be IGNORE when a primary key column is AUTO_INCREMENT.",
             ));
         }
@@ -155,9 +155,9 @@ pub fn apply(
             }
         }
     }
-    let key = op
-        .sort_key()
-        .ok_or_else(|| ApiError::new(codes::INTERNAL_SERVER_ERROR, "Unresolved primary key."))?;
+    let key = op.sort_key().ok_or_else(|| {
+        ServiceError::new(codes::INTERNAL_SERVER_ERROR, "Unresolved primary key.")
+    })?;
     let visibility = Visibility::new(desc.options.time_to_live, desc.options.max_versions, now_ms);
     let max_versions = visibility.max_versions;
 
@@ -172,7 +172,7 @@ pub fn apply(
         RowExistenceExpectation::ExpectNotExist => !exists,
     };
     if !condition_holds {
-        return Err(ApiError::condition_failed());
+        return Err(ServiceError::condition_failed());
     }
 
     let mut modified: Option<StoredRow> = None;
@@ -216,7 +216,7 @@ fn apply_update_cell(
     now_ms: i64,
     max_versions: usize,
     visibility: Visibility,
-) -> Result<(), ApiError> {
+) -> Result<(), ServiceError> {
     match (cell.op, &cell.value) {
         (None, Some(value)) => row.put(
             &cell.name,
@@ -237,7 +237,7 @@ fn apply_update_cell(
                 None => 0,
                 Some(Value::Integer(i)) => *i,
                 Some(_) => {
-                    return Err(ApiError::invalid(format!(
+                    return Err(ServiceError::invalid(format!(
                         "Column '{}' can not be incremented: its value is not an integer.",
                         cell.name
                     )))

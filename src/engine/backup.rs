@@ -4,10 +4,10 @@ use std::sync::Arc;
 
 use chrono::Utc;
 
+use super::backup_job::{validate_config, BackupContext, BackupJob, BackupOutcome};
 use super::error::EngineError;
-use super::job::{validate_config, BackupContext, BackupJob, BackupOutcome};
+use super::pipeline::{execute, RangeSlot, RangeWork};
 use super::plan::{BackupPlan, PlannedTable, RangeState, PLAN_VERSION};
-use super::run::{execute, RangeSlot, RangeWork};
 use crate::store::{Manifest, StagedBackup, TableChecksum, TableManifest, FORMAT_VERSION};
 
 /// Backs up every table of `job` into a new backup of `ctx.store` and publishes it.

@@ -16,15 +16,15 @@
 
 mod backup;
 pub mod backup_id;
+mod backup_job;
 pub mod context;
 mod error;
-mod job;
 pub mod measure;
+mod pipeline;
 pub mod plan;
 pub mod progress;
 mod reader;
 pub mod restore;
-mod run;
 mod store_retry;
 pub mod throttle;
 pub mod verify;
@@ -32,9 +32,9 @@ mod writer;
 
 pub use backup::{resume_backup, run_backup};
 pub use backup_id::{backup_id_at, backup_id_time, new_backup_id};
+pub use backup_job::{BackupContext, BackupJob, BackupOutcome};
 pub use context::RunContext;
 pub use error::EngineError;
-pub use job::{BackupContext, BackupJob, BackupOutcome};
 pub use measure::TableMeasure;
 pub use plan::{BackupPlan, RangeState};
 pub use progress::{Progress, ProgressSnapshot};

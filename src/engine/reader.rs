@@ -7,7 +7,7 @@ use futures::StreamExt;
 use tokio::sync::mpsc;
 
 use super::error::EngineError;
-use super::run::{Batch, RangeSlot, RangeWork, Shared};
+use super::pipeline::{Batch, RangeSlot, RangeWork, Shared};
 use crate::tablestore::client::RangeRequest;
 use crate::tablestore::Row;
 

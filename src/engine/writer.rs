@@ -8,8 +8,8 @@ use std::sync::Arc;
 use tokio::sync::mpsc;
 
 use super::error::EngineError;
+use super::pipeline::{Batch, Shared};
 use super::plan::RangeState;
-use super::run::{Batch, Shared};
 use super::store_retry::retry_store;
 
 /// Writes batches until every reader is finished or the run stops; returns the state of every

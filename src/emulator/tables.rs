@@ -12,7 +12,7 @@ use crate::tablestore::codes;
 use crate::tablestore::row::Value;
 use crate::tablestore::table::TableDescription;
 
-use super::error::ApiError;
+use super::error::ServiceError;
 use super::keys::SortKey;
 
 /// Most tables an instance may hold.
@@ -180,35 +180,38 @@ impl Table {
 
 /// Every table of the instance.
 #[derive(Debug, Default)]
-pub struct Store {
+pub struct Tables {
     tables: RwLock<BTreeMap<String, Arc<Table>>>,
 }
 
-impl Store {
-    pub fn table(&self, name: &str) -> Result<Arc<Table>, ApiError> {
+impl Tables {
+    pub fn table(&self, name: &str) -> Result<Arc<Table>, ServiceError> {
         read(&self.tables)
             .get(name)
             .cloned()
-            .ok_or_else(ApiError::table_not_exist)
+            .ok_or_else(ServiceError::table_not_exist)
     }
 
-    pub fn create(&self, description: TableDescription) -> Result<(), ApiError> {
+    pub fn create(&self, description: TableDescription) -> Result<(), ServiceError> {
         let mut tables = write(&self.tables);
         if tables.contains_key(&description.name) {
-            return Err(ApiError::table_already_exist());
+            return Err(ServiceError::table_already_exist());
         }
         if tables.len() >= MAX_TABLES {
-            return Err(ApiError::new(codes::QUOTA_EXHAUSTED, "Too many tables."));
+            return Err(ServiceError::new(
+                codes::QUOTA_EXHAUSTED,
+                "Too many tables.",
+            ));
         }
         tables.insert(description.name.clone(), Arc::new(Table::new(description)));
         Ok(())
     }
 
-    pub fn delete(&self, name: &str) -> Result<(), ApiError> {
+    pub fn delete(&self, name: &str) -> Result<(), ServiceError> {
         write(&self.tables)
             .remove(name)
             .map(|_| ())
-            .ok_or_else(ApiError::table_not_exist)
+            .ok_or_else(ServiceError::table_not_exist)
     }
 
     /// Table names in lexicographic order.
@@ -278,7 +281,7 @@ mod tests {
     #[test]
     fn table_count_is_capped_and_names_unique() {
         use crate::tablestore::table::{PkSchema, PkType};
-        let store = Store::default();
+        let store = Tables::default();
         let desc = |n: usize| {
             TableDescription::new(
                 format!("t{n:02}"),

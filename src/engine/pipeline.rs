@@ -19,8 +19,8 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
+use super::backup_job::BackupContext;
 use super::error::EngineError;
-use super::job::BackupContext;
 use super::plan::RangeState;
 use super::progress::Progress;
 use super::reader::run_reader;

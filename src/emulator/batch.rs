@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use crate::tablestore::proto::{self, OperationType};
 
 use super::error::ServiceError;
+use super::faults::RowFault;
 use super::keys::SortKey;
 use super::limits::{check_table_name, MAX_BATCH_BYTES, MAX_BATCH_ROWS};
 use super::row_ops::consumed;
@@ -108,12 +109,12 @@ fn row_result(result: Result<Option<Vec<u8>>, ServiceError>) -> proto::RowInBatc
     }
 }
 
-/// Applies a batch. `row_fault` is asked once per row and, when it returns an error, that row
-/// fails with it and is not applied (partial-failure fault injection).
+/// Applies a batch. `row_fault` is asked once per row: a failed row reports its error, a lost
+/// row reports success; neither is applied (fault injection).
 pub fn batch_write_row(
     store: &Tables,
     req: proto::BatchWriteRowRequest,
-    row_fault: &mut dyn FnMut() -> Option<ServiceError>,
+    row_fault: &mut dyn FnMut() -> Option<RowFault>,
 ) -> Result<proto::BatchWriteRowResponse, ServiceError> {
     let decoded = decode(req)?;
     let now = now_ms();
@@ -127,7 +128,8 @@ pub fn batch_write_row(
                     let desc = read(&table.description).clone();
                     ops.into_iter()
                         .map(|op| match row_fault() {
-                            Some(fault) => row_result(Err(fault)),
+                            Some(RowFault::Fail(fault)) => row_result(Err(fault)),
+                            Some(RowFault::Lose) => row_result(Ok(None)),
                             None => row_result(write::apply(&table, &desc, op, now)),
                         })
                         .collect()

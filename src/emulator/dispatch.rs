@@ -6,6 +6,7 @@ use crate::tablestore::codes;
 
 use super::batch;
 use super::error::ServiceError;
+use super::faults::RowFault;
 use super::range::{self, PageLimits};
 use super::row_ops;
 use super::server::Shared;
@@ -57,7 +58,7 @@ pub fn dispatch(shared: &Shared, action: &str, body: &[u8]) -> Result<Vec<u8>, S
         "BatchWriteRow" => {
             let mut row_fault = || {
                 let fault = lock(&shared.faults).row_fault();
-                if fault.is_some() {
+                if matches!(fault, Some(RowFault::Fail(_))) {
                     lock(&shared.stats).failed_batch_rows += 1;
                 }
                 fault

@@ -41,6 +41,9 @@ pub struct FaultConfig {
     pub drop_next: u32,
     /// Fail exactly the next N BatchWriteRow rows (counts down).
     pub fail_next_batch_rows: u32,
+    /// Answer exactly the next N BatchWriteRow rows as written without applying them (a lost
+    /// write, which only a read-back comparison can find; counts down).
+    pub lose_next_batch_rows: u32,
     /// Seed of the random generator; the same seed and requests give the same faults.
     pub seed: Option<u64>,
 }
@@ -58,6 +61,7 @@ impl Default for FaultConfig {
             fail_next: 0,
             drop_next: 0,
             fail_next_batch_rows: 0,
+            lose_next_batch_rows: 0,
             seed: None,
         }
     }
@@ -90,6 +94,15 @@ impl FaultConfig {
     fn applies_to(&self, action: &str) -> bool {
         self.actions.is_empty() || self.actions.iter().any(|a| a == action)
     }
+}
+
+/// What happens to one BatchWriteRow row instead of being applied.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RowFault {
+    /// The row fails with this error (`is_ok = false`).
+    Fail(ServiceError),
+    /// The row is answered `is_ok = true` but not applied.
+    Lose,
 }
 
 /// What happens to one request.
@@ -190,11 +203,15 @@ impl FaultState {
         FaultPlan { latency, outcome }
     }
 
-    /// Decides whether the next BatchWriteRow row fails.
-    pub fn row_fault(&mut self) -> Option<ServiceError> {
+    /// Decides whether the next BatchWriteRow row is lost or fails.
+    pub fn row_fault(&mut self) -> Option<RowFault> {
         let c = &mut self.config;
         if !c.applies_to("BatchWriteRow") {
             return None;
+        }
+        if c.lose_next_batch_rows > 0 {
+            c.lose_next_batch_rows -= 1;
+            return Some(RowFault::Lose);
         }
         let fail = if c.fail_next_batch_rows > 0 {
             c.fail_next_batch_rows -= 1;
@@ -202,7 +219,7 @@ impl FaultState {
         } else {
             self.dice.roll(c.batch_row_failure_rate)
         };
-        fail.then(|| ServiceError::injected(&c.batch_row_error_code))
+        fail.then(|| RowFault::Fail(ServiceError::injected(&c.batch_row_error_code)))
     }
 }
 
@@ -243,6 +260,18 @@ mod tests {
             FaultOutcome::Fail(_)
         ));
         assert!(state.row_fault().is_none());
+    }
+
+    #[test]
+    fn lost_rows_come_before_failed_rows_and_count_down() {
+        let mut state = FaultState::new(FaultConfig {
+            lose_next_batch_rows: 1,
+            fail_next_batch_rows: 1,
+            ..FaultConfig::default()
+        });
+        assert_eq!(state.row_fault(), Some(RowFault::Lose));
+        assert!(matches!(state.row_fault(), Some(RowFault::Fail(_))));
+        assert_eq!(state.row_fault(), None);
     }
 
     #[test]

@@ -12,6 +12,7 @@
 //! - [`daemon`]: `tablevault serve` assembled: lock, bind, catalog, stores, executor, scheduler,
 //!   background loops, one shutdown token, sd_notify. See `docs/architecture.md`.
 //! - [`emulator`]: a local Tablestore server speaking the same protocol, for tests and demos.
+//! - [`selftest`]: `tablevault selftest`, a backup and restore proven exact on a live instance.
 //! - [`telemetry`]: logs and the Prometheus metric contract.
 //! - [`api`]: the daemon's REST API (`tablevault serve`).
 //! - [`cli`]: the `tablevault` command line.
@@ -31,6 +32,7 @@ pub mod engine;
 pub mod retention;
 pub mod runs;
 pub mod scheduler;
+pub mod selftest;
 pub mod store;
 pub mod tablestore;
 pub mod telemetry;

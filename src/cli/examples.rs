@@ -36,6 +36,13 @@ Examples:
   tablevault backups --config tablevault.toml --store local
   tablevault backups --config tablevault.toml --store mongo --output json | jq '.[-1].id'";
 
+pub const SELFTEST: &str = "\
+Examples:
+  # Before anything else on a real instance (creates and deletes scratch tables):
+  tablevault selftest --config tablevault.toml --source prod
+  # Through a configured store, keeping the tables and the backup to look at:
+  tablevault selftest --config tablevault.toml --source prod --store local --keep";
+
 pub const SERVE: &str = "\
 Examples:
   tablevault serve --config /etc/tablevault/tablevault.toml

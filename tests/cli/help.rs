@@ -2,12 +2,13 @@
 
 use crate::harness::run_binary;
 
-const SUBCOMMANDS: [&str; 9] = [
+const SUBCOMMANDS: [&str; 10] = [
     "emulator",
     "backup",
     "restore",
     "verify",
     "backups",
+    "selftest",
     "serve",
     "health",
     "config",

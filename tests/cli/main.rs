@@ -11,5 +11,6 @@ mod harness;
 mod help;
 mod ram_policy;
 mod restore;
+mod selftest;
 mod unreachable;
 mod verify;

@@ -69,10 +69,4 @@ pub async fn read_table(client: &Client, table: &str) -> Vec<Row> {
 
 /// Cells sorted by name, newest version first (the order Tablestore returns them in), so
 /// rows written by a test compare equal to rows read back.
-pub fn normalized(mut rows: Vec<Row>) -> Vec<Row> {
-    for row in &mut rows {
-        row.cells
-            .sort_by(|a, b| a.name.cmp(&b.name).then(b.timestamp.cmp(&a.timestamp)));
-    }
-    rows
-}
+pub use tablevault::selftest::corpus::normalized;

@@ -1,0 +1,132 @@
+//! `tablevault selftest` through the binary against the emulator: a clean pass removes
+//! everything it created, `--keep` keeps it, and a lost write is found and fails the run.
+
+use tablevault::emulator::FaultConfig;
+use tablevault::selftest::corpus::corpus;
+
+use crate::harness::Env;
+
+/// Rows the corpus writes (and a restore must write back).
+fn corpus_rows() -> u64 {
+    corpus("t", 0).iter().map(|t| t.rows.len() as u64).sum()
+}
+
+fn step<'a>(report: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    report["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == name)
+        .unwrap_or_else(|| panic!("no step {name} in {report}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_clean_run_passes_and_leaves_no_table_and_no_archive_behind() {
+    let env = Env::start().await;
+
+    let run = env
+        .run(&["selftest", "--source", "test", "--output", "json"])
+        .await;
+
+    assert_eq!(run.code, 0, "{run:?}");
+    let report = run.json();
+    let names: Vec<&str> = report["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["create", "write", "backup", "restore", "compare", "indexes", "cleanup"]
+    );
+    for name in ["create", "write", "backup", "restore", "compare", "cleanup"] {
+        assert_eq!(step(&report, name)["status"], "ok", "{report}");
+    }
+    assert_eq!(step(&report, "indexes")["status"], "skipped");
+    for name in ["write", "backup", "restore"] {
+        assert_eq!(step(&report, name)["rows"], corpus_rows(), "{name}");
+        assert!(step(&report, name)["rows_per_second"].as_f64().unwrap() > 0.0);
+    }
+    // Both copies of every row were read back.
+    assert_eq!(step(&report, "compare")["rows"], 2 * corpus_rows());
+    assert_eq!(report["difference_count"], 0);
+    assert_eq!(report["not_ready"].as_array().unwrap().len(), 4);
+    assert!(report["answers"]["requests"].as_u64().unwrap() > 0);
+    assert!(env.client.list_tables().await.unwrap().is_empty());
+    let archive = report["store"]
+        .as_str()
+        .unwrap()
+        .strip_prefix("temporary archive ")
+        .expect("a temporary archive by default");
+    assert!(
+        !std::path::Path::new(archive).exists(),
+        "{archive} left behind"
+    );
+    assert!(env.emulator.request_count("BatchWriteRow") > 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keep_leaves_the_tables_and_the_backup_in_place() {
+    let env = Env::start().await;
+
+    let run = env
+        .run(&["selftest", "--source", "test", "--store", "local", "--keep"])
+        .await;
+
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stdout.contains("selftest PASSED"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("  kept: tablevault_selftest_"),
+        "{}",
+        run.stdout
+    );
+    let tables = env.client.list_tables().await.unwrap();
+    assert_eq!(tables.len(), 8, "{tables:?}");
+    let source = tables
+        .iter()
+        .find(|t| t.starts_with("tablevault_selftest_") && t.ends_with("_k1"))
+        .expect("the one-key source table");
+    let rows = env.read_table(source).await;
+    assert_eq!(rows.len() as u64, 506);
+    assert_eq!(env.read_table(&format!("{source}_restored")).await, rows);
+    let backups = env.store().await.list().await.unwrap();
+    assert_eq!(backups.len(), 1);
+    assert_eq!(backups[0].tables.len(), 4);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_the_instance_lost_during_the_restore_is_found_and_fails_the_run() {
+    let env = Env::start().await;
+    // The corpus is written with PutRow, the restore with BatchWriteRow: only the restore
+    // loses a row, answered as written.
+    env.emulator.set_faults(FaultConfig {
+        lose_next_batch_rows: 1,
+        actions: vec!["BatchWriteRow".into()],
+        ..FaultConfig::default()
+    });
+
+    let run = env
+        .run(&["selftest", "--source", "test", "--output", "json"])
+        .await;
+
+    assert_eq!(run.code, 1, "{run:?}");
+    let report = run.json();
+    assert_eq!(report["difference_count"], 1, "{report}");
+    let difference = report["differences"][0].as_str().unwrap();
+    assert!(
+        difference.contains("_restored row (") && difference.ends_with(": missing"),
+        "{difference}"
+    );
+    let error = run.stderr.lines().last().unwrap();
+    assert!(
+        error.starts_with("error: selftest tablevault_selftest_"),
+        "{error}"
+    );
+    assert!(
+        error.ends_with("failed: 1 difference(s) between what was written and what was read back"),
+        "{error}"
+    );
+    assert_eq!(env.emulator.faults().lose_next_batch_rows, 0);
+    assert!(env.client.list_tables().await.unwrap().is_empty());
+}

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use clap::Args;
+use tokio_util::sync::CancellationToken;
 
 use super::common::{self, Output};
 use super::failure::Failure;
@@ -62,6 +63,7 @@ pub async fn run(args: SelftestArgs) -> Result<(), Failure> {
             engine: config.engine.clone(),
             keep: args.keep,
             ready_timeout: selftest::DEFAULT_READY_TIMEOUT,
+            cancel: cancel_on_signal(),
         };
         Ok::<_, Failure>(run_selftest(test, prefix).await)
     }
@@ -77,6 +79,18 @@ pub async fn run(args: SelftestArgs) -> Result<(), Failure> {
         Output::Text => print!("{}", report.to_text()),
     }
     verdict(&report)
+}
+
+/// A token cancelled by Ctrl-C / SIGTERM, so the self-test stops and still cleans up.
+fn cancel_on_signal() -> CancellationToken {
+    let cancel = CancellationToken::new();
+    let on_signal = cancel.clone();
+    tokio::spawn(async move {
+        super::shutdown_signal().await;
+        tracing::warn!(target: "tablevault::cli", "Interrupted; deleting what the selftest created.");
+        on_signal.cancel();
+    });
+    cancel
 }
 
 async fn temporary_archive(dir: &Path) -> Result<Arc<dyn BackupStore>, Failure> {

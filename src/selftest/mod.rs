@@ -25,6 +25,8 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use tokio_util::sync::CancellationToken;
+
 pub use report::{SelftestReport, StepReport, StepStatus};
 
 use crate::config::EngineConfig;
@@ -49,6 +51,8 @@ pub struct Selftest {
     /// Leave the tables and the backup in place.
     pub keep: bool,
     pub ready_timeout: Duration,
+    /// Cancelling (Ctrl-C) stops the step in progress; what was created is still deleted.
+    pub cancel: CancellationToken,
 }
 
 /// The table-name prefix of one run: `tablevault_selftest_` and 8 random hex digits.
@@ -110,7 +114,13 @@ pub async fn run_selftest(mut test: Selftest, prefix: String) -> SelftestReport 
         let _ = runner.run("indexes", |_| 0, steps::indexes()).await;
         Some(())
     };
-    let _ = data_steps.await;
+    let interrupted = tokio::select! {
+        _ = data_steps => false,
+        _ = test.cancel.cancelled() => true,
+    };
+    if interrupted {
+        runner.report.steps.push(StepReport::interrupted());
+    }
     if !test.keep {
         let created: Vec<String> = renames
             .iter()

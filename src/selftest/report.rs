@@ -35,6 +35,22 @@ pub struct StepReport {
     pub answers: Answers,
 }
 
+impl StepReport {
+    /// The step that stands for an interruption (Ctrl-C / SIGTERM) of the step in progress.
+    pub fn interrupted() -> Self {
+        StepReport {
+            name: "interrupted",
+            status: StepStatus::Failed {
+                error: "stopped by a signal; the step in progress was abandoned".into(),
+            },
+            seconds: 0.0,
+            rows: 0,
+            rows_per_second: 0.0,
+            answers: Answers::default(),
+        }
+    }
+}
+
 /// How long a new table refused writes after CreateTable returned.
 #[derive(Debug, Clone, Serialize)]
 pub struct NotReady {

@@ -130,3 +130,34 @@ async fn a_write_the_instance_lost_during_the_restore_is_found_and_fails_the_run
     assert_eq!(env.emulator.faults().lose_next_batch_rows, 0);
     assert!(env.client.list_tables().await.unwrap().is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_table_that_refuses_writes_is_waited_for_and_the_wait_reported() {
+    let env = Env::start().await;
+    // What the service answers for a while after CreateTable; only the first table meets it.
+    env.emulator.set_faults(FaultConfig {
+        fail_next: 3,
+        error_codes: vec!["OTSTableNotReady".into()],
+        actions: vec!["PutRow".into()],
+        ..FaultConfig::default()
+    });
+
+    let run = env
+        .run(&["selftest", "--source", "test", "--output", "json"])
+        .await;
+
+    assert_eq!(run.code, 0, "{run:?}");
+    let report = run.json();
+    let first = &report["not_ready"][0];
+    assert!(first["table"].as_str().unwrap().ends_with("_k1"), "{first}");
+    assert_eq!(first["refused_writes"], 3);
+    // Three refusals, each followed by a half-second pause before the next probe.
+    assert!(first["seconds"].as_f64().unwrap() >= 1.5, "{first}");
+    assert_eq!(report["not_ready"][1]["refused_writes"], 0);
+    let create = step(&report, "create");
+    assert_eq!(
+        create["answers"]["errors"]["OTSTableNotReady"], 3,
+        "{create}"
+    );
+    assert_eq!(report["difference_count"], 0);
+}

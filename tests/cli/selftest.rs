@@ -5,6 +5,7 @@ use tablevault::emulator::FaultConfig;
 use tablevault::selftest::corpus::corpus;
 
 use crate::harness::Env;
+use crate::support::poll::{wait_until, WAIT_LIMIT};
 
 /// Rows the corpus writes (and a restore must write back).
 fn corpus_rows() -> u64 {
@@ -160,4 +161,54 @@ async fn a_new_table_that_refuses_writes_is_waited_for_and_the_wait_reported() {
         "{create}"
     );
     assert_eq!(report["difference_count"], 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_during_the_restore_stops_it_and_still_deletes_every_table() {
+    let env = Env::start().await;
+    // A slow restore, so the signal lands while it writes.
+    env.emulator.set_faults(FaultConfig {
+        latency_ms: 1000,
+        actions: vec!["BatchWriteRow".into()],
+        ..FaultConfig::default()
+    });
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_tablevault"))
+        .args(["selftest", "--config"])
+        .arg(&env.config)
+        .args(["--source", "test"])
+        .env_remove("RUST_LOG")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start tablevault");
+    let emulator = &env.emulator;
+    wait_until("the restore writes", WAIT_LIMIT, || {
+        emulator.request_count("BatchWriteRow") > 0
+    })
+    .await;
+
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(killed.success());
+    let output = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .unwrap()
+        .expect("tablevault exits");
+
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("interrupted") && stdout.contains("cleanup"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.trim_end().ends_with(
+            "step interrupted failed: stopped by a signal; the step in progress was abandoned"
+        ),
+        "{stderr}"
+    );
+    assert!(env.client.list_tables().await.unwrap().is_empty());
 }

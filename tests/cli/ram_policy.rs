@@ -11,7 +11,7 @@ use tablevault::tablestore::Cell;
 use crate::harness::{rows, table, Env};
 
 /// The `ots:` actions a policy file allows, without the prefix.
-fn policy_actions(file: &str) -> BTreeSet<String> {
+pub(crate) fn policy_actions(file: &str) -> BTreeSet<String> {
     let path = format!("{}/deploy/ram/{file}", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let policy: serde_json::Value = serde_json::from_str(&text).expect("policy is JSON");
@@ -30,7 +30,7 @@ fn policy_actions(file: &str) -> BTreeSet<String> {
 }
 
 /// The actions requested between two snapshots of the emulator's counters.
-fn sent_between(before: &EmulatorStats, after: &EmulatorStats) -> BTreeSet<String> {
+pub(crate) fn sent_between(before: &EmulatorStats, after: &EmulatorStats) -> BTreeSet<String> {
     after
         .requests
         .iter()

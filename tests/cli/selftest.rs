@@ -5,6 +5,7 @@ use tablevault::emulator::FaultConfig;
 use tablevault::selftest::corpus::corpus;
 
 use crate::harness::Env;
+use crate::ram_policy::{policy_actions, sent_between};
 use crate::support::poll::{wait_until, WAIT_LIMIT};
 
 /// Rows the corpus writes (and a restore must write back).
@@ -65,6 +66,21 @@ async fn a_clean_run_passes_and_leaves_no_table_and_no_archive_behind() {
         "{archive} left behind"
     );
     assert!(env.emulator.request_count("BatchWriteRow") > 0);
+}
+
+/// Its RAM policy names exactly the actions it sends, so an operator can grant just that.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_sends_exactly_the_actions_of_its_ram_policy() {
+    let env = Env::start().await;
+    let before = env.emulator.stats();
+
+    let run = env.run(&["selftest", "--source", "test"]).await;
+
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(
+        sent_between(&before, &env.emulator.stats()),
+        policy_actions("tablevault-selftest-policy.json")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

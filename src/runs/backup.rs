@@ -17,9 +17,7 @@ use super::retention::{self, Cause};
 use super::{BackupRequest, RunError};
 use crate::catalog::{NewBackup, NewRun, RunKind, RunOutcome};
 use crate::config::InterruptedBackups;
-use crate::engine::{
-    new_backup_id, run_backup, BackupContext, BackupJob, BackupOutcome, EngineError,
-};
+use crate::engine::{new_backup_id, run_backup, BackupIo, BackupJob, BackupOutcome, EngineError};
 use crate::store::BackupStore;
 
 pub(crate) struct BackupSpec {
@@ -100,8 +98,8 @@ impl BackupSpec {
             tables,
             config: ctx.options.engine.clone(),
         };
-        let engine = context(ctx, &self.source, &self.store);
-        let result = run_backup(job, &engine).await;
+        let io = backup_io(ctx, &self.source, &self.store);
+        let result = run_backup(job, &io).await;
         settle(
             ctx,
             &backup_id,
@@ -114,12 +112,12 @@ impl BackupSpec {
 }
 
 /// The engine keeps staged data on every failure; [`settle`] decides what to do with it.
-pub(super) fn context(
+pub(super) fn backup_io(
     ctx: &JobContext,
     source: &Source,
     store: &Arc<dyn BackupStore>,
-) -> BackupContext {
-    BackupContext {
+) -> BackupIo {
+    BackupIo {
         client: source.client.clone(),
         store: store.clone(),
         progress: ctx.progress.clone(),

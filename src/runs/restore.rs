@@ -13,7 +13,7 @@ use crate::catalog::{
     Backup, BackupFilter, BackupStatus, Catalog, NewRun, PageRequest, RunKind, RunOutcome,
     RunStatus, RunTrigger, VerifyResult,
 };
-use crate::engine::{run_restore, run_verify, EngineError, RestoreJob, RunContext, VerifyJob};
+use crate::engine::{run_restore, run_verify, EngineError, RestoreJob, RunControls, VerifyJob};
 use crate::store::BackupStore;
 
 pub(crate) struct RestoreSpec {
@@ -142,8 +142,8 @@ async fn resolve(catalog: &Catalog, reference: &BackupRef) -> Result<Backup, Run
     Ok(backup)
 }
 
-fn engine_context(ctx: &JobContext) -> RunContext {
-    RunContext {
+fn run_controls(ctx: &JobContext) -> RunControls {
+    RunControls {
         engine: ctx.options.engine.clone(),
         progress: ctx.progress.clone(),
         cancel: ctx.cancel.clone(),
@@ -164,7 +164,7 @@ impl RestoreSpec {
             if_exists: self.request.if_exists,
             dry_run: self.request.dry_run,
         };
-        match run_restore(job, &engine_context(ctx)).await {
+        match run_restore(job, &run_controls(ctx)).await {
             Ok(report) => RunOutcome::succeeded().with_report(to_json(&report)),
             // Runs are requested through the API: name its field, not the CLI's flag.
             Err(EngineError::TargetNotEmpty { table }) => RunOutcome::with(
@@ -188,7 +188,7 @@ impl VerifySpec {
             source: self.source.as_ref().map(|s| s.client.clone()),
             tables: self.request.tables.clone(),
         };
-        match run_verify(job, &engine_context(ctx)).await {
+        match run_verify(job, &run_controls(ctx)).await {
             Ok(report) if report.ok => self.verdict(ctx, Ok(())).await,
             Ok(report) => self.verdict(ctx, Err(report.problems().join("; "))).await,
             Err(e) if e.is_cancelled() => ctx.engine_failure(&e),

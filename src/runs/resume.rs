@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use super::backup::{context, settle};
+use super::backup::{backup_io, settle};
 use super::claims::Claim;
 use super::events::RunLabels;
 use super::job_context::{JobContext, Submission};
@@ -108,8 +108,8 @@ async fn planned_tables(
 
 impl ResumeSpec {
     pub async fn run(self, ctx: &JobContext) -> RunOutcome {
-        let engine = context(ctx, &self.source, &self.store);
-        let result = resume_backup(&self.backup_id, &engine).await;
+        let io = backup_io(ctx, &self.source, &self.store);
+        let result = resume_backup(&self.backup_id, &io).await;
         settle(ctx, &self.backup_id, &self.store, self.schedule_id, result).await
     }
 }

@@ -52,9 +52,7 @@ pub(crate) async fn drive(ctx: JobContext, permits: Arc<Semaphore>, slot: u64, j
         records.release(slot);
         return;
     }
-    records.mark_running(slot);
-    records.emit(&Event::RunStarted(info.clone()));
-    tracing::info!(%run_id, kind = %info.kind, trigger = %info.trigger, "Run started.");
+    records.started(slot, &info);
 
     let stop_reporting = CancellationToken::new();
     let reporter = tokio::spawn(

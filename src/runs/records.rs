@@ -162,6 +162,15 @@ impl RunRecords {
         Ok(self.catalog.get_run(&run.id).await?)
     }
 
+    /// A recorded run is running: marked so in the registry, reported, and logged (the one
+    /// "Run started." line of a run; its span names the run).
+    pub fn started(&self, slot: u64, info: &RunInfo) {
+        self.mark_running(slot);
+        self.emit(&Event::RunStarted(info.clone()));
+        let (run_id, kind, trigger) = (&info.run_id, info.kind, info.trigger);
+        tracing::info!(%run_id, %kind, %trigger, "Run started.");
+    }
+
     pub fn mark_running(&self, slot: u64) {
         if let Some(active) = self.lock().get_mut(slot) {
             active.running = true;

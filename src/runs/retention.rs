@@ -128,8 +128,7 @@ async fn delete_as_run(
         let started = Instant::now();
         let outcome = match records.catalog().start_run(&run.id).await {
             Ok(_) => {
-                records.mark_running(slot);
-                records.emit(&Event::RunStarted(info.clone()));
+                records.started(slot, &info);
                 delete(records, resources, schedule, backup_id).await
             }
             Err(e) => RunOutcome::with(RunStatus::Failed, format!("could not start: {e}")),

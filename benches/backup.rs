@@ -84,13 +84,7 @@ async fn start_source() -> (Source, ClientConfig) {
         let emulator = Emulator::start(EmulatorConfig::default())
             .await
             .expect("emulator");
-        let c = emulator.config();
-        let config = ClientConfig::new(
-            emulator.endpoint(),
-            c.instance.clone(),
-            c.access_key_id.clone(),
-            c.access_key_secret.clone(),
-        );
+        let config = emulator.client_config();
         (Source::InProcess(emulator), config)
     } else {
         let (child, endpoint) = start_child();

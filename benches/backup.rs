@@ -23,8 +23,8 @@ use std::time::Instant;
 use futures::{StreamExt, TryStreamExt};
 use tablevault::config::EngineConfig;
 use tablevault::emulator::{Emulator, EmulatorConfig, EmulatorHandle};
-use tablevault::engine::{run_backup, run_restore, BackupContext, BackupJob, RestoreJob};
-use tablevault::engine::{IfExists, RunContext};
+use tablevault::engine::{run_backup, run_restore, BackupIo, BackupJob, RestoreJob};
+use tablevault::engine::{IfExists, RunControls};
 use tablevault::store::{ArchiveStore, ArchiveStoreConfig, SourceInfo};
 use tablevault::tablestore::client::{chunk_writes, Client, ClientConfig, RowWrite};
 use tablevault::tablestore::{plainbuffer, Cell, PkSchema, PkType, PkValue, PrimaryKey, Row};
@@ -84,13 +84,7 @@ async fn start_source() -> (Source, ClientConfig) {
         let emulator = Emulator::start(EmulatorConfig::default())
             .await
             .expect("emulator");
-        let c = emulator.config();
-        let config = ClientConfig::new(
-            emulator.endpoint(),
-            c.instance.clone(),
-            c.access_key_id.clone(),
-            c.access_key_secret.clone(),
-        );
+        let config = emulator.client_config();
         (Source::InProcess(emulator), config)
     } else {
         let (child, endpoint) = start_child();
@@ -217,7 +211,7 @@ fn main() {
         })
         .await
         .expect("archive");
-        let ctx = BackupContext::new(client.clone(), Arc::new(store));
+        let ctx = BackupIo::new(client.clone(), Arc::new(store));
         let source_info = SourceInfo {
             name: "bench".into(),
             endpoint: client.endpoint().to_string(),
@@ -259,7 +253,7 @@ fn main() {
         };
         reset_peak_rss();
         let started = Instant::now();
-        run_restore(restore, &RunContext::new(config.clone()))
+        run_restore(restore, &RunControls::new(config.clone()))
             .await
             .expect("restore");
         let seconds = started.elapsed().as_secs_f64();

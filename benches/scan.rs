@@ -8,9 +8,7 @@ use std::time::{Duration, Instant};
 
 use futures::{StreamExt, TryStreamExt};
 use tablevault::emulator::{Emulator, EmulatorConfig};
-use tablevault::tablestore::client::{
-    chunk_writes, Client, ClientConfig, Direction, RangeRequest, RowWrite,
-};
+use tablevault::tablestore::client::{chunk_writes, Client, Direction, RangeRequest, RowWrite};
 use tablevault::tablestore::{plainbuffer, Cell, PkSchema, PkType, PkValue, PrimaryKey, Row};
 use tablevault::tablestore::{TableDescription, Value};
 
@@ -101,13 +99,7 @@ fn main() {
         .expect("runtime");
     runtime.block_on(async {
         let emulator = Emulator::start(EmulatorConfig::default()).await.expect("emulator");
-        let c = emulator.config();
-        let config = ClientConfig::new(
-            emulator.endpoint(),
-            c.instance.clone(),
-            c.access_key_id.clone(),
-            c.access_key_secret.clone(),
-        );
+        let config = emulator.client_config();
         let client = Client::new(&config).expect("client");
 
         let started = Instant::now();

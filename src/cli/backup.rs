@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::common::{self, human_bytes, Output};
 use super::failure::{engine_failure, Failure};
 use super::progress::ProgressDisplay;
-use crate::engine::{run_backup, BackupContext, BackupJob, BackupOutcome};
+use crate::engine::{run_backup, BackupIo, BackupJob, BackupOutcome};
 use crate::store::SourceInfo;
 
 #[derive(Debug, Args)]
@@ -60,7 +60,7 @@ pub async fn run(args: BackupArgs) -> Result<(), Failure> {
         instance: settings.instance.clone(),
     };
     let job = BackupJob::new(info, args.tables, config.engine.clone());
-    let ctx = BackupContext::new(client, store);
+    let ctx = BackupIo::new(client, store);
     let display = ProgressDisplay::start("backup", ctx.progress.clone(), ctx.cancel.clone());
     let result = run_backup(job, &ctx).await;
     display.finish().await;

@@ -8,7 +8,7 @@ use clap::Args;
 use super::common::{self, human_bytes, Output};
 use super::failure::{engine_failure, Failure};
 use super::progress::ProgressDisplay;
-use crate::engine::{run_restore, IfExists, RestoreJob, RestoreReport, RunContext};
+use crate::engine::{run_restore, IfExists, RestoreJob, RestoreReport, RunControls};
 
 #[derive(Debug, Args)]
 pub struct RestoreArgs {
@@ -70,7 +70,7 @@ pub async fn run(args: RestoreArgs) -> Result<(), Failure> {
         if_exists: args.if_exists,
         dry_run: args.dry_run,
     };
-    let ctx = RunContext::new(config.engine.clone());
+    let ctx = RunControls::new(config.engine.clone());
     let display = ProgressDisplay::start("restore", ctx.progress.clone(), ctx.cancel.clone());
     let result = run_restore(job, &ctx).await;
     display.finish().await;

@@ -8,7 +8,7 @@ use clap::Args;
 use super::common::{self, Output};
 use super::failure::{engine_failure, Failure};
 use super::progress::ProgressDisplay;
-use crate::engine::{run_verify, RunContext, VerifyJob, VerifyReport};
+use crate::engine::{run_verify, RunControls, VerifyJob, VerifyReport};
 
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
@@ -45,7 +45,7 @@ pub async fn run(args: VerifyArgs) -> Result<(), Failure> {
         source: client,
         tables: Vec::new(),
     };
-    let ctx = RunContext::new(config.engine.clone());
+    let ctx = RunControls::new(config.engine.clone());
     let display = ProgressDisplay::start("verify", ctx.progress.clone(), ctx.cancel.clone());
     let result = run_verify(job, &ctx).await;
     display.finish().await;

@@ -144,6 +144,18 @@ impl EmulatorHandle {
         &self.shared.config
     }
 
+    /// What a client needs to reach this emulator: its endpoint, instance and credentials
+    /// (with the client's default retries). Tests, benches and the demo all start from it.
+    pub fn client_config(&self) -> crate::tablestore::client::ClientConfig {
+        let c = self.config();
+        crate::tablestore::client::ClientConfig::new(
+            self.endpoint(),
+            c.instance.clone(),
+            c.access_key_id.clone(),
+            c.access_key_secret.clone(),
+        )
+    }
+
     /// Replaces the fault settings (as `POST /_emulator/faults` does).
     pub fn set_faults(&self, faults: FaultConfig) {
         control::set_faults(&self.shared, faults);

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use chrono::Utc;
 
-use super::backup_job::{validate_config, BackupContext, BackupJob, BackupOutcome};
+use super::backup_job::{validate_config, BackupIo, BackupJob, BackupOutcome};
 use super::error::EngineError;
 use super::pipeline::{execute, RangeSlot, RangeWork};
 use super::plan::{BackupPlan, PlannedTable, RangeState, PLAN_VERSION};
@@ -15,7 +15,7 @@ use crate::store::{Manifest, StagedBackup, TableChecksum, TableManifest, FORMAT_
 /// Every table is described before anything is written, so an unknown table fails with
 /// [`EngineError::TableNotFound`] and leaves nothing behind. On error or cancellation the staged
 /// backup is aborted (unless `ctx.keep_staged_on_failure`), so nothing is published.
-pub async fn run_backup(job: BackupJob, ctx: &BackupContext) -> Result<BackupOutcome, EngineError> {
+pub async fn run_backup(job: BackupJob, ctx: &BackupIo) -> Result<BackupOutcome, EngineError> {
     job.validate()?;
     let started_at = Utc::now();
     tracing::info!(backup_id = %job.backup_id, tables = ?job.tables, "Starting backup.");
@@ -50,10 +50,7 @@ pub async fn run_backup(job: BackupJob, ctx: &BackupContext) -> Result<BackupOut
 /// checkpoint, finished ranges skipped, then publishes it like [`run_backup`].
 ///
 /// Failing to read the plan or a checkpoint leaves the staged backup untouched.
-pub async fn resume_backup(
-    backup_id: &str,
-    ctx: &BackupContext,
-) -> Result<BackupOutcome, EngineError> {
+pub async fn resume_backup(backup_id: &str, ctx: &BackupIo) -> Result<BackupOutcome, EngineError> {
     let staged = ctx
         .store
         .resume(backup_id)
@@ -107,7 +104,7 @@ pub async fn resume_backup(
 /// Describes every table, then computes its split ranges.
 async fn make_plan(
     job: &BackupJob,
-    ctx: &BackupContext,
+    ctx: &BackupIo,
     started_at: chrono::DateTime<Utc>,
 ) -> Result<BackupPlan, EngineError> {
     let mut descriptions = Vec::with_capacity(job.tables.len());
@@ -149,7 +146,7 @@ async fn make_plan(
 
 /// Executes the ranges that are not done, then publishes; aborts on failure.
 async fn run_staged(
-    ctx: &BackupContext,
+    ctx: &BackupIo,
     staged: Arc<dyn StagedBackup>,
     plan: BackupPlan,
     states: Vec<RangeState>,
@@ -258,11 +255,7 @@ fn build_manifest(plan: &BackupPlan, states: &[RangeState]) -> Manifest {
 }
 
 /// Aborts the staged backup (unless the context leaves it to the caller) and returns `error`.
-async fn give_up(
-    ctx: &BackupContext,
-    staged: &dyn StagedBackup,
-    error: EngineError,
-) -> EngineError {
+async fn give_up(ctx: &BackupIo, staged: &dyn StagedBackup, error: EngineError) -> EngineError {
     let backup_id = staged.backup_id().to_owned();
     if ctx.keep_staged_on_failure {
         // The caller decides (the daemon removes it unless shutdown keeps it for a resume)
@@ -282,7 +275,7 @@ async fn give_up(
 
 /// Runs `work` unless the run is cancelled first.
 async fn until_cancelled<T>(
-    ctx: &BackupContext,
+    ctx: &BackupIo,
     work: impl std::future::Future<Output = Result<T, EngineError>>,
 ) -> Result<T, EngineError> {
     tokio::select! {

@@ -69,10 +69,10 @@ pub(crate) fn validate_config(config: &EngineConfig) -> Result<(), EngineError> 
     }
 }
 
-/// What a run works with: the source client, the target store, live counters and the stop
-/// signal. Cheap to clone.
+/// What a backup run reads and writes (the source client, the target store), with its live
+/// counters and stop signal (as [`super::RunControls`] for the other runs). Cheap to clone.
 #[derive(Clone)]
-pub struct BackupContext {
+pub struct BackupIo {
     pub client: Client,
     pub store: Arc<dyn BackupStore>,
     pub progress: Arc<Progress>,
@@ -84,9 +84,9 @@ pub struct BackupContext {
     pub keep_staged_on_failure: bool,
 }
 
-impl BackupContext {
+impl BackupIo {
     pub fn new(client: Client, store: Arc<dyn BackupStore>) -> Self {
-        BackupContext {
+        BackupIo {
             client,
             store,
             progress: Arc::new(Progress::new()),

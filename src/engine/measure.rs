@@ -4,7 +4,7 @@
 
 use futures::{Stream, StreamExt};
 
-use super::{EngineError, RunContext};
+use super::{EngineError, RunControls};
 use crate::store::{BackupReader, TableChecksum};
 use crate::tablestore::Row;
 
@@ -62,7 +62,7 @@ impl TableMeasure {
 pub async fn measure_stored(
     reader: &dyn BackupReader,
     table: &str,
-    ctx: &RunContext,
+    ctx: &RunControls,
 ) -> Result<TableMeasure, EngineError> {
     let context = format!(
         "reading table {table} from backup {}",
@@ -79,7 +79,7 @@ pub async fn measure_stored(
 /// Measures a stream of row batches until it ends, fails or the run is cancelled.
 pub async fn measure_stream(
     batches: impl Stream<Item = Result<Vec<Row>, EngineError>>,
-    ctx: &RunContext,
+    ctx: &RunControls,
 ) -> Result<TableMeasure, EngineError> {
     let work = async {
         let mut measure = TableMeasure::default();

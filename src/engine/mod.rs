@@ -12,12 +12,13 @@
 //! - [`restore`]: [`run_restore`], a published backup back into a Tablestore instance.
 //! - [`verify`]: [`run_verify`], recompute a backup's checksums and compare with its manifest
 //!   (and the live source); [`measure`]: the per-table measure both use.
-//! - [`context`]: [`RunContext`], what restore and verify runs share with their caller.
+//! - [`controls`]: [`RunControls`], the tuning, live counters and stop signal a restore,
+//!   verify or measure run shares with its caller ([`BackupIo`] for a backup).
 
 mod backup;
 pub mod backup_id;
 mod backup_job;
-pub mod context;
+pub mod controls;
 mod error;
 pub mod measure;
 mod pipeline;
@@ -32,8 +33,8 @@ mod writer;
 
 pub use backup::{resume_backup, run_backup};
 pub use backup_id::{backup_id_at, backup_id_time, new_backup_id};
-pub use backup_job::{BackupContext, BackupJob, BackupOutcome};
-pub use context::RunContext;
+pub use backup_job::{BackupIo, BackupJob, BackupOutcome};
+pub use controls::RunControls;
 pub use error::EngineError;
 pub use measure::TableMeasure;
 pub use plan::{BackupPlan, RangeState};

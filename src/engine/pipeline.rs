@@ -19,7 +19,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
-use super::backup_job::BackupContext;
+use super::backup_job::BackupIo;
 use super::error::EngineError;
 use super::plan::RangeState;
 use super::progress::Progress;
@@ -106,7 +106,7 @@ impl Shared {
 /// Scans `work` into the staged backup. `initial` holds the starting state of every range of
 /// the plan (done ranges are simply not in `work`); returns the final state of every range.
 pub(super) async fn execute(
-    ctx: &BackupContext,
+    ctx: &BackupIo,
     staged: Arc<dyn StagedBackup>,
     config: &EngineConfig,
     table_count: usize,

@@ -9,7 +9,7 @@ use futures::StreamExt;
 use serde::Serialize;
 
 use super::measure::{measure_stored, measure_stream};
-use super::{EngineError, RunContext, TableMeasure};
+use super::{EngineError, RunControls, TableMeasure};
 use crate::store::{BackupReader, TableManifest};
 use crate::tablestore::client::{Client, Direction, RangeRequest};
 
@@ -76,7 +76,7 @@ impl VerifyReport {
     }
 }
 
-pub async fn run_verify(job: VerifyJob, ctx: &RunContext) -> Result<VerifyReport, EngineError> {
+pub async fn run_verify(job: VerifyJob, ctx: &RunControls) -> Result<VerifyReport, EngineError> {
     let manifest = job.reader.manifest().clone();
     let tables: Vec<&TableManifest> = if job.tables.is_empty() {
         manifest.tables.iter().collect()
@@ -114,7 +114,7 @@ async fn verify_table(
     job: &VerifyJob,
     table: &TableManifest,
     all_versions: bool,
-    ctx: &RunContext,
+    ctx: &RunControls,
 ) -> Result<TableVerifyReport, EngineError> {
     let name = &table.description.name;
     let mut problems = Vec::new();
@@ -173,7 +173,7 @@ async fn measure_live(
     client: &Client,
     table: &TableManifest,
     all_versions: bool,
-    ctx: &RunContext,
+    ctx: &RunControls,
 ) -> Result<TableMeasure, EngineError> {
     let name = table.description.name.clone();
     let pk: Vec<&str> = table.description.pk_names().collect();

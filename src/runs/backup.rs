@@ -11,14 +11,13 @@ use super::claims::Claim;
 use super::crash_point::{crash_point, AFTER_PUBLISH};
 use super::deletion::discard_staged;
 use super::events::{Event, RunLabels};
-use super::job::{Job, RunScope};
-use super::resources::Source;
-use super::{BackupRequest, RunError, RunExecutor};
-use crate::catalog::{NewBackup, NewRun, Run, RunKind, RunOutcome};
+use super::job_context::{JobContext, Submission};
+use super::resources::{Resources, Source};
+use super::retention::{self, Cause};
+use super::{BackupRequest, RunError};
+use crate::catalog::{NewBackup, NewRun, RunKind, RunOutcome};
 use crate::config::InterruptedBackups;
-use crate::engine::{
-    new_backup_id, run_backup, BackupContext, BackupJob, BackupOutcome, EngineError,
-};
+use crate::engine::{new_backup_id, run_backup, BackupIo, BackupJob, BackupOutcome, EngineError};
 use crate::store::BackupStore;
 
 pub(crate) struct BackupSpec {
@@ -27,38 +26,44 @@ pub(crate) struct BackupSpec {
     store: Arc<dyn BackupStore>,
 }
 
-impl RunExecutor {
-    /// Queues a backup (or records it `skipped` if its schedule or one of its tables is busy).
-    pub async fn submit_backup(&self, request: BackupRequest) -> Result<Run, RunError> {
-        let source = self.inner.resources.source(&request.source)?.clone();
-        let store = self.inner.resources.store(&request.store)?;
-        let mut new = NewRun::new(RunKind::Backup, request.trigger).request(to_json(&request));
-        // The schedule's claim first: "its previous run is still going" is the reason to give.
-        let mut claims = Vec::new();
-        if let Some(id) = &request.schedule_id {
-            new = new.schedule(id.clone());
-            claims.push(Claim::Schedule(id.clone()));
-        }
-        claims.push(Claim::tables(&request.source, &request.tables));
-        let labels = RunLabels {
-            schedule_name: request.schedule_name.clone(),
-            source: Some(request.source.clone()),
-            store: Some(request.store.clone()),
-        };
-        let job = Job::Backup(BackupSpec {
-            request,
-            source,
-            store,
-        });
-        self.submit(new, labels, claims, job).await
+/// A backup (recorded `skipped` at submit if its schedule or one of its tables is busy).
+pub(crate) fn prepare(
+    resources: &Resources,
+    request: BackupRequest,
+) -> Result<Submission<BackupSpec>, RunError> {
+    let source = resources.source(&request.source)?.clone();
+    let store = resources.store(&request.store)?;
+    let mut new = NewRun::new(RunKind::Backup, request.trigger).request(to_json(&request));
+    // The schedule's claim first: "its previous run is still going" is the reason to give.
+    let mut claims = Vec::new();
+    if let Some(id) = &request.schedule_id {
+        new = new.schedule(id.clone());
+        claims.push(Claim::Schedule(id.clone()));
     }
+    claims.push(Claim::tables(&request.source, &request.tables));
+    let labels = RunLabels {
+        schedule_name: request.schedule_name.clone(),
+        source: Some(request.source.clone()),
+        store: Some(request.store.clone()),
+    };
+    let spec = BackupSpec {
+        request,
+        source,
+        store,
+    };
+    Ok(Submission {
+        new,
+        labels,
+        claims,
+        spec,
+    })
 }
 
 impl BackupSpec {
-    pub async fn run(self, scope: &RunScope) -> RunOutcome {
-        let catalog = &scope.inner.catalog;
+    pub async fn run(self, ctx: &JobContext) -> RunOutcome {
+        let catalog = ctx.catalog();
         let tables = if self.request.tables.is_empty() {
-            match scope.cancellable_list(&self.source).await {
+            match ctx.cancellable_list(&self.source).await {
                 Ok(tables) if tables.is_empty() => {
                     return RunOutcome::with(
                         crate::catalog::RunStatus::Failed,
@@ -66,7 +71,7 @@ impl BackupSpec {
                     )
                 }
                 Ok(tables) => tables,
-                Err(e) => return scope.engine_failure(&e),
+                Err(e) => return ctx.engine_failure(&e),
             }
         } else {
             self.request.tables.clone()
@@ -84,19 +89,19 @@ impl BackupSpec {
         if let Err(e) = catalog.create_backup(new).await {
             return failed(format!("could not record backup {backup_id}: {e}"));
         }
-        if let Err(e) = catalog.set_run_backup(&scope.info.run_id, &backup_id).await {
+        if let Err(e) = catalog.set_run_backup(&ctx.info.run_id, &backup_id).await {
             tracing::warn!(%backup_id, error = %e, "Could not link the backup to its run.");
         }
         let job = BackupJob {
             backup_id: backup_id.clone(),
             source: self.source.info.clone(),
             tables,
-            config: scope.inner.options.engine.clone(),
+            config: ctx.options.engine.clone(),
         };
-        let ctx = context(scope, &self.source, &self.store);
-        let result = run_backup(job, &ctx).await;
+        let io = backup_io(ctx, &self.source, &self.store);
+        let result = run_backup(job, &io).await;
         settle(
-            scope,
+            ctx,
             &backup_id,
             &self.store,
             self.request.schedule_id,
@@ -107,32 +112,32 @@ impl BackupSpec {
 }
 
 /// The engine keeps staged data on every failure; [`settle`] decides what to do with it.
-pub(super) fn context(
-    scope: &RunScope,
+pub(super) fn backup_io(
+    ctx: &JobContext,
     source: &Source,
     store: &Arc<dyn BackupStore>,
-) -> BackupContext {
-    BackupContext {
+) -> BackupIo {
+    BackupIo {
         client: source.client.clone(),
         store: store.clone(),
-        progress: scope.progress.clone(),
-        cancel: scope.cancel.clone(),
+        progress: ctx.progress.clone(),
+        cancel: ctx.cancel.clone(),
         keep_staged_on_failure: true,
     }
 }
 
 /// Records the engine's result in the catalog; applies retention after a schedule's success.
 pub(super) async fn settle(
-    scope: &RunScope,
+    ctx: &JobContext,
     backup_id: &str,
     store: &Arc<dyn BackupStore>,
     schedule_id: Option<String>,
     result: Result<BackupOutcome, EngineError>,
 ) -> RunOutcome {
-    let catalog = &scope.inner.catalog;
+    let catalog = ctx.catalog();
     let outcome = match result {
         Ok(outcome) => outcome,
-        Err(error) => return discard(scope, backup_id, store, &error).await,
+        Err(error) => return discard(ctx, backup_id, store, &error).await,
     };
     crash_point(AFTER_PUBLISH);
     let backup = match catalog
@@ -147,20 +152,20 @@ pub(super) async fn settle(
             ))
         }
     };
-    scope.inner.emit(&Event::BackupCompleted {
+    ctx.emit(&Event::BackupCompleted {
         schedule_id: schedule_id.clone(),
-        schedule_name: scope.info.labels.schedule_name.clone(),
+        schedule_name: ctx.info.labels.schedule_name.clone(),
         backup_id: backup_id.to_string(),
         finished_at: backup.finished_at.unwrap_or(outcome.manifest.finished_at),
         rows: backup.rows,
         bytes: backup.bytes,
     });
     if let Some(schedule_id) = schedule_id {
-        let cause = super::retention::Cause {
-            trigger: scope.info.trigger,
-            after_run: &scope.info.run_id,
+        let cause = Cause {
+            trigger: ctx.info.trigger,
+            after_run: &ctx.info.run_id,
         };
-        if let Err(e) = super::retention::apply(&scope.inner, &schedule_id, &cause).await {
+        if let Err(e) = retention::apply(&ctx.records, &ctx.resources, &schedule_id, &cause).await {
             tracing::warn!(%schedule_id, error = %e, "Retention after the backup failed.");
         }
     }
@@ -170,14 +175,14 @@ pub(super) async fn settle(
 /// A failed or cancelled backup: delete its staged data and mark it failed, except when the
 /// daemon is shutting down with `interrupted_backups = resume` (then it stays staged).
 async fn discard(
-    scope: &RunScope,
+    ctx: &JobContext,
     backup_id: &str,
     store: &Arc<dyn BackupStore>,
     error: &EngineError,
 ) -> RunOutcome {
     let keep = error.is_cancelled()
-        && scope.inner.shutting_down()
-        && scope.inner.options.interrupted_backups == InterruptedBackups::Resume;
+        && ctx.records.shutting_down()
+        && ctx.options.interrupted_backups == InterruptedBackups::Resume;
     if keep {
         tracing::warn!(%backup_id, "Backup stopped by shutdown; staged data kept for a resume.");
         return RunOutcome::with(
@@ -199,7 +204,7 @@ async fn discard(
                 %backup_id, %error,
                 "Backup failed; the store is unavailable, so its staged data is deleted once it is back."
             );
-            return fail_backup(scope, backup_id, error).await;
+            return fail_backup(ctx, backup_id, error).await;
         }
     }
     match discard_staged(store.as_ref(), backup_id).await {
@@ -211,23 +216,22 @@ async fn discard(
             "Backup {stopped}; its staged data could not be removed."
         ),
     }
-    fail_backup(scope, backup_id, error).await
+    fail_backup(ctx, backup_id, error).await
 }
 
 /// Marks the backup failed with the engine's error; the run's outcome says the same.
-async fn fail_backup(scope: &RunScope, backup_id: &str, error: &EngineError) -> RunOutcome {
-    if let Err(e) = scope
-        .inner
-        .catalog
+async fn fail_backup(ctx: &JobContext, backup_id: &str, error: &EngineError) -> RunOutcome {
+    if let Err(e) = ctx
+        .catalog()
         .fail_backup(backup_id, &error.to_string())
         .await
     {
         tracing::warn!(%backup_id, error = %e, "Could not mark the backup failed.");
     }
-    scope.engine_failure(error)
+    ctx.engine_failure(error)
 }
 
-impl RunScope {
+impl JobContext {
     /// Every table of the source, unless the run is cancelled first.
     async fn cancellable_list(&self, source: &Source) -> Result<Vec<String>, EngineError> {
         tokio::select! {

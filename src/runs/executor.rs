@@ -1,39 +1,40 @@
 //! [`RunExecutor`]: takes run requests, applies the exclusion rules and the global limit, and
-//! drives each run on its own task from `queued` to a final status.
+//! drives each run on its own task from `queued` to a final status. Every method of the run
+//! service is here; the work of each kind is in its own module (`backup`, `resume`,
+//! `restore`, `retention`), which prepares a `Submission` and runs with a `JobContext`.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::{Notify, Semaphore};
+use tokio::sync::Semaphore;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
-use super::claims::{ActiveRuns, Claim};
+use super::claims::Claim;
+use super::deletion::{self, DeletionError, SweepReport};
 use super::events::{Event, NoObserver, Observer, RunLabels};
 use super::job::Job;
-use super::records::run_info;
-use super::{ExecutorOptions, Resources, RunError};
-use crate::catalog::{Catalog, NewRun, Run, RunOutcome, RunStatus};
+use super::job_context::{JobContext, Submission};
+use super::records::{run_info, RunRecords};
+use super::retention::{self, Cause};
+use super::{backup, restore, resume, HeldClaims};
+use super::{BackupRequest, ExecutorOptions, Resources, RestoreRequest, RunError, VerifyRequest};
+use crate::catalog::{Backup, Catalog, CatalogError, NewRun, Run, RunTrigger};
+use crate::engine::Progress;
+use crate::retention::RetentionPlan;
 
 /// Starts and tracks runs. Cheap to clone; clones share the runs, the limit and the observer.
 #[derive(Clone)]
 pub struct RunExecutor {
-    pub(crate) inner: Arc<Inner>,
+    shared: Arc<Shared>,
 }
 
-pub(crate) struct Inner {
-    pub catalog: Catalog,
-    pub resources: Resources,
-    pub options: ExecutorOptions,
-    pub(super) observer: Arc<dyn Observer>,
-    pub permits: Arc<Semaphore>,
-    pub(super) active: Mutex<ActiveRuns>,
-    /// Signalled whenever a run leaves the registry.
-    pub(super) released: Notify,
-    /// The daemon's one shutdown token. Once cancelled: no new runs, and cancellations are
-    /// the shutdown's (the staged-data policy applies).
-    pub(super) shutdown: CancellationToken,
+struct Shared {
+    records: Arc<RunRecords>,
+    resources: Resources,
+    options: ExecutorOptions,
+    permits: Arc<Semaphore>,
 }
 
 /// How [`RunExecutor::shutdown`] went.
@@ -62,48 +63,130 @@ impl RunExecutor {
         shutdown: CancellationToken,
     ) -> Self {
         let permits = Arc::new(Semaphore::new(options.max_concurrent_runs.max(1)));
+        let observer = observer.unwrap_or_else(|| Arc::new(NoObserver));
         RunExecutor {
-            inner: Arc::new(Inner {
-                catalog,
+            shared: Arc::new(Shared {
+                records: Arc::new(RunRecords::new(catalog, observer, shutdown)),
                 resources,
                 options,
-                observer: observer.unwrap_or_else(|| Arc::new(NoObserver)),
                 permits,
-                active: Mutex::new(ActiveRuns::default()),
-                released: Notify::new(),
-                shutdown,
             }),
         }
     }
 
     pub fn catalog(&self) -> &Catalog {
-        &self.inner.catalog
+        self.shared.records.catalog()
     }
 
     pub fn resources(&self) -> &Resources {
-        &self.inner.resources
+        &self.shared.resources
     }
 
     pub fn options(&self) -> &ExecutorOptions {
-        &self.inner.options
+        &self.shared.options
     }
 
     /// The shutdown token this executor stops with.
     pub fn shutdown_token(&self) -> &CancellationToken {
-        &self.inner.shutdown
+        self.shared.records.shutdown_token()
     }
 
     /// Ids of the runs queued or running in this process.
     pub fn active_runs(&self) -> Vec<String> {
-        self.inner.lock().run_ids()
+        self.shared.records.run_ids()
+    }
+
+    /// Queues a backup (or records it `skipped` if its schedule or one of its tables is busy).
+    pub async fn submit_backup(&self, request: BackupRequest) -> Result<Run, RunError> {
+        let prepared = backup::prepare(self.resources(), request)?;
+        self.submit(prepared.map(Job::Backup)).await
+    }
+
+    /// Queues a run that continues a `staged` backup from its checkpoints (`resume`).
+    pub async fn submit_resume(&self, backup_id: &str) -> Result<Run, RunError> {
+        let prepared = resume::prepare(self.catalog(), self.resources(), backup_id).await?;
+        self.submit(prepared.map(Job::Resume)).await
+    }
+
+    /// Queues a restore into `target_source` (or records it `skipped` if a target table is in
+    /// use or the backup is being deleted).
+    pub async fn submit_restore(&self, request: RestoreRequest) -> Result<Run, RunError> {
+        let prepared = restore::prepare_restore(self.catalog(), self.resources(), request).await?;
+        self.submit(prepared.map(Job::Restore)).await
+    }
+
+    /// Queues a verification; its verdict is stored on the backup.
+    pub async fn submit_verify(&self, request: VerifyRequest) -> Result<Run, RunError> {
+        let prepared = restore::prepare_verify(self.catalog(), self.resources(), request).await?;
+        self.submit(prepared.map(Job::Verify)).await
+    }
+
+    /// What retention would keep and remove for the schedule now (a dry run: nothing is
+    /// deleted). Serializes as `{"keep": [...], "remove": [...], "untouched": [...]}`.
+    pub async fn retention_plan(&self, schedule_id: &str) -> Result<RetentionPlan, RunError> {
+        let schedule = self.catalog().get_schedule(schedule_id).await?;
+        Ok(retention::plan(self.catalog(), &schedule).await?)
+    }
+
+    /// Applies the schedule's policy again, as after a backup: start-up recovery calls it
+    /// for a schedule whose backup or deletions a dead process left unfinished, so the rest
+    /// of the plan is carried out instead of waiting for the next backup. `after_run` is
+    /// the interrupted run the new deletions follow.
+    pub async fn reapply_retention(
+        &self,
+        schedule_id: &str,
+        after_run: &str,
+    ) -> Result<(), RunError> {
+        let cause = Cause {
+            trigger: RunTrigger::CatchUp,
+            after_run,
+        };
+        let shared = &self.shared;
+        retention::apply(&shared.records, &shared.resources, schedule_id, &cause).await
+    }
+
+    /// Holds `claims` for `holder` (how refusals name it, e.g. "the API deletion of backup
+    /// X") until the returned guard is dropped. [`RunError::Conflict`] names the run (or
+    /// holder) in the way. While held, the daemon's shutdown waits for it like for a run.
+    pub fn hold_claims(
+        &self,
+        holder: impl Into<String>,
+        claims: Vec<Claim>,
+    ) -> Result<HeldClaims, RunError> {
+        HeldClaims::hold(&self.shared.records, holder.into(), claims)
+    }
+
+    /// Holds [`Claim::DeleteBackup`] on `backup_id` for the API's deletion of it.
+    pub fn hold_backup_deletion(&self, backup_id: &str) -> Result<HeldClaims, RunError> {
+        self.hold_claims(
+            format!("the deletion of backup {backup_id}"),
+            vec![Claim::DeleteBackup(backup_id.to_string())],
+        )
+    }
+
+    /// Deletes `backup` (`deletion::delete_backup`) while the caller holds the exclusive
+    /// claim on it ([`Self::hold_backup_deletion`]), as the API's deletion does.
+    pub async fn delete_claimed_backup(
+        &self,
+        backup: &Backup,
+        _claim: &HeldClaims,
+    ) -> Result<(), DeletionError> {
+        deletion::delete_backup(self.catalog(), self.resources(), backup).await
+    }
+
+    /// One pass: in every store, deletes the staged data of backups the catalog has as
+    /// `failed` or `deleted`. The daemon calls it every [`super::SWEEP_INTERVAL`]
+    /// ([`super::spawn_staged_sweeper`]); tests call it directly.
+    pub async fn sweep_abandoned_staged(&self) -> Result<SweepReport, CatalogError> {
+        deletion::sweep_abandoned_staged(self.catalog(), self.resources()).await
     }
 
     /// Cancels a queued or running run. `false` if this process is not running it (unknown,
     /// finished, or left by another process). The run records `cancelled` once it has stopped.
     pub fn cancel(&self, run_id: &str) -> bool {
-        match self.inner.lock().by_run_id(run_id) {
-            Some(run) => {
-                run.cancel.cancel();
+        match self.shared.records.cancel_token(run_id) {
+            Some(token) => {
+                token.cancel();
                 true
             }
             None => false,
@@ -112,13 +195,7 @@ impl RunExecutor {
 
     /// Waits until no run is queued or running.
     pub async fn wait_idle(&self) {
-        loop {
-            let released = self.inner.released.notified();
-            if self.inner.lock().is_empty() {
-                return;
-            }
-            released.await;
-        }
+        self.shared.records.wait_idle().await;
     }
 
     /// [`Self::shutdown_by`] with a deadline `grace` from now.
@@ -134,11 +211,10 @@ impl RunExecutor {
     /// process can exit within one grace period and a service manager's stop timeout can be
     /// set from it. Runs still active at the deadline are left for start-up recovery.
     pub async fn shutdown_by(&self, deadline: Instant) -> ShutdownReport {
-        self.inner.shutdown.cancel();
+        let records = &self.shared.records;
+        records.shutdown_token().cancel();
         let mut report = ShutdownReport::default();
-        for token in self.inner.lock().queued_tokens() {
-            token.cancel();
-        }
+        records.cancel_queued();
         let left = deadline.saturating_duration_since(Instant::now());
         let final_state_wait = (left / FINAL_STATE_SHARE).min(MAX_FINAL_STATE_WAIT);
         if tokio::time::timeout_at(deadline - final_state_wait, self.wait_idle())
@@ -147,15 +223,8 @@ impl RunExecutor {
         {
             return report;
         }
-        let tokens = {
-            let active = self.inner.lock();
-            report.cancelled = active.run_ids();
-            active.tokens()
-        };
+        report.cancelled = records.cancel_all();
         tracing::warn!(runs = ?report.cancelled, "Grace period over; cancelling runs.");
-        for token in tokens {
-            token.cancel();
-        }
         if tokio::time::timeout_at(deadline, self.wait_idle())
             .await
             .is_err()
@@ -167,7 +236,7 @@ impl RunExecutor {
     }
 
     pub(crate) fn emit(&self, event: &Event) {
-        self.inner.emit(event);
+        self.shared.records.emit(event);
     }
 
     /// Records a run that will not happen, with the reason (e.g. a missed tick not caught up).
@@ -177,7 +246,10 @@ impl RunExecutor {
         labels: RunLabels,
         reason: &str,
     ) -> Result<Run, RunError> {
-        self.inner.record_skipped(new, labels, reason).await
+        self.shared
+            .records
+            .record_skipped(new, labels, reason)
+            .await
     }
 
     /// Records a run that could not even be queued (e.g. its schedule names a source that is
@@ -188,36 +260,42 @@ impl RunExecutor {
         labels: RunLabels,
         message: &str,
     ) -> Result<Run, RunError> {
-        let run = self.inner.catalog.create_run(new).await?;
-        let info = run_info(&run, labels);
-        self.inner.emit(&Event::RunQueued(info.clone()));
-        let outcome = RunOutcome::with(RunStatus::Failed, message);
-        self.inner.finish(&info, outcome, Duration::ZERO).await;
-        Ok(self.inner.catalog.get_run(&run.id).await?)
+        self.shared
+            .records
+            .record_failed(new, labels, message)
+            .await
     }
 
-    /// Records and starts `job`: `skipped` (with the reason) if a claim conflicts, otherwise
-    /// `queued` and driven on its own task. Returns the run as recorded.
-    pub(crate) async fn submit(
-        &self,
-        new: NewRun,
-        labels: RunLabels,
-        claims: Vec<Claim>,
-        job: Job,
-    ) -> Result<Run, RunError> {
-        if self.inner.shutting_down() {
+    /// Records and starts a prepared run: `skipped` (with the reason) if a claim conflicts,
+    /// otherwise `queued` and driven on its own task. Returns the run as recorded.
+    async fn submit(&self, submission: Submission<Job>) -> Result<Run, RunError> {
+        let records = &self.shared.records;
+        if records.shutting_down() {
             return Err(RunError::ShuttingDown);
         }
-        let (slot, cancel) = match self.inner.reserve(new.kind, claims) {
+        let Submission {
+            new,
+            labels,
+            claims,
+            spec: job,
+        } = submission;
+        let (slot, cancel) = match records.reserve(new.kind, claims) {
             Ok(reserved) => reserved,
-            Err(reason) => return self.inner.record_skipped(new, labels, &reason).await,
+            Err(reason) => return records.record_skipped(new, labels, &reason).await,
         };
-        let run = self.inner.record(slot, new).await?;
+        let run = records.record(slot, new).await?;
         let info = run_info(&run, labels);
-        self.inner.emit(&Event::RunQueued(info.clone()));
+        records.emit(&Event::RunQueued(info.clone()));
         let span = info.span(run.backup_id.as_deref());
-        let drive =
-            super::driver::drive(self.inner.clone(), slot, cancel, run.id.clone(), info, job);
+        let ctx = JobContext {
+            records: records.clone(),
+            resources: self.shared.resources.clone(),
+            options: self.shared.options.clone(),
+            info,
+            progress: Arc::new(Progress::new()),
+            cancel,
+        };
+        let drive = super::driver::drive(ctx, self.shared.permits.clone(), slot, job);
         tokio::spawn(drive.instrument(span));
         Ok(run)
     }

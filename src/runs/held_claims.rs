@@ -6,14 +6,14 @@
 use std::sync::Arc;
 
 use super::claims::{Claim, Holder};
-use super::executor::Inner;
-use super::{RunError, RunExecutor};
+use super::records::RunRecords;
+use super::RunError;
 
 /// Claims held until this is dropped (released even if the holder's future is cancelled,
 /// e.g. when the HTTP client goes away mid-request).
 #[must_use = "the claims are released when this is dropped"]
 pub struct HeldClaims {
-    inner: Arc<Inner>,
+    records: Arc<RunRecords>,
     slot: u64,
 }
 
@@ -25,38 +25,27 @@ impl std::fmt::Debug for HeldClaims {
     }
 }
 
-impl RunExecutor {
-    /// Holds `claims` for `holder` (how refusals name it, e.g. "the API deletion of backup
-    /// X") until the returned guard is dropped. [`RunError::Conflict`] names the run (or
-    /// holder) in the way. While held, the daemon's shutdown waits for it like for a run.
-    pub fn hold_claims(
-        &self,
-        holder: impl Into<String>,
+impl HeldClaims {
+    /// Holds `claims` for `holder` until dropped (`RunExecutor::hold_claims`).
+    pub(crate) fn hold(
+        records: &Arc<RunRecords>,
+        holder: String,
         claims: Vec<Claim>,
     ) -> Result<HeldClaims, RunError> {
-        let (slot, _cancel) = self
-            .inner
-            .reserve(Holder::Named(holder.into()), claims)
+        let (slot, _cancel) = records
+            .reserve(Holder::Named(holder), claims)
             .map_err(RunError::Conflict)?;
         // Not waiting for a slot of the global limit: a shutdown must not cancel it as queued.
-        self.inner.mark_running(slot);
+        records.mark_running(slot);
         Ok(HeldClaims {
-            inner: self.inner.clone(),
+            records: records.clone(),
             slot,
         })
-    }
-
-    /// Holds [`Claim::DeleteBackup`] on `backup_id` for the API's deletion of it.
-    pub fn hold_backup_deletion(&self, backup_id: &str) -> Result<HeldClaims, RunError> {
-        self.hold_claims(
-            format!("the deletion of backup {backup_id}"),
-            vec![Claim::DeleteBackup(backup_id.to_string())],
-        )
     }
 }
 
 impl Drop for HeldClaims {
     fn drop(&mut self) {
-        self.inner.release(self.slot);
+        self.records.release(self.slot);
     }
 }

@@ -14,7 +14,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use super::deletion::{self, DeletionError};
-use super::recovery::{RecoveryReport, INTERRUPTED_REASON};
+use super::recovery_report::{RecoveryReport, INTERRUPTED_REASON};
 use super::RunError;
 use super::{Event, RunExecutor};
 use crate::catalog::{
@@ -133,7 +133,7 @@ async fn deleting_backups(executor: &RunExecutor) -> Result<Vec<Backup>, RunErro
 /// Deletes a `deleting` backup's data and marks it `deleted`; `false` if the store refused
 /// (it stays `deleting`, and the next start tries again).
 async fn finish_deletion(executor: &RunExecutor, backup: &Backup) -> Result<bool, RunError> {
-    match deletion::finish_deletion(&executor.inner, backup).await {
+    match deletion::finish_deletion(executor.catalog(), executor.resources(), backup).await {
         Ok(()) => {}
         Err(DeletionError::Store { source: e, .. }) => {
             tracing::error!(backup_id = %backup.id, error = %e, "Could not finish deleting a backup.");

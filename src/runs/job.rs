@@ -1,17 +1,13 @@
 //! The work a recorded run does, resolved at submit time (sources, stores and backups looked
-//! up, so bad requests fail before anything is recorded), and what the work can see.
-
-use std::sync::Arc;
-
-use tokio_util::sync::CancellationToken;
+//! up, so bad requests fail before anything is recorded): one variant per kind of run, each
+//! kind in a module of its own that prepares its `Submission` and runs with a
+//! [`JobContext`]. A new kind is a new module and a new variant here.
 
 use super::backup::BackupSpec;
-use super::events::RunInfo;
-use super::executor::Inner;
+use super::job_context::JobContext;
 use super::restore::{RestoreSpec, VerifySpec};
 use super::resume::ResumeSpec;
-use crate::catalog::{RunOutcome, RunStatus};
-use crate::engine::{EngineError, Progress};
+use crate::catalog::RunOutcome;
 
 pub(crate) enum Job {
     Backup(BackupSpec),
@@ -20,40 +16,13 @@ pub(crate) enum Job {
     Verify(VerifySpec),
 }
 
-/// What a running job can reach: the executor, its own identity, counters and stop signal.
-pub(crate) struct RunScope {
-    pub inner: Arc<Inner>,
-    pub info: RunInfo,
-    pub progress: Arc<Progress>,
-    pub cancel: CancellationToken,
-}
-
 impl Job {
-    pub async fn execute(self, scope: &RunScope) -> RunOutcome {
+    pub async fn execute(self, ctx: &JobContext) -> RunOutcome {
         match self {
-            Job::Backup(spec) => spec.run(scope).await,
-            Job::Resume(spec) => spec.run(scope).await,
-            Job::Restore(spec) => spec.run(scope).await,
-            Job::Verify(spec) => spec.run(scope).await,
-        }
-    }
-}
-
-impl RunScope {
-    /// The outcome for an engine error: `cancelled` (saying why) or `failed`.
-    pub fn engine_failure(&self, error: &EngineError) -> RunOutcome {
-        if error.is_cancelled() {
-            RunOutcome::with(RunStatus::Cancelled, self.cancel_reason())
-        } else {
-            RunOutcome::with(RunStatus::Failed, error.to_string())
-        }
-    }
-
-    pub fn cancel_reason(&self) -> &'static str {
-        if self.inner.shutting_down() {
-            "cancelled: the daemon is shutting down"
-        } else {
-            "cancelled on request"
+            Job::Backup(spec) => spec.run(ctx).await,
+            Job::Resume(spec) => spec.run(ctx).await,
+            Job::Restore(spec) => spec.run(ctx).await,
+            Job::Verify(spec) => spec.run(ctx).await,
         }
     }
 }

@@ -1,23 +1,58 @@
-//! The executor's bookkeeping: the registry of active runs (claims and stop signals) and the
-//! catalog writes every kind of run shares (queued, skipped, finished), each reported to the
-//! observer so metrics and records never disagree.
+//! The run service's bookkeeping, shared by the executor, each run's task and the claims held
+//! outside runs: the registry of active runs (claims and stop signals) and the catalog writes
+//! every kind of run shares (queued, skipped, finished), each reported to the observer so
+//! metrics and records never disagree.
 
-use std::sync::MutexGuard;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
+use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 use super::claims::{ActiveRuns, Claim, Holder};
 use super::events::{Event, RunInfo, RunLabels};
-use super::executor::Inner;
 use super::RunError;
-use crate::catalog::{CatalogError, NewRun, Run, RunOutcome, RunStatus};
+use crate::catalog::{Catalog, CatalogError, NewRun, Run, RunOutcome, RunStatus};
 
 /// Between attempts to record a run's end while the database refuses writes.
 const END_RETRY: Duration = Duration::from_secs(1);
 
-impl Inner {
-    pub(super) fn lock(&self) -> MutexGuard<'_, ActiveRuns> {
+/// The active runs of this process and the catalog and observer their records go to.
+pub(crate) struct RunRecords {
+    catalog: Catalog,
+    observer: Arc<dyn super::Observer>,
+    active: Mutex<ActiveRuns>,
+    /// Signalled whenever a run leaves the registry.
+    released: Notify,
+    /// The daemon's one shutdown token. Once cancelled: no new runs, and cancellations are
+    /// the shutdown's (the staged-data policy applies).
+    shutdown: CancellationToken,
+}
+
+impl RunRecords {
+    pub fn new(
+        catalog: Catalog,
+        observer: Arc<dyn super::Observer>,
+        shutdown: CancellationToken,
+    ) -> Self {
+        RunRecords {
+            catalog,
+            observer,
+            active: Mutex::new(ActiveRuns::default()),
+            released: Notify::new(),
+            shutdown,
+        }
+    }
+
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    pub fn shutdown_token(&self) -> &CancellationToken {
+        &self.shutdown
+    }
+
+    fn lock(&self) -> MutexGuard<'_, ActiveRuns> {
         self.active.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -27,6 +62,46 @@ impl Inner {
 
     pub fn shutting_down(&self) -> bool {
         self.shutdown.is_cancelled()
+    }
+
+    /// Ids of the runs queued or running in this process.
+    pub fn run_ids(&self) -> Vec<String> {
+        self.lock().run_ids()
+    }
+
+    /// The stop signal of a queued or running run, if this process has it.
+    pub fn cancel_token(&self, run_id: &str) -> Option<CancellationToken> {
+        self.lock().by_run_id(run_id).map(|run| run.cancel.clone())
+    }
+
+    /// Cancels the queued runs (they have not started).
+    pub fn cancel_queued(&self) {
+        for token in self.lock().queued_tokens() {
+            token.cancel();
+        }
+    }
+
+    /// Cancels every active run; returns their ids.
+    pub fn cancel_all(&self) -> Vec<String> {
+        let (ids, tokens) = {
+            let active = self.lock();
+            (active.run_ids(), active.tokens())
+        };
+        for token in tokens {
+            token.cancel();
+        }
+        ids
+    }
+
+    /// Waits until no run is queued or running.
+    pub async fn wait_idle(&self) {
+        loop {
+            let released = self.released.notified();
+            if self.lock().is_empty() {
+                return;
+            }
+            released.await;
+        }
     }
 
     pub fn reserve(
@@ -55,6 +130,7 @@ impl Inner {
         }
     }
 
+    /// Records a run that will not happen, with the reason.
     pub async fn record_skipped(
         &self,
         new: NewRun,
@@ -68,6 +144,31 @@ impl Inner {
             reason: reason.to_string(),
         });
         Ok(run)
+    }
+
+    /// Records a run that could not even be queued as `failed`, so it is visible in the
+    /// history.
+    pub async fn record_failed(
+        &self,
+        new: NewRun,
+        labels: RunLabels,
+        message: &str,
+    ) -> Result<Run, RunError> {
+        let run = self.catalog.create_run(new).await?;
+        let info = run_info(&run, labels);
+        self.emit(&Event::RunQueued(info.clone()));
+        let outcome = RunOutcome::with(RunStatus::Failed, message);
+        self.finish(&info, outcome, Duration::ZERO).await;
+        Ok(self.catalog.get_run(&run.id).await?)
+    }
+
+    /// A recorded run is running: marked so in the registry, reported, and logged (the one
+    /// "Run started." line of a run; its span names the run).
+    pub fn started(&self, slot: u64, info: &RunInfo) {
+        self.mark_running(slot);
+        self.emit(&Event::RunStarted(info.clone()));
+        let (run_id, kind, trigger) = (&info.run_id, info.kind, info.trigger);
+        tracing::info!(%run_id, %kind, %trigger, "Run started.");
     }
 
     pub fn mark_running(&self, slot: u64) {
@@ -121,9 +222,7 @@ impl Inner {
             error,
         });
     }
-}
 
-impl Inner {
     /// `finish_run`, retried while the database refuses writes (a full disk) until it keeps
     /// it or shutdown begins: a run left `running` would otherwise block deleting its backup
     /// and mislead every reader until a restart, although the disk came back long before.

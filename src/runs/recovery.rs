@@ -12,40 +12,15 @@
 //! Staged data the catalog does not know is reported, not deleted: it may belong to a
 //! `tablevault backup` command running against the same store right now.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
-use super::deletion::discard_staged;
+use super::deletion::{delete_abandoned_staged, discard_staged};
 use super::interrupted_work::{finish_interrupted_work, StoreFindings};
-use super::staged_sweep::delete_abandoned_staged;
+use super::recovery_report::{RecoveryReport, INTERRUPTED_REASON};
 use super::RunError;
 use super::RunExecutor;
-use crate::catalog::ReconcileReport;
 use crate::config::InterruptedBackups;
 use crate::store::{BackupStore, StoreError};
-
-/// The reason stored on runs a dead process left unfinished.
-pub const INTERRUPTED_REASON: &str =
-    "interrupted: the daemon stopped while this run was in progress";
-
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RecoveryReport {
-    /// Runs marked `failed` because a previous process left them unfinished.
-    pub interrupted_runs: Vec<String>,
-    /// Per store, what reconciliation changed or found.
-    pub reconciled: BTreeMap<String, ReconcileReport>,
-    /// Stores whose listing failed (store name, error): not reconciled this time.
-    pub unreachable_stores: Vec<(String, String)>,
-    /// Staged backups whose data was deleted (now `failed`).
-    pub cleaned: Vec<String>,
-    /// Runs queued to resume staged backups.
-    pub resume_runs: Vec<String>,
-    /// Staged data of `failed` backups that was deleted (left by a store outage).
-    pub abandoned_staged_deleted: Vec<String>,
-    /// Interrupted runs whose work had in fact finished: now `succeeded`.
-    pub settled_runs: Vec<String>,
-    /// Backups left `deleting` whose deletion was finished: now `deleted`.
-    pub finished_deletions: Vec<String>,
-}
 
 pub async fn recover(executor: &RunExecutor) -> Result<RecoveryReport, RunError> {
     let catalog = executor.catalog();

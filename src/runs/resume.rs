@@ -7,13 +7,13 @@
 
 use std::sync::Arc;
 
-use super::backup::{context, settle};
+use super::backup::{backup_io, settle};
 use super::claims::Claim;
 use super::events::RunLabels;
-use super::job::{Job, RunScope};
-use super::resources::Source;
-use super::{RunError, RunExecutor};
-use crate::catalog::{BackupStatus, NewRun, Run, RunKind, RunOutcome, RunTrigger};
+use super::job_context::{JobContext, Submission};
+use super::resources::{Resources, Source};
+use super::RunError;
+use crate::catalog::{BackupStatus, Catalog, NewRun, RunKind, RunOutcome, RunTrigger};
 use crate::engine::{resume_backup, BackupPlan};
 use crate::store::BackupStore;
 
@@ -24,43 +24,50 @@ pub(crate) struct ResumeSpec {
     store: Arc<dyn BackupStore>,
 }
 
-impl RunExecutor {
-    /// Queues a run that continues a `staged` backup from its checkpoints. Recorded with
-    /// trigger `catch_up` and the request `{"resume": ID, "tables": [...]}`.
-    pub async fn submit_resume(&self, backup_id: &str) -> Result<Run, RunError> {
-        let backup = self.inner.catalog.get_backup(backup_id).await?;
-        if backup.status != BackupStatus::Staged {
-            return Err(RunError::Invalid(format!(
-                "backup {backup_id} is {}; only a staged backup can be resumed",
-                backup.status
-            )));
-        }
-        let source = self.inner.resources.source(&backup.source)?.clone();
-        let store = self.inner.resources.store(&backup.store)?;
-        let tables = planned_tables(store.as_ref(), &backup.store, backup_id).await?;
-        let mut new = NewRun::new(RunKind::Backup, RunTrigger::CatchUp)
-            .backup(backup_id)
-            .request(serde_json::json!({ "resume": backup_id, "tables": tables }));
-        let mut claims = vec![Claim::tables(&backup.source, &tables)];
-        let mut labels = RunLabels {
-            schedule_name: None,
-            source: Some(backup.source.clone()),
-            store: Some(backup.store.clone()),
-        };
-        if let Some(id) = &backup.schedule_id {
-            new = new.schedule(id.clone());
-            claims.insert(0, Claim::Schedule(id.clone()));
-            let schedule = self.inner.catalog.get_schedule(id).await.ok();
-            labels.schedule_name = schedule.map(|s| s.name);
-        }
-        let job = Job::Resume(ResumeSpec {
-            backup_id: backup_id.to_string(),
-            schedule_id: backup.schedule_id.clone(),
-            source,
-            store,
-        });
-        self.submit(new, labels, claims, job).await
+/// A run that continues a `staged` backup from its checkpoints. Recorded with trigger
+/// `catch_up` and the request `{"resume": ID, "tables": [...]}`.
+pub(crate) async fn prepare(
+    catalog: &Catalog,
+    resources: &Resources,
+    backup_id: &str,
+) -> Result<Submission<ResumeSpec>, RunError> {
+    let backup = catalog.get_backup(backup_id).await?;
+    if backup.status != BackupStatus::Staged {
+        return Err(RunError::Invalid(format!(
+            "backup {backup_id} is {}; only a staged backup can be resumed",
+            backup.status
+        )));
     }
+    let source = resources.source(&backup.source)?.clone();
+    let store = resources.store(&backup.store)?;
+    let tables = planned_tables(store.as_ref(), &backup.store, backup_id).await?;
+    let mut new = NewRun::new(RunKind::Backup, RunTrigger::CatchUp)
+        .backup(backup_id)
+        .request(serde_json::json!({ "resume": backup_id, "tables": tables }));
+    let mut claims = vec![Claim::tables(&backup.source, &tables)];
+    let mut labels = RunLabels {
+        schedule_name: None,
+        source: Some(backup.source.clone()),
+        store: Some(backup.store.clone()),
+    };
+    if let Some(id) = &backup.schedule_id {
+        new = new.schedule(id.clone());
+        claims.insert(0, Claim::Schedule(id.clone()));
+        let schedule = catalog.get_schedule(id).await.ok();
+        labels.schedule_name = schedule.map(|s| s.name);
+    }
+    let spec = ResumeSpec {
+        backup_id: backup_id.to_string(),
+        schedule_id: backup.schedule_id.clone(),
+        source,
+        store,
+    };
+    Ok(Submission {
+        new,
+        labels,
+        claims,
+        spec,
+    })
 }
 
 /// The tables of a staged backup's plan. A backup without a plan (it stopped before its
@@ -100,16 +107,9 @@ async fn planned_tables(
 }
 
 impl ResumeSpec {
-    pub async fn run(self, scope: &RunScope) -> RunOutcome {
-        let ctx = context(scope, &self.source, &self.store);
-        let result = resume_backup(&self.backup_id, &ctx).await;
-        settle(
-            scope,
-            &self.backup_id,
-            &self.store,
-            self.schedule_id,
-            result,
-        )
-        .await
+    pub async fn run(self, ctx: &JobContext) -> RunOutcome {
+        let io = backup_io(ctx, &self.source, &self.store);
+        let result = resume_backup(&self.backup_id, &io).await;
+        settle(ctx, &self.backup_id, &self.store, self.schedule_id, result).await
     }
 }

@@ -16,38 +16,12 @@ use tracing::Instrument;
 use super::claims::Claim;
 use super::deletion::{delete_backup, DeletionError};
 use super::events::{Event, RunLabels};
-use super::executor::Inner;
-use super::records::run_info;
-use super::{RunError, RunExecutor};
+use super::records::{run_info, RunRecords};
+use super::{Resources, RunError};
 use crate::catalog::{
     Catalog, CatalogError, NewRun, RunKind, RunOutcome, RunStatus, RunTrigger, Schedule,
 };
 use crate::retention::{evaluate, RetentionPlan};
-
-impl RunExecutor {
-    /// What retention would keep and remove for the schedule now (a dry run: nothing is
-    /// deleted). Serializes as `{"keep": [...], "remove": [...], "untouched": [...]}`.
-    pub async fn retention_plan(&self, schedule_id: &str) -> Result<RetentionPlan, RunError> {
-        let schedule = self.inner.catalog.get_schedule(schedule_id).await?;
-        Ok(plan(&self.inner.catalog, &schedule).await?)
-    }
-
-    /// Applies the schedule's policy again, as after a backup: start-up recovery calls it
-    /// for a schedule whose backup or deletions a dead process left unfinished, so the rest
-    /// of the plan is carried out instead of waiting for the next backup. `after_run` is
-    /// the interrupted run the new deletions follow.
-    pub async fn reapply_retention(
-        &self,
-        schedule_id: &str,
-        after_run: &str,
-    ) -> Result<(), RunError> {
-        let cause = Cause {
-            trigger: RunTrigger::CatchUp,
-            after_run,
-        };
-        apply(&self.inner, schedule_id, &cause).await
-    }
-}
 
 /// What set off a retention pass: recorded with each deletion run.
 pub(crate) struct Cause<'a> {
@@ -56,7 +30,11 @@ pub(crate) struct Cause<'a> {
     pub after_run: &'a str,
 }
 
-async fn plan(catalog: &Catalog, schedule: &Schedule) -> Result<RetentionPlan, CatalogError> {
+/// What retention would keep and remove for the schedule now (nothing is deleted).
+pub(crate) async fn plan(
+    catalog: &Catalog,
+    schedule: &Schedule,
+) -> Result<RetentionPlan, CatalogError> {
     let candidates = catalog.retention_candidates(&schedule.id).await?;
     Ok(evaluate(
         &schedule.retention,
@@ -68,11 +46,12 @@ async fn plan(catalog: &Catalog, schedule: &Schedule) -> Result<RetentionPlan, C
 
 /// Applies the schedule's policy: stores why each kept backup is kept, deletes the rest.
 pub(crate) async fn apply(
-    inner: &Inner,
+    records: &RunRecords,
+    resources: &Resources,
     schedule_id: &str,
     cause: &Cause<'_>,
 ) -> Result<(), RunError> {
-    let catalog = &inner.catalog;
+    let catalog = records.catalog();
     let schedule = match catalog.get_schedule(schedule_id).await {
         Ok(schedule) => schedule,
         // Deleted while its backup ran: its backups are kept (deleting a schedule never
@@ -94,13 +73,19 @@ pub(crate) async fn apply(
         );
     }
     for removed in &plan.remove {
-        delete_as_run(inner, cause, &schedule, &removed.id).await;
+        delete_as_run(records, resources, cause, &schedule, &removed.id).await;
     }
     Ok(())
 }
 
 /// One deletion, recorded as a `retention_delete` run (or `skipped` if the backup is in use).
-async fn delete_as_run(inner: &Inner, cause: &Cause<'_>, schedule: &Schedule, backup_id: &str) {
+async fn delete_as_run(
+    records: &RunRecords,
+    resources: &Resources,
+    cause: &Cause<'_>,
+    schedule: &Schedule,
+    backup_id: &str,
+) {
     let new = NewRun::new(RunKind::RetentionDelete, cause.trigger)
         .schedule(schedule.id.clone())
         .backup(backup_id)
@@ -108,8 +93,8 @@ async fn delete_as_run(inner: &Inner, cause: &Cause<'_>, schedule: &Schedule, ba
             "retention": schedule.retention,
             "after_run": cause.after_run,
         }));
-    let store = inner
-        .catalog
+    let store = records
+        .catalog()
         .get_backup(backup_id)
         .await
         .map(|b| b.store)
@@ -120,16 +105,16 @@ async fn delete_as_run(inner: &Inner, cause: &Cause<'_>, schedule: &Schedule, ba
         store,
     };
     let claims = vec![Claim::DeleteBackup(backup_id.to_string())];
-    let slot = match inner.reserve(RunKind::RetentionDelete, claims) {
+    let slot = match records.reserve(RunKind::RetentionDelete, claims) {
         Ok((slot, _cancel)) => slot,
         Err(reason) => {
-            if let Err(e) = inner.record_skipped(new, labels, &reason).await {
+            if let Err(e) = records.record_skipped(new, labels, &reason).await {
                 tracing::error!(%backup_id, error = %e, "Could not record a skipped deletion.");
             }
             return;
         }
     };
-    let run = match inner.record(slot, new).await {
+    let run = match records.record(slot, new).await {
         Ok(run) => run,
         Err(e) => {
             tracing::error!(%backup_id, error = %e, "Could not record a deletion run.");
@@ -139,18 +124,17 @@ async fn delete_as_run(inner: &Inner, cause: &Cause<'_>, schedule: &Schedule, ba
     let info = run_info(&run, labels);
     let span = info.span(Some(backup_id));
     async {
-        inner.emit(&Event::RunQueued(info.clone()));
+        records.emit(&Event::RunQueued(info.clone()));
         let started = Instant::now();
-        let outcome = match inner.catalog.start_run(&run.id).await {
+        let outcome = match records.catalog().start_run(&run.id).await {
             Ok(_) => {
-                inner.mark_running(slot);
-                inner.emit(&Event::RunStarted(info.clone()));
-                delete(inner, schedule, backup_id).await
+                records.started(slot, &info);
+                delete(records, resources, schedule, backup_id).await
             }
             Err(e) => RunOutcome::with(RunStatus::Failed, format!("could not start: {e}")),
         };
-        inner.finish(&info, outcome, started.elapsed()).await;
-        inner.release(slot);
+        records.finish(&info, outcome, started.elapsed()).await;
+        records.release(slot);
     }
     .instrument(span)
     .await;
@@ -158,20 +142,25 @@ async fn delete_as_run(inner: &Inner, cause: &Cause<'_>, schedule: &Schedule, ba
 
 /// Deletes the backup ([`super::deletion::delete_backup`]): a crash midway leaves a visible
 /// `deleting` backup that start-up recovery finishes (`interrupted_work`).
-async fn delete(inner: &Inner, schedule: &Schedule, backup_id: &str) -> RunOutcome {
+async fn delete(
+    records: &RunRecords,
+    resources: &Resources,
+    schedule: &Schedule,
+    backup_id: &str,
+) -> RunOutcome {
     let fail = |message: String| RunOutcome::with(RunStatus::Failed, message);
-    let backup = match inner.catalog.get_backup(backup_id).await {
+    let backup = match records.catalog().get_backup(backup_id).await {
         Ok(backup) => backup,
         Err(e) => return fail(e.to_string()),
     };
-    match delete_backup(inner, &backup).await {
+    match delete_backup(records.catalog(), resources, &backup).await {
         Ok(()) => {}
         Err(e @ DeletionError::Store { .. }) => {
             return fail(format!("{e} (the backup stays `deleting`)"))
         }
         Err(e) => return fail(e.to_string()),
     }
-    inner.emit(&Event::BackupDeleted {
+    records.emit(&Event::BackupDeleted {
         schedule_id: Some(schedule.id.clone()),
         schedule_name: Some(schedule.name.clone()),
         store: backup.store.clone(),

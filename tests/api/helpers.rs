@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use crate::support::config::TestConfig;
 use tablevault::api::AppState;
 use tablevault::config::Config;
 use tablevault::daemon::Daemon;
@@ -30,33 +31,11 @@ pub struct TestApp {
 
 /// The config every test app starts from; `extra` is appended (more sources, stores, keys).
 pub fn config_text(dir: &Path, extra: &str) -> String {
-    format!(
-        r#"
-[server]
-listen = "127.0.0.1:0"
-body_limit_bytes = 4096
-readiness_timeout = "1s"
-shutdown_grace_seconds = 5
-
-[database]
-path = "{dir}/state/tablevault.db"
-
-[stores.local]
-kind = "archive"
-path = "{dir}/archive"
-
-[[auth.tokens]]
-name = "tests-admin"
-role = "admin"
-token = "{ADMIN_TOKEN}"
-
-[[auth.tokens]]
-role = "read"
-token = "{READ_TOKEN}"
-{extra}
-"#,
-        dir = dir.display()
-    )
+    TestConfig::new(dir, ADMIN_TOKEN)
+        .admin_name("tests-admin")
+        .read_token(READ_TOKEN)
+        .body_limit_bytes(4096)
+        .text(extra)
 }
 
 /// A config file's text, parsed and validated without the process environment.

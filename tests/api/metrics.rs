@@ -7,7 +7,7 @@ use chrono::Utc;
 use tablevault::catalog::{RunKind, RunStatus};
 use tablevault::config::EngineConfig;
 use tablevault::emulator::{Emulator, EmulatorConfig};
-use tablevault::engine::{run_backup, BackupContext, BackupJob};
+use tablevault::engine::{run_backup, BackupIo, BackupJob};
 use tablevault::store::SourceInfo;
 use tablevault::tablestore::client::RowExistence;
 use tablevault::tablestore::{
@@ -98,7 +98,7 @@ async fn the_whole_contract_is_exposed_after_a_backup_run() {
             vec!["orders".into()],
             EngineConfig::default(),
         );
-        let ctx = BackupContext::new(client.clone(), store.clone());
+        let ctx = BackupIo::new(client.clone(), store.clone());
         let outcome = run_backup(job, &ctx).await.expect("backup succeeds");
         guard.end(RunStatus::Succeeded);
         let m = &outcome.manifest;

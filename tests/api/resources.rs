@@ -121,6 +121,43 @@ async fn invalid_schedules_are_refused_with_what_to_fix() {
     assert_eq!(listed["items"], json!([]), "nothing was created");
 }
 
+/// A change takes the catalog's `ScheduleUpdate` as its body: a bad zone is refused with
+/// what to write, and `next_run_at` (the scheduler's own) is no field of it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invalid_schedule_changes_are_refused_with_what_to_fix() {
+    let rig = rig().await;
+    let schedule = rig.schedule("nightly").await;
+    let url = rig.app.url(&format!(
+        "/api/v1/schedules/{}",
+        schedule["id"].as_str().expect("id")
+    ));
+    for (body, fragment) in [
+        (json!({"timezone": "Mars/Olympus"}), "time zone"),
+        (json!({"next_run_at": null}), "next_run_at"),
+        (json!({"paused": "yes"}), "paused"),
+    ] {
+        let response = rig
+            .app
+            .api
+            .patch(url.clone())
+            .bearer_auth(crate::helpers::ADMIN_TOKEN)
+            .json(&body)
+            .send()
+            .await
+            .expect("sent");
+        let problem = assert_problem(response, 422, "validation_failed").await;
+        let detail = problem["detail"].as_str().unwrap_or("").to_lowercase();
+        assert!(detail.contains(fragment), "{body} → {problem}");
+    }
+    let unchanged = rig
+        .get_json(&format!(
+            "/api/v1/schedules/{}",
+            schedule["id"].as_str().expect("id")
+        ))
+        .await;
+    assert_eq!(unchanged["timezone"], "Europe/Berlin");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn restoring_an_unknown_backup_is_404() {
     let rig = rig().await;

@@ -1,6 +1,7 @@
 //! Every run logs inside one span carrying its id: with `logging.format = "json"`, each line a
 //! backup or a restore writes while it runs (the executor's, the engine's, the store's) names
-//! that run, so `grep run_id` follows it through every layer, and its end is one line.
+//! that run, so `grep run_id` follows it through every layer, and its start and its end are one
+//! line each.
 
 use serde_json::{json, Value};
 use tablevault::emulator::{Emulator, EmulatorConfig};
@@ -10,7 +11,7 @@ use crate::support::daemon::{config_text, Daemon, LIMIT};
 use crate::support::poll::poll_until;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_line_of_a_run_carries_its_run_id_and_its_end_is_logged_once() {
+async fn every_line_of_a_run_carries_its_run_id_and_its_start_and_end_are_logged_once() {
     let emulator = Emulator::start(EmulatorConfig::default())
         .await
         .expect("emulator");
@@ -53,10 +54,12 @@ fn check_logs(logs: &str, backup: &str, restore: &str, backup_id: &str) {
                 "no {layer} line in run {run_id}:\n{logs}"
             );
         }
-        let ends = parsed(logs)
-            .filter(|l| l["message"] == "Run finished." && l["run_id"] == run_id)
-            .count();
-        assert_eq!(ends, 1, "run {run_id} ended {ends} times:\n{logs}");
+        for (message, said) in [("Run started.", "started"), ("Run finished.", "ended")] {
+            let times = parsed(logs)
+                .filter(|l| l["message"] == message && l["run_id"] == run_id)
+                .count();
+            assert_eq!(times, 1, "run {run_id} {said} {times} times:\n{logs}");
+        }
     }
     for gone in ["Backup finished.", "Restore finished."] {
         assert!(

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use tablevault::config::EngineConfig;
 use tablevault::emulator::{EmulatorConfig, EmulatorHandle, FaultConfig};
-use tablevault::engine::{run_verify, BackupOutcome, RunContext, VerifyJob};
+use tablevault::engine::{run_verify, BackupOutcome, RunControls, VerifyJob};
 use tablevault::store::mongo::{MongoStore, MongoStoreConfig};
 use tablevault::store::BackupStore;
 use tablevault::tablestore::client::{chunk_writes, Client, RowWrite};
@@ -122,7 +122,7 @@ pub async fn assert_backup_exact(client: &Client, store: Arc<MongoStore>, outcom
         source: Some(client.clone()),
         tables: vec![],
     };
-    let report = run_verify(job, &RunContext::default())
+    let report = run_verify(job, &RunControls::default())
         .await
         .expect("verify runs");
     assert!(report.ok, "{report:?}");

@@ -3,7 +3,7 @@
 
 use tablevault::config::EngineConfig;
 use tablevault::emulator::{EmulatorConfig, FaultConfig};
-use tablevault::engine::{EngineError, IfExists, RunContext};
+use tablevault::engine::{EngineError, IfExists, RunControls};
 
 use crate::fixture::{typed_rows, typed_table, Fixture, DAY_MS};
 use crate::support::poll::{wait_until, WAIT_LIMIT};
@@ -47,7 +47,7 @@ async fn a_cancelled_restore_stops_and_sets_the_deviation_back() {
         latency_ms: 300,
         ..FaultConfig::default()
     });
-    let ctx = RunContext::new(EngineConfig {
+    let ctx = RunControls::new(EngineConfig {
         writers: 1,
         ..EngineConfig::default()
     });

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use tablevault::config::EngineConfig;
 use tablevault::emulator::{Emulator, EmulatorConfig, EmulatorHandle};
 use tablevault::engine::{
-    run_restore, EngineError, IfExists, RestoreJob, RestoreReport, RunContext,
+    run_restore, EngineError, IfExists, RestoreJob, RestoreReport, RunControls,
 };
 use tablevault::store::{ArchiveStore, ArchiveStoreConfig, BackupStore, Manifest};
 use tablevault::tablestore::client::Client;
@@ -71,7 +71,7 @@ impl Fixture {
         id: &str,
         spec: RestoreJobSpec,
     ) -> Result<RestoreReport, EngineError> {
-        self.restore_with(id, spec, &RunContext::new(EngineConfig::default()))
+        self.restore_with(id, spec, &RunControls::new(EngineConfig::default()))
             .await
     }
 
@@ -79,7 +79,7 @@ impl Fixture {
         &self,
         id: &str,
         spec: RestoreJobSpec,
-        ctx: &RunContext,
+        ctx: &RunControls,
     ) -> Result<RestoreReport, EngineError> {
         let reader = self.store.open(id).await.expect("open backup");
         let job = RestoreJob {

@@ -4,7 +4,7 @@
 use tablevault::catalog::{BackupStatus, NewBackup, NewRun, RunKind, RunStatus, RunTrigger};
 use tablevault::config::InterruptedBackups;
 use tablevault::emulator::FaultConfig;
-use tablevault::engine::{run_backup, BackupContext, BackupJob, BackupOutcome};
+use tablevault::engine::{run_backup, BackupIo, BackupJob, BackupOutcome};
 use tablevault::runs::{BackupRequest, ExecutorOptions, INTERRUPTED_REASON};
 use tablevault::store::{BackupStore, SourceInfo};
 use tablevault::tablestore::client::{Client, RetryPolicy};
@@ -28,7 +28,7 @@ async fn engine_backup(
 ) -> (String, Option<BackupOutcome>) {
     let job = BackupJob::new(source(h), vec!["orders".into()], engine_config());
     let id = job.backup_id.clone();
-    let mut ctx = BackupContext::new(client.clone(), h.archive.clone());
+    let mut ctx = BackupIo::new(client.clone(), h.archive.clone());
     ctx.keep_staged_on_failure = keep_staged;
     (id, run_backup(job, &ctx).await.ok())
 }

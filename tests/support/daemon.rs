@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, ExitStatus};
 use std::time::Duration;
 
+use super::config::TestConfig;
 use super::poll::block_until;
 use super::serve::{read_address, send_signal, serve_command};
 
@@ -14,27 +15,9 @@ pub const LIMIT: Duration = Duration::from_secs(60);
 
 /// The config every test daemon starts from; `extra` is appended.
 pub fn config_text(dir: &Path, grace_seconds: u64, extra: &str) -> String {
-    format!(
-        r#"
-[server]
-listen = "127.0.0.1:0"
-readiness_timeout = "1s"
-shutdown_grace_seconds = {grace_seconds}
-
-[database]
-path = "{dir}/state/tablevault.db"
-
-[stores.local]
-kind = "archive"
-path = "{dir}/archive"
-
-[[auth.tokens]]
-role = "admin"
-token = "{ADMIN_TOKEN}"
-{extra}
-"#,
-        dir = dir.display()
-    )
+    TestConfig::new(dir, ADMIN_TOKEN)
+        .grace_seconds(grace_seconds)
+        .text(extra)
 }
 
 pub struct Daemon {

@@ -30,13 +30,7 @@ pub async fn default_emulator() -> EmulatorHandle {
 
 /// The emulator's endpoint and credentials, with quick retries.
 pub fn client_config(emulator: &EmulatorHandle) -> ClientConfig {
-    let c = emulator.config();
-    let mut config = ClientConfig::new(
-        emulator.endpoint(),
-        c.instance.clone(),
-        c.access_key_id.clone(),
-        c.access_key_secret.clone(),
-    );
+    let mut config = emulator.client_config();
     config.retry = quick_retries();
     config
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use futures::StreamExt;
 use tablevault::config::EngineConfig;
 use tablevault::emulator::EmulatorHandle;
-use tablevault::engine::{BackupContext, BackupJob};
+use tablevault::engine::{BackupIo, BackupJob};
 use tablevault::store::{ArchiveStore, ArchiveStoreConfig, BackupStore, SourceInfo, TableChecksum};
 use tablevault::tablestore::client::{
     chunk_writes, Client, RangeRequest, RetryPolicy, RowWrite, ALL_VERSIONS,
@@ -46,8 +46,8 @@ pub async fn archive() -> (TempDir, Arc<ArchiveStore>) {
     (dir, Arc::new(store))
 }
 
-pub fn context(client: &Client, store: Arc<dyn BackupStore>) -> BackupContext {
-    BackupContext::new(client.clone(), store)
+pub fn context(client: &Client, store: Arc<dyn BackupStore>) -> BackupIo {
+    BackupIo::new(client.clone(), store)
 }
 
 /// Small batches and splits so a 12,000-row table spans many ranges and batches.

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod backup;
+pub mod config;
 pub mod daemon;
 pub mod emulator;
 pub mod engine;

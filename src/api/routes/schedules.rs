@@ -13,7 +13,7 @@ use super::source_tables::check_tables_in_source;
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::json::ApiJson;
 use crate::api::state::AppState;
-use crate::catalog::{NewSchedule, Page, Schedule, ScheduleUpdate};
+use crate::catalog::{parse_time_zone, NewSchedule, Page, Schedule, ScheduleUpdate};
 use crate::retention::{RetentionPlan, RetentionPolicy};
 
 /// The body of `POST /schedules`. The zone is a string so a bad one gets a clear message.
@@ -32,20 +32,6 @@ pub struct CreateSchedule {
     pub retention: RetentionPolicy,
     #[serde(default)]
     pub paused: bool,
-}
-
-/// The body of `PATCH /schedules/{id}`: any subset of the creatable fields.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ChangeSchedule {
-    pub name: Option<String>,
-    pub cron: Option<String>,
-    pub timezone: Option<String>,
-    pub source: Option<String>,
-    pub store: Option<String>,
-    pub tables: Option<Vec<String>>,
-    pub retention: Option<RetentionPolicy>,
-    pub paused: Option<bool>,
 }
 
 /// A schedule as the API shows it: the stored definition plus its tick interval.
@@ -74,11 +60,7 @@ fn view(state: &AppState, schedule: Schedule) -> ScheduleView {
 }
 
 fn parse_zone(text: &str) -> Result<Tz, ApiError> {
-    text.parse::<Tz>().map_err(|_| {
-        ApiError::ValidationFailed(format!(
-            "unknown time zone {text:?}: use an IANA name such as \"Europe/Berlin\" or \"UTC\""
-        ))
-    })
+    parse_time_zone(text).map_err(ApiError::ValidationFailed)
 }
 
 fn check_name(name: &str) -> Result<(), ApiError> {
@@ -135,7 +117,7 @@ pub async fn get(
 pub async fn change(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    ApiJson(body): ApiJson<ChangeSchedule>,
+    ApiJson(body): ApiJson<ScheduleUpdate>,
 ) -> ApiResult<Json<ScheduleView>> {
     if let Some(name) = &body.name {
         check_name(name)?;
@@ -143,7 +125,6 @@ pub async fn change(
     if let Some(tables) = &body.tables {
         check_table_names(tables)?;
     }
-    let timezone = body.timezone.as_deref().map(parse_zone).transpose()?;
     let mut warnings = Vec::new();
     if body.source.is_some() || body.store.is_some() || body.tables.is_some() {
         let current = state.catalog.get_schedule(&id).await?;
@@ -157,18 +138,7 @@ pub async fn change(
             warnings = check_tables_in_source(&state, source, tables).await?;
         }
     }
-    let update = ScheduleUpdate {
-        name: body.name,
-        cron: body.cron,
-        timezone,
-        source: body.source,
-        store: body.store,
-        tables: body.tables,
-        retention: body.retention,
-        paused: body.paused,
-        next_run_at: None,
-    };
-    let schedule = state.scheduler.update_schedule(&id, update).await?;
+    let schedule = state.scheduler.update_schedule(&id, body).await?;
     Ok(Json(ScheduleView {
         warnings,
         ..view(&state, schedule)

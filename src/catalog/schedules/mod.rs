@@ -85,19 +85,40 @@ impl NewSchedule {
     }
 }
 
-/// A partial change (PATCH): `None` leaves a field as it is. `next_run_at: Some(None)` clears it.
+/// A partial change: `None` leaves a field as it is. `next_run_at: Some(None)` clears it.
+/// It is also the body of the API's `PATCH /schedules/{id}`, which may set every field but
+/// `next_run_at` (the scheduler's own; an unknown field there).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ScheduleUpdate {
     pub name: Option<String>,
     pub cron: Option<String>,
+    #[serde(deserialize_with = "some_time_zone")]
     pub timezone: Option<Tz>,
     pub source: Option<String>,
     pub store: Option<String>,
     pub tables: Option<Vec<String>>,
     pub retention: Option<RetentionPolicy>,
     pub paused: Option<bool>,
+    #[serde(skip_deserializing)]
     pub next_run_at: Option<Option<DateTime<Utc>>>,
+}
+
+/// An IANA zone from its name, or what to write instead.
+pub fn parse_time_zone(text: &str) -> Result<Tz, String> {
+    text.parse::<Tz>().map_err(|_| {
+        format!("unknown time zone {text:?}: use an IANA name such as \"Europe/Berlin\" or \"UTC\"")
+    })
+}
+
+/// [`ScheduleUpdate::timezone`] from a zone name, refused with [`parse_time_zone`]'s message.
+fn some_time_zone<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Tz>, D::Error> {
+    match Option::<String>::deserialize(d)? {
+        Some(text) => parse_time_zone(&text)
+            .map(Some)
+            .map_err(serde::de::Error::custom),
+        None => Ok(None),
+    }
 }
 
 #[derive(sqlx::FromRow)]

@@ -23,7 +23,7 @@ pub use report::{DeviationChange, IfExists, RestoreReport, TableRestoreReport};
 pub use split::{row_writes, RowWrites};
 
 use super::measure::measure_stored;
-use super::{EngineError, RunContext, TableMeasure};
+use super::{EngineError, RunControls, TableMeasure};
 use crate::store::BackupReader;
 use crate::tablestore::client::Client;
 
@@ -46,7 +46,7 @@ struct Prepared {
     target: target::Target,
 }
 
-pub async fn run_restore(job: RestoreJob, ctx: &RunContext) -> Result<RestoreReport, EngineError> {
+pub async fn run_restore(job: RestoreJob, ctx: &RunControls) -> Result<RestoreReport, EngineError> {
     let started = Instant::now();
     let manifest = job.reader.manifest().clone();
     let selected = plan::select(&manifest, &job.tables, &job.renames)?;
@@ -116,7 +116,7 @@ pub async fn run_restore(job: RestoreJob, ctx: &RunContext) -> Result<RestoreRep
 async fn restore_table(
     job: &RestoreJob,
     p: &Prepared,
-    ctx: &RunContext,
+    ctx: &RunControls,
 ) -> Result<writer::WriteCounts, EngineError> {
     let source = &p.selected.table.description.name;
     let target = &p.target;

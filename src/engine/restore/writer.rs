@@ -9,7 +9,7 @@ use futures::{stream, TryStreamExt};
 
 use super::report::IfExists;
 use super::split::{row_writes, RowWrites};
-use crate::engine::{EngineError, RunContext};
+use crate::engine::{EngineError, RunControls};
 use crate::store::RowBatches;
 use crate::tablestore::client::{chunk_writes, Client, RowExistence, RowResult, RowWrite};
 use crate::tablestore::{codes, plainbuffer};
@@ -37,7 +37,7 @@ pub async fn write_table(
     target: &str,
     rows: RowBatches,
     if_exists: IfExists,
-    ctx: &RunContext,
+    ctx: &RunControls,
 ) -> Result<WriteCounts, EngineError> {
     let condition = match if_exists {
         IfExists::Skip => RowExistence::ExpectNotExist,

@@ -62,6 +62,8 @@ impl RunSkipped<'_> {
 }
 
 /// A run of any kind started; the returned guard marks it ended, also if the task panics.
+/// Its log line is the run service's own (`runs::records`), logged whether or not metrics
+/// observe the run.
 #[derive(Debug, Clone)]
 pub struct RunStarted<'a> {
     pub kind: RunKind,
@@ -71,8 +73,7 @@ pub struct RunStarted<'a> {
 impl RunStarted<'_> {
     #[must_use = "dropping the guard ends the run at once"]
     pub fn emit(&self, metrics: &Arc<Metrics>) -> RunInProgress {
-        let (kind, run_id) = (self.kind.as_str(), self.run_id);
-        tracing::info!(kind, run_id, "Run started.");
+        let kind = self.kind.as_str();
         metrics.runs_in_progress.with_label_values(&[kind]).inc();
         RunInProgress {
             metrics: metrics.clone(),

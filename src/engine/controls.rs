@@ -1,4 +1,7 @@
-//! What every engine run gets besides its job: tuning, live counters, and the stop signal.
+//! [`RunControls`]: what a restore, verify or measure run gets besides its job (tuning, live
+//! counters, the stop signal). A backup gets the same counters and stop signal in
+//! [`super::BackupIo`], beside the source and store it moves data between (its tuning is
+//! part of its job).
 
 use std::sync::Arc;
 
@@ -9,17 +12,17 @@ use crate::config::EngineConfig;
 
 /// Shared by the caller and the run: the caller watches `progress` and may cancel.
 #[derive(Debug, Clone, Default)]
-pub struct RunContext {
+pub struct RunControls {
     pub engine: EngineConfig,
     pub progress: Arc<Progress>,
     pub cancel: CancellationToken,
 }
 
-impl RunContext {
+impl RunControls {
     pub fn new(engine: EngineConfig) -> Self {
-        RunContext {
+        RunControls {
             engine,
-            ..RunContext::default()
+            ..RunControls::default()
         }
     }
 

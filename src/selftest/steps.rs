@@ -13,7 +13,7 @@ use super::corpus::CorpusTable;
 use super::report::{NotReady, StepStatus};
 use super::Selftest;
 use crate::engine::{
-    run_backup, run_restore, BackupContext, BackupJob, IfExists, RestoreJob, RunContext,
+    run_backup, run_restore, BackupIo, BackupJob, IfExists, RestoreJob, RunControls,
 };
 use crate::store::BackupStore;
 use crate::tablestore::client::{
@@ -122,7 +122,7 @@ pub async fn backup(
 ) -> StepResult<(String, u64)> {
     let names = tables.iter().map(|t| t.description.name.clone()).collect();
     let job = BackupJob::new(test.source.clone(), names, test.engine.clone());
-    let ctx = BackupContext::new(test.client.clone(), store);
+    let ctx = BackupIo::new(test.client.clone(), store);
     let outcome = run_backup(job, &ctx)
         .await
         .map_err(|e| failed("backup", e))?;
@@ -149,7 +149,7 @@ pub async fn restore(
         if_exists: IfExists::Fail,
         dry_run: false,
     };
-    let report = run_restore(job, &RunContext::new(test.engine.clone()))
+    let report = run_restore(job, &RunControls::new(test.engine.clone()))
         .await
         .map_err(|e| failed("restore", e))?;
     Ok(report.total_rows())

@@ -250,7 +250,7 @@ fn read_cell_checksum(cursor: &mut Cursor<'_>, computed: u8) -> Result<u8, Decod
 /// Skips an extension block (stream records carry sequence info here). Its bytes are not
 /// covered by any checksum, so we at least check that its items exactly fill its length:
 /// each item is `tag len32 bytes`, the shape the Java writer produces.
-/// An extension block after its tag: the sequence-info item is read (it must hold epoch,
+/// An extension block after its tag: the sequence-info item is read when well formed (epoch,
 /// timestamp and row index in that order, as the Java reader requires); unknown items are
 /// skipped.
 fn read_extension(cursor: &mut Cursor<'_>) -> Result<Option<SequenceInfo>, DecodeError> {
@@ -271,8 +271,11 @@ fn read_extension(cursor: &mut Cursor<'_>) -> Result<Option<SequenceInfo>, Decod
             ));
         }
         let item = cursor.take(item_len)?;
+        // Plain row reads skip extensions whatever their content (they have no use for
+        // them); a malformed sequence info only matters to a stream-record read, which
+        // refuses a record without one.
         if tag == TAG_SEQ_INFO {
-            sequence = Some(read_sequence_info(item, at + 5)?);
+            sequence = read_sequence_info(item, at + 5).ok();
         }
     }
     if cursor.pos() != end {

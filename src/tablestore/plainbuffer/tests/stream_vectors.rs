@@ -42,6 +42,8 @@ fn vectors() -> Vec<(&'static str, Row, SequenceInfo)> {
         vec![
             Cell::delete_one("colToDel", TS),
             Cell::delete_all("colToDelAll"),
+            // 3.14 exactly as the Go test writes it (not π).
+            #[allow(clippy::approx_constant)]
             Cell::put_at("colToUpdate", Value::Double(3.14), TS + 1000),
         ],
     );
@@ -92,6 +94,15 @@ fn a_record_without_sequence_info_or_with_two_rows_is_refused() {
     let mut two = unhex(V5);
     two.extend_from_slice(&unhex(V5)[4..]);
     assert!(decode_stream_record(&two).is_err());
+    // V5 with the epoch tag (0x0d) of its sequence info replaced: no usable sequence info.
+    let bad_seq = V5.replace("130000000d", "130000000f");
+    assert!(matches!(
+        decode_stream_record(&unhex(&bad_seq)),
+        Err(DecodeError::Malformed(
+            _,
+            "stream record without sequence info"
+        ))
+    ));
     let mut flipped = unhex(V1);
     let last = flipped.len() - 1;
     flipped[last] ^= 1;

@@ -4,6 +4,7 @@
 //! - `checkpoint`: shard positions and the lineage rule (parents before children).
 //! - `follow`: one read step over every ready shard.
 //! - `segment`: the change-segment file (records + checkpoint, zstd, SHA-256).
+//! - `replay`: base rows + changes up to an instant → the table as it was then.
 //! - `store`: change segments under `<archive root>/.changes/<capture id>/<table>/`.
 //! - this file: [`TableCapture`] — [`TableCapture::run_once`] (one step, stored atomically)
 //!   and [`TableCapture::run`] (steps until the daemon's shutdown token fires).
@@ -13,6 +14,7 @@
 
 pub mod checkpoint;
 mod follow;
+pub mod replay;
 pub mod segment;
 pub mod store;
 

@@ -4,6 +4,8 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod pitr;
+
 use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;

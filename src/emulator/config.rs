@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 
 use super::faults::FaultConfig;
+pub use super::index_ops::IndexBehaviour;
 
 /// Rows per GetRange page at most (the service's cap).
 pub const DEFAULT_PAGE_ROW_LIMIT: usize = 5000;
@@ -26,6 +27,9 @@ pub struct EmulatorConfig {
     /// Replaces the 100 MB unit of ComputeSplitPointsBySize, so small tables get split points.
     pub split_unit_bytes: Option<u64>,
     pub faults: FaultConfig,
+    /// Secondary-index behaviours of the service (index tables in ListTable, custom
+    /// timestamps refused, indexes forbidden in CreateTable).
+    pub indexes: IndexBehaviour,
 }
 
 impl Default for EmulatorConfig {
@@ -39,6 +43,7 @@ impl Default for EmulatorConfig {
             page_byte_limit: DEFAULT_PAGE_BYTE_LIMIT,
             split_unit_bytes: None,
             faults: FaultConfig::default(),
+            indexes: IndexBehaviour::default(),
         }
     }
 }

@@ -6,15 +6,17 @@ use crate::tablestore::codes;
 
 use super::batch;
 use super::error::ServiceError;
+use super::index_ops;
 use super::range::{self, PageLimits};
 use super::row_ops;
+use super::search_index_ops as search;
 use super::server::Shared;
 use super::split;
 use super::table_ops;
 use super::tables::lock;
 
 /// The actions the emulator serves.
-pub const ACTIONS: [&str; 12] = [
+pub const ACTIONS: [&str; 19] = [
     "ListTable",
     "CreateTable",
     "DescribeTable",
@@ -27,6 +29,13 @@ pub const ACTIONS: [&str; 12] = [
     "GetRange",
     "BatchWriteRow",
     "ComputeSplitPointsBySize",
+    "CreateIndex",
+    "DropIndex",
+    "CreateSearchIndex",
+    "DescribeSearchIndex",
+    "ListSearchIndex",
+    "DeleteSearchIndex",
+    "Search",
 ];
 
 fn decode<M: Message + Default>(action: &str, body: &[u8]) -> Result<M, ServiceError> {
@@ -70,6 +79,21 @@ pub fn dispatch(shared: &Shared, action: &str, body: &[u8]) -> Result<Vec<u8>, S
             config.split_unit_bytes,
         )?
         .encode_to_vec(),
+        "CreateIndex" => index_ops::create_index(store, decode(action, body)?)?.encode_to_vec(),
+        "DropIndex" => index_ops::drop_index(store, decode(action, body)?)?.encode_to_vec(),
+        "CreateSearchIndex" => {
+            search::create_search_index(store, decode(action, body)?)?.encode_to_vec()
+        }
+        "DescribeSearchIndex" => {
+            search::describe_search_index(store, decode(action, body)?)?.encode_to_vec()
+        }
+        "ListSearchIndex" => {
+            search::list_search_index(store, decode(action, body)?)?.encode_to_vec()
+        }
+        "DeleteSearchIndex" => {
+            search::delete_search_index(store, decode(action, body)?)?.encode_to_vec()
+        }
+        "Search" => return Err(search::search_not_supported()),
         _ => {
             return Err(ServiceError::new(
                 codes::UNSUPPORT_OPERATION,

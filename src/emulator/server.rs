@@ -47,8 +47,8 @@ impl Shared {
     pub fn new(config: EmulatorConfig) -> Self {
         Shared {
             faults: Mutex::new(FaultState::new(config.faults.clone())),
+            store: Tables::new(config.indexes),
             config,
-            store: Tables::default(),
             stats: Mutex::new(EmulatorStats::default()),
         }
     }

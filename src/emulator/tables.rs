@@ -13,6 +13,7 @@ use crate::tablestore::row::Value;
 use crate::tablestore::table::TableDescription;
 
 use super::error::ServiceError;
+use super::index_ops::IndexBehaviour;
 use super::keys::SortKey;
 
 /// Most tables an instance may hold.
@@ -148,6 +149,10 @@ pub struct Table {
     /// Seconds since the epoch; reported as the last throughput change.
     pub created_at_secs: i64,
     pub stream_enabled_at_ms: Mutex<Option<i64>>,
+    /// Search index definitions (they go with the table when it is deleted).
+    pub search_indexes: Mutex<super::search_index_ops::SearchIndexes>,
+    /// The instance's index behaviour (custom timestamps on indexed tables).
+    pub index_behaviour: IndexBehaviour,
     last_auto_increment: Mutex<i64>,
 }
 
@@ -160,6 +165,8 @@ impl Table {
             rows: RwLock::new(BTreeMap::new()),
             created_at_secs: now / 1000,
             stream_enabled_at_ms: Mutex::new(stream_on),
+            search_indexes: Mutex::default(),
+            index_behaviour: IndexBehaviour::default(),
             last_auto_increment: Mutex::new(0),
         }
     }
@@ -182,9 +189,17 @@ impl Table {
 #[derive(Debug, Default)]
 pub struct Tables {
     tables: RwLock<BTreeMap<String, Arc<Table>>>,
+    pub index_behaviour: IndexBehaviour,
 }
 
 impl Tables {
+    pub fn new(index_behaviour: IndexBehaviour) -> Self {
+        Tables {
+            tables: RwLock::default(),
+            index_behaviour,
+        }
+    }
+
     pub fn table(&self, name: &str) -> Result<Arc<Table>, ServiceError> {
         read(&self.tables)
             .get(name)
@@ -203,7 +218,9 @@ impl Tables {
                 "Too many tables.",
             ));
         }
-        tables.insert(description.name.clone(), Arc::new(Table::new(description)));
+        let mut table = Table::new(description);
+        table.index_behaviour = self.index_behaviour;
+        tables.insert(table.description().name, Arc::new(table));
         Ok(())
     }
 

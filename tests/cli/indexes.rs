@@ -45,6 +45,29 @@ async fn a_restore_never_writes_into_an_index_table() {
         "a clear refusal: {}",
         restore.stderr
     );
+
+    // Into the indexed table itself: its index would refuse the original timestamps.
+    let restore = env
+        .run(&[
+            "restore",
+            "--store",
+            "local",
+            "--source",
+            "test",
+            "--backup",
+            &id,
+            "--if-exists",
+            "overwrite",
+        ])
+        .await;
+    assert_ne!(restore.code, 0, "{restore:?}");
+    assert!(
+        restore
+            .stderr
+            .contains("has the secondary index indexed_by_city"),
+        "refused before writing: {}",
+        restore.stderr
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -41,6 +41,24 @@ pub async fn refuse_index_targets(client: &Client, targets: &[&str]) -> Result<(
     }
 }
 
+/// Refuses an existing target table that has secondary indexes: the service refuses cells
+/// with their original timestamps on such a table, so the restore would fail midway.
+pub async fn refuse_indexed_target(client: &Client, target: &str) -> Result<(), EngineError> {
+    let existing = client
+        .describe_table(target)
+        .await
+        .map_err(|e| EngineError::tablestore(format!("describing target table {target}"), e))?;
+    match existing.indexes.first() {
+        Some(index) => Err(EngineError::Refused(format!(
+            "target table {target} has the secondary index {}, and a table with an index refuses \
+             the original cell timestamps; restore into a new table (its indexes are created \
+             after the data) or drop the target's indexes first",
+            index.name
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// The name of secondary index `index` of table `source` when restored into table `target`:
 /// unchanged when the table keeps its name; else the source name prefix replaced by the
 /// target name (`orders_by_date` of `orders` → `orders_copy_by_date`), or the target name

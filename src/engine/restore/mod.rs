@@ -78,6 +78,9 @@ pub async fn run_restore(job: RestoreJob, ctx: &RunContext) -> Result<RestoreRep
                 job.if_exists,
             ))
             .await?;
+        if target.to_create.is_none() {
+            indexes::refuse_indexed_target(&job.client, &target.name).await?;
+        }
         prepared.push(Prepared {
             selected,
             measure,

@@ -103,10 +103,16 @@ async fn a_restore_creates_the_indexes_after_the_data() {
     // refused, and CreateTable with the index is forbidden on this instance.
     let restore = env
         .run(&[
-            "restore", "--store", "local", "--source", "test", "--backup", &id,
+            "restore", "--store", "local", "--source", "test", "--backup", &id, "--output", "json",
         ])
         .await;
     assert_eq!(restore.code, 0, "{restore:?}");
+    let report = &restore.json()["tables"][0];
+    assert_eq!(
+        report["secondary_indexes"],
+        serde_json::json!(["indexed_by_city"])
+    );
+    assert_eq!(report["search_indexes"], serde_json::json!(["search"]));
     let after = env
         .client
         .describe_table("indexed")

@@ -16,13 +16,6 @@ use super::EngineError;
 use crate::tablestore::client::Client;
 use crate::tablestore::TableDescription;
 
-/// What [`recreate`] created.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct IndexesCreated {
-    pub secondary: usize,
-    pub search: usize,
-}
-
 /// Refuses target names that are index tables of the instance.
 pub async fn refuse_index_targets(client: &Client, targets: &[&str]) -> Result<(), EngineError> {
     let listed = client
@@ -73,13 +66,27 @@ pub fn index_name_for(source: &str, target: &str, index: &str) -> String {
     }
 }
 
+/// The secondary and search index names [`recreate`] creates on `target`.
+pub fn planned(saved: &TableDescription, target: &str) -> (Vec<String>, Vec<String>) {
+    let secondary = saved
+        .indexes
+        .iter()
+        .map(|i| index_name_for(&saved.name, target, &i.name))
+        .collect();
+    let search = saved
+        .search_indexes
+        .iter()
+        .map(|i| i.name.clone())
+        .collect();
+    (secondary, search)
+}
+
 /// Creates the saved secondary and search indexes on `target`, whose rows are loaded.
 pub async fn recreate(
     client: &Client,
     saved: &TableDescription,
     target: &str,
-) -> Result<IndexesCreated, EngineError> {
-    let mut created = IndexesCreated::default();
+) -> Result<(), EngineError> {
     for saved_index in &saved.indexes {
         let mut index = saved_index.clone();
         index.name = index_name_for(&saved.name, target, &saved_index.name);
@@ -92,7 +99,6 @@ pub async fn recreate(
                     e,
                 )
             })?;
-        created.secondary += 1;
     }
     for index in &saved.search_indexes {
         client
@@ -104,17 +110,16 @@ pub async fn recreate(
                     e,
                 )
             })?;
-        created.search += 1;
     }
-    if created != IndexesCreated::default() {
+    if !saved.indexes.is_empty() || !saved.search_indexes.is_empty() {
         tracing::info!(
             table = %target,
-            secondary = created.secondary,
-            search = created.search,
+            secondary = saved.indexes.len(),
+            search = saved.search_indexes.len(),
             "Created the indexes after the data."
         );
     }
-    Ok(created)
+    Ok(())
 }
 
 #[cfg(test)]

@@ -156,7 +156,13 @@ async fn restore_table(
 }
 
 fn table_report(p: &Prepared) -> TableRestoreReport {
+    let (secondary_indexes, search_indexes) = match p.target.to_create {
+        Some(_) => indexes::planned(&p.selected.table.description, &p.target.name),
+        None => (Vec::new(), Vec::new()),
+    };
     TableRestoreReport {
+        secondary_indexes,
+        search_indexes,
         source_table: p.selected.table.description.name.clone(),
         target_table: p.target.name.clone(),
         created: p.target.to_create.is_some(),

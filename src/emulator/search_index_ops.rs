@@ -176,6 +176,23 @@ pub fn delete_search_index(
     Ok(proto::DeleteSearchIndexResponse {})
 }
 
+/// DeleteTable's rule: "if a search index is created for a data table, you must delete the
+/// search index before you delete the data table" (DeleteTable documentation of every SDK;
+/// the error code is not documented). Secondary indexes go with the table.
+pub fn check_no_search_index(store: &Tables, table: &str) -> Result<(), ServiceError> {
+    let Ok(table_ref) = store.table(table) else {
+        return Ok(()); // DeleteTable answers the missing table itself
+    };
+    let indexes = lock(&table_ref.search_indexes);
+    match indexes.keys().next() {
+        Some(index) => Err(ServiceError::invalid(format!(
+            "The table '{table}' has the search index '{index}': delete its search indexes \
+             before the table."
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// `Search`: querying a search index is out of the emulator's scope.
 pub fn search_not_supported() -> ServiceError {
     ServiceError::new(
@@ -265,8 +282,13 @@ mod tests {
                 },
             )
         };
+        assert!(
+            check_no_search_index(&store, "t").is_err(),
+            "the table keeps its index"
+        );
         delete().unwrap();
         assert_eq!(delete().unwrap_err().code, codes::OBJECT_NOT_EXIST);
+        check_no_search_index(&store, "t").unwrap();
     }
 
     #[test]

@@ -280,6 +280,7 @@ pub fn delete_table(
     req: proto::DeleteTableRequest,
 ) -> Result<proto::DeleteTableResponse, ServiceError> {
     check_table_name(&req.table_name)?;
+    super::search_index_ops::check_no_search_index(store, &req.table_name)?;
     store.delete(&req.table_name)?;
     Ok(proto::DeleteTableResponse {})
 }

@@ -97,6 +97,12 @@ async fn a_restore_creates_the_indexes_after_the_data() {
         .await;
     assert_eq!(backup.code, 0, "{backup:?}");
     let id = backup.json()["id"].as_str().expect("id").to_string();
+    // A table with a search index cannot be deleted: the search index goes first.
+    assert!(env.client.delete_table("indexed").await.is_err());
+    env.client
+        .delete_search_index("indexed", "search")
+        .await
+        .expect("delete search index");
     env.client.delete_table("indexed").await.expect("delete");
 
     // The backed-up cells carry their timestamps: written into an indexed table they would be

@@ -1,5 +1,5 @@
 //! Index operations: secondary indexes (CreateIndex) and search indexes (ListSearchIndex,
-//! DescribeSearchIndex, CreateSearchIndex), and the names of a instance's index tables.
+//! DescribeSearchIndex, CreateSearchIndex, DeleteSearchIndex), and the names of a instance's index tables.
 //!
 //! A search index travels as its whole protobuf `IndexSchema` (see
 //! [`SearchIndexDefinition`]): what DescribeSearchIndex returns is what CreateSearchIndex
@@ -71,6 +71,16 @@ impl Client {
         };
         let _: proto::CreateSearchIndexResponse =
             self.call("CreateSearchIndex", &request, false).await?;
+        Ok(())
+    }
+
+    pub async fn delete_search_index(&self, table: &str, index: &str) -> Result<()> {
+        let request = proto::DeleteSearchIndexRequest {
+            table_name: Some(table.to_string()),
+            index_name: Some(index.to_string()),
+        };
+        let _: proto::DeleteSearchIndexResponse =
+            self.call("DeleteSearchIndex", &request, false).await?;
         Ok(())
     }
 

@@ -98,6 +98,23 @@ fn git(args: &[&str]) -> Option<String> {
     Some(String::from_utf8(output.stdout).ok()?.trim().to_string())
 }
 
+/// The messages a search index's schema (`IndexSchema`) is made of, transitively.
+const SEARCH_SCHEMA_MESSAGES: [&str; 13] = [
+    "IndexSchema",
+    "FieldSchema",
+    "VectorOptions",
+    "IndexSetting",
+    "Sort",
+    "Sorter",
+    "FieldSort",
+    "GeoDistanceSort",
+    "ScoreSort",
+    "PrimaryKeySort",
+    "DocSort",
+    "NestedFilter",
+    "Query",
+];
+
 /// The vendored upstream protocol files (`proto/tablestore/`, see its README) and TableVault's
 /// additions to them (`proto/tablevault/`). Compiled to descriptors by `protox`, in Rust, so
 /// the build needs no `protoc`; `prost-build` turns them into `OUT_DIR/protocol.rs` (a module
@@ -112,8 +129,17 @@ fn compile_protos() {
     ];
     println!("cargo:rerun-if-changed=proto");
     let descriptors = protox::compile(FILES, PROTO_DIRS).unwrap_or_else(|e| panic!("{e:?}"));
-    prost_build::Config::new()
-        .include_file("protocol.rs")
+    let mut config = prost_build::Config::new();
+    config.include_file("protocol.rs");
+    // A search index's schema is saved with a backup as JSON (see `SearchIndexDefinition` in
+    // src/tablestore/table.rs): these messages, and only these, get serde. Enum fields are
+    // `i32` in prost, so they are saved as their protobuf numbers.
+    for message in SEARCH_SCHEMA_MESSAGES {
+        let path = format!(".com.aliyun.tablestore.protocol.{message}");
+        config.message_attribute(&path, "#[derive(serde::Serialize, serde::Deserialize)]");
+        config.message_attribute(&path, "#[serde(default)]");
+    }
+    config
         .compile_fds(descriptors)
         .unwrap_or_else(|e| panic!("generating the protobuf messages: {e}"));
 }

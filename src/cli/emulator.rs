@@ -11,7 +11,8 @@ use anyhow::Context;
 use clap::Args;
 
 use crate::emulator::{
-    Emulator, EmulatorConfig, FaultConfig, DEFAULT_PAGE_BYTE_LIMIT, DEFAULT_PAGE_ROW_LIMIT,
+    Emulator, EmulatorConfig, FaultConfig, IndexBehaviour, DEFAULT_PAGE_BYTE_LIMIT,
+    DEFAULT_PAGE_ROW_LIMIT,
 };
 
 #[derive(Debug, Args)]
@@ -65,6 +66,15 @@ pub struct EmulatorArgs {
     /// Seed for the fault dice (reproducible runs).
     #[arg(long)]
     pub fault_seed: Option<u64>,
+    /// ListTable lists table names only, not index names.
+    #[arg(long)]
+    pub hide_index_tables: bool,
+    /// Accept custom cell timestamps on tables that have a secondary index.
+    #[arg(long)]
+    pub allow_custom_timestamps_with_index: bool,
+    /// Answer OTSOperationForbidden to CreateTable with indexes (feature not enabled).
+    #[arg(long)]
+    pub forbid_index_in_create_table: bool,
 }
 
 impl EmulatorArgs {
@@ -85,6 +95,11 @@ impl EmulatorArgs {
             page_byte_limit: self.page_byte_limit,
             split_unit_bytes: self.split_unit_bytes,
             faults,
+            indexes: IndexBehaviour {
+                list_index_tables: !self.hide_index_tables,
+                refuse_custom_timestamps: !self.allow_custom_timestamps_with_index,
+                forbid_index_in_create_table: self.forbid_index_in_create_table,
+            },
             ..EmulatorConfig::new(
                 self.listen,
                 &self.instance,
@@ -111,4 +126,52 @@ pub async fn run(args: EmulatorArgs) -> anyhow::Result<()> {
     tracing::info!("Shutdown signal received.");
     emulator.shutdown().await;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: EmulatorArgs,
+    }
+
+    fn config(extra: &[&str]) -> EmulatorConfig {
+        let base = [
+            "emulator",
+            "--listen",
+            "127.0.0.1:0",
+            "--instance",
+            "i",
+            "--access-key-id",
+            "ak",
+            "--access-key-secret",
+            "sk",
+        ];
+        let argv: Vec<&str> = base.iter().chain(extra).copied().collect();
+        Cli::parse_from(argv).args.config()
+    }
+
+    #[test]
+    fn index_behaviour_defaults_to_the_service_and_each_switch_flips_one_rule() {
+        assert_eq!(config(&[]).indexes, IndexBehaviour::default());
+        let flipped = config(&[
+            "--hide-index-tables",
+            "--allow-custom-timestamps-with-index",
+            "--forbid-index-in-create-table",
+        ])
+        .indexes;
+        assert_eq!(
+            flipped,
+            IndexBehaviour {
+                list_index_tables: false,
+                refuse_custom_timestamps: false,
+                forbid_index_in_create_table: true,
+            }
+        );
+    }
 }

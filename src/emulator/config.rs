@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 
 use super::faults::FaultConfig;
+pub use super::index_ops::IndexBehaviour;
 
 /// Rows per GetRange page at most (the service's cap).
 pub const DEFAULT_PAGE_ROW_LIMIT: usize = 5000;
@@ -29,6 +30,9 @@ pub struct EmulatorConfig {
     /// lower it to watch stream records expire in a test).
     pub stream_hour_ms: u64,
     pub faults: FaultConfig,
+    /// Secondary-index behaviours of the service (index tables in ListTable, custom
+    /// timestamps refused, indexes forbidden in CreateTable).
+    pub indexes: IndexBehaviour,
 }
 
 impl Default for EmulatorConfig {
@@ -43,6 +47,7 @@ impl Default for EmulatorConfig {
             split_unit_bytes: None,
             stream_hour_ms: 3_600_000,
             faults: FaultConfig::default(),
+            indexes: IndexBehaviour::default(),
         }
     }
 }

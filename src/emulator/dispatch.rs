@@ -7,8 +7,10 @@ use crate::tablestore::codes;
 use super::batch;
 use super::error::ServiceError;
 use super::faults::RowFault;
+use super::index_ops;
 use super::range::{self, PageLimits};
 use super::row_ops;
+use super::search_index_ops as search;
 use super::server::Shared;
 use super::split;
 use super::stream;
@@ -16,7 +18,7 @@ use super::table_ops;
 use super::tables::lock;
 
 /// The actions the emulator serves.
-pub const ACTIONS: [&str; 16] = [
+pub const ACTIONS: [&str; 23] = [
     "ListTable",
     "CreateTable",
     "DescribeTable",
@@ -33,6 +35,13 @@ pub const ACTIONS: [&str; 16] = [
     "DescribeStream",
     "GetShardIterator",
     "GetStreamRecord",
+    "CreateIndex",
+    "DropIndex",
+    "CreateSearchIndex",
+    "DescribeSearchIndex",
+    "ListSearchIndex",
+    "DeleteSearchIndex",
+    "Search",
 ];
 
 fn decode<M: Message + Default>(action: &str, body: &[u8]) -> Result<M, ServiceError> {
@@ -84,6 +93,21 @@ pub fn dispatch(shared: &Shared, action: &str, body: &[u8]) -> Result<Vec<u8>, S
         "GetStreamRecord" => {
             stream::get_stream_record(store, decode(action, body)?)?.encode_to_vec()
         }
+        "CreateIndex" => index_ops::create_index(store, decode(action, body)?)?.encode_to_vec(),
+        "DropIndex" => index_ops::drop_index(store, decode(action, body)?)?.encode_to_vec(),
+        "CreateSearchIndex" => {
+            search::create_search_index(store, decode(action, body)?)?.encode_to_vec()
+        }
+        "DescribeSearchIndex" => {
+            search::describe_search_index(store, decode(action, body)?)?.encode_to_vec()
+        }
+        "ListSearchIndex" => {
+            search::list_search_index(store, decode(action, body)?)?.encode_to_vec()
+        }
+        "DeleteSearchIndex" => {
+            search::delete_search_index(store, decode(action, body)?)?.encode_to_vec()
+        }
+        "Search" => return Err(search::search_not_supported()),
         _ => {
             return Err(ServiceError::new(
                 codes::UNSUPPORT_OPERATION,

@@ -26,6 +26,9 @@
 //!   (PutRow, UpdateRow, DeleteRow, each BatchWriteRow row) appends a record; records expire
 //!   after the expiration time (hours of `stream_hour_ms`, shortened in tests); shards split on
 //!   request (lineage).
+//! - Indexes: CreateIndex / DropIndex with the service's rules for indexed tables
+//!   ([`IndexBehaviour`]), and search index definitions (CreateSearchIndex,
+//!   DescribeSearchIndex, ListSearchIndex, DeleteSearchIndex); `Search` itself is refused.
 //! - Tables live in memory: rows ordered per PK column (INF_MIN < values < INF_MAX; integers
 //!   numerically, strings and binaries bytewise), max versions, TTL, server-assigned millisecond
 //!   timestamps, the allowed timestamp deviation, auto-increment key columns, row-existence
@@ -54,11 +57,13 @@ mod control;
 mod dispatch;
 mod error;
 mod faults;
+mod index_ops;
 mod keys;
 pub mod limits;
 mod range;
 mod read;
 mod row_ops;
+mod search_index_ops;
 mod server;
 mod split;
 mod stats;
@@ -75,7 +80,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-pub use config::{EmulatorConfig, DEFAULT_PAGE_BYTE_LIMIT, DEFAULT_PAGE_ROW_LIMIT};
+pub use config::{EmulatorConfig, IndexBehaviour, DEFAULT_PAGE_BYTE_LIMIT, DEFAULT_PAGE_ROW_LIMIT};
 pub use dispatch::ACTIONS;
 pub use error::ServiceError;
 pub use faults::FaultConfig;

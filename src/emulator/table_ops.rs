@@ -15,9 +15,7 @@ use super::tables::{lock, write, Table, Tables};
 const DEFAULT_STREAM_HOURS: i32 = 24;
 
 pub fn list_table(store: &Tables) -> proto::ListTableResponse {
-    proto::ListTableResponse {
-        table_names: store.names(),
-    }
+    super::index_ops::list_table(store, store.index_behaviour)
 }
 
 fn pk_type_name(t: i32) -> String {
@@ -121,7 +119,7 @@ fn check_throughput(throughput: &proto::ReservedThroughput) -> Result<(), Servic
     Ok(())
 }
 
-fn check_indexes(desc: &TableDescription) -> Result<(), ServiceError> {
+pub(super) fn check_indexes(desc: &TableDescription) -> Result<(), ServiceError> {
     let columns: HashSet<&str> = desc
         .pk_names()
         .chain(desc.defined_columns.iter().map(|c| c.name.as_str()))
@@ -170,6 +168,7 @@ pub fn create_table(
     .map_err(ServiceError::invalid)?;
     check_options(&desc.options)?;
     check_indexes(&desc)?;
+    super::index_ops::check_create_table(store, store.index_behaviour, &desc)?;
     store.create(desc)?;
     Ok(proto::CreateTableResponse {})
 }
@@ -251,6 +250,9 @@ pub fn update_table(
                 .unwrap_or(o.max_time_deviation);
             o.allow_update = options.allow_update.or(o.allow_update);
             check_options(o)?;
+            if !updated.indexes.is_empty() {
+                super::index_ops::check_indexed_options(o)?;
+            }
         }
         if let Some(spec) = &req.stream_spec {
             let hours = stream_hours(spec);
@@ -272,6 +274,7 @@ pub fn delete_table(
     req: proto::DeleteTableRequest,
 ) -> Result<proto::DeleteTableResponse, ServiceError> {
     check_table_name(&req.table_name)?;
+    super::search_index_ops::check_no_search_index(store, &req.table_name)?;
     store.delete(&req.table_name)?;
     Ok(proto::DeleteTableResponse {})
 }

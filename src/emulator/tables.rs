@@ -14,6 +14,7 @@ use crate::tablestore::row::Value;
 use crate::tablestore::table::TableDescription;
 
 use super::error::ServiceError;
+use super::index_ops::IndexBehaviour;
 use super::keys::SortKey;
 use super::stream::{self, StreamLog};
 
@@ -151,6 +152,10 @@ pub struct Table {
     pub created_at_secs: i64,
     /// The table's stream while it is on. Lock order: `rows` before `stream`.
     pub stream: Mutex<Option<StreamLog>>,
+    /// Search index definitions (they go with the table when it is deleted).
+    pub search_indexes: Mutex<super::search_index_ops::SearchIndexes>,
+    /// The instance's index behaviour (custom timestamps on indexed tables).
+    pub index_behaviour: IndexBehaviour,
     last_auto_increment: Mutex<i64>,
 }
 
@@ -167,6 +172,8 @@ impl Table {
             rows: RwLock::new(BTreeMap::new()),
             created_at_secs: now / 1000,
             stream: Mutex::new(stream),
+            search_indexes: Mutex::default(),
+            index_behaviour: IndexBehaviour::default(),
             last_auto_increment: Mutex::new(0),
         }
     }
@@ -191,9 +198,18 @@ pub struct Tables {
     tables: RwLock<BTreeMap<String, Arc<Table>>>,
     /// Length of one hour of stream expiration in µs; 0 means a real hour.
     stream_hour_us: AtomicI64,
+    pub index_behaviour: IndexBehaviour,
 }
 
 impl Tables {
+    pub fn new(index_behaviour: IndexBehaviour) -> Self {
+        Tables {
+            tables: RwLock::default(),
+            stream_hour_us: AtomicI64::new(0),
+            index_behaviour,
+        }
+    }
+
     /// Shortens (or restores) the hour that stream expiration times count in, so tests can
     /// watch records expire.
     pub fn set_stream_hour_us(&self, hour_us: i64) {
@@ -225,7 +241,8 @@ impl Tables {
                 "Too many tables.",
             ));
         }
-        let table = Table::new(description, self.stream_hour_us());
+        let mut table = Table::new(description, self.stream_hour_us());
+        table.index_behaviour = self.index_behaviour;
         tables.insert(table.description().name, Arc::new(table));
         Ok(())
     }

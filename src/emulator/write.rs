@@ -137,6 +137,7 @@ pub fn apply(
     now_ms: i64,
 ) -> Result<Option<Vec<u8>>, ServiceError> {
     validate(&op, desc, now_ms)?;
+    super::index_ops::check_write_timestamps(table.index_behaviour, desc, &op.row.cells)?;
     let expect = expectation(&op.condition)?;
     let has_auto_increment = op
         .row

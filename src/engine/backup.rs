@@ -110,7 +110,17 @@ async fn make_plan(
     let mut descriptions = Vec::with_capacity(job.tables.len());
     for table in &job.tables {
         match ctx.client.describe_table(table).await {
-            Ok(description) => descriptions.push(description),
+            Ok(mut description) => {
+                // Search indexes are not part of DescribeTable; the restore recreates them.
+                description.search_indexes =
+                    ctx.client.search_indexes(table).await.map_err(|e| {
+                        EngineError::tablestore(
+                            format!("describing the search indexes of {table}"),
+                            e,
+                        )
+                    })?;
+                descriptions.push(description)
+            }
             Err(e) if e.is_not_found() => return Err(EngineError::TableNotFound(table.clone())),
             Err(e) => {
                 return Err(EngineError::tablestore(

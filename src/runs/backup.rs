@@ -241,6 +241,13 @@ impl JobContext {
                 let mut tables = listed
                     .map_err(|e| EngineError::tablestore("listing the tables of the source", e))?;
                 tables.sort(); // the same order every run, whatever the service returns
+                // ListTable may list index tables: they are backed up with their table.
+                let indexes = source
+                    .client
+                    .index_table_names(&tables)
+                    .await
+                    .map_err(|e| EngineError::tablestore("describing the tables of the source", e))?;
+                tables.retain(|t| !indexes.contains(t));
                 Ok(tables)
             }
         }

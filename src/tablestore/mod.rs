@@ -12,5 +12,6 @@ pub mod table;
 
 pub use row::{Cell, CellOp, PkColumn, PkValue, PrimaryKey, Row, Value};
 pub use table::{
-    ColumnType, DefinedColumn, IndexDefinition, PkSchema, PkType, TableDescription, TableOptions,
+    ColumnType, DefinedColumn, IndexDefinition, PkSchema, PkType, SearchIndexDefinition,
+    TableDescription, TableOptions,
 };

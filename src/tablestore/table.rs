@@ -87,6 +87,25 @@ pub struct IndexDefinition {
     pub local: bool,
 }
 
+/// A search index (多元索引) of a table, as DescribeSearchIndex returns it and CreateSearchIndex
+/// takes it: the whole `IndexSchema` (field schemas with type, index, store, sort_and_agg,
+/// is_array, analyzer and its parameters, nested fields, virtual fields and their source
+/// fields, date formats, vector options; the index setting with routing fields; the index
+/// sort) kept as the protobuf message, so a field the backup does not know by name still
+/// comes back. Saved as JSON with the protobuf field names; enum values are their numbers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchIndexDefinition {
+    pub name: String,
+    #[serde(default)]
+    pub schema: proto::IndexSchema,
+    /// Seconds; -1 or absent keeps documents forever.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_to_live: Option<i32>,
+}
+
+// The schema holds strings, booleans, integers and bytes only (no floats), so equality is total.
+impl Eq for SearchIndexDefinition {}
+
 /// Everything needed to recreate a table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TableDescription {
@@ -105,6 +124,9 @@ pub struct TableDescription {
     /// Stream expiration in hours when a stream is enabled on the table.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream_expiration_hours: Option<i32>,
+    /// Search indexes, recreated after the data on restore (not part of DescribeTable).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub search_indexes: Vec<SearchIndexDefinition>,
 }
 
 impl TableDescription {
@@ -119,6 +141,7 @@ impl TableDescription {
             reserved_write: 0,
             indexes: Vec::new(),
             stream_expiration_hours: None,
+            search_indexes: Vec::new(),
         }
     }
 
@@ -179,6 +202,37 @@ impl TryFrom<i32> for ColumnType {
     }
 }
 
+impl IndexDefinition {
+    /// The `IndexMeta` of CreateTable, CreateIndex and DescribeTable.
+    pub fn to_proto(&self) -> proto::IndexMeta {
+        proto::IndexMeta {
+            name: self.name.clone(),
+            primary_key: self.primary_key.clone(),
+            defined_column: self.defined_columns.clone(),
+            index_update_mode: if self.sync {
+                proto::IndexUpdateMode::IumSyncIndex as i32
+            } else {
+                proto::IndexUpdateMode::IumAsyncIndex as i32
+            },
+            index_type: if self.local {
+                proto::IndexType::ItLocalIndex as i32
+            } else {
+                proto::IndexType::ItGlobalIndex as i32
+            },
+        }
+    }
+
+    pub fn from_proto(meta: &proto::IndexMeta) -> Self {
+        IndexDefinition {
+            name: meta.name.clone(),
+            primary_key: meta.primary_key.clone(),
+            defined_columns: meta.defined_column.clone(),
+            sync: meta.index_update_mode == proto::IndexUpdateMode::IumSyncIndex as i32,
+            local: meta.index_type == proto::IndexType::ItLocalIndex as i32,
+        }
+    }
+}
+
 impl TableDescription {
     /// The protobuf `TableMeta` for CreateTable / DescribeTable.
     pub fn to_proto_meta(&self) -> proto::TableMeta {
@@ -216,24 +270,7 @@ impl TableDescription {
     }
 
     pub fn to_proto_indexes(&self) -> Vec<proto::IndexMeta> {
-        self.indexes
-            .iter()
-            .map(|i| proto::IndexMeta {
-                name: i.name.clone(),
-                primary_key: i.primary_key.clone(),
-                defined_column: i.defined_columns.clone(),
-                index_update_mode: if i.sync {
-                    proto::IndexUpdateMode::IumSyncIndex as i32
-                } else {
-                    proto::IndexUpdateMode::IumAsyncIndex as i32
-                },
-                index_type: if i.local {
-                    proto::IndexType::ItLocalIndex as i32
-                } else {
-                    proto::IndexType::ItGlobalIndex as i32
-                },
-            })
-            .collect()
+        self.indexes.iter().map(IndexDefinition::to_proto).collect()
     }
 
     /// Builds a description from the parts of a DescribeTable response (or a CreateTable request).
@@ -281,17 +318,9 @@ impl TableDescription {
             options,
             reserved_read: reserved.and_then(|c| c.read).unwrap_or(0),
             reserved_write: reserved.and_then(|c| c.write).unwrap_or(0),
-            indexes: indexes
-                .iter()
-                .map(|i| IndexDefinition {
-                    name: i.name.clone(),
-                    primary_key: i.primary_key.clone(),
-                    defined_columns: i.defined_column.clone(),
-                    sync: i.index_update_mode == proto::IndexUpdateMode::IumSyncIndex as i32,
-                    local: i.index_type == proto::IndexType::ItLocalIndex as i32,
-                })
-                .collect(),
+            indexes: indexes.iter().map(IndexDefinition::from_proto).collect(),
             stream_expiration_hours,
+            search_indexes: Vec::new(),
         })
     }
 }

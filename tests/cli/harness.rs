@@ -8,7 +8,8 @@ use tablevault::emulator::{Emulator, EmulatorConfig, EmulatorHandle};
 use tablevault::store::{ArchiveStore, ArchiveStoreConfig, BackupStore};
 use tablevault::tablestore::client::{Client, RowExistence};
 use tablevault::tablestore::{
-    Cell, PkSchema, PkType, PkValue, PrimaryKey, Row, TableDescription, Value,
+    proto, Cell, ColumnType, DefinedColumn, IndexDefinition, PkSchema, PkType, PkValue, PrimaryKey,
+    Row, SearchIndexDefinition, TableDescription, Value,
 };
 use tempfile::TempDir;
 
@@ -50,9 +51,13 @@ impl Run {
 
 impl Env {
     pub async fn start() -> Env {
-        let emulator = Emulator::start(EmulatorConfig::default())
-            .await
-            .expect("emulator");
+        Env::start_with(EmulatorConfig::default()).await
+    }
+
+    /// An environment whose emulator runs with `config` (its listen address and credentials
+    /// must stay the defaults the config file names).
+    pub async fn start_with(config: EmulatorConfig) -> Env {
+        let emulator = Emulator::start(config).await.expect("emulator");
         let client = production_client(&emulator);
         let dir = tempfile::tempdir().expect("temp dir");
         let config = dir.path().join("tablevault.toml");
@@ -223,4 +228,48 @@ pub fn corrupt_table(root: &Path, id: &str, table: &str) -> usize {
         }
     }
     flipped
+}
+
+/// A table with a secondary index and a search index, so backup and restore meet both.
+pub async fn create_indexed_table(env: &Env, name: &str) {
+    let mut description = TableDescription::new(name, vec![PkSchema::new("id", PkType::Integer)]);
+    description.defined_columns = vec![DefinedColumn {
+        name: "city".into(),
+        column_type: ColumnType::String,
+    }];
+    let rows: Vec<Row> = (0..5)
+        .map(|i| {
+            let key = PrimaryKey::new([("id", PkValue::Integer(i))]);
+            Row::new(key, vec![Cell::put("city", Value::String(format!("c{i}")))])
+        })
+        .collect();
+    env.create_source_table(&description, &rows).await;
+    let index = IndexDefinition {
+        name: format!("{name}_by_city"),
+        primary_key: vec!["city".into()],
+        defined_columns: Vec::new(),
+        sync: true,
+        local: false,
+    };
+    env.client
+        .create_index(name, &index, true)
+        .await
+        .expect("create index");
+    let search = SearchIndexDefinition {
+        name: "search".into(),
+        schema: proto::IndexSchema {
+            field_schemas: vec![proto::FieldSchema {
+                field_name: Some("city".into()),
+                field_type: Some(proto::FieldType::Keyword as i32),
+                index: Some(true),
+                ..Default::default()
+            }],
+            ..Default::default()
+        },
+        time_to_live: Some(-1),
+    };
+    env.client
+        .create_search_index(name, &search)
+        .await
+        .expect("create search index");
 }

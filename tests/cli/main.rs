@@ -9,6 +9,7 @@ mod config_check;
 mod flow;
 mod harness;
 mod help;
+mod indexes;
 mod ram_policy;
 mod restore;
 mod selftest;

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use tablevault::emulator::EmulatorStats;
 use tablevault::tablestore::Cell;
 
-use crate::harness::{rows, table, Env};
+use crate::harness::{create_indexed_table, rows, table, Env};
 
 /// The `ots:` actions a policy file allows, without the prefix.
 pub(crate) fn policy_actions(file: &str) -> BTreeSet<String> {
@@ -43,12 +43,13 @@ pub(crate) fn sent_between(before: &EmulatorStats, after: &EmulatorStats) -> BTr
 async fn backup_and_restore_send_exactly_the_actions_their_ram_policies_allow() {
     let env = Env::start().await;
     env.create_source_table(&table("orders"), &rows(30)).await;
+    create_indexed_table(&env, "indexed").await;
 
     let before = env.emulator.stats();
     let backup = env
         .run(&[
-            "backup", "--source", "test", "--store", "local", "--table", "orders", "--output",
-            "json",
+            "backup", "--source", "test", "--store", "local", "--table", "orders", "--table",
+            "indexed", "--output", "json",
         ])
         .await;
     assert_eq!(backup.code, 0, "{backup:?}");
@@ -92,16 +93,21 @@ async fn backup_and_restore_send_exactly_the_actions_their_ram_policies_allow() 
     env.write_backup("old", &[(table("orders"), old)]).await;
 
     let before = env.emulator.stats();
-    for (backup, rename) in [
-        (id.as_str(), "orders=orders_copy"),
-        ("old", "orders=orders_old"),
+    // The indexed table's indexes are created after its rows (CreateIndex, CreateSearchIndex).
+    for (backup, renames) in [
+        (
+            id.as_str(),
+            &["orders=orders_copy", "indexed=indexed_copy"][..],
+        ),
+        ("old", &["orders=orders_old"][..]),
     ] {
-        let restore = env
-            .run(&[
-                "restore", "--store", "local", "--source", "test", "--backup", backup, "--rename",
-                rename,
-            ])
-            .await;
+        let mut args = vec![
+            "restore", "--store", "local", "--source", "test", "--backup", backup,
+        ];
+        for rename in renames {
+            args.extend(["--rename", rename]);
+        }
+        let restore = env.run(&args).await;
         assert_eq!(restore.code, 0, "{restore:?}");
     }
     let restore_sent = sent_between(&before, &env.emulator.stats());

@@ -60,13 +60,8 @@ async fn create_describe_list_update_delete() {
             expiration_time: Some(48),
         }),
         sse_spec: None,
-        index_metas: vec![proto::IndexMeta {
-            name: "by_price".into(),
-            primary_key: vec!["price".into()],
-            defined_column: vec![],
-            index_update_mode: proto::IndexUpdateMode::IumSyncIndex as i32,
-            index_type: proto::IndexType::ItGlobalIndex as i32,
-        }],
+        // Indexes need one version: see `indexed_tables_follow_the_service_rules`.
+        index_metas: vec![],
     };
     client
         .call::<proto::CreateTableResponse>("CreateTable", &request)
@@ -126,6 +121,82 @@ async fn create_describe_list_update_delete() {
         .await
         .unwrap();
     assert_eq!(list(&client).await, ["another"]);
+}
+
+#[tokio::test]
+async fn indexed_tables_follow_the_service_rules() {
+    let (_emulator, client) = start_default().await;
+    let mut table_meta = meta("items", vec![pk_schema("id", PrimaryKeyType::Integer)]);
+    table_meta.defined_column = vec![proto::DefinedColumnSchema {
+        name: "price".into(),
+        r#type: proto::DefinedColumnType::DctDouble as i32,
+    }];
+    let index = proto::IndexMeta {
+        name: "items_by_price".into(),
+        primary_key: vec!["price".into()],
+        defined_column: vec![],
+        index_update_mode: proto::IndexUpdateMode::IumSyncIndex as i32,
+        index_type: proto::IndexType::ItGlobalIndex as i32,
+    };
+    let create = |table_options: proto::TableOptions| proto::CreateTableRequest {
+        table_meta: table_meta.clone(),
+        reserved_throughput: proto::ReservedThroughput {
+            capacity_unit: proto::CapacityUnit {
+                read: Some(0),
+                write: Some(0),
+            },
+        },
+        table_options: Some(table_options),
+        partitions: vec![],
+        stream_spec: None,
+        sse_spec: None,
+        index_metas: vec![index.clone()],
+    };
+    let refused = |options| {
+        let request = create(options);
+        let client = &client;
+        async move {
+            client
+                .call::<proto::CreateTableResponse>("CreateTable", &request)
+                .await
+                .unwrap_err()
+                .message
+        }
+    };
+    assert!(refused(options(-1, 2, 86_400))
+        .await
+        .contains("max_versions"));
+    assert!(refused(options(86_400, 1, 86_400))
+        .await
+        .contains("allow_update"));
+    let ttl_without_updates = proto::TableOptions {
+        allow_update: Some(false),
+        ..options(86_400, 1, 86_400)
+    };
+    client
+        .call::<proto::CreateTableResponse>("CreateTable", &create(ttl_without_updates))
+        .await
+        .unwrap();
+    let described = describe(&client, "items").await.unwrap();
+    assert_eq!(described.index_metas, vec![index]);
+    assert_eq!(list(&client).await, ["items", "items_by_price"]);
+
+    let more_versions = proto::UpdateTableRequest {
+        table_name: "items".into(),
+        reserved_throughput: None,
+        table_options: Some(proto::TableOptions {
+            time_to_live: None,
+            max_versions: Some(2),
+            deviation_cell_version_in_sec: None,
+            allow_update: None,
+        }),
+        stream_spec: None,
+    };
+    let error = client
+        .call::<proto::UpdateTableResponse>("UpdateTable", &more_versions)
+        .await
+        .unwrap_err();
+    assert!(error.message.contains("max_versions"), "{error:?}");
 }
 
 #[tokio::test]

@@ -7,8 +7,9 @@
 //! 3. inspect each target: key compatible, empty under `--if-exists fail`, deviation enough
 //!    ([`target`]) — a dry run stops here and reports;
 //! 4. per table: create or adjust the target, write the rows ([`writer`]), set the deviation
-//!    back.
+//!    back, and create the indexes of a created table ([`indexes`]).
 
+mod indexes;
 mod plan;
 mod report;
 mod split;
@@ -53,6 +54,9 @@ pub async fn run_restore(job: RestoreJob, ctx: &RunControls) -> Result<RestoreRe
     ctx.progress.set_tables_total(selected.len() as u64);
     ctx.progress.add_ranges_total(selected.len() as u64);
     let now_ms = chrono::Utc::now().timestamp_millis();
+    let targets: Vec<&str> = selected.iter().map(|s| s.target.as_str()).collect();
+    ctx.cancellable(indexes::refuse_index_targets(&job.client, &targets))
+        .await?;
     let mut prepared = Vec::new();
     for selected in selected {
         let name = &selected.table.description.name;
@@ -74,6 +78,9 @@ pub async fn run_restore(job: RestoreJob, ctx: &RunControls) -> Result<RestoreRe
                 job.if_exists,
             ))
             .await?;
+        if target.to_create.is_none() {
+            indexes::refuse_indexed_target(&job.client, &target.name).await?;
+        }
         prepared.push(Prepared {
             selected,
             measure,
@@ -134,6 +141,10 @@ async fn restore_table(
     // Set the deviation back whatever happened: a raised deviation must not outlive us.
     let settled = target::settle(&job.client, target).await;
     match (written, settled) {
+        (Ok(counts), Ok(())) if target.to_create.is_some() => {
+            indexes::recreate(&job.client, &p.selected.table.description, &target.name).await?;
+            Ok(counts)
+        }
         (Ok(counts), Ok(())) => Ok(counts),
         (Ok(_), Err(e)) => Err(e),
         (Err(e), Ok(())) => Err(e),
@@ -145,7 +156,13 @@ async fn restore_table(
 }
 
 fn table_report(p: &Prepared) -> TableRestoreReport {
+    let (secondary_indexes, search_indexes) = match p.target.to_create {
+        Some(_) => indexes::planned(&p.selected.table.description, &p.target.name),
+        None => (Vec::new(), Vec::new()),
+    };
     TableRestoreReport {
+        secondary_indexes,
+        search_indexes,
         source_table: p.selected.table.description.name.clone(),
         target_table: p.target.name.clone(),
         created: p.target.to_create.is_some(),

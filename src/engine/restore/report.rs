@@ -65,6 +65,12 @@ pub struct TableRestoreReport {
     /// for old timestamps; it is set back afterwards.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raised_deviation: Option<DeviationChange>,
+    /// Secondary indexes created after the rows (a dry run: to be created), by target name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub secondary_indexes: Vec<String>,
+    /// Search indexes created after the rows (a dry run: to be created).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub search_indexes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

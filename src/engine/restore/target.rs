@@ -69,6 +69,7 @@ pub async fn inspect(
 fn plan_create(saved: &TableDescription, name: &str, distance_secs: i64) -> Target {
     let mut create = saved.clone();
     create.name = name.to_string();
+    create.indexes.clear(); // created after the data: see indexes.rs
     let mut plain_auto_increment = Vec::new();
     for column in &mut create.primary_key {
         if column.auto_increment {
@@ -242,10 +243,18 @@ mod tests {
     fn a_created_table_gets_plain_keys_and_the_new_name() {
         let mut auto = PkSchema::new("seq", PkType::Integer);
         auto.auto_increment = true;
-        let saved =
+        let mut saved =
             TableDescription::new("orders", vec![PkSchema::new("shard", PkType::String), auto]);
+        saved.indexes.push(crate::tablestore::IndexDefinition {
+            name: "orders_by_shard".into(),
+            primary_key: vec!["shard".into()],
+            defined_columns: Vec::new(),
+            sync: true,
+            local: false,
+        });
         let target = plan_create(&saved, "orders_copy", 30 * 86_400);
         let create = target.to_create.unwrap();
+        assert!(create.indexes.is_empty(), "indexes come after the data");
         assert_eq!(create.name, "orders_copy");
         assert!(create.primary_key.iter().all(|c| !c.auto_increment));
         assert_eq!(target.plain_auto_increment, vec!["seq".to_string()]);

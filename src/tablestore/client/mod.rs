@@ -19,6 +19,7 @@ mod chunk;
 pub mod config;
 pub mod duration_text;
 pub mod error;
+mod indexes;
 mod observer;
 mod range;
 mod read_options;

@@ -11,7 +11,8 @@ use anyhow::Context;
 use clap::Args;
 
 use crate::emulator::{
-    Emulator, EmulatorConfig, FaultConfig, DEFAULT_PAGE_BYTE_LIMIT, DEFAULT_PAGE_ROW_LIMIT,
+    Emulator, EmulatorConfig, FaultConfig, TableRules, DEFAULT_PAGE_BYTE_LIMIT,
+    DEFAULT_PAGE_ROW_LIMIT,
 };
 
 #[derive(Debug, Args)]
@@ -65,6 +66,19 @@ pub struct EmulatorArgs {
     /// Seed for the fault dice (reproducible runs).
     #[arg(long)]
     pub fault_seed: Option<u64>,
+    /// A new table refuses writes (OTSTableNotReady) for this long; the service takes about
+    /// a minute.
+    #[arg(long, default_value_t = 0)]
+    pub table_not_ready_ms: u64,
+    /// Least time between table operations on one table ("Too frequent table operations.").
+    #[arg(long, default_value_t = 0)]
+    pub table_op_interval_ms: u64,
+    /// Accept cells older than the table's TTL (the service refuses them).
+    #[arg(long)]
+    pub no_ttl_window: bool,
+    /// Refuse initial split points (`partitions`) in CreateTable, like some instances.
+    #[arg(long)]
+    pub refuse_partitions: bool,
 }
 
 impl EmulatorArgs {
@@ -85,6 +99,12 @@ impl EmulatorArgs {
             page_byte_limit: self.page_byte_limit,
             split_unit_bytes: self.split_unit_bytes,
             faults,
+            table_rules: TableRules {
+                not_ready_for: std::time::Duration::from_millis(self.table_not_ready_ms),
+                table_op_interval: std::time::Duration::from_millis(self.table_op_interval_ms),
+                ttl_window: !self.no_ttl_window,
+                accept_partitions: !self.refuse_partitions,
+            },
             ..EmulatorConfig::new(
                 self.listen,
                 &self.instance,

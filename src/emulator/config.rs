@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 
 use super::faults::FaultConfig;
+use super::table_rules::TableRules;
 
 /// Rows per GetRange page at most (the service's cap).
 pub const DEFAULT_PAGE_ROW_LIMIT: usize = 5000;
@@ -26,6 +27,8 @@ pub struct EmulatorConfig {
     /// Replaces the 100 MB unit of ComputeSplitPointsBySize, so small tables get split points.
     pub split_unit_bytes: Option<u64>,
     pub faults: FaultConfig,
+    /// Not-ready window, table-operation throttling, TTL window, initial partitions.
+    pub table_rules: TableRules,
 }
 
 impl Default for EmulatorConfig {
@@ -39,6 +42,7 @@ impl Default for EmulatorConfig {
             page_byte_limit: DEFAULT_PAGE_BYTE_LIMIT,
             split_unit_bytes: None,
             faults: FaultConfig::default(),
+            table_rules: TableRules::default(),
         }
     }
 }

@@ -56,6 +56,7 @@ mod server;
 mod split;
 mod stats;
 mod table_ops;
+mod table_rules;
 mod tables;
 mod wire;
 mod write;
@@ -73,6 +74,7 @@ pub use error::ServiceError;
 pub use faults::FaultConfig;
 pub use split::DEFAULT_SPLIT_UNIT_BYTES;
 pub use stats::EmulatorStats;
+pub use table_rules::{TableRules, TOO_FREQUENT};
 
 use server::Shared;
 use tables::lock;

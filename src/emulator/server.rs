@@ -47,8 +47,8 @@ impl Shared {
     pub fn new(config: EmulatorConfig) -> Self {
         Shared {
             faults: Mutex::new(FaultState::new(config.faults.clone())),
+            store: Tables::with_rules(config.table_rules.clone()),
             config,
-            store: Tables::default(),
             stats: Mutex::new(EmulatorStats::default()),
         }
     }

@@ -160,6 +160,14 @@ pub fn create_table(
 ) -> Result<proto::CreateTableResponse, ServiceError> {
     check_schema(&req.table_meta)?;
     check_throughput(&req.reserved_throughput)?;
+    if !req.partitions.is_empty() && !store.rules.accept_partitions {
+        return Err(ServiceError::invalid(
+            "Specifying partitions is not supported on this instance.",
+        ));
+    }
+    store
+        .table_ops
+        .admit(&req.table_meta.table_name, store.rules.table_op_interval)?;
     let desc = TableDescription::from_proto(
         &req.table_meta,
         req.table_options.as_ref(),
@@ -228,6 +236,9 @@ pub fn update_table(
 ) -> Result<proto::UpdateTableResponse, ServiceError> {
     check_table_name(&req.table_name)?;
     let table = store.table(&req.table_name)?;
+    store
+        .table_ops
+        .admit(&req.table_name, store.rules.table_op_interval)?;
     if req.reserved_throughput.is_none() && req.table_options.is_none() && req.stream_spec.is_none()
     {
         return Err(ServiceError::invalid(
@@ -278,6 +289,9 @@ pub fn delete_table(
     req: proto::DeleteTableRequest,
 ) -> Result<proto::DeleteTableResponse, ServiceError> {
     check_table_name(&req.table_name)?;
+    store
+        .table_ops
+        .admit(&req.table_name, store.rules.table_op_interval)?;
     store.delete(&req.table_name)?;
     Ok(proto::DeleteTableResponse {})
 }

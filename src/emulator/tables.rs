@@ -14,6 +14,7 @@ use crate::tablestore::table::TableDescription;
 
 use super::error::ServiceError;
 use super::keys::SortKey;
+use super::table_rules::{TableOpLimiter, TableRules};
 
 /// Most tables an instance may hold.
 pub const MAX_TABLES: usize = 64;
@@ -148,6 +149,10 @@ pub struct Table {
     /// Seconds since the epoch; reported as the last throughput change.
     pub created_at_secs: i64,
     pub stream_enabled_at_ms: Mutex<Option<i64>>,
+    /// Milliseconds since the epoch when the table starts accepting writes.
+    pub writable_at_ms: i64,
+    /// Whether writes are refused for cells older than the TTL ([`TableRules::ttl_window`]).
+    pub ttl_window: bool,
     last_auto_increment: Mutex<i64>,
 }
 
@@ -160,8 +165,19 @@ impl Table {
             rows: RwLock::new(BTreeMap::new()),
             created_at_secs: now / 1000,
             stream_enabled_at_ms: Mutex::new(stream_on),
+            writable_at_ms: now,
+            ttl_window: TableRules::default().ttl_window,
             last_auto_increment: Mutex::new(0),
         }
+    }
+
+    /// A new table under `rules`: not writable until the not-ready window has passed.
+    pub fn under_rules(description: TableDescription, rules: &TableRules) -> Self {
+        let mut table = Table::new(description);
+        let window = i64::try_from(rules.not_ready_for.as_millis()).unwrap_or(i64::MAX);
+        table.writable_at_ms = table.writable_at_ms.saturating_add(window);
+        table.ttl_window = rules.ttl_window;
+        table
     }
 
     pub fn description(&self) -> TableDescription {
@@ -182,9 +198,18 @@ impl Table {
 #[derive(Debug, Default)]
 pub struct Tables {
     tables: RwLock<BTreeMap<String, Arc<Table>>>,
+    pub rules: TableRules,
+    pub table_ops: TableOpLimiter,
 }
 
 impl Tables {
+    pub fn with_rules(rules: TableRules) -> Self {
+        Tables {
+            rules,
+            ..Tables::default()
+        }
+    }
+
     pub fn table(&self, name: &str) -> Result<Arc<Table>, ServiceError> {
         read(&self.tables)
             .get(name)
@@ -203,7 +228,8 @@ impl Tables {
                 "Too many tables.",
             ));
         }
-        tables.insert(description.name.clone(), Arc::new(Table::new(description)));
+        let name = description.name.clone();
+        tables.insert(name, Arc::new(Table::under_rules(description, &self.rules)));
         Ok(())
     }
 

@@ -12,6 +12,7 @@ use super::error::ServiceError;
 use super::keys::SortKey;
 use super::limits::{check_cells, check_primary_key, KeyUse};
 use super::read::Visibility;
+use super::table_rules::{check_ready, check_ttl_window};
 use super::tables::{write, StoredRow, Table};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,7 +136,11 @@ pub fn apply(
     mut op: WriteOp,
     now_ms: i64,
 ) -> Result<Option<Vec<u8>>, ServiceError> {
+    check_ready(table.writable_at_ms, now_ms)?;
     validate(&op, desc, now_ms)?;
+    if table.ttl_window {
+        check_ttl_window(&op.row.cells, desc.options.time_to_live, now_ms)?;
+    }
     let expect = expectation(&op.condition)?;
     let has_auto_increment = op
         .row

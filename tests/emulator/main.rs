@@ -13,4 +13,5 @@ mod limits;
 mod range;
 mod rows;
 mod split;
+mod table_rules;
 mod tables;

@@ -10,6 +10,7 @@
 //!    back.
 
 mod plan;
+mod readiness;
 mod report;
 mod split;
 mod target;
@@ -96,6 +97,7 @@ pub async fn run_restore(job: RestoreJob, ctx: &RunContext) -> Result<RestoreRep
             let counts = restore_table(&job, p, ctx).await?;
             (table.rows, table.cells, table.bytes) = (counts.rows, counts.cells, counts.bytes);
             (table.rows_skipped, table.rows_split) = (counts.skipped, counts.split);
+            table.ready_after_ms = counts.ready_after_ms;
             ctx.progress.range_done();
             ctx.progress.table_done();
         }
@@ -121,7 +123,7 @@ async fn restore_table(
     let source = &p.selected.table.description.name;
     let target = &p.target;
     // Not cancellable: once UpdateTable may have been sent, settle must run.
-    target::prepare(&job.client, target).await?;
+    let ready_after = target::prepare(&job.client, target, ctx).await?;
     let written = async {
         let rows = job
             .reader
@@ -133,6 +135,10 @@ async fn restore_table(
     .await;
     // Set the deviation back whatever happened: a raised deviation must not outlive us.
     let settled = target::settle(&job.client, target).await;
+    let written = written.map(|counts| writer::WriteCounts {
+        ready_after_ms: ready_after.map(|d| d.as_millis() as u64),
+        ..counts
+    });
     match (written, settled) {
         (Ok(counts), Ok(())) => Ok(counts),
         (Ok(_), Err(e)) => Err(e),

@@ -65,6 +65,10 @@ pub struct TableRestoreReport {
     /// for old timestamps; it is set back afterwards.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raised_deviation: Option<DeviationChange>,
+    /// For a created table: milliseconds from its creation until it accepted writes (the
+    /// service loads a new table's partition for about a minute).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ready_after_ms: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

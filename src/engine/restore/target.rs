@@ -13,8 +13,9 @@ use std::time::Duration;
 
 use futures::StreamExt;
 
+use super::readiness::{patiently, wait_until_writable};
 use super::report::{DeviationChange, IfExists};
-use crate::engine::EngineError;
+use crate::engine::{EngineError, RunContext};
 use crate::tablestore::client::{Client, Direction, RangeRequest, TableUpdate};
 use crate::tablestore::{TableDescription, TableOptions};
 
@@ -159,21 +160,30 @@ async fn is_empty(client: &Client, table: &TableDescription) -> Result<bool, Eng
     }
 }
 
-/// Creates the table (and waits until it answers) or raises its deviation, as planned.
-pub async fn prepare(client: &Client, target: &Target) -> Result<(), EngineError> {
+/// Creates the table (and waits until it accepts writes) or raises its deviation, as planned.
+/// Returns how long a created table took to accept writes.
+pub async fn prepare(
+    client: &Client,
+    target: &Target,
+    ctx: &RunContext,
+) -> Result<Option<Duration>, EngineError> {
     let name = &target.name;
     if let Some(create) = &target.to_create {
-        client
-            .create_table(create)
-            .await
-            .map_err(|e| EngineError::tablestore(format!("creating table {name}"), e))?;
+        patiently(&format!("CreateTable {name}"), || {
+            client.create_table(create)
+        })
+        .await
+        .map_err(|e| EngineError::tablestore(format!("creating table {name}"), e))?;
         wait_until_described(client, name).await?;
-        tracing::info!(table = %name, "Created target table.");
-    } else if let Some(d) = target.deviation {
+        let ready_after = wait_until_writable(client, create, ctx).await?;
+        tracing::info!(table = %name, ready_after_ms = ready_after.as_millis() as u64, "Created target table; it accepts writes.");
+        return Ok(Some(ready_after));
+    }
+    if let Some(d) = target.deviation {
         set_deviation(client, target, d.during_restore).await?;
         tracing::info!(table = %name, deviation = d.during_restore, "Raised the max time deviation for the restore.");
     }
-    Ok(())
+    Ok(None)
 }
 
 /// Sets a raised deviation back to its saved value.
@@ -193,18 +203,19 @@ async fn set_deviation(client: &Client, target: &Target, seconds: i64) -> Result
         }),
         ..TableUpdate::default()
     };
-    client
-        .update_table(&target.name, &update)
-        .await
-        .map_err(|e| {
-            EngineError::tablestore(
-                format!(
-                    "setting the max time deviation of table {} to {seconds} s",
-                    target.name
-                ),
-                e,
-            )
-        })
+    patiently(&format!("UpdateTable {}", target.name), || {
+        client.update_table(&target.name, &update)
+    })
+    .await
+    .map_err(|e| {
+        EngineError::tablestore(
+            format!(
+                "setting the max time deviation of table {} to {seconds} s",
+                target.name
+            ),
+            e,
+        )
+    })
 }
 
 async fn wait_until_described(client: &Client, name: &str) -> Result<(), EngineError> {

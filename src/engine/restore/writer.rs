@@ -22,6 +22,8 @@ pub struct WriteCounts {
     pub bytes: u64,
     pub skipped: u64,
     pub split: u64,
+    /// How long the created target took to accept writes.
+    pub ready_after_ms: Option<u64>,
 }
 
 /// One unit of work for a writer task.

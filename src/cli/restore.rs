@@ -92,8 +92,16 @@ fn print_text(report: &RestoreReport) {
     };
     for t in &report.tables {
         let created = if t.created { " (new table)" } else { "" };
+        let expired = if t.cells_expired > 0 {
+            format!(
+                ", {} cells past the TTL dropped ({} rows wholly)",
+                t.cells_expired, t.rows_expired
+            )
+        } else {
+            String::new()
+        };
         println!(
-            "{verb} {} -> {}{created}: {} rows, {} cells, {}{}",
+            "{verb} {} -> {}{created}: {} rows, {} cells, {}{}{expired}",
             t.source_table,
             t.target_table,
             t.rows,

@@ -6,9 +6,12 @@ use std::time::Duration;
 use tablevault::emulator::{EmulatorConfig, TableRules};
 use tablevault::engine::IfExists;
 use tablevault::tablestore::client::RetryPolicy;
+use tablevault::tablestore::{
+    Cell, PkSchema, PkType, PkValue, PrimaryKey, Row, TableDescription, Value,
+};
 
-use crate::fixture::{typed_rows, typed_table, Fixture, DAY_MS};
-use crate::support::emulator::client_with;
+use crate::fixture::{now_ms, typed_rows, typed_table, Fixture, DAY_MS};
+use crate::support::emulator::{client_with, normalized};
 
 /// A client that gives up on a refused request within half a second: shorter than every
 /// window below, so only the restore's own waiting can get through them.
@@ -54,4 +57,70 @@ async fn the_restore_waits_until_a_created_table_accepts_writes() {
         ready_after >= window.as_millis() as u64 - 500,
         "ready after {ready_after} ms"
     );
+}
+
+#[tokio::test]
+async fn throttled_table_operations_are_repeated_until_the_service_takes_them() {
+    // The restore creates the table, then sets the raised deviation back: two table operations
+    // on one table within the interval.
+    let fx = fixture(TableRules {
+        table_op_interval: Duration::from_secs(2),
+        ..TableRules::default()
+    })
+    .await;
+    let rows = typed_rows(20, 30 * DAY_MS);
+    fx.backup("b1", &[(typed_table("orders"), rows.clone())])
+        .await;
+
+    let report = fx
+        .restore("b1", fx.job(&[], IfExists::Fail))
+        .await
+        .expect("restore repeats the throttled UpdateTable");
+
+    assert!(report.tables[0].raised_deviation.is_some());
+    let target = fx.client.describe_table("orders").await.unwrap();
+    assert_eq!(target.options.max_time_deviation, 86_400, "set back");
+    assert_eq!(fx.read_table("orders").await, rows);
+}
+
+#[tokio::test]
+async fn cells_past_the_ttl_are_dropped_counted_and_never_fail_the_restore() {
+    let fx = fixture(TableRules::default()).await;
+    let mut table = TableDescription::new("events", vec![PkSchema::new("id", PkType::Integer)]);
+    table.options.time_to_live = 86_400;
+    table.options.max_versions = 5;
+    table.options.max_time_deviation = 30 * 86_400;
+    let now = now_ms();
+    let key = |i: i64| PrimaryKey::new([("id", PkValue::Integer(i))]);
+    let fresh = |ts: i64| Cell::put_at("v", Value::Integer(ts), ts);
+    let rows = vec![
+        // Two live versions and one expired since the backup.
+        Row::new(
+            key(1),
+            vec![
+                fresh(now - 1000),
+                fresh(now - 2000),
+                fresh(now - 2 * DAY_MS),
+            ],
+        ),
+        // Every cell expired: the row reads as absent on the service and is dropped.
+        Row::new(key(2), vec![fresh(now - 3 * DAY_MS)]),
+        // A PK-only row is kept.
+        Row::new(key(3), Vec::new()),
+    ];
+    fx.backup("b1", &[(table, normalized(rows.clone()))]).await;
+
+    let report = fx
+        .restore("b1", fx.job(&[], IfExists::Fail))
+        .await
+        .expect("expired cells never fail a restore");
+
+    let t = &report.tables[0];
+    assert_eq!((t.cells_expired, t.rows_expired), (2, 1));
+    assert_eq!(t.rows, 2);
+    let expected = normalized(vec![
+        Row::new(key(1), vec![fresh(now - 1000), fresh(now - 2000)]),
+        Row::new(key(3), Vec::new()),
+    ]);
+    assert_eq!(fx.read_table("events").await, expected);
 }

@@ -9,6 +9,7 @@
 //! 4. per table: create or adjust the target, write the rows ([`writer`]), set the deviation
 //!    back.
 
+mod expiry;
 mod plan;
 mod readiness;
 mod report;
@@ -98,6 +99,7 @@ pub async fn run_restore(job: RestoreJob, ctx: &RunContext) -> Result<RestoreRep
             (table.rows, table.cells, table.bytes) = (counts.rows, counts.cells, counts.bytes);
             (table.rows_skipped, table.rows_split) = (counts.skipped, counts.split);
             table.ready_after_ms = counts.ready_after_ms;
+            (table.cells_expired, table.rows_expired) = (counts.cells_expired, counts.rows_expired);
             ctx.progress.range_done();
             ctx.progress.table_done();
         }
@@ -109,6 +111,7 @@ pub async fn run_restore(job: RestoreJob, ctx: &RunContext) -> Result<RestoreRep
         tables = report.tables.len(),
         rows = report.total_rows(),
         skipped = report.total_skipped(),
+        cells_expired = report.tables.iter().map(|t| t.cells_expired).sum::<u64>(),
         dry_run = job.dry_run,
         "Restored the tables."
     );
@@ -130,7 +133,8 @@ async fn restore_table(
             .read_table(source)
             .await
             .map_err(|e| EngineError::store(format!("reading table {source}"), e))?;
-        writer::write_table(&job.client, &target.name, rows, job.if_exists, ctx).await
+        let ttl = target.options_after.time_to_live;
+        writer::write_table(&job.client, &target.name, rows, job.if_exists, ttl, ctx).await
     }
     .await;
     // Set the deviation back whatever happened: a raised deviation must not outlive us.

@@ -2,6 +2,7 @@
 
 use std::collections::HashSet;
 
+use crate::tablestore::encryption::TableEncryption;
 use crate::tablestore::proto;
 use crate::tablestore::table::{TableDescription, TableOptions};
 
@@ -175,6 +176,10 @@ pub fn create_table(
         &req.index_metas,
         req.stream_spec.as_ref().and_then(stream_hours),
     )
+    .map(|desc| TableDescription {
+        encryption: TableEncryption::from_spec(req.sse_spec.as_ref()),
+        ..desc
+    })
     .map_err(ServiceError::invalid)?;
     check_options(&desc.options)?;
     check_indexes(&desc)?;
@@ -225,7 +230,15 @@ pub fn describe_table(
         table_status: Some(proto::TableStatus::Active as i32),
         stream_details: Some(stream_details(&table, &desc)),
         shard_splits: Vec::new(),
-        sse_details: None,
+        sse_details: Some(desc.encryption.as_ref().map_or(
+            proto::SseDetails {
+                enable: false,
+                key_type: None,
+                key_id: None,
+                role_arn: None,
+            },
+            TableEncryption::to_details,
+        )),
         index_metas: desc.to_proto_indexes(),
     })
 }

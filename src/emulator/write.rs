@@ -137,6 +137,11 @@ pub fn apply(
     now_ms: i64,
 ) -> Result<Option<Vec<u8>>, ServiceError> {
     check_ready(table.writable_at_ms, now_ms)?;
+    if op.kind == WriteKind::Update && desc.options.allow_update == Some(false) {
+        return Err(ServiceError::invalid(
+            "UpdateRow is not allowed: the table option allow_update is false.",
+        ));
+    }
     validate(&op, desc, now_ms)?;
     if table.ttl_window {
         check_ttl_window(&op.row.cells, desc.options.time_to_live, now_ms)?;

@@ -148,6 +148,7 @@ impl RestoreSpec {
             renames: self.request.renames,
             if_exists: self.request.if_exists,
             dry_run: self.request.dry_run,
+            settings: self.request.settings,
         };
         match run_restore(job, &engine_context(scope)).await {
             Ok(report) => RunOutcome::succeeded().with_report(to_json(&report)),

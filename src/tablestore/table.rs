@@ -105,6 +105,9 @@ pub struct TableDescription {
     /// Stream expiration in hours when a stream is enabled on the table.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream_expiration_hours: Option<i32>,
+    /// Server-side encryption (DescribeTable `sse_details`), when enabled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encryption: Option<super::encryption::TableEncryption>,
 }
 
 impl TableDescription {
@@ -119,6 +122,7 @@ impl TableDescription {
             reserved_write: 0,
             indexes: Vec::new(),
             stream_expiration_hours: None,
+            encryption: None,
         }
     }
 
@@ -292,6 +296,7 @@ impl TableDescription {
                 })
                 .collect(),
             stream_expiration_hours,
+            encryption: None,
         })
     }
 }

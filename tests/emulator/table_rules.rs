@@ -119,3 +119,20 @@ async fn cells_older_than_the_ttl_are_refused_unless_the_window_is_off() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_table_with_allow_update_false_refuses_update_row() {
+    let emulator = start_emulator(EmulatorConfig::default()).await;
+    let client = client_with(&emulator, RetryPolicy::never());
+    let mut t = table("frozen");
+    t.options.allow_update = Some(false);
+    client.create_table(&t).await.unwrap();
+    client
+        .put_row("frozen", &row(None), RowExistence::Ignore)
+        .await
+        .unwrap();
+    let update = client
+        .update_row("frozen", &row(None), RowExistence::Ignore)
+        .await;
+    assert_eq!(code(update), codes::PARAMETER_INVALID);
+}

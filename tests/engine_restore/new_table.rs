@@ -4,10 +4,11 @@
 use std::time::Duration;
 
 use tablevault::emulator::{EmulatorConfig, TableRules};
-use tablevault::engine::IfExists;
+use tablevault::engine::{IfExists, RestoreSettings};
 use tablevault::tablestore::client::RetryPolicy;
 use tablevault::tablestore::{
-    Cell, PkSchema, PkType, PkValue, PrimaryKey, Row, TableDescription, Value,
+    Cell, PkSchema, PkType, PkValue, PrimaryKey, Row, SseKeyType, TableDescription,
+    TableEncryption, Value,
 };
 
 use crate::fixture::{now_ms, typed_rows, typed_table, Fixture, DAY_MS};
@@ -123,4 +124,72 @@ async fn cells_past_the_ttl_are_dropped_counted_and_never_fail_the_restore() {
         Row::new(key(3), Vec::new()),
     ]);
     assert_eq!(fx.read_table("events").await, expected);
+}
+
+/// A table whose settings a restore must bring back: reserved CU, KMS encryption, updates
+/// refused, several versions; and a row over the 4 MB request limit.
+fn guarded_table() -> (TableDescription, Vec<Row>) {
+    let mut table = TableDescription::new("vault", vec![PkSchema::new("id", PkType::Integer)]);
+    table.options.max_versions = 3;
+    table.options.allow_update = Some(false);
+    (table.reserved_read, table.reserved_write) = (5, 7);
+    table.encryption = Some(TableEncryption {
+        enabled: true,
+        key_type: Some(SseKeyType::KmsService),
+        key_id: None,
+        role_arn: None,
+    });
+    let ts = now_ms() - 1000;
+    let big = |fill: u8| Value::Binary(vec![fill; 2 * 1024 * 1024 - 64]);
+    let rows = normalized(vec![
+        Row::new(
+            PrimaryKey::new([("id", PkValue::Integer(1))]),
+            vec![
+                Cell::put_at("a", big(1), ts),
+                Cell::put_at("b", big(2), ts),
+                Cell::put_at("c", big(3), ts),
+            ],
+        ),
+        Row::new(
+            PrimaryKey::new([("id", PkValue::Integer(2))]),
+            vec![Cell::put_at("a", Value::Integer(2), ts)],
+        ),
+    ]);
+    (table, rows)
+}
+
+#[tokio::test]
+async fn saved_settings_come_back_without_reserved_capacity_unless_asked() {
+    let fx = fixture(TableRules::default()).await;
+    let (table, rows) = guarded_table();
+    fx.backup("b1", &[(table.clone(), rows.clone())]).await;
+
+    let report = fx
+        .restore("b1", fx.job(&[], IfExists::Fail))
+        .await
+        .expect("a row over 4 MB is restored into a table refusing updates");
+
+    assert_eq!(fx.read_table("vault").await, rows);
+    assert_eq!(report.tables[0].rows_split, 1);
+    let restored = fx.client.describe_table("vault").await.unwrap();
+    assert_eq!(restored.options, table.options, "allow_update false again");
+    assert_eq!(restored.encryption, table.encryption);
+    assert_eq!((restored.reserved_read, restored.reserved_write), (0, 0));
+    assert!(
+        report.notes.iter().any(|n| n.contains("allow_update")),
+        "{:?}",
+        report.notes
+    );
+
+    // Asked for: the reserved CU are replayed, and encryption can be left out.
+    let mut spec = fx.job(&[("vault", "vault_2")], IfExists::Fail);
+    spec.settings = RestoreSettings {
+        restore_reserved_throughput: true,
+        without_encryption: true,
+    };
+    fx.restore("b1", spec).await.expect("second restore");
+    let second = fx.client.describe_table("vault_2").await.unwrap();
+    assert_eq!((second.reserved_read, second.reserved_write), (5, 7));
+    assert_eq!(second.encryption, None);
+    assert_eq!(fx.read_table("vault_2").await, rows);
 }

@@ -23,6 +23,7 @@ use std::time::Instant;
 
 pub use report::{DeviationChange, IfExists, RestoreReport, TableRestoreReport};
 pub use split::{row_writes, RowWrites};
+pub use target::RestoreSettings;
 
 use super::measure::measure_stored;
 use super::{EngineError, RunContext, TableMeasure};
@@ -40,6 +41,8 @@ pub struct RestoreJob {
     pub if_exists: IfExists,
     /// Report what would be written; write nothing.
     pub dry_run: bool,
+    /// Reserved throughput and encryption of created tables.
+    pub settings: RestoreSettings,
 }
 
 struct Prepared {
@@ -74,6 +77,7 @@ pub async fn run_restore(job: RestoreJob, ctx: &RunContext) -> Result<RestoreRep
                 &selected.target,
                 distance,
                 job.if_exists,
+                job.settings,
             ))
             .await?;
         prepared.push(Prepared {
@@ -178,6 +182,12 @@ fn notes(p: &Prepared) -> Vec<String> {
             )
         })
         .collect();
+    if p.target.allow_update_lifted {
+        notes.push(format!(
+            "table {name}: allow_update was true during the restore (rows over 4 MB are written \
+             as a PutRow plus UpdateRows), then set back to false"
+        ));
+    }
     if let Some(d) = p.target.deviation {
         notes.push(format!(
             "table {name}: max time deviation raised from {} s to {} s during the restore for \

@@ -25,6 +25,11 @@
 //!   numerically, strings and binaries bytewise), max versions, TTL, server-assigned millisecond
 //!   timestamps, the allowed timestamp deviation, auto-increment key columns, row-existence
 //!   conditions, and the service limits ([`limits`]).
+//! - Table rules ([`TableRules`], see `table_rules.rs`): a not-ready window after CreateTable
+//!   (`OTSTableNotReady` on writes), table-operation throttling ("Too frequent table
+//!   operations."), the TTL bound on written timestamps (on by default), initial partitions;
+//!   server-side encryption settings are kept and described; `allow_update = false` refuses
+//!   UpdateRow.
 //! - GetRange pages stop at min(limit, `page_row_limit`) rows or `page_byte_limit` bytes;
 //!   ComputeSplitPointsBySize splits by accumulated row size (`split_unit_bytes` replaces the
 //!   100 MB unit to get split points on small tables).

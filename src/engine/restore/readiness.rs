@@ -3,8 +3,10 @@
 //! - A created table answers DescribeTable at once but refuses writes (`OTSTableNotReady`,
 //!   `OTSPartitionUnavailable`) while its partition loads, "about one minute" per the
 //!   CreateTable docs. [`wait_until_writable`] probes with a write that cannot change anything
-//!   (DeleteRow of a key that cannot exist yet, expecting it to exist: a ready table answers
-//!   `OTSConditionCheckFail`) for up to [`WRITABLE_WAIT`], showing the wait in the progress.
+//!   (a BatchWriteRow deleting a key that cannot exist yet, expecting it to exist: a ready
+//!   table answers `OTSConditionCheckFail`) for up to [`WRITABLE_WAIT`], showing the wait in
+//!   the progress. BatchWriteRow, not DeleteRow, so the restore's RAM policy needs no new
+//!   action.
 //! - Table operations are rate-limited ("Too frequent table operations."), and a table just
 //!   created may refuse UpdateTable for a while. [`patiently`] repeats a table operation on
 //!   such refusals, with pauses of seconds, for up to [`TABLE_OP_WAIT`].
@@ -15,7 +17,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::engine::{EngineError, RunContext};
-use crate::tablestore::client::{Client, RowExistence, TablestoreError};
+use crate::tablestore::client::{Client, RowError, RowExistence, RowWrite, TablestoreError};
 use crate::tablestore::{codes, PkType, PkValue, PrimaryKey, TableDescription};
 
 /// How long a created table may take to accept writes before the restore gives up.
@@ -39,10 +41,32 @@ fn probe_key(table: &TableDescription) -> PrimaryKey {
     }))
 }
 
-/// Whether the service said the table (or its partition) is still loading, or would not take
-/// the request right now, so the same request may succeed later.
-fn is_transient(e: &TablestoreError) -> bool {
-    e.is_not_found() || e.is_retryable(false)
+/// Why a probe did not show the table writable: the request failed, or its one row did.
+enum Refusal {
+    Request(TablestoreError),
+    Row(RowError),
+}
+
+impl Refusal {
+    /// Whether the service said the table (or its partition) is still loading, or would not
+    /// take the request right now, so the same probe may succeed later.
+    fn is_transient(&self) -> bool {
+        match self {
+            Refusal::Request(e) => e.is_not_found() || e.is_retryable(false),
+            Refusal::Row(e) => {
+                e.code == codes::OBJECT_NOT_EXIST || codes::is_retryable(&e.code, &e.message, false)
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refusal::Request(e) => write!(f, "{e}"),
+            Refusal::Row(e) => write!(f, "{}: {}", e.code, e.message),
+        }
+    }
 }
 
 fn next_pause(pause: Duration) -> Duration {
@@ -68,28 +92,37 @@ pub async fn wait_until_writable_within(
     let key = probe_key(table);
     let started = Instant::now();
     let mut pause = FIRST_PAUSE;
+    let probe = [RowWrite::delete(name.as_str(), key).with_condition(RowExistence::ExpectExist)];
     let result = loop {
-        let probe = client
-            .delete_row(name, &key, RowExistence::ExpectExist)
-            .await;
-        let error = match probe {
+        let answer = match client.batch_write(&probe).await {
+            Ok(mut rows) => rows.pop().unwrap_or(Ok(())).map_err(Refusal::Row),
+            Err(e) => Err(Refusal::Request(e)),
+        };
+        let refusal = match answer {
             // Cannot happen on a table we just created; either way the write path answered.
             Ok(()) => break Ok(started.elapsed()),
-            Err(e) if e.code() == Some(codes::CONDITION_CHECK_FAIL) => break Ok(started.elapsed()),
-            Err(e) => e,
+            Err(Refusal::Row(e)) if e.code == codes::CONDITION_CHECK_FAIL => {
+                break Ok(started.elapsed())
+            }
+            Err(refusal) => refusal,
         };
         let waited = started.elapsed();
-        if !is_transient(&error) || waited >= limit {
-            break Err(EngineError::tablestore(
-                format!(
-                    "waiting {} s for created table {name} to accept writes",
-                    waited.as_secs()
-                ),
-                error,
-            ));
+        if !refusal.is_transient() || waited >= limit {
+            let context = format!(
+                "waiting {} s for created table {name} to accept writes",
+                waited.as_secs()
+            );
+            break Err(match refusal {
+                Refusal::Request(e) => EngineError::tablestore(context, e),
+                Refusal::Row(e) => EngineError::RowsFailed {
+                    table: name.clone(),
+                    failed: 1,
+                    first_error: format!("{context}: {}: {}", e.code, e.message),
+                },
+            });
         }
         ctx.progress.set_waiting_for_table(waited);
-        tracing::info!(table = %name, waited_s = waited.as_secs(), code = error.outcome_code(), "Created table does not accept writes yet; waiting.");
+        tracing::info!(table = %name, waited_s = waited.as_secs(), refusal = %refusal, "Created table does not accept writes yet; waiting.");
         tokio::time::sleep(pause).await;
         pause = next_pause(pause);
     };

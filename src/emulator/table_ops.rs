@@ -230,15 +230,8 @@ pub fn describe_table(
         table_status: Some(proto::TableStatus::Active as i32),
         stream_details: Some(stream_details(&table, &desc)),
         shard_splits: Vec::new(),
-        sse_details: Some(desc.encryption.as_ref().map_or(
-            proto::SseDetails {
-                enable: false,
-                key_type: None,
-                key_id: None,
-                role_arn: None,
-            },
-            TableEncryption::to_details,
-        )),
+        // Only for an encrypted table: what the emulator answered before, for every SDK.
+        sse_details: desc.encryption.as_ref().map(TableEncryption::to_details),
         index_metas: desc.to_proto_indexes(),
     })
 }

@@ -250,6 +250,7 @@ fn main() {
             renames: [(TABLE.to_string(), format!("{TABLE}_restored"))].into(),
             if_exists: IfExists::Fail,
             dry_run: false,
+            settings: Default::default(),
         };
         reset_peak_rss();
         let started = Instant::now();

@@ -11,7 +11,7 @@ use anyhow::Context;
 use clap::Args;
 
 use crate::emulator::{
-    Emulator, EmulatorConfig, FaultConfig, IndexBehaviour, DEFAULT_PAGE_BYTE_LIMIT,
+    Emulator, EmulatorConfig, FaultConfig, IndexBehaviour, TableRules, DEFAULT_PAGE_BYTE_LIMIT,
     DEFAULT_PAGE_ROW_LIMIT,
 };
 
@@ -75,6 +75,19 @@ pub struct EmulatorArgs {
     /// Answer OTSOperationForbidden to CreateTable with indexes (feature not enabled).
     #[arg(long)]
     pub forbid_index_in_create_table: bool,
+    /// A new table refuses writes (OTSTableNotReady) for this long; the service takes about
+    /// a minute.
+    #[arg(long, default_value_t = 0)]
+    pub table_not_ready_ms: u64,
+    /// Least time between table operations on one table ("Too frequent table operations.").
+    #[arg(long, default_value_t = 0)]
+    pub table_op_interval_ms: u64,
+    /// Accept cells older than the table's TTL (the service refuses them).
+    #[arg(long)]
+    pub no_ttl_window: bool,
+    /// Refuse initial split points (`partitions`) in CreateTable, like some instances.
+    #[arg(long)]
+    pub refuse_partitions: bool,
 }
 
 impl EmulatorArgs {
@@ -99,6 +112,12 @@ impl EmulatorArgs {
                 list_index_tables: !self.hide_index_tables,
                 refuse_custom_timestamps: !self.allow_custom_timestamps_with_index,
                 forbid_index_in_create_table: self.forbid_index_in_create_table,
+            },
+            table_rules: TableRules {
+                not_ready_for: std::time::Duration::from_millis(self.table_not_ready_ms),
+                table_op_interval: std::time::Duration::from_millis(self.table_op_interval_ms),
+                ttl_window: !self.no_ttl_window,
+                accept_partitions: !self.refuse_partitions,
             },
             ..EmulatorConfig::new(
                 self.listen,

@@ -84,7 +84,15 @@ impl Drop for ProgressDisplay {
 }
 
 fn summary(s: &ProgressSnapshot) -> String {
-    format!(
+    let waiting = if s.waiting_for_table_seconds > 0.0 {
+        format!(
+            ", waiting {:.0}s for a new table to accept writes",
+            s.waiting_for_table_seconds
+        )
+    } else {
+        String::new()
+    };
+    let line = format!(
         "tables {}/{}, {} rows, {} ({}/s), {:.0}s",
         s.tables_done,
         s.tables_total,
@@ -92,5 +100,6 @@ fn summary(s: &ProgressSnapshot) -> String {
         human_bytes(s.bytes),
         human_bytes(s.bytes_per_second as u64),
         s.elapsed_seconds
-    )
+    );
+    line + &waiting
 }

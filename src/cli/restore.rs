@@ -8,7 +8,9 @@ use clap::Args;
 use super::common::{self, human_bytes, Output};
 use super::failure::{engine_failure, Failure};
 use super::progress::ProgressDisplay;
-use crate::engine::{run_restore, IfExists, RestoreJob, RestoreReport, RunControls};
+use crate::engine::{
+    run_restore, IfExists, RestoreJob, RestoreReport, RestoreSettings, RunControls,
+};
 
 #[derive(Debug, Args)]
 pub struct RestoreArgs {
@@ -37,6 +39,13 @@ pub struct RestoreArgs {
     /// Report what would be written; write nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Give created tables the saved reserved read/write capacity units (default: none;
+    /// capacity-mode instances refuse them, elsewhere they cost money).
+    #[arg(long)]
+    pub restore_reserved_throughput: bool,
+    /// Create tables without the saved server-side encryption.
+    #[arg(long)]
+    pub without_encryption: bool,
     /// How to print the result: readable text, or one JSON document.
     #[arg(long, value_enum, default_value_t)]
     pub output: Output,
@@ -69,6 +78,10 @@ pub async fn run(args: RestoreArgs) -> Result<(), Failure> {
         renames,
         if_exists: args.if_exists,
         dry_run: args.dry_run,
+        settings: RestoreSettings {
+            restore_reserved_throughput: args.restore_reserved_throughput,
+            without_encryption: args.without_encryption,
+        },
     };
     let ctx = RunControls::new(config.engine.clone());
     let display = ProgressDisplay::start("restore", ctx.progress.clone(), ctx.cancel.clone());
@@ -92,8 +105,16 @@ fn print_text(report: &RestoreReport) {
     };
     for t in &report.tables {
         let created = if t.created { " (new table)" } else { "" };
+        let expired = if t.cells_expired > 0 {
+            format!(
+                ", {} cells past the TTL dropped ({} rows wholly)",
+                t.cells_expired, t.rows_expired
+            )
+        } else {
+            String::new()
+        };
         println!(
-            "{verb} {} -> {}{created}: {} rows, {} cells, {}{}",
+            "{verb} {} -> {}{created}: {} rows, {} cells, {}{}{expired}",
             t.source_table,
             t.target_table,
             t.rows,

@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 
 use super::faults::FaultConfig;
 pub use super::index_ops::IndexBehaviour;
+use super::table_rules::TableRules;
 
 /// Rows per GetRange page at most (the service's cap).
 pub const DEFAULT_PAGE_ROW_LIMIT: usize = 5000;
@@ -33,6 +34,8 @@ pub struct EmulatorConfig {
     /// Secondary-index behaviours of the service (index tables in ListTable, custom
     /// timestamps refused, indexes forbidden in CreateTable).
     pub indexes: IndexBehaviour,
+    /// Not-ready window, table-operation throttling, TTL window, initial partitions.
+    pub table_rules: TableRules,
 }
 
 impl Default for EmulatorConfig {
@@ -48,6 +51,7 @@ impl Default for EmulatorConfig {
             stream_hour_ms: 3_600_000,
             faults: FaultConfig::default(),
             indexes: IndexBehaviour::default(),
+            table_rules: TableRules::default(),
         }
     }
 }

@@ -33,6 +33,11 @@
 //!   numerically, strings and binaries bytewise), max versions, TTL, server-assigned millisecond
 //!   timestamps, the allowed timestamp deviation, auto-increment key columns, row-existence
 //!   conditions, and the service limits ([`limits`]).
+//! - Table rules ([`TableRules`], see `table_rules.rs`): a not-ready window after CreateTable
+//!   (`OTSTableNotReady` on writes), table-operation throttling ("Too frequent table
+//!   operations."), the TTL bound on written timestamps (on by default), initial partitions;
+//!   server-side encryption settings are kept and described; `allow_update = false` refuses
+//!   UpdateRow.
 //! - GetRange pages stop at min(limit, `page_row_limit`) rows or `page_byte_limit` bytes;
 //!   ComputeSplitPointsBySize splits by accumulated row size (`split_unit_bytes` replaces the
 //!   100 MB unit to get split points on small tables).
@@ -69,6 +74,7 @@ mod split;
 mod stats;
 mod stream;
 mod table_ops;
+mod table_rules;
 mod tables;
 mod wire;
 mod write;
@@ -86,6 +92,7 @@ pub use error::ServiceError;
 pub use faults::FaultConfig;
 pub use split::DEFAULT_SPLIT_UNIT_BYTES;
 pub use stats::EmulatorStats;
+pub use table_rules::{TableRules, TOO_FREQUENT};
 
 use server::Shared;
 use tables::lock;

@@ -45,7 +45,7 @@ pub struct Shared {
 
 impl Shared {
     pub fn new(config: EmulatorConfig) -> Self {
-        let store = Tables::new(config.indexes);
+        let store = Tables::new(config.indexes, config.table_rules.clone());
         let hour_us = i64::try_from(config.stream_hour_ms.max(1))
             .unwrap_or(i64::MAX / 1000)
             .saturating_mul(1000);

@@ -2,6 +2,7 @@
 
 use std::collections::HashSet;
 
+use crate::tablestore::encryption::TableEncryption;
 use crate::tablestore::proto;
 use crate::tablestore::table::{TableDescription, TableOptions};
 
@@ -158,6 +159,14 @@ pub fn create_table(
 ) -> Result<proto::CreateTableResponse, ServiceError> {
     check_schema(&req.table_meta)?;
     check_throughput(&req.reserved_throughput)?;
+    if !req.partitions.is_empty() && !store.rules.accept_partitions {
+        return Err(ServiceError::invalid(
+            "Specifying partitions is not supported on this instance.",
+        ));
+    }
+    store
+        .table_ops
+        .admit(&req.table_meta.table_name, store.rules.table_op_interval)?;
     let desc = TableDescription::from_proto(
         &req.table_meta,
         req.table_options.as_ref(),
@@ -165,6 +174,10 @@ pub fn create_table(
         &req.index_metas,
         req.stream_spec.as_ref().and_then(stream_hours),
     )
+    .map(|desc| TableDescription {
+        encryption: TableEncryption::from_spec(req.sse_spec.as_ref()),
+        ..desc
+    })
     .map_err(ServiceError::invalid)?;
     check_options(&desc.options)?;
     check_indexes(&desc)?;
@@ -215,7 +228,8 @@ pub fn describe_table(
         table_status: Some(proto::TableStatus::Active as i32),
         stream_details: Some(stream_details(&table)),
         shard_splits: Vec::new(),
-        sse_details: None,
+        // Only for an encrypted table: what the emulator answered before, for every SDK.
+        sse_details: desc.encryption.as_ref().map(TableEncryption::to_details),
         index_metas: desc.to_proto_indexes(),
     })
 }
@@ -226,6 +240,9 @@ pub fn update_table(
 ) -> Result<proto::UpdateTableResponse, ServiceError> {
     check_table_name(&req.table_name)?;
     let table = store.table(&req.table_name)?;
+    store
+        .table_ops
+        .admit(&req.table_name, store.rules.table_op_interval)?;
     if req.reserved_throughput.is_none() && req.table_options.is_none() && req.stream_spec.is_none()
     {
         return Err(ServiceError::invalid(
@@ -275,6 +292,9 @@ pub fn delete_table(
 ) -> Result<proto::DeleteTableResponse, ServiceError> {
     check_table_name(&req.table_name)?;
     super::search_index_ops::check_no_search_index(store, &req.table_name)?;
+    store
+        .table_ops
+        .admit(&req.table_name, store.rules.table_op_interval)?;
     store.delete(&req.table_name)?;
     Ok(proto::DeleteTableResponse {})
 }

@@ -17,6 +17,7 @@ use super::error::ServiceError;
 use super::index_ops::IndexBehaviour;
 use super::keys::SortKey;
 use super::stream::{self, StreamLog};
+use super::table_rules::{TableOpLimiter, TableRules};
 
 /// Most tables an instance may hold.
 pub const MAX_TABLES: usize = 64;
@@ -156,6 +157,10 @@ pub struct Table {
     pub search_indexes: Mutex<super::search_index_ops::SearchIndexes>,
     /// The instance's index behaviour (custom timestamps on indexed tables).
     pub index_behaviour: IndexBehaviour,
+    /// Milliseconds since the epoch when the table starts accepting writes.
+    pub writable_at_ms: i64,
+    /// Whether writes are refused for cells older than the TTL ([`TableRules::ttl_window`]).
+    pub ttl_window: bool,
     last_auto_increment: Mutex<i64>,
 }
 
@@ -174,8 +179,23 @@ impl Table {
             stream: Mutex::new(stream),
             search_indexes: Mutex::default(),
             index_behaviour: IndexBehaviour::default(),
+            writable_at_ms: now,
+            ttl_window: TableRules::default().ttl_window,
             last_auto_increment: Mutex::new(0),
         }
+    }
+
+    /// A new table under `rules`: not writable until the not-ready window has passed.
+    pub fn under_rules(
+        description: TableDescription,
+        rules: &TableRules,
+        stream_hour_us: i64,
+    ) -> Self {
+        let mut table = Table::new(description, stream_hour_us);
+        let window = i64::try_from(rules.not_ready_for.as_millis()).unwrap_or(i64::MAX);
+        table.writable_at_ms = table.writable_at_ms.saturating_add(window);
+        table.ttl_window = rules.ttl_window;
+        table
     }
 
     pub fn description(&self) -> TableDescription {
@@ -199,14 +219,16 @@ pub struct Tables {
     /// Length of one hour of stream expiration in µs; 0 means a real hour.
     stream_hour_us: AtomicI64,
     pub index_behaviour: IndexBehaviour,
+    pub rules: TableRules,
+    pub table_ops: TableOpLimiter,
 }
 
 impl Tables {
-    pub fn new(index_behaviour: IndexBehaviour) -> Self {
+    pub fn new(index_behaviour: IndexBehaviour, rules: TableRules) -> Self {
         Tables {
-            tables: RwLock::default(),
-            stream_hour_us: AtomicI64::new(0),
             index_behaviour,
+            rules,
+            ..Tables::default()
         }
     }
 
@@ -241,9 +263,10 @@ impl Tables {
                 "Too many tables.",
             ));
         }
-        let mut table = Table::new(description, self.stream_hour_us());
+        let name = description.name.clone();
+        let mut table = Table::under_rules(description, &self.rules, self.stream_hour_us());
         table.index_behaviour = self.index_behaviour;
-        tables.insert(table.description().name, Arc::new(table));
+        tables.insert(name, Arc::new(table));
         Ok(())
     }
 

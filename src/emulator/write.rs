@@ -13,6 +13,7 @@ use super::keys::SortKey;
 use super::limits::{check_cells, check_primary_key, KeyUse};
 use super::read::Visibility;
 use super::stream;
+use super::table_rules::{check_ready, check_ttl_window};
 use super::tables::{write, StoredRow, Table};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -136,8 +137,17 @@ pub fn apply(
     mut op: WriteOp,
     now_ms: i64,
 ) -> Result<Option<Vec<u8>>, ServiceError> {
+    check_ready(table.writable_at_ms, now_ms)?;
+    if op.kind == WriteKind::Update && desc.options.allow_update == Some(false) {
+        return Err(ServiceError::invalid(
+            "UpdateRow is not allowed: the table option allow_update is false.",
+        ));
+    }
     validate(&op, desc, now_ms)?;
     super::index_ops::check_write_timestamps(table.index_behaviour, desc, &op.row.cells)?;
+    if table.ttl_window {
+        check_ttl_window(&op.row.cells, desc.options.time_to_live, now_ms)?;
+    }
     let expect = expectation(&op.condition)?;
     let has_auto_increment = op
         .row

@@ -39,5 +39,5 @@ pub use error::EngineError;
 pub use measure::TableMeasure;
 pub use plan::{BackupPlan, RangeState};
 pub use progress::{Progress, ProgressSnapshot};
-pub use restore::{run_restore, IfExists, RestoreJob, RestoreReport};
+pub use restore::{run_restore, IfExists, RestoreJob, RestoreReport, RestoreSettings};
 pub use verify::{run_verify, VerifyJob, VerifyReport};

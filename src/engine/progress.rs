@@ -18,6 +18,7 @@ pub struct Progress {
     tables_done: AtomicU64,
     tables_total: AtomicU64,
     store_retries: AtomicU64,
+    waiting_for_table_ms: AtomicU64,
 }
 
 /// A consistent-enough copy of the counters at one moment.
@@ -32,6 +33,9 @@ pub struct ProgressSnapshot {
     pub tables_total: u64,
     /// Store writes that failed and were retried (a store briefly unreachable).
     pub store_retries: u64,
+    /// How long the restore has been waiting for a created table to accept writes (0 when it
+    /// is not waiting).
+    pub waiting_for_table_seconds: f64,
     pub elapsed_seconds: f64,
     pub rows_per_second: f64,
     pub bytes_per_second: f64,
@@ -55,6 +59,7 @@ impl Progress {
             tables_done: AtomicU64::new(0),
             tables_total: AtomicU64::new(0),
             store_retries: AtomicU64::new(0),
+            waiting_for_table_ms: AtomicU64::new(0),
         }
     }
 
@@ -84,6 +89,12 @@ impl Progress {
         self.store_retries.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// Shows how long a restore has waited so far for a new table (zero: not waiting).
+    pub fn set_waiting_for_table(&self, waited: std::time::Duration) {
+        let ms = u64::try_from(waited.as_millis()).unwrap_or(u64::MAX);
+        self.waiting_for_table_ms.store(ms, Ordering::Relaxed);
+    }
+
     pub fn snapshot(&self) -> ProgressSnapshot {
         let elapsed = self.started.elapsed().as_secs_f64();
         let rows = self.rows.load(Ordering::Relaxed);
@@ -104,6 +115,8 @@ impl Progress {
             tables_done: self.tables_done.load(Ordering::Relaxed),
             tables_total: self.tables_total.load(Ordering::Relaxed),
             store_retries: self.store_retries.load(Ordering::Relaxed),
+            waiting_for_table_seconds: self.waiting_for_table_ms.load(Ordering::Relaxed) as f64
+                / 1000.0,
             elapsed_seconds: elapsed,
             rows_per_second: per_second(rows),
             bytes_per_second: per_second(bytes),

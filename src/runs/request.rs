@@ -93,6 +93,9 @@ pub struct RestoreRequest {
     pub if_exists: IfExists,
     #[serde(default)]
     pub dry_run: bool,
+    /// Reserved throughput and encryption of created tables.
+    #[serde(default)]
+    pub settings: crate::engine::RestoreSettings,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

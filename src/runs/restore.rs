@@ -163,6 +163,7 @@ impl RestoreSpec {
             renames: self.request.renames,
             if_exists: self.request.if_exists,
             dry_run: self.request.dry_run,
+            settings: self.request.settings,
         };
         match run_restore(job, &run_controls(ctx)).await {
             Ok(report) => RunOutcome::succeeded().with_report(to_json(&report)),

@@ -13,7 +13,8 @@ use super::corpus::CorpusTable;
 use super::report::{NotReady, StepStatus};
 use super::Selftest;
 use crate::engine::{
-    run_backup, run_restore, BackupIo, BackupJob, IfExists, RestoreJob, RunControls,
+    run_backup, run_restore, BackupIo, BackupJob, IfExists, RestoreJob, RestoreSettings,
+    RunControls,
 };
 use crate::store::BackupStore;
 use crate::tablestore::client::{
@@ -148,6 +149,7 @@ pub async fn restore(
         renames,
         if_exists: IfExists::Fail,
         dry_run: false,
+        settings: RestoreSettings::default(),
     };
     let report = run_restore(job, &RunControls::new(test.engine.clone()))
         .await

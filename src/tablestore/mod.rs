@@ -5,11 +5,13 @@
 pub mod auth;
 pub mod client;
 pub mod codes;
+pub mod encryption;
 pub mod plainbuffer;
 pub mod proto;
 pub mod row;
 pub mod table;
 
+pub use encryption::{SseKeyType, TableEncryption};
 pub use row::{Cell, CellOp, PkColumn, PkValue, PrimaryKey, Row, Value};
 pub use table::{
     ColumnType, DefinedColumn, IndexDefinition, PkSchema, PkType, SearchIndexDefinition,

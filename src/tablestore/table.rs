@@ -127,6 +127,9 @@ pub struct TableDescription {
     /// Search indexes, recreated after the data on restore (not part of DescribeTable).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub search_indexes: Vec<SearchIndexDefinition>,
+    /// Server-side encryption (DescribeTable `sse_details`), when enabled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encryption: Option<super::encryption::TableEncryption>,
 }
 
 impl TableDescription {
@@ -142,6 +145,7 @@ impl TableDescription {
             indexes: Vec::new(),
             stream_expiration_hours: None,
             search_indexes: Vec::new(),
+            encryption: None,
         }
     }
 
@@ -321,6 +325,7 @@ impl TableDescription {
             indexes: indexes.iter().map(IndexDefinition::from_proto).collect(),
             stream_expiration_hours,
             search_indexes: Vec::new(),
+            encryption: None,
         })
     }
 }

@@ -14,4 +14,5 @@ mod range;
 mod rows;
 mod split;
 mod stream_sdk;
+mod table_rules;
 mod tables;

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use tablevault::config::EngineConfig;
 use tablevault::emulator::{Emulator, EmulatorConfig, EmulatorHandle};
 use tablevault::engine::{
-    run_restore, EngineError, IfExists, RestoreJob, RestoreReport, RunControls,
+    run_restore, EngineError, IfExists, RestoreJob, RestoreReport, RestoreSettings, RunControls,
 };
 use tablevault::store::{ArchiveStore, ArchiveStoreConfig, BackupStore, Manifest};
 use tablevault::tablestore::client::Client;
@@ -63,6 +63,7 @@ impl Fixture {
                 .collect(),
             if_exists,
             dry_run: false,
+            settings: RestoreSettings::default(),
         }
     }
 
@@ -89,6 +90,7 @@ impl Fixture {
             renames: spec.renames,
             if_exists: spec.if_exists,
             dry_run: spec.dry_run,
+            settings: spec.settings,
         };
         run_restore(job, ctx).await
     }
@@ -104,6 +106,7 @@ pub struct RestoreJobSpec {
     pub renames: BTreeMap<String, String>,
     pub if_exists: IfExists,
     pub dry_run: bool,
+    pub settings: RestoreSettings,
 }
 
 pub fn now_ms() -> i64 {

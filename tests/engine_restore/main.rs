@@ -9,4 +9,5 @@ mod support;
 mod faults;
 mod fidelity;
 mod fixture;
+mod new_table;
 mod policies;

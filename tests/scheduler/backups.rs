@@ -144,6 +144,7 @@ async fn verify_and_restore_read_the_latest_backup_of_a_schedule() {
             renames: [("users".to_string(), "users_restored".to_string())].into(),
             if_exists: IfExists::Fail,
             dry_run: false,
+            settings: Default::default(),
         })
         .await
         .expect("restore queued");

@@ -12,7 +12,7 @@ use super::common::{check_table_names, check_tables_in_backup, run_accepted};
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::json::ApiJson;
 use crate::api::state::AppState;
-use crate::engine::IfExists;
+use crate::engine::{IfExists, RestoreSettings};
 use crate::runs::{BackupRef, RestoreRequest};
 
 #[derive(Debug, Deserialize)]
@@ -29,6 +29,12 @@ pub struct CreateRestore {
     pub if_exists: IfExists,
     #[serde(default)]
     pub dry_run: bool,
+    /// Replay the saved reserved read/write CU on created tables (default: none reserved).
+    #[serde(default)]
+    pub restore_reserved_throughput: bool,
+    /// Create tables without the saved server-side encryption.
+    #[serde(default)]
+    pub without_encryption: bool,
     /// The configured source restored into; default: the one the backup was taken from.
     pub source: Option<String>,
 }
@@ -63,6 +69,10 @@ pub async fn create(
         renames: body.rename,
         if_exists: body.if_exists,
         dry_run: body.dry_run,
+        settings: RestoreSettings {
+            restore_reserved_throughput: body.restore_reserved_throughput,
+            without_encryption: body.without_encryption,
+        },
     };
     let run = state.executor().submit_restore(request).await?;
     Ok(run_accepted(&run))

@@ -9,8 +9,10 @@
 //! 4. per table: create or adjust the target, write the rows ([`writer`]), set the deviation
 //!    back, and create the indexes of a created table ([`indexes`]).
 
+mod expiry;
 mod indexes;
 mod plan;
+mod readiness;
 mod report;
 mod split;
 mod target;
@@ -22,6 +24,7 @@ use std::time::Instant;
 
 pub use report::{DeviationChange, IfExists, RestoreReport, TableRestoreReport};
 pub use split::{row_writes, RowWrites};
+pub use target::RestoreSettings;
 
 use super::measure::measure_stored;
 use super::{EngineError, RunControls, TableMeasure};
@@ -39,6 +42,8 @@ pub struct RestoreJob {
     pub if_exists: IfExists,
     /// Report what would be written; write nothing.
     pub dry_run: bool,
+    /// Reserved throughput and encryption of created tables.
+    pub settings: RestoreSettings,
 }
 
 struct Prepared {
@@ -76,6 +81,7 @@ pub async fn run_restore(job: RestoreJob, ctx: &RunControls) -> Result<RestoreRe
                 &selected.target,
                 distance,
                 job.if_exists,
+                job.settings,
             ))
             .await?;
         if target.to_create.is_none() {
@@ -103,6 +109,8 @@ pub async fn run_restore(job: RestoreJob, ctx: &RunControls) -> Result<RestoreRe
             let counts = restore_table(&job, p, ctx).await?;
             (table.rows, table.cells, table.bytes) = (counts.rows, counts.cells, counts.bytes);
             (table.rows_skipped, table.rows_split) = (counts.skipped, counts.split);
+            table.ready_after_ms = counts.ready_after_ms;
+            (table.cells_expired, table.rows_expired) = (counts.cells_expired, counts.rows_expired);
             ctx.progress.range_done();
             ctx.progress.table_done();
         }
@@ -114,6 +122,7 @@ pub async fn run_restore(job: RestoreJob, ctx: &RunControls) -> Result<RestoreRe
         tables = report.tables.len(),
         rows = report.total_rows(),
         skipped = report.total_skipped(),
+        cells_expired = report.tables.iter().map(|t| t.cells_expired).sum::<u64>(),
         dry_run = job.dry_run,
         "Restored the tables."
     );
@@ -128,18 +137,23 @@ async fn restore_table(
     let source = &p.selected.table.description.name;
     let target = &p.target;
     // Not cancellable: once UpdateTable may have been sent, settle must run.
-    target::prepare(&job.client, target).await?;
+    let ready_after = target::prepare(&job.client, target, ctx).await?;
     let written = async {
         let rows = job
             .reader
             .read_table(source)
             .await
             .map_err(|e| EngineError::store(format!("reading table {source}"), e))?;
-        writer::write_table(&job.client, &target.name, rows, job.if_exists, ctx).await
+        let ttl = target.options_after.time_to_live;
+        writer::write_table(&job.client, &target.name, rows, job.if_exists, ttl, ctx).await
     }
     .await;
     // Set the deviation back whatever happened: a raised deviation must not outlive us.
     let settled = target::settle(&job.client, target).await;
+    let written = written.map(|counts| writer::WriteCounts {
+        ready_after_ms: ready_after.map(|d| d.as_millis() as u64),
+        ..counts
+    });
     match (written, settled) {
         (Ok(counts), Ok(())) if target.to_create.is_some() => {
             indexes::recreate(&job.client, &p.selected.table.description, &target.name).await?;
@@ -185,6 +199,12 @@ fn notes(p: &Prepared) -> Vec<String> {
             )
         })
         .collect();
+    if p.target.allow_update_lifted {
+        notes.push(format!(
+            "table {name}: allow_update was true during the restore (rows over 4 MB are written \
+             as a PutRow plus UpdateRows), then set back to false"
+        ));
+    }
     if let Some(d) = p.target.deviation {
         notes.push(format!(
             "table {name}: max time deviation raised from {} s to {} s during the restore for \

@@ -61,6 +61,13 @@ pub struct TableRestoreReport {
     pub rows_skipped: u64,
     /// Rows larger than one request, written as a PutRow plus UpdateRows.
     pub rows_split: u64,
+    /// Cells the target's TTL had expired since the backup: the service refuses them and they
+    /// would be invisible, so they were dropped (not counted in `cells`).
+    #[serde(default)]
+    pub cells_expired: u64,
+    /// Rows whose every cell had expired: dropped whole (they read as absent on the service).
+    #[serde(default)]
+    pub rows_expired: u64,
     /// The target's max time deviation (seconds) while restoring, when it had to be raised
     /// for old timestamps; it is set back afterwards.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -71,6 +78,10 @@ pub struct TableRestoreReport {
     /// Search indexes created after the rows (a dry run: to be created).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub search_indexes: Vec<String>,
+    /// For a created table: milliseconds from its creation until it accepted writes (the
+    /// service loads a new table's partition for about a minute).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ready_after_ms: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -13,8 +13,9 @@ use std::time::Duration;
 
 use futures::StreamExt;
 
+use super::readiness::{patiently, wait_until_writable};
 use super::report::{DeviationChange, IfExists};
-use crate::engine::EngineError;
+use crate::engine::{EngineError, RunControls};
 use crate::tablestore::client::{Client, Direction, RangeRequest, TableUpdate};
 use crate::tablestore::{TableDescription, TableOptions};
 
@@ -25,6 +26,18 @@ const DEVIATION_MARGIN_SECS: i64 = 3600;
 const DEVIATION_HEADROOM_SECS: i64 = 86_400;
 /// How long to wait for a created table to answer DescribeTable.
 const CREATE_WAIT: Duration = Duration::from_secs(60);
+
+/// Which saved settings a created table gets back beyond its key, columns and options.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RestoreSettings {
+    /// Replay the saved reserved read/write capacity units. Off by default: capacity-mode
+    /// instances refuse them, and elsewhere they add cost the operator did not ask for.
+    #[serde(default)]
+    pub restore_reserved_throughput: bool,
+    /// Create tables unencrypted even where the saved table used server-side encryption.
+    #[serde(default)]
+    pub without_encryption: bool,
+}
 
 #[derive(Debug, Clone)]
 pub struct Target {
@@ -39,6 +52,9 @@ pub struct Target {
     pub plain_auto_increment: Vec<String>,
     /// The table exists and already holds rows (what `if_exists` decides about).
     pub holds_rows: bool,
+    /// The table refuses UpdateRow (`allow_update` false), which rows over 4 MB need: it is
+    /// allowed during the restore and refused again afterwards.
+    pub allow_update_lifted: bool,
 }
 
 /// The deviation (seconds) a restore needs, if `current` is not enough for timestamps up to
@@ -55,10 +71,11 @@ pub async fn inspect(
     name: &str,
     distance_secs: i64,
     if_exists: IfExists,
+    settings: RestoreSettings,
 ) -> Result<Target, EngineError> {
     match client.describe_table(name).await {
         Ok(existing) => inspect_existing(client, saved, existing, distance_secs, if_exists).await,
-        Err(e) if e.is_not_found() => Ok(plan_create(saved, name, distance_secs)),
+        Err(e) if e.is_not_found() => Ok(plan_create(saved, name, distance_secs, settings)),
         Err(e) => Err(EngineError::tablestore(
             format!("describing target table {name}"),
             e,
@@ -66,10 +83,25 @@ pub async fn inspect(
     }
 }
 
-fn plan_create(saved: &TableDescription, name: &str, distance_secs: i64) -> Target {
+fn plan_create(
+    saved: &TableDescription,
+    name: &str,
+    distance_secs: i64,
+    settings: RestoreSettings,
+) -> Target {
     let mut create = saved.clone();
     create.name = name.to_string();
     create.indexes.clear(); // created after the data: see indexes.rs
+    if !settings.restore_reserved_throughput {
+        (create.reserved_read, create.reserved_write) = (0, 0);
+    }
+    if settings.without_encryption {
+        create.encryption = None;
+    }
+    let allow_update_lifted = create.options.allow_update == Some(false);
+    if allow_update_lifted {
+        create.options.allow_update = Some(true);
+    }
     let mut plain_auto_increment = Vec::new();
     for column in &mut create.primary_key {
         if column.auto_increment {
@@ -94,6 +126,7 @@ fn plan_create(saved: &TableDescription, name: &str, distance_secs: i64) -> Targ
         deviation,
         plain_auto_increment,
         holds_rows: false,
+        allow_update_lifted,
     }
 }
 
@@ -141,6 +174,7 @@ async fn inspect_existing(
         }),
         plain_auto_increment: Vec::new(),
         holds_rows,
+        allow_update_lifted: existing.options.allow_update == Some(false),
     })
 }
 
@@ -160,52 +194,79 @@ async fn is_empty(client: &Client, table: &TableDescription) -> Result<bool, Eng
     }
 }
 
-/// Creates the table (and waits until it answers) or raises its deviation, as planned.
-pub async fn prepare(client: &Client, target: &Target) -> Result<(), EngineError> {
+/// Creates the table (and waits until it accepts writes) or raises its deviation, as planned.
+/// Returns how long a created table took to accept writes.
+pub async fn prepare(
+    client: &Client,
+    target: &Target,
+    ctx: &RunControls,
+) -> Result<Option<Duration>, EngineError> {
     let name = &target.name;
     if let Some(create) = &target.to_create {
-        client
-            .create_table(create)
-            .await
-            .map_err(|e| EngineError::tablestore(format!("creating table {name}"), e))?;
+        patiently(&format!("CreateTable {name}"), || {
+            client.create_table(create)
+        })
+        .await
+        .map_err(|e| EngineError::tablestore(format!("creating table {name}"), e))?;
         wait_until_described(client, name).await?;
-        tracing::info!(table = %name, "Created target table.");
-    } else if let Some(d) = target.deviation {
-        set_deviation(client, target, d.during_restore).await?;
-        tracing::info!(table = %name, deviation = d.during_restore, "Raised the max time deviation for the restore.");
+        let ready_after = wait_until_writable(client, create, ctx).await?;
+        tracing::info!(table = %name, ready_after_ms = ready_after.as_millis() as u64, "Created target table; it accepts writes.");
+        return Ok(Some(ready_after));
     }
-    Ok(())
-}
-
-/// Sets a raised deviation back to its saved value.
-pub async fn settle(client: &Client, target: &Target) -> Result<(), EngineError> {
-    if let Some(d) = target.deviation {
-        set_deviation(client, target, d.saved).await?;
-        tracing::info!(table = %target.name, deviation = d.saved, "Set the max time deviation back.");
-    }
-    Ok(())
-}
-
-async fn set_deviation(client: &Client, target: &Target, seconds: i64) -> Result<(), EngineError> {
-    let update = TableUpdate {
-        options: Some(TableOptions {
-            max_time_deviation: seconds,
+    if target.deviation.is_some() || target.allow_update_lifted {
+        let during = TableOptions {
+            max_time_deviation: target
+                .deviation
+                .map_or(target.options_after.max_time_deviation, |d| {
+                    d.during_restore
+                }),
+            allow_update: if target.allow_update_lifted {
+                Some(true)
+            } else {
+                target.options_after.allow_update
+            },
             ..target.options_after
-        }),
+        };
+        set_options(client, target, during).await?;
+        tracing::info!(table = %name, deviation = during.max_time_deviation, allow_update = ?during.allow_update, "Adjusted the table options for the restore.");
+    }
+    Ok(None)
+}
+
+/// Sets options changed for the restore (a raised deviation, a lifted `allow_update`) back to
+/// their saved values.
+pub async fn settle(client: &Client, target: &Target) -> Result<(), EngineError> {
+    if target.deviation.is_some() || target.allow_update_lifted {
+        set_options(client, target, target.options_after).await?;
+        tracing::info!(table = %target.name, deviation = target.options_after.max_time_deviation, allow_update = ?target.options_after.allow_update, "Set the table options back.");
+    }
+    Ok(())
+}
+
+async fn set_options(
+    client: &Client,
+    target: &Target,
+    options: TableOptions,
+) -> Result<(), EngineError> {
+    let seconds = options.max_time_deviation;
+    let update = TableUpdate {
+        options: Some(options),
         ..TableUpdate::default()
     };
-    client
-        .update_table(&target.name, &update)
-        .await
-        .map_err(|e| {
-            EngineError::tablestore(
-                format!(
-                    "setting the max time deviation of table {} to {seconds} s",
-                    target.name
-                ),
-                e,
-            )
-        })
+    patiently(&format!("UpdateTable {}", target.name), || {
+        client.update_table(&target.name, &update)
+    })
+    .await
+    .map_err(|e| {
+        EngineError::tablestore(
+            format!(
+                "setting the options of table {} (max time deviation {seconds} s, allow_update \
+                 {:?})",
+                target.name, options.allow_update
+            ),
+            e,
+        )
+    })
 }
 
 async fn wait_until_described(client: &Client, name: &str) -> Result<(), EngineError> {
@@ -252,7 +313,12 @@ mod tests {
             sync: true,
             local: false,
         });
-        let target = plan_create(&saved, "orders_copy", 30 * 86_400);
+        let target = plan_create(
+            &saved,
+            "orders_copy",
+            30 * 86_400,
+            RestoreSettings::default(),
+        );
         let create = target.to_create.unwrap();
         assert!(create.indexes.is_empty(), "indexes come after the data");
         assert_eq!(create.name, "orders_copy");

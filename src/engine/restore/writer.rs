@@ -7,6 +7,7 @@ use std::sync::Mutex;
 
 use futures::{stream, TryStreamExt};
 
+use super::expiry::{drop_expired, oldest_writable_ms, Expired};
 use super::report::IfExists;
 use super::split::{row_writes, RowWrites};
 use crate::engine::{EngineError, RunControls};
@@ -22,6 +23,11 @@ pub struct WriteCounts {
     pub bytes: u64,
     pub skipped: u64,
     pub split: u64,
+    /// Cells (and rows whose every cell) the target's TTL had expired: dropped, not written.
+    pub cells_expired: u64,
+    pub rows_expired: u64,
+    /// How long the created target took to accept writes.
+    pub ready_after_ms: Option<u64>,
 }
 
 /// One unit of work for a writer task.
@@ -37,6 +43,7 @@ pub async fn write_table(
     target: &str,
     rows: RowBatches,
     if_exists: IfExists,
+    ttl_secs: i32,
     ctx: &RunControls,
 ) -> Result<WriteCounts, EngineError> {
     let condition = match if_exists {
@@ -49,7 +56,20 @@ pub async fn write_table(
             context: format!("reading rows for table {target}"),
             source,
         })
-        .map_ok(|batch| stream::iter(plan_jobs(target, batch, condition)))
+        .map_ok(|batch| {
+            let oldest = oldest_writable_ms(ttl_secs, chrono::Utc::now().timestamp_millis());
+            let mut expired = Expired::default();
+            let batch: Vec<_> = batch
+                .into_iter()
+                .filter_map(|row| drop_expired(row, oldest, &mut expired))
+                .collect();
+            if expired != Expired::default() {
+                let mut total = counts.lock().unwrap_or_else(|e| e.into_inner());
+                total.cells_expired += expired.cells;
+                total.rows_expired += expired.rows;
+            }
+            stream::iter(plan_jobs(target, batch, condition))
+        })
         .try_flatten();
     let work = jobs.try_for_each_concurrent(ctx.engine.writers, |job| {
         let counts = &counts;

@@ -2,6 +2,7 @@
 
 use super::error::{Result, TablestoreError};
 use super::Client;
+use crate::tablestore::encryption::TableEncryption;
 use crate::tablestore::proto;
 use crate::tablestore::table::{TableDescription, TableOptions};
 
@@ -62,6 +63,10 @@ impl Client {
             &response.index_metas,
             stream_hours,
         )
+        .map(|table| TableDescription {
+            encryption: TableEncryption::from_details(response.sse_details.as_ref()),
+            ..table
+        })
         .map_err(|reason| TablestoreError::InvalidResponse {
             action: "DescribeTable",
             reason,
@@ -93,7 +98,7 @@ impl Client {
             stream_spec: table
                 .stream_expiration_hours
                 .map(|expiration_hours| StreamChange::Enable { expiration_hours }.to_proto()),
-            sse_spec: None,
+            sse_spec: table.encryption.as_ref().map(TableEncryption::to_spec),
             index_metas: table.to_proto_indexes(),
         };
         let _: proto::CreateTableResponse = self.call("CreateTable", &request, false).await?;

@@ -81,6 +81,11 @@ pub(super) fn apply_noting(
                 }) {
                     s3.secret_access_key = Some(SecretString::from(v));
                 }
+                if let Some(v) = var(&store_var(name, "ENCRYPTION_KEY"), &|| {
+                    format!("stores.{name}.encryption_key")
+                }) {
+                    s3.encryption_key = Some(SecretString::from(v));
+                }
             }
             StoreConfig::Archive(_) => {}
         }

@@ -40,6 +40,12 @@ pub enum StoreError {
          secret_access_key): {message}"
     )]
     AccessDenied { context: String, message: String },
+    /// The store's configuration cannot be used (an unreadable key file).
+    #[error("invalid store configuration: {0}")]
+    InvalidConfig(String),
+    /// The backup is sealed with a key the store was not given: listing works, reading not.
+    #[error("backup {backup} is encrypted with key {key_id}; set encryption_key_file")]
+    KeyMissing { backup: String, key_id: String },
     #[error("store is unreachable: {0}")]
     Unreachable(String),
 }

@@ -19,6 +19,7 @@
 
 pub mod archive;
 pub mod checksum;
+pub mod encryption;
 pub mod error;
 pub mod manifest;
 pub mod mongo;

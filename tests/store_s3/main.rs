@@ -6,6 +6,7 @@
 mod support;
 
 mod credentials;
+mod encryption;
 mod lifecycle;
 mod outage;
 mod round_trip;

@@ -3,6 +3,7 @@
 //! store's own config (see `config/stores.rs` for how sections compose). The secret may come
 //! from `TABLEVAULT_STORE_<NAME>_SECRET_ACCESS_KEY` instead of the file.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use secrecy::SecretString;
@@ -43,6 +44,15 @@ pub struct S3StoreConfig {
     /// (`engine.store_retry_seconds`) take over.
     #[serde(default = "default_request_retries")]
     pub request_retries: usize,
+    /// Seal every object of new backups with a key from this file (`tablevault keygen`).
+    #[serde(default)]
+    pub encryption_key_file: Option<PathBuf>,
+    /// The key itself (base64), from `TABLEVAULT_STORE_<NAME>_ENCRYPTION_KEY`; wins over the file.
+    #[serde(default)]
+    pub encryption_key: Option<SecretString>,
+    /// Older keys, for reading backups sealed before a rotation.
+    #[serde(default)]
+    pub decryption_key_files: Vec<PathBuf>,
 }
 
 fn default_region() -> String {
@@ -75,6 +85,9 @@ impl S3StoreConfig {
             multipart_part_size: default_part_size(),
             request_timeout_seconds: default_request_timeout(),
             request_retries: default_request_retries(),
+            encryption_key_file: None,
+            encryption_key: None,
+            decryption_key_files: Vec::new(),
         }
     }
 

@@ -19,9 +19,11 @@ use async_trait::async_trait;
 
 use super::archive::layout::{validate_backup_id, MANIFEST_FILE};
 use super::archive::parse_manifest;
+use super::encryption::{corrupt, BackupSeal, Keyring, StoredManifest};
 use super::{BackupReader, BackupStore, Manifest, StagedBackup, StoreError};
 use bucket::Bucket;
 use reader::S3Reader;
+use secrecy::ExposeSecret;
 use staged::S3Staged;
 
 pub use config::{S3StoreConfig, MIN_PART_SIZE};
@@ -30,6 +32,13 @@ pub use config::{S3StoreConfig, MIN_PART_SIZE};
 #[derive(Debug, Clone)]
 pub struct S3Store {
     bucket: Bucket,
+    /// Empty: backups are stored as they are.
+    keys: Arc<Keyring>,
+}
+
+/// `<id>/key.json`: the wrapped data key of an encrypted backup, written first.
+fn key_record_key(backup_id: &str) -> String {
+    format!("{backup_id}/key.json")
 }
 
 /// `<id>/`: everything of one backup.
@@ -45,17 +54,54 @@ fn manifest_key(backup_id: &str) -> String {
 impl S3Store {
     /// A store for the configured bucket. Makes no request (see [`BackupStore::healthcheck`]).
     pub fn new(config: &S3StoreConfig) -> Result<S3Store, StoreError> {
+        let keys = Keyring::load(
+            config.encryption_key_file.as_ref(),
+            config.encryption_key.as_ref().map(|k| k.expose_secret()),
+            &config.decryption_key_files,
+        )
+        .map_err(|e| StoreError::InvalidConfig(e.to_string()))?;
         Ok(S3Store {
             bucket: Bucket::new(config)?,
+            keys: Arc::new(keys),
         })
     }
 
-    /// The manifest of `backup_id`; `None` while it is staged (or absent).
-    async fn manifest(&self, backup_id: &str) -> Result<Option<Manifest>, StoreError> {
-        match self.bucket.get(&manifest_key(backup_id)).await? {
-            Some(bytes) => parse_manifest(backup_id, &bytes).map(Some),
-            None => Ok(None),
-        }
+    /// How the objects of `backup_id` are stored: sealed if it has a `key.json`.
+    async fn seal_of(&self, backup_id: &str) -> Result<BackupSeal, StoreError> {
+        let Some(record) = self.bucket.get(&key_record_key(backup_id)).await? else {
+            return Ok(BackupSeal::plain());
+        };
+        let data_key = self
+            .keys
+            .open_backup(backup_id, &record)
+            .map_err(|e| corrupt(backup_id, e))?;
+        let key_id = Keyring::record_key_id(&record).unwrap_or_default();
+        Ok(BackupSeal::sealed(data_key, key_id))
+    }
+
+    /// The manifest of `backup_id` and how its objects are stored; `None` while it is staged
+    /// (or absent). With `listing`, an encrypted backup whose key this store lacks comes back
+    /// as its cleartext part (no tables) instead of an error.
+    async fn manifest(
+        &self,
+        backup_id: &str,
+        listing: bool,
+    ) -> Result<Option<(Manifest, BackupSeal)>, StoreError> {
+        let Some(bytes) = self.bucket.get(&manifest_key(backup_id)).await? else {
+            return Ok(None);
+        };
+        let stored = StoredManifest::parse(backup_id, bytes.to_vec())?;
+        let seal = match (&stored, self.seal_of(backup_id).await) {
+            (StoredManifest::Plain(_), _) => BackupSeal::plain(),
+            (StoredManifest::Sealed { listing: m, .. }, Err(StoreError::KeyMissing { .. }))
+                if listing =>
+            {
+                return Ok(Some((Manifest::clone(m), BackupSeal::plain())));
+            }
+            (StoredManifest::Sealed { .. }, seal) => seal?,
+        };
+        let json = stored.open(backup_id, &seal)?;
+        Ok(Some((parse_manifest(backup_id, &json)?, seal)))
     }
 
     /// Backup ids found in the bucket, published or staged.
@@ -83,10 +129,19 @@ impl BackupStore for S3Store {
         if self.bucket.any_under(&backup_dir(backup_id)).await? {
             return Err(StoreError::AlreadyExists(backup_id.to_owned()));
         }
+        let seal = match self.keys.new_backup(backup_id) {
+            Some((data_key, record)) => {
+                self.bucket.put(&key_record_key(backup_id), record).await?;
+                let key_id = self.keys.current_id().unwrap_or_default().to_owned();
+                BackupSeal::sealed(data_key, key_id)
+            }
+            None => BackupSeal::plain(),
+        };
         tracing::info!(%backup_id, "Created staged backup.");
         Ok(Arc::new(S3Staged::new(
             self.bucket.clone(),
             backup_id.to_owned(),
+            seal,
             Default::default(),
         )))
     }
@@ -97,7 +152,8 @@ impl BackupStore for S3Store {
         if keys.is_empty() || keys.contains(&manifest_key(backup_id)) {
             return Err(StoreError::NotFound(backup_id.to_owned()));
         }
-        let staged = S3Staged::resume(self.bucket.clone(), backup_id.to_owned(), &keys);
+        let seal = self.seal_of(backup_id).await?;
+        let staged = S3Staged::resume(self.bucket.clone(), backup_id.to_owned(), seal, &keys);
         tracing::info!(%backup_id, "Resumed staged backup.");
         Ok(Arc::new(staged))
     }
@@ -115,8 +171,8 @@ impl BackupStore for S3Store {
     async fn list(&self) -> Result<Vec<Manifest>, StoreError> {
         let mut manifests = Vec::new();
         for id in self.backup_ids().await? {
-            match self.manifest(&id).await {
-                Ok(Some(manifest)) => manifests.push(manifest),
+            match self.manifest(&id, true).await {
+                Ok(Some((manifest, _))) => manifests.push(manifest),
                 Ok(None) => {} // staged
                 Err(error) if error.is_transient() => return Err(error),
                 Err(error) => {
@@ -130,11 +186,19 @@ impl BackupStore for S3Store {
 
     async fn open(&self, backup_id: &str) -> Result<Arc<dyn BackupReader>, StoreError> {
         validate_backup_id(backup_id)?;
-        let manifest = self
-            .manifest(backup_id)
+        let (manifest, seal) = self
+            .manifest(backup_id, false)
             .await?
             .ok_or_else(|| StoreError::NotFound(backup_id.to_owned()))?;
-        Ok(Arc::new(S3Reader::new(self.bucket.clone(), manifest)))
+        if seal.is_sealed() {
+            // Every sealed object is authenticated before the backup is read, the informative
+            // plan too, so a damaged byte anywhere is refused.
+            let plan = format!("{}{}", backup_dir(backup_id), staged::PLAN_FILE);
+            if let Some(stored) = self.bucket.get(&plan).await? {
+                seal.open(backup_id, staged::PLAN_FILE, stored.to_vec())?;
+            }
+        }
+        Ok(Arc::new(S3Reader::new(self.bucket.clone(), manifest, seal)))
     }
 
     async fn delete(&self, backup_id: &str) -> Result<(), StoreError> {

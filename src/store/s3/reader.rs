@@ -11,17 +11,23 @@ use super::bucket::Bucket;
 use crate::store::archive::layout::{parse_segment_file_name, validate_table_name, TABLES_DIR};
 use crate::store::archive::reader::{check_sequence, parse_segment};
 use crate::store::archive::segment::SegmentError;
+use crate::store::encryption::BackupSeal;
 use crate::store::{BackupReader, Manifest, RowBatches, StoreError};
 use crate::tablestore::Row;
 
 pub struct S3Reader {
     bucket: Bucket,
     manifest: Manifest,
+    seal: BackupSeal,
 }
 
 impl S3Reader {
-    pub fn new(bucket: Bucket, manifest: Manifest) -> Self {
-        S3Reader { bucket, manifest }
+    pub fn new(bucket: Bucket, manifest: Manifest, seal: BackupSeal) -> Self {
+        S3Reader {
+            bucket,
+            manifest,
+            seal,
+        }
     }
 }
 
@@ -58,6 +64,8 @@ impl BackupReader for S3Reader {
         check_sequence(&backup, &dir, segments.keys().copied())?;
         let state = ReadState {
             bucket: self.bucket.clone(),
+            seal: self.seal.clone(),
+            backup_dir: format!("{backup}/"),
             backup,
             table: table.to_owned(),
             keys: segments.into_values().collect::<Vec<_>>().into_iter(),
@@ -71,6 +79,9 @@ impl BackupReader for S3Reader {
 
 struct ReadState {
     bucket: Bucket,
+    seal: BackupSeal,
+    /// `<id>/`: stripped from a key to name the object inside the backup.
+    backup_dir: String,
     backup: String,
     table: String,
     keys: std::vec::IntoIter<String>,
@@ -106,11 +117,13 @@ impl ReadState {
     }
 
     async fn read_segment(&self, key: &str) -> Batch {
-        let bytes = self
+        let stored = self
             .bucket
             .get(key)
             .await?
             .ok_or_else(|| self.corrupt(format!("{key} disappeared while reading")))?;
+        let inner = key.strip_prefix(&self.backup_dir).unwrap_or(key);
+        let bytes = self.seal.open(&self.backup, inner, stored.to_vec())?;
         let name = key.rsplit('/').next().unwrap_or_default().to_owned();
         let decoded = tokio::task::spawn_blocking(move || {
             parse_segment(&bytes, &name, |segment| segment.decode_rows())

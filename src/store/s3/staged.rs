@@ -20,6 +20,7 @@ use crate::store::archive::layout::{
 };
 use crate::store::archive::reader::parse_segment;
 use crate::store::archive::segment::{EncodedBatch, SegmentError};
+use crate::store::encryption::BackupSeal;
 use crate::store::{Manifest, RangeCheckpoint, StagedBackup, StoreError};
 use crate::tablestore::{PrimaryKey, Row};
 
@@ -38,7 +39,7 @@ struct LatestSegment {
     state: String,
 }
 
-const PLAN_FILE: &str = "plan.json";
+pub const PLAN_FILE: &str = "plan.json";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
@@ -50,25 +51,31 @@ enum Phase {
 pub struct S3Staged {
     bucket: Bucket,
     backup_id: String,
+    /// Plain, or sealing every object with the backup's data key.
+    seal: BackupSeal,
     phase: tokio::sync::Mutex<Phase>,
     /// Highest segment number per range found in the bucket when resumed.
     found: HashMap<RangeKey, u64>,
     ranges: Mutex<HashMap<RangeKey, RangeLock>>,
 }
 
-/// `<id>/tables/<table>/<segment file name>`.
-fn segment_key(backup_id: &str, table: &str, range: u32, seq: u64) -> String {
-    format!(
-        "{backup_id}/{TABLES_DIR}/{table}/{}",
-        segment_file_name(range, seq)
-    )
+/// `tables/<table>/<segment file name>`: the segment's name inside the backup (also what
+/// its seal is bound to).
+fn segment_name(table: &str, range: u32, seq: u64) -> String {
+    format!("{TABLES_DIR}/{table}/{}", segment_file_name(range, seq))
 }
 
 impl S3Staged {
-    pub fn new(bucket: Bucket, backup_id: String, found: HashMap<RangeKey, u64>) -> Self {
+    pub fn new(
+        bucket: Bucket,
+        backup_id: String,
+        seal: BackupSeal,
+        found: HashMap<RangeKey, u64>,
+    ) -> Self {
         S3Staged {
             bucket,
             backup_id,
+            seal,
             phase: tokio::sync::Mutex::new(Phase::Open),
             found,
             ranges: Mutex::new(HashMap::new()),
@@ -76,7 +83,7 @@ impl S3Staged {
     }
 
     /// A staged backup continued from the objects `keys` (relative keys under `<id>/`).
-    pub fn resume(bucket: Bucket, backup_id: String, keys: &[String]) -> Self {
+    pub fn resume(bucket: Bucket, backup_id: String, seal: BackupSeal, keys: &[String]) -> Self {
         let tables = format!("{backup_id}/{TABLES_DIR}/");
         let mut found = HashMap::new();
         for key in keys {
@@ -92,7 +99,7 @@ impl S3Staged {
                 *highest = (*highest).max(seq);
             }
         }
-        Self::new(bucket, backup_id, found)
+        Self::new(bucket, backup_id, seal, found)
     }
 
     async fn ensure_open(&self) -> Result<(), StoreError> {
@@ -127,12 +134,14 @@ impl S3Staged {
                 latest: None,
             });
         };
-        let key = segment_key(&self.backup_id, table, range, seq);
-        let bytes = self
+        let inner = segment_name(table, range, seq);
+        let key = format!("{}{inner}", backup_dir(&self.backup_id));
+        let stored = self
             .bucket
             .get(&key)
             .await?
             .ok_or_else(|| self.corrupt(format!("{key} disappeared")))?;
+        let bytes = self.seal.open(&self.backup_id, &inner, stored.to_vec())?;
         let name = segment_file_name(range, seq);
         let (first_key, last_key, state) =
             parse_segment(&bytes, &name, |s| Ok((s.first_key, s.last_key, s.state))).map_err(
@@ -191,17 +200,23 @@ impl StagedBackup for S3Staged {
             last_key: batch.last_key().clone(),
             state: engine_state.to_owned(),
         };
-        let key = segment_key(&self.backup_id, table, range, seq);
+        let inner = segment_name(table, range, seq);
+        let key = format!("{}{inner}", backup_dir(&self.backup_id));
         let bucket = self.bucket.clone();
+        let seal = self.seal.clone();
         let span = tracing::Span::current();
         // The guard moves into the task: a dropped caller cannot cut the upload short (no
         // orphaned multipart upload) and the range's state stays true to the bucket.
         let upload = tokio::spawn(tracing::Instrument::instrument(
             async move {
-                let bytes = tokio::task::spawn_blocking(move || batch.into_file_bytes(range))
-                    .await
-                    .map_err(|e| StoreError::io("compressing a segment", std::io::Error::other(e)))?
-                    .map_err(|e| StoreError::io("compressing a segment", e))?;
+                let bytes = tokio::task::spawn_blocking(move || {
+                    batch
+                        .into_file_bytes(range)
+                        .map(|bytes| seal.seal(&inner, bytes))
+                })
+                .await
+                .map_err(|e| StoreError::io("compressing a segment", std::io::Error::other(e)))?
+                .map_err(|e| StoreError::io("compressing a segment", e))?;
                 bucket.put(&key, bytes).await?;
                 let state = guard.as_mut().expect("loaded_range loads the state");
                 state.next_seq = state.next_seq.max(seq + 1);
@@ -233,16 +248,21 @@ impl StagedBackup for S3Staged {
     async fn save_plan(&self, plan: &str) -> Result<(), StoreError> {
         self.ensure_open().await?;
         let key = format!("{}{PLAN_FILE}", backup_dir(&self.backup_id));
-        self.bucket.put(&key, plan.as_bytes().to_vec()).await
+        let sealed = self.seal.seal(PLAN_FILE, plan.as_bytes().to_vec());
+        self.bucket.put(&key, sealed).await
     }
 
     async fn load_plan(&self) -> Result<Option<String>, StoreError> {
         self.ensure_open().await?;
         let key = format!("{}{PLAN_FILE}", backup_dir(&self.backup_id));
         match self.bucket.get(&key).await? {
-            Some(bytes) => String::from_utf8(bytes.to_vec())
-                .map(Some)
-                .map_err(|_| self.corrupt(format!("{PLAN_FILE} is not UTF-8"))),
+            Some(stored) => String::from_utf8(self.seal.open(
+                &self.backup_id,
+                PLAN_FILE,
+                stored.to_vec(),
+            )?)
+            .map(Some)
+            .map_err(|_| self.corrupt(format!("{PLAN_FILE} is not UTF-8"))),
             None => Ok(None),
         }
     }
@@ -255,8 +275,7 @@ impl StagedBackup for S3Staged {
         if manifest.backup_id != self.backup_id {
             return Err(StoreError::InvalidId(manifest.backup_id.clone()));
         }
-        let json = serde_json::to_vec_pretty(manifest)
-            .map_err(|e| StoreError::io("serializing the manifest", std::io::Error::other(e)))?;
+        let json = self.seal.seal_manifest(manifest);
         let key = manifest_key(&self.backup_id);
         if self.bucket.exists(&key).await? {
             return Err(StoreError::AlreadyExists(self.backup_id.clone()));

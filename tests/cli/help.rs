@@ -2,7 +2,7 @@
 
 use crate::harness::run_binary;
 
-const SUBCOMMANDS: [&str; 9] = [
+const SUBCOMMANDS: [&str; 10] = [
     "emulator",
     "backup",
     "restore",
@@ -12,6 +12,7 @@ const SUBCOMMANDS: [&str; 9] = [
     "health",
     "config",
     "completions",
+    "keygen",
 ];
 
 fn args(list: &[&str]) -> Vec<String> {

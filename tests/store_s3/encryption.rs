@@ -268,3 +268,34 @@ async fn without_the_key_listing_works_and_reading_names_the_key_and_rotation_ke
     assert!(error.contains(old.id()), "{error}");
     assert_eq!(verify(&new_only, &second).await, Ok(true));
 }
+
+#[tokio::test]
+async fn keygen_writes_an_owner_only_key_file_and_never_overwrites_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("offsite.key");
+    let run = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_tablevault"))
+            .args(["keygen", "--out"])
+            .arg(&path)
+            .output()
+            .expect("runs")
+    };
+    let first = run();
+    assert_eq!(first.status.code(), Some(0), "{first:?}");
+    let key = MasterKey::load(&path).expect("a key file");
+    let stdout = String::from_utf8_lossy(&first.stdout);
+    assert!(stdout.contains(key.id()), "{stdout}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let second = run();
+    assert_eq!(second.status.code(), Some(2), "{second:?}");
+    assert_eq!(
+        MasterKey::load(&path).unwrap().id(),
+        key.id(),
+        "the first key is kept"
+    );
+}

@@ -73,6 +73,11 @@ Examples:
   tablevault config defaults
   tablevault config defaults > tablevault.toml && tablevault config check tablevault.toml";
 
+pub const KEYGEN: &str = "\
+Examples:
+  tablevault keygen --out /etc/tablevault/offsite.key
+  # then, in the config: [stores.offsite] encryption_key_file = \"/etc/tablevault/offsite.key\"";
+
 pub const COMPLETIONS: &str = "\
 Examples:
   tablevault completions bash | sudo tee /etc/bash_completion.d/tablevault > /dev/null

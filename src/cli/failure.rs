@@ -2,7 +2,8 @@
 //!
 //! Exit codes: 0 success; 1 the run failed (including a backup that fails verification);
 //! 2 bad input (arguments, config file, unknown source/store/table/backup, a restore refused
-//! before writing); 3 the Tablestore endpoint cannot be reached or refuses the AccessKey.
+//! before writing); 3 the Tablestore endpoint cannot be reached or refuses the AccessKey, or an
+//! object store refuses its access key.
 
 use super::reach::{self, Cause};
 use crate::config::ConfigError;
@@ -24,6 +25,10 @@ pub enum Failure {
         endpoint: String,
         source_name: String,
     },
+    /// An object store refused its access key: fixed outside TableVault, like a refused
+    /// Tablestore AccessKey.
+    #[error("{0}")]
+    StoreAccessDenied(String),
     #[error("cannot reach {endpoint}: {cause}")]
     Unreachable { endpoint: String, cause: Cause },
     #[error("{0}")]
@@ -36,7 +41,9 @@ impl Failure {
     pub fn exit_code(&self) -> u8 {
         match self {
             Failure::Input(_) | Failure::Problems(_) => 2,
-            Failure::AccessDenied { .. } | Failure::Unreachable { .. } => 3,
+            Failure::AccessDenied { .. }
+            | Failure::StoreAccessDenied(_)
+            | Failure::Unreachable { .. } => 3,
             Failure::Failed(_) | Failure::Other(_) => 1,
         }
     }
@@ -113,6 +120,9 @@ pub fn store_failure(store: &str, error: StoreError) -> Failure {
         e @ (StoreError::TableNotFound { .. } | StoreError::InvalidId(_)) => {
             Failure::Input(e.to_string())
         }
+        e @ StoreError::AccessDenied { .. } => {
+            Failure::StoreAccessDenied(format!("store {store}: {e}"))
+        }
         e => Failure::Failed(format!("store {store}: {e}")),
     }
 }
@@ -128,6 +138,10 @@ pub fn engine_failure(error: EngineError, source: Option<&SourceRef>) -> Failure
             "target table {table} is not empty (use --if-exists skip or overwrite)"
         )),
         e @ (EngineError::Invalid(_) | EngineError::Refused(_)) => Failure::Input(e.to_string()),
+        e @ EngineError::Store {
+            source: StoreError::AccessDenied { .. },
+            ..
+        } => Failure::StoreAccessDenied(e.to_string()),
         EngineError::Tablestore { context, source: e } => match source {
             Some(s) => s.failure(&context, e),
             None => Failure::Failed(format!("{context}: {e}")),

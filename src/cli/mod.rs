@@ -11,6 +11,7 @@ mod emulator;
 mod examples;
 mod failure;
 mod health;
+mod keygen;
 mod progress;
 mod reach;
 mod restore;
@@ -116,6 +117,12 @@ pub enum Command {
     /// (see the examples, or docs/cli.md).
     #[command(after_help = examples::COMPLETIONS)]
     Completions(completions::CompletionsArgs),
+    /// Write a new encryption key file for a store's `encryption_key_file` (mode 0600).
+    ///
+    /// Refuses to overwrite an existing file and prints the key's id (backups record the id,
+    /// never the key). Keep a copy of the key elsewhere: a lost key means lost backups.
+    #[command(after_help = examples::KEYGEN)]
+    Keygen(keygen::KeygenArgs),
     /// Ask a running daemon's /healthz (or /readyz): exit 0 if it answers 200, else 1.
     ///
     /// For container HEALTHCHECKs and scripts (no curl needed). Prints `GET URL: 200 OK`, or
@@ -149,6 +156,7 @@ pub fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Command::Config(args) => return exit_code(config::run(args)),
+        Command::Keygen(args) => return exit_code(keygen::run(args)),
         Command::Emulator(_) => init_tracing("info"),
         _ => init_tracing("error,tablevault::cli=info"),
     }
@@ -169,7 +177,9 @@ pub fn main() -> ExitCode {
             Command::Selftest(args) => selftest::run(args).await,
             Command::Serve(args) => serve::run(args).await,
             Command::Health(args) => health::run(args).await,
-            Command::Config(_) | Command::Completions(_) => unreachable!("handled above"),
+            Command::Config(_) | Command::Completions(_) | Command::Keygen(_) => {
+                unreachable!("handled above")
+            }
         }
     });
     runtime::finish(runtime);

@@ -64,10 +64,30 @@ pub(super) fn apply_noting(
         }
     }
     for (name, store) in config.stores.iter_mut() {
-        if let StoreConfig::Mongodb(m) = store {
-            if let Some(v) = var(&store_var(name, "URI"), &|| format!("stores.{name}.uri")) {
-                m.uri = Some(MongoUri::new(v));
+        match store {
+            StoreConfig::Mongodb(m) => {
+                if let Some(v) = var(&store_var(name, "URI"), &|| format!("stores.{name}.uri")) {
+                    m.uri = Some(MongoUri::new(v));
+                }
             }
+            StoreConfig::S3(s3) => {
+                if let Some(v) = var(&store_var(name, "ACCESS_KEY_ID"), &|| {
+                    format!("stores.{name}.access_key_id")
+                }) {
+                    s3.access_key_id = Some(v);
+                }
+                if let Some(v) = var(&store_var(name, "SECRET_ACCESS_KEY"), &|| {
+                    format!("stores.{name}.secret_access_key")
+                }) {
+                    s3.secret_access_key = Some(SecretString::from(v));
+                }
+                if let Some(v) = var(&store_var(name, "ENCRYPTION_KEY"), &|| {
+                    format!("stores.{name}.encryption_key")
+                }) {
+                    s3.encryption_key = Some(SecretString::from(v));
+                }
+            }
+            StoreConfig::Archive(_) => {}
         }
     }
     for (name, role) in [(ADMIN_TOKEN_VAR, Role::Admin), (READ_TOKEN_VAR, Role::Read)] {

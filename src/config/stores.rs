@@ -8,6 +8,7 @@
 use serde::Deserialize;
 
 use crate::store::mongo::MongoStoreConfig;
+use crate::store::s3::S3StoreConfig;
 use crate::store::ArchiveStoreConfig;
 
 /// The store that always exists unless the file redefines it.
@@ -20,6 +21,8 @@ pub enum StoreConfig {
     Archive(ArchiveStoreConfig),
     /// A MongoDB deployment: one database per backup.
     Mongodb(MongoStoreConfig),
+    /// An S3-compatible bucket (OSS, S3, MinIO): the archive format under a prefix.
+    S3(S3StoreConfig),
 }
 
 impl StoreConfig {
@@ -27,6 +30,7 @@ impl StoreConfig {
         match self {
             StoreConfig::Archive(_) => "archive",
             StoreConfig::Mongodb(_) => "mongodb",
+            StoreConfig::S3(_) => "s3",
         }
     }
 
@@ -42,6 +46,15 @@ impl StoreConfig {
                     ));
                 }
                 mongo.validate(&at, problems);
+            }
+            StoreConfig::S3(s3) => {
+                if s3.secret_access_key.is_none() {
+                    problems.push(format!(
+                        "{at}.secret_access_key: missing (set it or {})",
+                        super::env::store_var(name, "SECRET_ACCESS_KEY")
+                    ));
+                }
+                s3.validate(&at, problems);
             }
         }
     }

@@ -97,10 +97,41 @@ fn unknown_keys_are_refused_with_their_name() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("readerz"), "{err}");
-    let err = parse("[stores.x]\nkind = \"s3\"\n", &[])
+    let err = parse("[stores.x]\nkind = \"ftp\"\n", &[])
         .unwrap_err()
         .to_string();
-    assert!(err.contains("s3"), "{err}");
+    assert!(err.contains("ftp"), "{err}");
+}
+
+#[test]
+fn an_s3_store_takes_its_keys_from_the_environment_and_reports_a_missing_secret() {
+    let text = "[stores.off-site]\nkind = \"s3\"\nbucket = \"b\"\nregion = \"cn-shanghai\"\n";
+    let c = parse(
+        text,
+        &[
+            ("TABLEVAULT_STORE_OFF_SITE_ACCESS_KEY_ID", "envid"),
+            ("TABLEVAULT_STORE_OFF_SITE_SECRET_ACCESS_KEY", "envsecret"),
+        ],
+    )
+    .unwrap();
+    let StoreConfig::S3(s3) = c.store("off-site").unwrap() else {
+        panic!("not an s3 store");
+    };
+    assert_eq!(s3.access_key_id.as_deref(), Some("envid"));
+    assert_eq!(
+        s3.secret_access_key.as_ref().unwrap().expose_secret(),
+        "envsecret"
+    );
+    assert!(!format!("{c:?}").contains("envsecret"), "secret leaked");
+
+    let err = parse(&format!("{text}access_key_id = \"id\"\n"), &[])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("stores.off-site.secret_access_key: missing")
+            && err.contains("TABLEVAULT_STORE_OFF_SITE_SECRET_ACCESS_KEY"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -34,6 +34,18 @@ pub enum StoreError {
          authSource): {message}"
     )]
     AuthenticationFailed { context: String, message: String },
+    /// An object store refused the access key: trying again cannot help.
+    #[error(
+        "access denied by the object store: {context} (check access_key_id and \
+         secret_access_key): {message}"
+    )]
+    AccessDenied { context: String, message: String },
+    /// The store's configuration cannot be used (an unreadable key file).
+    #[error("invalid store configuration: {0}")]
+    InvalidConfig(String),
+    /// The backup is sealed with a key the store was not given: listing works, reading not.
+    #[error("backup {backup} is encrypted with key {key_id}; set encryption_key_file")]
+    KeyMissing { backup: String, key_id: String },
     #[error("store is unreachable: {0}")]
     Unreachable(String),
 }
@@ -90,6 +102,10 @@ mod tests {
                 backup: "b".into(),
                 found: 9,
                 supported: 1,
+            },
+            StoreError::AccessDenied {
+                context: "listing".into(),
+                message: "403".into(),
             },
         ];
         assert!(!permanent.iter().any(StoreError::is_transient));

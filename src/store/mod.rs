@@ -1,5 +1,6 @@
-//! Backup stores: where backups live. One trait, two implementations: the local `archive`
-//! directory (embedded default) and `mongodb` (one database per backup).
+//! Backup stores: where backups live. One trait, three implementations: the local `archive`
+//! directory (embedded default), `mongodb` (one database per backup) and `s3` (the archive
+//! format in an S3-compatible bucket).
 //!
 //! A backup is written *staged*: invisible to [`BackupStore::list`] and [`BackupStore::open`]
 //! until [`StagedBackup::publish`] writes its manifest. A failed or cancelled backup is aborted,
@@ -18,10 +19,12 @@
 
 pub mod archive;
 pub mod checksum;
+pub mod encryption;
 pub mod error;
 pub mod manifest;
 pub mod mongo;
 mod open;
+pub mod s3;
 
 use std::sync::Arc;
 
@@ -41,7 +44,7 @@ pub type RowBatches = BoxStream<'static, Result<Vec<Row>, StoreError>>;
 
 #[async_trait]
 pub trait BackupStore: Send + Sync + 'static {
-    /// `archive` or `mongodb`: for logs, metrics labels and the catalog.
+    /// `archive`, `mongodb` or `s3`: for logs, metrics labels and the catalog.
     fn kind(&self) -> &'static str;
 
     /// Cheap reachability check (readiness probes, start-up).

@@ -2,7 +2,7 @@
 
 use crate::harness::run_binary;
 
-const SUBCOMMANDS: [&str; 10] = [
+const SUBCOMMANDS: [&str; 11] = [
     "emulator",
     "backup",
     "restore",
@@ -13,6 +13,7 @@ const SUBCOMMANDS: [&str; 10] = [
     "health",
     "config",
     "completions",
+    "keygen",
 ];
 
 fn args(list: &[&str]) -> Vec<String> {

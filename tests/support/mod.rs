@@ -12,5 +12,6 @@ pub mod mongo_server;
 pub mod oracle;
 pub mod poll;
 pub mod rows;
+pub mod s3_server;
 pub mod serve;
 pub mod small_disk;

@@ -9,9 +9,9 @@
 
 mod config;
 pub(crate) mod durable;
-mod layout;
-mod reader;
-mod segment;
+pub(crate) mod layout;
+pub(crate) mod reader;
+pub(crate) mod segment;
 mod staged;
 
 use std::fs;
@@ -160,8 +160,7 @@ fn list_published(layout: &Layout) -> Result<Vec<Manifest>, StoreError> {
     Ok(manifests)
 }
 
-/// Reads `<dir>/manifest.json`; `None` if there is none. Checks the format version before
-/// anything else so a newer backup gets a clear "upgrade" error, not a parse error.
+/// Reads `<dir>/manifest.json`; `None` if there is none.
 fn read_manifest(backup_id: &str, dir: &std::path::Path) -> Result<Option<Manifest>, StoreError> {
     let path = manifest_path(dir);
     let text = match fs::read(&path) {
@@ -169,6 +168,13 @@ fn read_manifest(backup_id: &str, dir: &std::path::Path) -> Result<Option<Manife
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(StoreError::io(format!("reading {}", path.display()), e)),
     };
+    parse_manifest(backup_id, &text).map(Some)
+}
+
+/// The manifest of `backup_id` from its JSON (also used by the `s3` store). Checks the format
+/// version before anything else so a newer backup gets a clear "upgrade" error, not a parse
+/// error, and that the manifest names the backup it was found under.
+pub(crate) fn parse_manifest(backup_id: &str, text: &[u8]) -> Result<Manifest, StoreError> {
     let corrupt = |e: serde_json::Error| StoreError::Corrupt {
         backup: backup_id.to_owned(),
         detail: format!("{}: {e}", layout::MANIFEST_FILE),
@@ -177,7 +183,7 @@ fn read_manifest(backup_id: &str, dir: &std::path::Path) -> Result<Option<Manife
     struct VersionOnly {
         format_version: u32,
     }
-    let version: VersionOnly = serde_json::from_slice(&text).map_err(corrupt)?;
+    let version: VersionOnly = serde_json::from_slice(text).map_err(corrupt)?;
     if version.format_version > FORMAT_VERSION {
         return Err(StoreError::UnsupportedFormat {
             backup: backup_id.to_owned(),
@@ -185,14 +191,14 @@ fn read_manifest(backup_id: &str, dir: &std::path::Path) -> Result<Option<Manife
             supported: FORMAT_VERSION,
         });
     }
-    let manifest: Manifest = serde_json::from_slice(&text).map_err(corrupt)?;
+    let manifest: Manifest = serde_json::from_slice(text).map_err(corrupt)?;
     if manifest.backup_id != backup_id {
         return Err(StoreError::Corrupt {
             backup: backup_id.to_owned(),
             detail: format!("manifest names backup {:?}", manifest.backup_id),
         });
     }
-    Ok(Some(manifest))
+    Ok(manifest)
 }
 
 /// Creates and removes a probe file, so an unwritable root is reported at start-up and by

@@ -127,8 +127,19 @@ fn list_segments(backup: &str, dir: &Path) -> Result<Vec<PathBuf>, StoreError> {
             segments.insert(key, entry.path());
         }
     }
+    check_sequence(backup, &dir.display().to_string(), segments.keys().copied())?;
+    Ok(segments.into_values().collect())
+}
+
+/// Checks that the `(range, seq)` keys, in order, run 1..=n in every range: a gap is a lost
+/// segment. `place` names the table's directory (or key prefix) in the error.
+pub(crate) fn check_sequence(
+    backup: &str,
+    place: &str,
+    keys: impl Iterator<Item = (u32, u64)>,
+) -> Result<(), StoreError> {
     let mut expected = None;
-    for &(range, seq) in segments.keys() {
+    for (range, seq) in keys {
         let want = match expected {
             Some((r, next)) if r == range => next,
             _ => 1,
@@ -136,15 +147,12 @@ fn list_segments(backup: &str, dir: &Path) -> Result<Vec<PathBuf>, StoreError> {
         if seq != want {
             return Err(StoreError::Corrupt {
                 backup: backup.to_owned(),
-                detail: format!(
-                    "{}: range {range} has segment {seq} but not segment {want}",
-                    dir.display()
-                ),
+                detail: format!("{place}: range {range} has segment {seq} but not segment {want}"),
             });
         }
         expected = Some((range, seq + 1));
     }
-    Ok(segments.into_values().collect())
+    Ok(())
 }
 
 /// Reads and verifies one segment file, then hands it to `use_segment`. Any failure to verify
@@ -160,12 +168,25 @@ pub fn read_segment<T>(
     };
     let bytes =
         fs::read(path).map_err(|e| StoreError::io(format!("reading {}", path.display()), e))?;
-    let named_range = path
+    let name = path
         .file_name()
         .and_then(|n| n.to_str())
-        .and_then(parse_segment_file_name)
-        .map(|(range, _)| range);
-    let result = Segment::parse(&bytes).and_then(|segment| {
+        .unwrap_or_default();
+    parse_segment(&bytes, name, use_segment).map_err(|e| match e {
+        SegmentError::Corrupt(detail) => corrupt(detail),
+        SegmentError::Io(e) => StoreError::io(format!("reading {}", path.display()), e),
+    })
+}
+
+/// Verifies the bytes of the segment named `file_name` (the range in its header must match the
+/// name), then hands the segment to `use_segment`.
+pub(crate) fn parse_segment<T>(
+    bytes: &[u8],
+    file_name: &str,
+    use_segment: impl FnOnce(Segment<'_>) -> Result<T, SegmentError>,
+) -> Result<T, SegmentError> {
+    let named_range = parse_segment_file_name(file_name).map(|(range, _)| range);
+    Segment::parse(bytes).and_then(|segment| {
         if named_range != Some(segment.range) {
             return Err(SegmentError::Corrupt(format!(
                 "header says range {}, file name disagrees",
@@ -173,9 +194,5 @@ pub fn read_segment<T>(
             )));
         }
         use_segment(segment)
-    });
-    result.map_err(|e| match e {
-        SegmentError::Corrupt(detail) => corrupt(detail),
-        SegmentError::Io(e) => StoreError::io(format!("reading {}", path.display()), e),
     })
 }

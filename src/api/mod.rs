@@ -8,6 +8,7 @@
 //!   mapping to HTTP; [`json`]: body extractors whose rejections are problems too.
 //! - [`middleware`]: request id, tracing, problem rendering, timeout, body limit, bearer auth.
 //! - [`routes`]: `/healthz`, `/readyz`, `/metrics`, `/api/v1/...`; [`readiness`]: the checks.
+//! - [`status_page`]: the embedded status page at `/`, a client of the same API.
 
 pub mod error;
 mod error_mapping;
@@ -16,6 +17,7 @@ pub mod middleware;
 pub mod readiness;
 pub mod routes;
 pub mod state;
+pub mod status_page;
 
 use std::sync::Arc;
 

@@ -74,7 +74,7 @@ async fn an_admin_token_may_post() {
     assert_eq!(body["status"], "up");
 }
 
-fn without_tokens(dir: &std::path::Path, auth: &str) -> String {
+pub(crate) fn without_tokens(dir: &std::path::Path, auth: &str) -> String {
     format!(
         "[server]\nlisten = \"127.0.0.1:0\"\n[database]\npath = \"{d}/tv.db\"\n\
          [stores.local]\nkind = \"archive\"\npath = \"{d}/archive\"\n{auth}",

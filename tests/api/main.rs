@@ -26,3 +26,4 @@ mod resources_helpers;
 mod restore_reports;
 mod schedule_tables;
 mod skipped_runs;
+mod status_page;

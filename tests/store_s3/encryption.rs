@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use tablevault::emulator::EmulatorConfig;
 use tablevault::engine::{
-    run_backup, run_restore, run_verify, IfExists, RestoreJob, RunContext, VerifyJob,
+    run_backup, run_restore, run_verify, IfExists, RestoreJob, RunControls, VerifyJob,
 };
 use tablevault::store::encryption::MasterKey;
 use tablevault::store::s3::S3Store;
@@ -81,7 +81,7 @@ async fn verify(store: &S3Store, id: &str) -> Result<bool, String> {
         source: None,
         tables: vec![],
     };
-    match run_verify(job, &RunContext::default()).await {
+    match run_verify(job, &RunControls::default()).await {
         Ok(report) => Ok(report.ok),
         Err(e) => Err(e.to_string()),
     }
@@ -96,8 +96,9 @@ async fn restore(store: &S3Store, client: &Client, id: &str, target: &str) -> Re
         renames: [("everything".to_owned(), target.to_owned())].into(),
         if_exists: IfExists::Fail,
         dry_run: false,
+        settings: Default::default(),
     };
-    run_restore(job, &RunContext::default())
+    run_restore(job, &RunControls::default())
         .await
         .map(|_| ())
         .map_err(|e| e.to_string())

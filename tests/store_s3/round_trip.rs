@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use tablevault::emulator::EmulatorConfig;
 use tablevault::engine::{
-    run_backup, run_restore, run_verify, IfExists, RestoreJob, RunContext, VerifyJob,
+    run_backup, run_restore, run_verify, IfExists, RestoreJob, RunControls, VerifyJob,
 };
 use tablevault::store::BackupStore;
 
@@ -55,7 +55,7 @@ async fn the_fidelity_corpus_backs_up_verifies_and_restores_exactly_through_s3()
         source: Some(client.clone()),
         tables: vec![],
     };
-    let report = run_verify(verify, &RunContext::default())
+    let report = run_verify(verify, &RunControls::default())
         .await
         .expect("verify runs");
     assert!(report.ok, "{report:?}");
@@ -71,8 +71,9 @@ async fn the_fidelity_corpus_backs_up_verifies_and_restores_exactly_through_s3()
         renames,
         if_exists: IfExists::Fail,
         dry_run: false,
+        settings: Default::default(),
     };
-    run_restore(restore, &RunContext::default())
+    run_restore(restore, &RunControls::default())
         .await
         .expect("restore");
     for table in TABLES {

@@ -3,7 +3,8 @@
 //! Tokens are compared as SHA-256 digests with a constant-time equality, against every
 //! configured token, so neither the length nor the prefix of a valid token can be learned from
 //! response times. The `read` role may GET and HEAD; `admin` may do everything. Health probes
-//! (and `/metrics` unless `server.metrics_require_auth`) need no token.
+//! (and `/metrics` unless `server.metrics_require_auth`) need no token, nor do the status page's
+//! files, which hold no data.
 
 use std::sync::Arc;
 
@@ -76,7 +77,10 @@ impl Authenticator {
 
     /// Whether `path` is served without a token.
     pub fn is_open(&self, path: &str) -> bool {
-        self.disabled || OPEN_PATHS.contains(&path) || (self.metrics_open && path == "/metrics")
+        self.disabled
+            || OPEN_PATHS.contains(&path)
+            || (self.metrics_open && path == "/metrics")
+            || crate::api::status_page::is_page_path(path)
     }
 
     /// The principal presenting the request's bearer token.

@@ -10,6 +10,7 @@ mod runs;
 mod schedules;
 mod source_tables;
 mod stores;
+mod whoami;
 
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post, MethodRouter};
@@ -19,6 +20,7 @@ use super::error::ApiError;
 use super::middleware::auth::require_role;
 use super::middleware::idempotency::idempotency;
 use super::state::AppState;
+use super::status_page;
 
 pub use metrics::TEXT_FORMAT;
 
@@ -28,6 +30,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::metrics))
         .nest("/api/v1", api_v1(&state))
+        .merge(status_page::router())
         .fallback(not_found)
         .with_state(state)
 }
@@ -74,6 +77,7 @@ fn api_v1(state: &AppState) -> Router<AppState> {
         .route("/runs", guarded(get(runs::list)))
         .route("/runs/{id}", guarded(get(runs::get)))
         .route("/runs/{id}/cancel", guarded(post(runs::cancel)))
+        .route("/whoami", guarded(get(whoami::whoami)))
 }
 
 async fn not_found() -> ApiError {

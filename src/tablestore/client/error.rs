@@ -96,10 +96,18 @@ impl TablestoreError {
     /// errors after which the request may already have been applied.
     pub fn is_retryable(&self, idempotent: bool) -> bool {
         match self {
-            TablestoreError::Service { code, message, .. } => {
+            TablestoreError::Service {
+                code,
+                message,
+                http_status,
+                ..
+            } => {
                 codes::is_retryable(code, message, idempotent)
+                    || codes::is_retryable_status(*http_status, idempotent)
             }
-            TablestoreError::HttpStatus { http_status, .. } => *http_status >= 500 && idempotent,
+            TablestoreError::HttpStatus { http_status, .. } => {
+                codes::is_retryable_status(*http_status, idempotent)
+            }
             TablestoreError::Connect { .. } => true,
             TablestoreError::Timeout { .. } | TablestoreError::Transport { .. } => idempotent,
             // A corrupted or forged response: the next one may be fine, but only a read may

@@ -6,6 +6,7 @@ mod support;
 
 mod batch;
 mod faults;
+mod gateway;
 mod rows;
 mod scan;
 mod setup;

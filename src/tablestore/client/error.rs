@@ -17,12 +17,25 @@ pub enum TablestoreError {
         http_status: u16,
         request_id: Option<String>,
     },
-    /// A non-2xx response without a decodable `Error` body (e.g. from a proxy).
-    #[error("{action} failed with HTTP {http_status} and no Tablestore error body [request id {}]", request_id.as_deref().unwrap_or("none"))]
+    /// A non-2xx response without a decodable `Error` body: a proxy's or load balancer's
+    /// page rather than the service's answer.
+    #[error("{action} failed with HTTP {http_status} and no Tablestore error body ({detail}); a proxy or load balancer may have answered [request id {}]", request_id.as_deref().unwrap_or("none"))]
     HttpStatus {
         action: &'static str,
         http_status: u16,
+        /// What came instead, e.g. `text/html page "502 Bad Gateway"`.
+        detail: String,
         request_id: Option<String>,
+    },
+    /// A redirect (never followed: it would replay the request as a GET and send the signed
+    /// headers to another host). The configured endpoint is out of date.
+    #[error(
+        "{action}: endpoint moved to {location} (HTTP {http_status}); update the source's endpoint"
+    )]
+    Moved {
+        action: &'static str,
+        http_status: u16,
+        location: String,
     },
     /// No connection could be opened, so nothing was sent: safe to retry for any operation.
     #[error("{action}: cannot connect to the Tablestore endpoint: {source}")]
@@ -71,7 +84,8 @@ impl TablestoreError {
     pub fn http_status(&self) -> Option<u16> {
         match self {
             TablestoreError::Service { http_status, .. }
-            | TablestoreError::HttpStatus { http_status, .. } => Some(*http_status),
+            | TablestoreError::HttpStatus { http_status, .. }
+            | TablestoreError::Moved { http_status, .. } => Some(*http_status),
             _ => None,
         }
     }
@@ -113,7 +127,9 @@ impl TablestoreError {
             // A corrupted or forged response: the next one may be fine, but only a read may
             // be repeated without knowing whether the first was applied.
             TablestoreError::InvalidResponse { .. } => idempotent,
-            TablestoreError::InvalidRequest(_) | TablestoreError::Config(_) => false,
+            TablestoreError::Moved { .. }
+            | TablestoreError::InvalidRequest(_)
+            | TablestoreError::Config(_) => false,
         }
     }
 
@@ -122,6 +138,7 @@ impl TablestoreError {
         match self {
             TablestoreError::Service { code, .. } => code,
             TablestoreError::HttpStatus { .. } => "http_status",
+            TablestoreError::Moved { .. } => "moved",
             TablestoreError::Connect { .. }
             | TablestoreError::Timeout { .. }
             | TablestoreError::Transport { .. } => "transport",

@@ -12,6 +12,9 @@ use super::error::{Result, TablestoreError};
 use super::verify::{header_text, ots_headers, verify_authorization};
 use crate::tablestore::{auth, codes, proto};
 
+/// How long a pooled connection may sit idle before it is closed rather than reused.
+const IDLE_CONNECTION_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
+
 /// A verified 2xx response body.
 #[derive(Debug)]
 pub struct Reply {
@@ -63,7 +66,12 @@ impl Transport {
         let http = reqwest::Client::builder()
             .connect_timeout(config.connect_timeout)
             .timeout(config.request_timeout)
-            .pool_idle_timeout(std::time::Duration::from_secs(60))
+            // Every SDK speaks HTTP/1.1; h2 against the service is untested ground.
+            .http1_only()
+            // The service closes idle connections sooner than 60 s (Java evicts after 5 s,
+            // Go after 25 s); reusing one it already closed fails a write mid-flight.
+            .pool_idle_timeout(IDLE_CONNECTION_TIMEOUT)
+            .redirect(reqwest::redirect::Policy::none())
             .tcp_nodelay(true)
             .user_agent(concat!("tablevault/", env!("CARGO_PKG_VERSION")))
             .build()
@@ -119,6 +127,21 @@ impl Transport {
             .await
             .map_err(|e| transport_error(action, e))?;
         let status = response.status();
+        if status.is_redirection() {
+            // Never followed: reqwest would replay the POST as a GET, and send the signed
+            // headers (STS token included) to whatever host the Location names.
+            let location = response
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("(no Location header)")
+                .to_string();
+            return Err(TablestoreError::Moved {
+                action,
+                http_status: status.as_u16(),
+                location,
+            });
+        }
         let headers = response.headers().clone();
         let body = response
             .bytes()
@@ -130,12 +153,28 @@ impl Transport {
             reason,
             request_id: request_id.clone(),
         };
-        if let Some(md5) = header_text(&headers, auth::HEADER_CONTENT_MD5) {
-            if md5 != auth::content_md5(&body) {
+        match header_text(&headers, auth::HEADER_CONTENT_MD5) {
+            Some(md5) if md5 != auth::content_md5(&body) => {
                 return Err(invalid("body does not match x-ots-contentmd5".into()));
             }
+            // The Python and Java SDKs refuse a 2xx the service did not vouch for: whatever
+            // answered (a cache, a captive portal, a misrouted proxy) is not Tablestore.
+            None if status.is_success() => {
+                return Err(invalid(format!(
+                    "HTTP {} without x-ots-contentmd5: the response is not from Tablestore",
+                    status.as_u16()
+                )));
+            }
+            _ => {}
         }
-        let service_error = (!status.is_success()).then(|| decode_error(action, status, &body));
+        if status.is_success() && headers.get(auth::HEADER_AUTHORIZATION).is_none() {
+            return Err(invalid(format!(
+                "HTTP {} without a response signature: the response is not from Tablestore",
+                status.as_u16()
+            )));
+        }
+        let service_error =
+            (!status.is_success()).then(|| decode_error(action, status, &headers, &body));
         // A server that rejects our key cannot sign with it; the official SDKs skip the
         // check in exactly that case.
         let auth_failed = matches!(&service_error, Some(Some(e)) if e.code == codes::AUTH_FAILED);
@@ -160,14 +199,25 @@ impl Transport {
             Some(None) => Err(TablestoreError::HttpStatus {
                 action,
                 http_status: status.as_u16(),
+                detail: describe_body(&headers, &body),
                 request_id,
             }),
         }
     }
 }
 
-/// The `Error` message of a non-2xx body, if it is one.
-fn decode_error(action: &str, status: StatusCode, body: &[u8]) -> Option<proto::Error> {
+/// The `Error` message of a non-2xx body, if it is one. A text body (a gateway's HTML page)
+/// is never one, even when its bytes happen to parse as protobuf.
+fn decode_error(
+    action: &str,
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Option<proto::Error> {
+    let content_type = header_text(headers, reqwest::header::CONTENT_TYPE.as_str()).unwrap_or("");
+    if content_type.starts_with("text/") {
+        return None;
+    }
     match proto::Error::decode(body) {
         Ok(error) if !error.code.is_empty() => Some(error),
         _ => {
@@ -178,6 +228,29 @@ fn decode_error(action: &str, status: StatusCode, body: &[u8]) -> Option<proto::
             );
             None
         }
+    }
+}
+
+/// What a non-Tablestore error body is, for the message: its type and, for an HTML page, its
+/// title (never the whole page, which may be large).
+fn describe_body(headers: &HeaderMap, body: &[u8]) -> String {
+    if body.is_empty() {
+        return "empty body".into();
+    }
+    let content_type =
+        header_text(headers, reqwest::header::CONTENT_TYPE.as_str()).unwrap_or("no content type");
+    let text = String::from_utf8_lossy(&body[..body.len().min(4096)]);
+    let title = text
+        .find("<title>")
+        .and_then(|start| {
+            let rest = &text[start + "<title>".len()..];
+            rest.find("</title>")
+                .map(|end| rest[..end].trim().to_string())
+        })
+        .filter(|t| !t.is_empty());
+    match title {
+        Some(title) => format!("{content_type} page \"{title}\""),
+        None => format!("{} bytes of {content_type}", body.len()),
     }
 }
 

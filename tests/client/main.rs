@@ -5,6 +5,7 @@
 mod support;
 
 mod batch;
+mod credentials;
 mod faults;
 mod gateway;
 mod rows;

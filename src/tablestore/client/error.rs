@@ -65,6 +65,9 @@ pub enum TablestoreError {
     /// The request was refused before sending (too many rows, too large, bad argument).
     #[error("invalid request: {0}")]
     InvalidRequest(String),
+    /// No credentials to sign with: the credentials file or the metadata service failed.
+    #[error("cannot obtain Tablestore credentials: {0}")]
+    Credentials(String),
     /// The client configuration is unusable.
     #[error("invalid Tablestore client configuration: {0}")]
     Config(String),
@@ -129,6 +132,7 @@ impl TablestoreError {
             TablestoreError::InvalidResponse { .. } => idempotent,
             TablestoreError::Moved { .. }
             | TablestoreError::InvalidRequest(_)
+            | TablestoreError::Credentials(_)
             | TablestoreError::Config(_) => false,
         }
     }
@@ -145,6 +149,7 @@ impl TablestoreError {
             TablestoreError::InvalidResponse { .. } => "invalid_response",
             TablestoreError::InvalidRequest(_) => "invalid_request",
             TablestoreError::Config(_) => "config",
+            TablestoreError::Credentials(_) => "credentials",
         }
     }
 }

@@ -5,9 +5,10 @@ use bytes::Bytes;
 use prost::Message;
 use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::StatusCode;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
 
 use super::config::ClientConfig;
+use super::credentials::{Credentials, CredentialsProvider, CredentialsSource};
 use super::error::{Result, TablestoreError};
 use super::verify::{header_text, ots_headers, verify_authorization};
 use crate::tablestore::{auth, codes, proto};
@@ -28,9 +29,7 @@ pub struct Transport {
     /// The endpoint without a trailing slash; the action is appended as `/<Action>`.
     base_url: String,
     instance: HeaderValue,
-    access_key_id: String,
-    access_key_secret: SecretString,
-    sts_token: Option<HeaderValue>,
+    credentials: CredentialsProvider,
 }
 
 impl std::fmt::Debug for Transport {
@@ -38,7 +37,7 @@ impl std::fmt::Debug for Transport {
         f.debug_struct("Transport")
             .field("base_url", &self.base_url)
             .field("instance", &self.instance)
-            .field("access_key_id", &self.access_key_id)
+            .field("credentials", &self.credentials)
             .finish_non_exhaustive()
     }
 }
@@ -54,15 +53,19 @@ impl Transport {
             })
         };
         let instance = header("instance", &config.instance)?;
-        header("access_key_id", &config.access_key_id)?;
-        let sts_token = match &config.sts_token {
-            Some(token) => {
-                let mut value = header("sts_token", token.expose_secret())?;
-                value.set_sensitive(true);
-                Some(value)
-            }
-            None => None,
+        let fixed = Credentials {
+            access_key_id: config.access_key_id.clone(),
+            access_key_secret: config.access_key_secret.clone(),
+            sts_token: config.sts_token.clone(),
+            expires_at: None,
         };
+        if config.credentials == CredentialsSource::Static {
+            header("access_key_id", &fixed.access_key_id)?;
+            if let Some(token) = &fixed.sts_token {
+                header("sts_token", token.expose_secret())?;
+            }
+        }
+        let credentials = CredentialsProvider::new(config.credentials.clone(), fixed)?;
         let http = reqwest::Client::builder()
             .connect_timeout(config.connect_timeout)
             .timeout(config.request_timeout)
@@ -80,9 +83,7 @@ impl Transport {
             http,
             base_url: url.as_str().trim_end_matches('/').to_string(),
             instance,
-            access_key_id: config.access_key_id.clone(),
-            access_key_secret: config.access_key_secret.clone(),
-            sts_token,
+            credentials,
         })
     }
 
@@ -91,7 +92,17 @@ impl Transport {
     }
 
     /// The signed `x-ots-*` headers for a request to `/action` with this body.
-    fn request_headers(&self, action: &str, body: &[u8]) -> HeaderMap {
+    fn request_headers(
+        &self,
+        action: &str,
+        body: &[u8],
+        credentials: &Credentials,
+    ) -> Result<HeaderMap> {
+        let not_header = |what: &str| {
+            TablestoreError::Credentials(format!(
+                "the {what} contains characters not allowed in a header"
+            ))
+        };
         let mut headers = HeaderMap::new();
         let text = |v: String| HeaderValue::from_str(&v).expect("date, MD5 and id are ASCII");
         let now = chrono::Utc::now();
@@ -100,24 +111,30 @@ impl Transport {
             auth::HEADER_API_VERSION,
             HeaderValue::from_static(auth::API_VERSION),
         );
-        headers.insert(auth::HEADER_ACCESS_KEY_ID, text(self.access_key_id.clone()));
+        let access_key_id = HeaderValue::from_str(&credentials.access_key_id)
+            .map_err(|_| not_header("AccessKeyId"))?;
+        headers.insert(auth::HEADER_ACCESS_KEY_ID, access_key_id);
         headers.insert(auth::HEADER_INSTANCE, self.instance.clone());
         headers.insert(auth::HEADER_CONTENT_MD5, text(auth::content_md5(body)));
-        if let Some(token) = &self.sts_token {
-            headers.insert(auth::HEADER_STS_TOKEN, token.clone());
+        if let Some(token) = &credentials.sts_token {
+            let mut value = HeaderValue::from_str(token.expose_secret())
+                .map_err(|_| not_header("security token"))?;
+            value.set_sensitive(true);
+            headers.insert(auth::HEADER_STS_TOKEN, value);
         }
         let signature = auth::request_signature(
-            self.access_key_secret.expose_secret().as_bytes(),
+            credentials.access_key_secret.expose_secret().as_bytes(),
             action,
             ots_headers(&headers),
         );
         headers.insert(auth::HEADER_SIGNATURE, text(signature));
-        headers
+        Ok(headers)
     }
 
     /// Sends one attempt and returns the verified body of a 2xx response.
     pub async fn send(&self, action: &'static str, body: Bytes) -> Result<Reply> {
-        let headers = self.request_headers(action, &body);
+        let credentials = self.credentials.current().await?;
+        let headers = self.request_headers(action, &body, &credentials)?;
         let response = self
             .http
             .post(format!("{}/{action}", self.base_url))
@@ -180,8 +197,8 @@ impl Transport {
         let auth_failed = matches!(&service_error, Some(Some(e)) if e.code == codes::AUTH_FAILED);
         if !auth_failed {
             verify_authorization(
-                &self.access_key_id,
-                self.access_key_secret.expose_secret().as_bytes(),
+                &credentials.access_key_id,
+                credentials.access_key_secret.expose_secret().as_bytes(),
                 action,
                 &headers,
             )
@@ -282,7 +299,13 @@ mod tests {
     #[test]
     fn requests_are_signed_over_every_ots_header() {
         let t = transport();
-        let headers = t.request_headers("ListTable", b"");
+        let credentials = Credentials {
+            access_key_id: "ak".into(),
+            access_key_secret: "sk".to_string().into(),
+            sts_token: None,
+            expires_at: None,
+        };
+        let headers = t.request_headers("ListTable", b"", &credentials).unwrap();
         let signature = headers
             .get(auth::HEADER_SIGNATURE)
             .unwrap()

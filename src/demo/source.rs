@@ -62,6 +62,7 @@ impl DemoSource {
             credentials_file: None,
             ecs_ram_role: None,
             ecs_metadata_url: None,
+            ca_file: None,
         }
     }
 

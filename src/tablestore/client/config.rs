@@ -28,6 +28,9 @@ pub struct ClientConfig {
     /// Where the credentials come from; the three fields above are used only when
     /// [`CredentialsSource::Static`].
     pub credentials: CredentialsSource,
+    /// PEM file of extra CA certificates to trust besides the built-in roots (a corporate
+    /// TLS-intercepting proxy).
+    pub ca_file: Option<std::path::PathBuf>,
     /// Time allowed to open a TCP (and TLS) connection.
     pub connect_timeout: Duration,
     /// Time allowed for one HTTP attempt, from sending to the last response byte.
@@ -98,6 +101,7 @@ impl ClientConfig {
             access_key_secret: access_key_secret.into(),
             sts_token: None,
             credentials: CredentialsSource::Static,
+            ca_file: None,
             connect_timeout: default_connect_timeout(),
             request_timeout: default_request_timeout(),
             retry: RetryPolicy::default(),

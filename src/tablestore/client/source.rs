@@ -42,6 +42,9 @@ pub struct SourceConfig {
     /// The metadata service for `ecs_ram_role` (default `http://100.100.100.200`).
     #[serde(default)]
     pub ecs_metadata_url: Option<String>,
+    /// PEM bundle of extra CA certificates to trust (a corporate TLS-intercepting proxy).
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
 }
 
 impl SourceConfig {
@@ -61,6 +64,7 @@ impl SourceConfig {
         );
         config.sts_token = self.sts_token.clone();
         config.credentials = self.credentials_source();
+        config.ca_file = self.ca_file.clone();
         config
     }
 

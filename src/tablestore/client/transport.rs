@@ -66,7 +66,13 @@ impl Transport {
             }
         }
         let credentials = CredentialsProvider::new(config.credentials.clone(), fixed)?;
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder();
+        if let Some(path) = &config.ca_file {
+            for certificate in read_ca_file(path)? {
+                builder = builder.add_root_certificate(certificate);
+            }
+        }
+        let http = builder
             .connect_timeout(config.connect_timeout)
             .timeout(config.request_timeout)
             // Every SDK speaks HTTP/1.1; h2 against the service is untested ground.
@@ -248,6 +254,20 @@ fn decode_error(
     }
 }
 
+/// The certificates of a PEM bundle; an unreadable file or one without a certificate is a
+/// configuration error (silently trusting only the built-in roots would fail later, obscurely).
+fn read_ca_file(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>> {
+    let bad =
+        |reason: String| TablestoreError::Config(format!("ca_file {}: {reason}", path.display()));
+    let pem = std::fs::read(path).map_err(|e| bad(format!("cannot read: {e}")))?;
+    let certificates = reqwest::Certificate::from_pem_bundle(&pem)
+        .map_err(|e| bad(format!("not a PEM certificate bundle: {e}")))?;
+    if certificates.is_empty() {
+        return Err(bad("holds no certificate".into()));
+    }
+    Ok(certificates)
+}
+
 /// What a non-Tablestore error body is, for the message: its type and, for an HTML page, its
 /// title (never the whole page, which may be large).
 fn describe_body(headers: &HeaderMap, body: &[u8]) -> String {
@@ -294,6 +314,20 @@ mod tests {
 
     fn transport() -> Transport {
         Transport::new(&ClientConfig::new("http://127.0.0.1:1", "inst", "ak", "sk")).unwrap()
+    }
+
+    #[test]
+    fn a_ca_file_that_is_missing_or_not_pem_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = ClientConfig::new("https://h", "inst", "ak", "sk");
+        config.ca_file = Some(dir.path().join("missing.pem"));
+        let error = Transport::new(&config).unwrap_err().to_string();
+        assert!(error.contains("cannot read"), "{error}");
+        let garbage = dir.path().join("garbage.pem");
+        std::fs::write(&garbage, "hello, not a certificate").unwrap();
+        config.ca_file = Some(garbage);
+        let error = Transport::new(&config).unwrap_err().to_string();
+        assert!(error.contains("ca_file"), "{error}");
     }
 
     #[test]

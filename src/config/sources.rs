@@ -11,6 +11,9 @@ use crate::tablestore::client::SourceConfig;
 pub(super) fn validate(name: &str, source: &SourceConfig, problems: &mut Vec<String>) {
     let at = format!("sources.{name}");
     source.validate(&at, problems);
+    if source.uses_provider() {
+        return;
+    }
     if source.access_key_id.as_deref().is_none_or(str::is_empty) {
         problems.push(format!(
             "{at}.access_key_id: missing (set it or {})",

@@ -59,6 +59,10 @@ impl DemoSource {
             access_key_id: Some(self.access_key_id.clone()),
             access_key_secret: Some(SecretString::from(self.access_key_secret.clone())),
             sts_token: None,
+            credentials_file: None,
+            ecs_ram_role: None,
+            ecs_metadata_url: None,
+            ca_file: None,
         }
     }
 

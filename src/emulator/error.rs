@@ -67,6 +67,8 @@ impl ServiceError {
     pub fn injected(code: &str) -> Self {
         let message = match code {
             codes::SERVER_BUSY => "Server is busy.",
+            codes::STORAGE_SERVER_BUSY => "Storage server is busy.",
+            codes::OPERATION_CONFLICT => "Data is being modified by the other request.",
             codes::NOT_ENOUGH_CAPACITY => "Remaining capacity unit is not enough.",
             codes::TIMEOUT => "Operation timeout.",
             codes::ROW_OPERATION_CONFLICT => "Data is being modified by the other request.",

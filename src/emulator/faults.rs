@@ -2,9 +2,15 @@
 //! and per-row BatchWriteRow failures, either at a rate (seeded, so runs repeat) or for exactly
 //! the next N requests.
 //!
-//! Order per matching request: latency first, then `drop_next`, `fail_next`, then the random
-//! `drop_connection_rate` and `error_rate`. Faults are injected after authentication, so a
-//! faulted request is one the service would otherwise have served.
+//! Order per matching request: latency first, then `drop_next`, `redirect_next`,
+//! `gateway_error_next`, `fail_next`, then the random `drop_connection_rate` and `error_rate`.
+//! A request that is served may still have its signature stripped (`unsigned_next`) or, for
+//! GetRange, be answered with an empty page (`empty_range_pages_next`). Faults are injected
+//! after authentication, so a faulted request is one the service would otherwise have served.
+//!
+//! The counted switches model what sits between a client and the real service: a 301 from an
+//! endpoint that moved, a load balancer's HTML error page, a proxy that drops the response
+//! headers, and the service's own habit of ending a GetRange page early with no rows.
 
 use std::time::Duration;
 
@@ -44,6 +50,21 @@ pub struct FaultConfig {
     /// Answer exactly the next N BatchWriteRow rows as written without applying them (a lost
     /// write, which only a read-back comparison can find; counts down).
     pub lose_next_batch_rows: u32,
+    /// Answer exactly the next N matching requests with `301 Moved Permanently` to
+    /// `redirect_location` (counts down).
+    pub redirect_next: u32,
+    /// The `Location` of injected redirects.
+    pub redirect_location: String,
+    /// Answer exactly the next N matching requests with an unsigned HTML `502 Bad Gateway`
+    /// page, as a load balancer in front of the service does (counts down).
+    pub gateway_error_next: u32,
+    /// Serve exactly the next N matching requests but strip the response's `authorization` and
+    /// `x-ots-contentmd5` headers (counts down).
+    pub unsigned_next: u32,
+    /// Answer exactly the next N GetRange requests with a page of no rows whose next start key
+    /// is the request's own start, as the service does when it stops a page early (counts
+    /// down).
+    pub empty_range_pages_next: u32,
     /// Seed of the random generator; the same seed and requests give the same faults.
     pub seed: Option<u64>,
 }
@@ -62,6 +83,11 @@ impl Default for FaultConfig {
             drop_next: 0,
             fail_next_batch_rows: 0,
             lose_next_batch_rows: 0,
+            redirect_next: 0,
+            redirect_location: "https://moved.example.invalid".to_string(),
+            gateway_error_next: 0,
+            unsigned_next: 0,
+            empty_range_pages_next: 0,
             seed: None,
         }
     }
@@ -111,6 +137,10 @@ pub enum FaultOutcome {
     Serve,
     Drop,
     Fail(ServiceError),
+    /// `301 Moved Permanently` to this location.
+    Redirect(String),
+    /// An unsigned HTML `502 Bad Gateway` page.
+    GatewayError,
 }
 
 /// The decision for one request.
@@ -118,6 +148,19 @@ pub enum FaultOutcome {
 pub struct FaultPlan {
     pub latency: Option<Duration>,
     pub outcome: FaultOutcome,
+    /// Strip the signature and body MD5 from the response.
+    pub unsigned: bool,
+    /// Answer a GetRange with an empty page that does not advance.
+    pub empty_range_page: bool,
+}
+
+/// Counts one use of a countdown switch; true when it was still armed.
+fn take(counter: &mut u32) -> bool {
+    let armed = *counter > 0;
+    if armed {
+        *counter -= 1;
+    }
+    armed
 }
 
 /// SplitMix64: tiny, seedable and good enough for fault dice.
@@ -181,12 +224,17 @@ impl FaultState {
             return FaultPlan {
                 latency: None,
                 outcome: FaultOutcome::Serve,
+                unsigned: false,
+                empty_range_page: false,
             };
         }
         let latency = (c.latency_ms > 0).then(|| Duration::from_millis(c.latency_ms));
-        let outcome = if c.drop_next > 0 {
-            c.drop_next -= 1;
+        let outcome = if take(&mut c.drop_next) {
             FaultOutcome::Drop
+        } else if take(&mut c.redirect_next) {
+            FaultOutcome::Redirect(c.redirect_location.clone())
+        } else if take(&mut c.gateway_error_next) {
+            FaultOutcome::GatewayError
         } else if c.fail_next > 0 {
             c.fail_next -= 1;
             let code = &c.error_codes[self.round_robin % c.error_codes.len()];
@@ -200,7 +248,16 @@ impl FaultState {
         } else {
             FaultOutcome::Serve
         };
-        FaultPlan { latency, outcome }
+        let served = outcome == FaultOutcome::Serve;
+        let empty_range_page =
+            served && action == "GetRange" && take(&mut c.empty_range_pages_next);
+        let unsigned = served && take(&mut c.unsigned_next);
+        FaultPlan {
+            latency,
+            outcome,
+            unsigned,
+            empty_range_page,
+        }
     }
 
     /// Decides whether the next BatchWriteRow row is lost or fails.
@@ -245,6 +302,31 @@ mod tests {
             ["OTSServerBusy", "OTSTimeout", "OTSServerBusy", "Serve"]
         );
         assert_eq!(state.config().fail_next, 0);
+    }
+
+    #[test]
+    fn countdown_switches_fire_exactly_n_times_in_order() {
+        let mut state = FaultState::new(FaultConfig {
+            redirect_next: 1,
+            gateway_error_next: 1,
+            unsigned_next: 1,
+            empty_range_pages_next: 2,
+            ..FaultConfig::default()
+        });
+        let first = state.plan("GetRange");
+        assert!(
+            matches!(first.outcome, FaultOutcome::Redirect(ref l) if l.starts_with("https://"))
+        );
+        assert_eq!(state.plan("GetRange").outcome, FaultOutcome::GatewayError);
+        let third = state.plan("GetRange");
+        assert!(third.unsigned && third.empty_range_page);
+        let fourth = state.plan("GetRow");
+        assert!(!fourth.unsigned && !fourth.empty_range_page);
+        let fifth = state.plan("GetRange");
+        assert!(!fifth.unsigned && fifth.empty_range_page);
+        let sixth = state.plan("GetRange");
+        assert_eq!(sixth.outcome, FaultOutcome::Serve);
+        assert!(!sixth.empty_range_page);
     }
 
     #[test]

@@ -33,6 +33,26 @@ fn decode_bound(
         .map_err(|e| ServiceError::bad_plainbuffer(field, e))
 }
 
+/// A page with no rows whose next start key is the request's own start: the service ends a
+/// page early this way (scan budget spent before the first row), and clients must simply
+/// ask again. Answered without looking at the table, as an injected fault.
+pub fn empty_page(body: &[u8]) -> Result<Vec<u8>, ServiceError> {
+    use prost::Message;
+    let req = proto::GetRangeRequest::decode(body)
+        .map_err(|e| ServiceError::invalid(format!("Invalid GetRangeRequest: {e}.")))?;
+    let start = decode_bound(
+        &req.inclusive_start_primary_key,
+        "inclusive_start_primary_key",
+    )?;
+    let response = proto::GetRangeResponse {
+        consumed: consumed(1, 0),
+        rows: Vec::new(),
+        next_start_primary_key: Some(plainbuffer::encode_row(&Row::new(start, Vec::new()))),
+        next_token: None,
+    };
+    Ok(response.encode_to_vec())
+}
+
 pub fn get_range(
     store: &Tables,
     req: proto::GetRangeRequest,

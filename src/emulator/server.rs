@@ -25,6 +25,7 @@ use super::control;
 use super::dispatch::dispatch;
 use super::error::ServiceError;
 use super::faults::{FaultOutcome, FaultState};
+use super::range;
 use super::stats::EmulatorStats;
 use super::tables::{lock, Tables};
 use super::wire;
@@ -133,15 +134,43 @@ async fn serve(
             lock(&shared.stats).injected_errors += 1;
             return Ok(wire::error_response(config, &action, &error));
         }
+        FaultOutcome::Redirect(location) => {
+            tracing::debug!(
+                action,
+                location,
+                "Redirecting the request (injected fault)."
+            );
+            lock(&shared.stats).injected_errors += 1;
+            return Ok(wire::redirect_response(&location));
+        }
+        FaultOutcome::GatewayError => {
+            tracing::debug!(
+                action,
+                "Answering with a gateway error page (injected fault)."
+            );
+            lock(&shared.stats).injected_errors += 1;
+            return Ok(wire::gateway_error_response());
+        }
     }
 
-    Ok(match dispatch(&shared, &action, &body) {
+    let result = if plan.empty_range_page {
+        tracing::debug!(action, "Answering with an empty page (injected fault).");
+        range::empty_page(&body)
+    } else {
+        dispatch(&shared, &action, &body)
+    };
+    let mut response = match result {
         Ok(response) => wire::signed_response(config, &action, 200, response),
         Err(error) => {
             tracing::debug!(action, %error, "Request failed.");
             wire::error_response(config, &action, &error)
         }
-    })
+    };
+    if plan.unsigned {
+        tracing::debug!(action, "Stripping the response signature (injected fault).");
+        wire::strip_signature(&mut response);
+    }
+    Ok(response)
 }
 
 async fn serve_connection(

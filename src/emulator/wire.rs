@@ -144,6 +144,39 @@ pub fn error_response(
     signed_response(config, action, error.status(), body)
 }
 
+/// `301 Moved Permanently` to `location`, unsigned, as a front end says it.
+pub fn redirect_response(location: &str) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from_static(b"")));
+    *response.status_mut() = StatusCode::MOVED_PERMANENTLY;
+    if let Ok(value) = HeaderValue::from_str(location) {
+        response
+            .headers_mut()
+            .insert(hyper::header::LOCATION, value);
+    }
+    response
+}
+
+/// An HTML `502 Bad Gateway` page without any `x-ots-*` header: what a load balancer in
+/// front of the service answers when the service behind it is unreachable.
+pub fn gateway_error_response() -> Response<Full<Bytes>> {
+    let page = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n\
+                <center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n";
+    let mut response = Response::new(Full::new(Bytes::from_static(page.as_bytes())));
+    *response.status_mut() = StatusCode::BAD_GATEWAY;
+    response.headers_mut().insert(
+        hyper::header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html"),
+    );
+    response
+}
+
+/// Removes what proves a response came from the service: the signature and the body MD5.
+pub fn strip_signature(response: &mut Response<Full<Bytes>>) {
+    let headers = response.headers_mut();
+    headers.remove(auth::HEADER_AUTHORIZATION);
+    headers.remove(auth::HEADER_CONTENT_MD5);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

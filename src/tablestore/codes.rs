@@ -13,6 +13,8 @@ pub const REQUEST_TIMEOUT: &str = "OTSRequestTimeout";
 pub const METHOD_NOT_ALLOWED: &str = "OTSMethodNotAllowed";
 pub const UNSUPPORT_OPERATION: &str = "OTSUnsupportOperation";
 pub const SERVER_BUSY: &str = "OTSServerBusy";
+/// The storage layer under a partition is overloaded (Go SDK: retried for every operation).
+pub const STORAGE_SERVER_BUSY: &str = "OTSStorageServerBusy";
 pub const TIMEOUT: &str = "OTSTimeout";
 pub const SERVER_UNAVAILABLE: &str = "OTSServerUnavailable";
 pub const PARTITION_UNAVAILABLE: &str = "OTSPartitionUnavailable";
@@ -21,6 +23,8 @@ pub const ROW_OPERATION_CONFLICT: &str = "OTSRowOperationConflict";
 pub const TABLE_NOT_READY: &str = "OTSTableNotReady";
 pub const QUOTA_EXHAUSTED: &str = "OTSQuotaExhausted";
 pub const OPERATION_THROTTLED: &str = "OTSOperationThrottled";
+/// Another operation on the same object is in progress (Python SDK: retried everywhere).
+pub const OPERATION_CONFLICT: &str = "OTSOperationConflict";
 pub const OUT_OF_COLUMN_COUNT_LIMIT: &str = "OTSOutOfColumnCountLimit";
 pub const OUT_OF_ROW_SIZE_LIMIT: &str = "OTSOutOfRowSizeLimit";
 /// A stream position before the retention horizon (Stream API); never worth retrying.
@@ -38,11 +42,16 @@ pub fn http_status(code: &str) -> u16 {
         // The HTTP status of OTSTrimmedDataAccess is not documented; the official Stream
         // Client's mock service answers 404 (see docs/stream-api.md).
         OBJECT_NOT_EXIST | TRIMMED_DATA_ACCESS => 404,
-        OBJECT_ALREADY_EXIST | ROW_OPERATION_CONFLICT | TABLE_NOT_READY | QUOTA_EXHAUSTED => 409,
+        OBJECT_ALREADY_EXIST
+        | ROW_OPERATION_CONFLICT
+        | OPERATION_CONFLICT
+        | TABLE_NOT_READY
+        | QUOTA_EXHAUSTED => 409,
         REQUEST_BODY_TOO_LARGE => 413,
         REQUEST_TIMEOUT => 408,
         METHOD_NOT_ALLOWED => 405,
         SERVER_BUSY
+        | STORAGE_SERVER_BUSY
         | TIMEOUT
         | SERVER_UNAVAILABLE
         | PARTITION_UNAVAILABLE
@@ -51,15 +60,19 @@ pub fn http_status(code: &str) -> u16 {
     }
 }
 
-/// Whether a failed request may be sent again.
+/// Whether a failed request (or one row of a batch) may be sent again, judged by its code.
 ///
 /// Throttling and transient-conflict codes are safe to retry for every operation: the service
 /// did not apply the request. Timeouts and server errors may have applied it, so they are retried
 /// only when the operation is idempotent (reads, and writes the caller declares idempotent,
-/// such as unconditional puts of whole rows).
+/// such as unconditional puts of whole rows). The union of what the Java, Go and Python SDKs
+/// retry (docs/tablestore-protocol.md, "Retries"); a whole response's HTTP status adds
+/// [`is_retryable_status`].
 pub fn is_retryable(code: &str, message: &str, idempotent: bool) -> bool {
     match code {
         ROW_OPERATION_CONFLICT
+        | OPERATION_CONFLICT
+        | STORAGE_SERVER_BUSY
         | NOT_ENOUGH_CAPACITY
         | TABLE_NOT_READY
         | PARTITION_UNAVAILABLE
@@ -69,6 +82,13 @@ pub fn is_retryable(code: &str, message: &str, idempotent: bool) -> bool {
         TIMEOUT | INTERNAL_SERVER_ERROR | SERVER_UNAVAILABLE => idempotent,
         _ => false,
     }
+}
+
+/// Whether a whole response that failed with `http_status` may be sent again whatever its
+/// code: any 5xx when the call is idempotent (Java `DefaultRetryStrategy`), so a code added
+/// to the service after this list was written is still ridden out.
+pub fn is_retryable_status(http_status: u16, idempotent: bool) -> bool {
+    idempotent && (500..=599).contains(&http_status)
 }
 
 #[cfg(test)]
@@ -89,6 +109,22 @@ mod tests {
             "Too frequent table operations.",
             false
         ));
+    }
+
+    #[test]
+    fn storage_busy_and_operation_conflict_retry_everywhere() {
+        assert!(is_retryable(STORAGE_SERVER_BUSY, "", false));
+        assert!(is_retryable(OPERATION_CONFLICT, "", false));
+        assert_eq!(http_status(STORAGE_SERVER_BUSY), 503);
+    }
+
+    #[test]
+    fn unlisted_server_errors_retry_only_when_idempotent() {
+        assert!(!is_retryable("OTSSomethingNew", "", true));
+        assert!(is_retryable_status(500, true));
+        assert!(is_retryable_status(502, true));
+        assert!(!is_retryable_status(503, false));
+        assert!(!is_retryable_status(409, true));
     }
 
     #[test]

@@ -267,3 +267,61 @@ async fn invalid_configurations_are_refused() {
         assert_redacted(&error);
     }
 }
+
+#[tokio::test]
+async fn storage_busy_and_operation_conflict_are_retried_for_every_call() {
+    let emulator = emulator_with_secret().await;
+    let recorder = Recorder::default();
+    let client = recorder.attach(client(&emulator));
+    client.create_table(&int_key_table("t")).await.unwrap();
+    emulator.set_faults(faults(|f| {
+        f.fail_next = 2;
+        f.error_codes = vec![
+            codes::STORAGE_SERVER_BUSY.into(),
+            codes::OPERATION_CONFLICT.into(),
+        ];
+        f.actions = vec!["PutRow".into()];
+    }));
+    let row = Row::new(key(1), vec![Cell::put("v", Value::Integer(1))]);
+    client
+        .put_row("t", &row, RowExistence::ExpectNotExist)
+        .await
+        .unwrap();
+    assert_eq!(
+        recorder.codes("PutRow"),
+        [codes::STORAGE_SERVER_BUSY, codes::OPERATION_CONFLICT, "OK"]
+    );
+}
+
+#[tokio::test]
+async fn an_unlisted_server_error_is_retried_only_when_idempotent() {
+    let emulator = emulator_with_secret().await;
+    let recorder = Recorder::default();
+    let client = recorder.attach(client(&emulator));
+    client.create_table(&int_key_table("t")).await.unwrap();
+    // A code no SDK lists, answered with HTTP 500 (a code added to the service later).
+    let unlisted = "OTSSomethingNewAndBroken";
+    emulator.set_faults(faults(|f| {
+        f.fail_next = 1;
+        f.error_codes = vec![unlisted.into()];
+        f.actions = vec!["GetRow".into()];
+    }));
+    client
+        .get_row("t", &key(1), &ReadOptions::latest())
+        .await
+        .unwrap();
+    assert_eq!(recorder.codes("GetRow"), [unlisted, "OK"]);
+
+    emulator.set_faults(faults(|f| {
+        f.fail_next = 1;
+        f.error_codes = vec![unlisted.into()];
+        f.actions = vec!["PutRow".into()];
+    }));
+    let row = Row::new(key(1), vec![Cell::put("v", Value::Integer(1))]);
+    let error = client
+        .put_row("t", &row, RowExistence::ExpectNotExist)
+        .await
+        .unwrap_err();
+    assert_eq!(error.http_status(), Some(500));
+    assert_eq!(recorder.codes("PutRow"), [unlisted]);
+}

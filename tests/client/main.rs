@@ -5,7 +5,9 @@
 mod support;
 
 mod batch;
+mod credentials;
 mod faults;
+mod gateway;
 mod rows;
 mod scan;
 mod setup;

@@ -65,3 +65,27 @@ async fn a_cancelled_restore_stops_and_sets_the_deviation_back() {
     let d = fx.client.describe_table("t").await.unwrap();
     assert_eq!(d.options.max_time_deviation, 86_400);
 }
+
+#[tokio::test]
+async fn one_timeout_does_not_fail_a_restore_under_skip() {
+    let fx = Fixture::start().await;
+    let rows = typed_rows(50, 5 * DAY_MS);
+    fx.backup("b1", &[(typed_table("t"), rows.clone())]).await;
+    // Skip puts with ExpectNotExist: not idempotent by the condition, yet the resend writes
+    // the same content (or is refused because the first attempt landed).
+    fx.emulator.set_faults(FaultConfig {
+        actions: vec!["BatchWriteRow".into()],
+        fail_next: 1,
+        error_codes: vec!["OTSTimeout".into()],
+        ..FaultConfig::default()
+    });
+
+    let report = fx
+        .restore("b1", fx.job(&[("t", "t2")], IfExists::Skip))
+        .await
+        .expect("restore survives one OTSTimeout");
+
+    assert_eq!(fx.emulator.stats().injected_errors, 1);
+    assert_eq!(report.tables[0].rows, 50);
+    assert_eq!(fx.read_table("t2").await, rows);
+}

@@ -61,14 +61,17 @@ proptest! {
         }
     }
 
-    /// One corrupted byte anywhere in a one-row buffer is an error (tested exhaustively for
-    /// single-bit flips on fixed rows in the unit tests; here any byte change on random rows).
+    /// One corrupted byte anywhere in a one-row buffer is an error, or (in a value's length
+    /// prefix, which the reader tolerates like the SDK readers) decodes to the very same row:
+    /// never a different row. Tested exhaustively for single-bit flips on fixed rows in the
+    /// unit tests; here any byte change on random rows.
     #[test]
     fn a_changed_byte_is_detected(row in any_row(), at in any::<prop::sample::Index>(), xor in 1..=255u8) {
         let mut bytes = encode_row(&row);
         let i = at.index(bytes.len());
         bytes[i] ^= xor;
         let decoded = decode_rows(&bytes);
-        prop_assert!(decoded.is_err(), "byte {} ^ {:#04x} of {} decoded as {:?}", i, xor, hex::encode(encode_row(&row)), decoded);
+        let harmless = decoded.as_ref().is_ok_and(|rows| rows == std::slice::from_ref(&row));
+        prop_assert!(decoded.is_err() || harmless, "byte {} ^ {:#04x} of {} decoded as {:?}", i, xor, hex::encode(encode_row(&row)), decoded);
     }
 }

@@ -105,7 +105,12 @@ fn plan_jobs(
         );
         match row_writes(target, row, condition) {
             RowWrites::Single(write) => {
-                singles.push(write);
+                // Under skip the put carries ExpectNotExist with the backup's content: a
+                // resend after a timeout is refused or writes the same row (issue 11).
+                singles.push(match condition {
+                    RowExistence::ExpectNotExist => write.resend_safe(),
+                    _ => write,
+                });
                 sizes.push(size);
             }
             RowWrites::Split(parts) => jobs.push(Ok(Job::Split(parts, size))),

@@ -28,6 +28,9 @@ pub struct RowWrite {
     /// The row to put, the updates to apply, or (for a delete) just the key.
     pub row: Row,
     pub condition: RowExistence,
+    /// The caller knows a repeated write is harmless even though `condition` makes it look
+    /// otherwise ([`RowWrite::resend_safe`]).
+    pub resend_safe: bool,
 }
 
 /// Why one row of a batch failed.
@@ -49,6 +52,7 @@ impl RowWrite {
             kind: WriteKind::Put,
             row,
             condition: RowExistence::Ignore,
+            resend_safe: false,
         }
     }
 
@@ -81,9 +85,27 @@ impl RowWrite {
         }
     }
 
+    /// Declares that sending this write twice is harmless for the caller, so it may be resent
+    /// after a timeout or server error. A restore under `if_exists = skip` puts rows with
+    /// `ExpectNotExist` and the content of the backup: if the first attempt landed, the resend
+    /// is refused with `OTSConditionCheckFail`, which skip treats as "the target had it" —
+    /// the row holds the same content either way. Server-assigned keys and increments stay
+    /// unsafe: their second application differs from the first.
+    pub fn resend_safe(self) -> Self {
+        RowWrite {
+            resend_safe: true,
+            ..self
+        }
+    }
+
     fn is_idempotent(&self) -> bool {
         let replaces_row = self.kind != WriteKind::Update;
-        write_is_idempotent(&self.row, self.condition, replaces_row)
+        let condition = if self.resend_safe {
+            RowExistence::Ignore
+        } else {
+            self.condition
+        };
+        write_is_idempotent(&self.row, condition, replaces_row)
     }
 
     fn to_proto(&self) -> proto::RowInBatchWriteRowRequest {

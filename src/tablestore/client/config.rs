@@ -9,6 +9,7 @@ use reqwest::Url;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
+use super::credentials::CredentialsSource;
 use super::duration_text;
 use super::error::TablestoreError;
 
@@ -24,6 +25,12 @@ pub struct ClientConfig {
     pub access_key_secret: SecretString,
     /// Security token when the AccessKey is temporary STS credentials.
     pub sts_token: Option<SecretString>,
+    /// Where the credentials come from; the three fields above are used only when
+    /// [`CredentialsSource::Static`].
+    pub credentials: CredentialsSource,
+    /// PEM file of extra CA certificates to trust besides the built-in roots (a corporate
+    /// TLS-intercepting proxy).
+    pub ca_file: Option<std::path::PathBuf>,
     /// Time allowed to open a TCP (and TLS) connection.
     pub connect_timeout: Duration,
     /// Time allowed for one HTTP attempt, from sending to the last response byte.
@@ -93,6 +100,8 @@ impl ClientConfig {
             access_key_id: access_key_id.into(),
             access_key_secret: access_key_secret.into(),
             sts_token: None,
+            credentials: CredentialsSource::Static,
+            ca_file: None,
             connect_timeout: default_connect_timeout(),
             request_timeout: default_request_timeout(),
             retry: RetryPolicy::default(),
@@ -124,11 +133,27 @@ impl ClientConfig {
         if self.instance.trim().is_empty() {
             return invalid("instance name is empty".into());
         }
-        if self.access_key_id.trim().is_empty() {
-            return invalid("access_key_id is empty".into());
-        }
-        if self.access_key_secret.expose_secret().is_empty() {
-            return invalid("access_key_secret is empty".into());
+        match &self.credentials {
+            CredentialsSource::Static => {
+                if self.access_key_id.trim().is_empty() {
+                    return invalid("access_key_id is empty".into());
+                }
+                if self.access_key_secret.expose_secret().is_empty() {
+                    return invalid("access_key_secret is empty".into());
+                }
+            }
+            CredentialsSource::File(path) => {
+                if path.as_os_str().is_empty() {
+                    return invalid("credentials_file is empty".into());
+                }
+            }
+            CredentialsSource::EcsRamRole { metadata_url, .. } => {
+                if !(metadata_url.starts_with("http://") || metadata_url.starts_with("https://")) {
+                    return invalid(format!(
+                        "ecs_metadata_url {metadata_url:?} must start with http:// or https://"
+                    ));
+                }
+            }
         }
         if self.connect_timeout.is_zero() || self.request_timeout.is_zero() {
             return invalid("timeouts must be greater than zero".into());

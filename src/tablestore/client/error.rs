@@ -17,12 +17,25 @@ pub enum TablestoreError {
         http_status: u16,
         request_id: Option<String>,
     },
-    /// A non-2xx response without a decodable `Error` body (e.g. from a proxy).
-    #[error("{action} failed with HTTP {http_status} and no Tablestore error body [request id {}]", request_id.as_deref().unwrap_or("none"))]
+    /// A non-2xx response without a decodable `Error` body: a proxy's or load balancer's
+    /// page rather than the service's answer.
+    #[error("{action} failed with HTTP {http_status} and no Tablestore error body ({detail}); a proxy or load balancer may have answered [request id {}]", request_id.as_deref().unwrap_or("none"))]
     HttpStatus {
         action: &'static str,
         http_status: u16,
+        /// What came instead, e.g. `text/html page "502 Bad Gateway"`.
+        detail: String,
         request_id: Option<String>,
+    },
+    /// A redirect (never followed: it would replay the request as a GET and send the signed
+    /// headers to another host). The configured endpoint is out of date.
+    #[error(
+        "{action}: endpoint moved to {location} (HTTP {http_status}); update the source's endpoint"
+    )]
+    Moved {
+        action: &'static str,
+        http_status: u16,
+        location: String,
     },
     /// No connection could be opened, so nothing was sent: safe to retry for any operation.
     #[error("{action}: cannot connect to the Tablestore endpoint: {source}")]
@@ -52,6 +65,9 @@ pub enum TablestoreError {
     /// The request was refused before sending (too many rows, too large, bad argument).
     #[error("invalid request: {0}")]
     InvalidRequest(String),
+    /// No credentials to sign with: the credentials file or the metadata service failed.
+    #[error("cannot obtain Tablestore credentials: {0}")]
+    Credentials(String),
     /// The client configuration is unusable.
     #[error("invalid Tablestore client configuration: {0}")]
     Config(String),
@@ -71,7 +87,8 @@ impl TablestoreError {
     pub fn http_status(&self) -> Option<u16> {
         match self {
             TablestoreError::Service { http_status, .. }
-            | TablestoreError::HttpStatus { http_status, .. } => Some(*http_status),
+            | TablestoreError::HttpStatus { http_status, .. }
+            | TablestoreError::Moved { http_status, .. } => Some(*http_status),
             _ => None,
         }
     }
@@ -96,16 +113,27 @@ impl TablestoreError {
     /// errors after which the request may already have been applied.
     pub fn is_retryable(&self, idempotent: bool) -> bool {
         match self {
-            TablestoreError::Service { code, message, .. } => {
+            TablestoreError::Service {
+                code,
+                message,
+                http_status,
+                ..
+            } => {
                 codes::is_retryable(code, message, idempotent)
+                    || codes::is_retryable_status(*http_status, idempotent)
             }
-            TablestoreError::HttpStatus { http_status, .. } => *http_status >= 500 && idempotent,
+            TablestoreError::HttpStatus { http_status, .. } => {
+                codes::is_retryable_status(*http_status, idempotent)
+            }
             TablestoreError::Connect { .. } => true,
             TablestoreError::Timeout { .. } | TablestoreError::Transport { .. } => idempotent,
             // A corrupted or forged response: the next one may be fine, but only a read may
             // be repeated without knowing whether the first was applied.
             TablestoreError::InvalidResponse { .. } => idempotent,
-            TablestoreError::InvalidRequest(_) | TablestoreError::Config(_) => false,
+            TablestoreError::Moved { .. }
+            | TablestoreError::InvalidRequest(_)
+            | TablestoreError::Credentials(_)
+            | TablestoreError::Config(_) => false,
         }
     }
 
@@ -114,12 +142,14 @@ impl TablestoreError {
         match self {
             TablestoreError::Service { code, .. } => code,
             TablestoreError::HttpStatus { .. } => "http_status",
+            TablestoreError::Moved { .. } => "moved",
             TablestoreError::Connect { .. }
             | TablestoreError::Timeout { .. }
             | TablestoreError::Transport { .. } => "transport",
             TablestoreError::InvalidResponse { .. } => "invalid_response",
             TablestoreError::InvalidRequest(_) => "invalid_request",
             TablestoreError::Config(_) => "config",
+            TablestoreError::Credentials(_) => "credentials",
         }
     }
 }

@@ -14,7 +14,15 @@ struct ScanState {
     next: Option<RangeRequest>,
     /// The last row of the previous page when it continues in the next one (wide row).
     partial: Option<Row>,
+    /// Pages in a row that brought nothing and did not move the start key.
+    stalled_pages: u32,
 }
+
+/// Empty pages in a row that may repeat the start key before the scan gives up. The service
+/// ends a page early, even with no rows, when its per-request scan budget is spent (Java SDK
+/// PR #12: always follow `next_start_primary_key`); the SDKs ask again without limit. A bound
+/// still turns a server stuck on one key into an error instead of an endless loop.
+const MAX_STALLED_PAGES: u32 = 1000;
 
 /// Joins the pieces of a row split across pages: the held-back `partial` row absorbs the
 /// page's first row when it has the same key, and when the page ends inside a row
@@ -41,7 +49,8 @@ fn join_wide_row(
 impl Client {
     /// Every row of the range, page by page, in key order (`request.limit` caps page size).
     ///
-    /// A wide row split across responses is yielded once, whole. Empty pages are skipped.
+    /// A wide row split across responses is yielded once, whole. Empty pages are skipped,
+    /// even those that repeat the start key (up to [`MAX_STALLED_PAGES`] in a row).
     /// The stream ends after the first error.
     pub fn scan(
         &self,
@@ -51,6 +60,7 @@ impl Client {
             client: self.clone(),
             next: Some(request),
             partial: None,
+            stalled_pages: 0,
         };
         stream::unfold(state, |mut state| async move {
             loop {
@@ -65,10 +75,15 @@ impl Client {
                 state.partial = partial;
                 match page.next_start {
                     Some(start) => {
-                        if start == request.start && !continues_row && rows.is_empty() {
+                        let stalled = start == request.start && !continues_row && rows.is_empty();
+                        state.stalled_pages = if stalled { state.stalled_pages + 1 } else { 0 };
+                        if state.stalled_pages > MAX_STALLED_PAGES {
                             let error = TablestoreError::InvalidResponse {
                                 action: "GetRange",
-                                reason: "next_start_primary_key does not advance".into(),
+                                reason: format!(
+                                    "{MAX_STALLED_PAGES} empty pages in a row without \
+                                     next_start_primary_key advancing"
+                                ),
                                 request_id: None,
                             };
                             return Some((Err(error), state));

@@ -8,9 +8,12 @@
 //! what it builds, so a key added to it and its use by the client are one edit in one folder;
 //! `config/` only composes it into the file and applies the environment.
 
+use std::path::PathBuf;
+
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
+use super::credentials::{CredentialsSource, DEFAULT_ECS_METADATA_URL};
 use super::ClientConfig;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -28,6 +31,20 @@ pub struct SourceConfig {
     /// STS security token, when the key pair is temporary.
     #[serde(default)]
     pub sts_token: Option<SecretString>,
+    /// Instead of the keys above: a JSON file (`AccessKeyId`, `AccessKeySecret`, optional
+    /// `SecurityToken` and `Expiration`) re-read whenever it changes or nears expiry.
+    #[serde(default)]
+    pub credentials_file: Option<PathBuf>,
+    /// Instead of the keys above: the ECS instance RAM role of this name (`""` = the role
+    /// attached to the instance), from the metadata service, refreshed before it expires.
+    #[serde(default)]
+    pub ecs_ram_role: Option<String>,
+    /// The metadata service for `ecs_ram_role` (default `http://100.100.100.200`).
+    #[serde(default)]
+    pub ecs_metadata_url: Option<String>,
+    /// PEM bundle of extra CA certificates to trust (a corporate TLS-intercepting proxy).
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
 }
 
 impl SourceConfig {
@@ -46,7 +63,31 @@ impl SourceConfig {
             secret,
         );
         config.sts_token = self.sts_token.clone();
+        config.credentials = self.credentials_source();
+        config.ca_file = self.ca_file.clone();
         config
+    }
+
+    /// Where this source's credentials come from.
+    pub fn credentials_source(&self) -> CredentialsSource {
+        if let Some(path) = &self.credentials_file {
+            CredentialsSource::File(path.clone())
+        } else if let Some(role) = &self.ecs_ram_role {
+            CredentialsSource::EcsRamRole {
+                role: Some(role.trim().to_string()).filter(|r| !r.is_empty()),
+                metadata_url: self
+                    .ecs_metadata_url
+                    .clone()
+                    .unwrap_or_else(|| DEFAULT_ECS_METADATA_URL.to_string()),
+            }
+        } else {
+            CredentialsSource::Static
+        }
+    }
+
+    /// Whether credentials come from a file or the RAM role rather than keys in the config.
+    pub fn uses_provider(&self) -> bool {
+        self.credentials_file.is_some() || self.ecs_ram_role.is_some()
     }
 
     /// Adds to `problems` what is wrong with the endpoint and instance (`at` is
@@ -61,6 +102,23 @@ impl SourceConfig {
         }
         if self.instance.trim().is_empty() {
             problems.push(format!("{at}.instance: must not be empty"));
+        }
+        let keys = self.access_key_id.is_some() || self.access_key_secret.is_some();
+        let providers = [
+            self.credentials_file.is_some(),
+            self.ecs_ram_role.is_some(),
+            keys,
+        ];
+        if providers.iter().filter(|p| **p).count() > 1 {
+            problems.push(format!(
+                "{at}: set only one of access_key_id/access_key_secret, credentials_file and \
+                 ecs_ram_role"
+            ));
+        }
+        if self.ecs_metadata_url.is_some() && self.ecs_ram_role.is_none() {
+            problems.push(format!(
+                "{at}.ecs_metadata_url: only used with ecs_ram_role"
+            ));
         }
     }
 }
@@ -98,6 +156,41 @@ mod tests {
         source.validate("sources.s", &mut problems);
         assert!(problems.is_empty(), "{problems:?}");
         assert!(source.client_config().validate().is_err());
+    }
+
+    #[test]
+    fn a_credentials_file_or_ram_role_replaces_the_keys() {
+        let source: SourceConfig = toml::from_str(
+            "endpoint = \"http://h\"\ninstance = \"i\"\ncredentials_file = \"/run/ots.json\"\n",
+        )
+        .unwrap();
+        assert!(source.uses_provider());
+        let client = source.client_config();
+        assert_eq!(
+            client.credentials,
+            CredentialsSource::File("/run/ots.json".into())
+        );
+        assert!(client.validate().is_ok(), "no keys needed");
+
+        let source: SourceConfig = toml::from_str(
+            "endpoint = \"http://h\"\ninstance = \"i\"\necs_ram_role = \"backup\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            source.credentials_source(),
+            CredentialsSource::EcsRamRole {
+                role: Some("backup".into()),
+                metadata_url: DEFAULT_ECS_METADATA_URL.into()
+            }
+        );
+
+        let both: SourceConfig = toml::from_str(
+            "endpoint = \"http://h\"\ninstance = \"i\"\necs_ram_role = \"\"\naccess_key_id = \"a\"\n",
+        )
+        .unwrap();
+        let mut problems = Vec::new();
+        both.validate("sources.s", &mut problems);
+        assert_eq!(problems.len(), 1, "{problems:?}");
     }
 
     #[test]

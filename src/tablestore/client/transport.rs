@@ -5,12 +5,16 @@ use bytes::Bytes;
 use prost::Message;
 use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::StatusCode;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
 
 use super::config::ClientConfig;
+use super::credentials::{Credentials, CredentialsProvider, CredentialsSource};
 use super::error::{Result, TablestoreError};
 use super::verify::{header_text, ots_headers, verify_authorization};
 use crate::tablestore::{auth, codes, proto};
+
+/// How long a pooled connection may sit idle before it is closed rather than reused.
+const IDLE_CONNECTION_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
 
 /// A verified 2xx response body.
 #[derive(Debug)]
@@ -25,9 +29,7 @@ pub struct Transport {
     /// The endpoint without a trailing slash; the action is appended as `/<Action>`.
     base_url: String,
     instance: HeaderValue,
-    access_key_id: String,
-    access_key_secret: SecretString,
-    sts_token: Option<HeaderValue>,
+    credentials: CredentialsProvider,
 }
 
 impl std::fmt::Debug for Transport {
@@ -35,7 +37,7 @@ impl std::fmt::Debug for Transport {
         f.debug_struct("Transport")
             .field("base_url", &self.base_url)
             .field("instance", &self.instance)
-            .field("access_key_id", &self.access_key_id)
+            .field("credentials", &self.credentials)
             .finish_non_exhaustive()
     }
 }
@@ -51,19 +53,34 @@ impl Transport {
             })
         };
         let instance = header("instance", &config.instance)?;
-        header("access_key_id", &config.access_key_id)?;
-        let sts_token = match &config.sts_token {
-            Some(token) => {
-                let mut value = header("sts_token", token.expose_secret())?;
-                value.set_sensitive(true);
-                Some(value)
-            }
-            None => None,
+        let fixed = Credentials {
+            access_key_id: config.access_key_id.clone(),
+            access_key_secret: config.access_key_secret.clone(),
+            sts_token: config.sts_token.clone(),
+            expires_at: None,
         };
-        let http = reqwest::Client::builder()
+        if config.credentials == CredentialsSource::Static {
+            header("access_key_id", &fixed.access_key_id)?;
+            if let Some(token) = &fixed.sts_token {
+                header("sts_token", token.expose_secret())?;
+            }
+        }
+        let credentials = CredentialsProvider::new(config.credentials.clone(), fixed)?;
+        let mut builder = reqwest::Client::builder();
+        if let Some(path) = &config.ca_file {
+            for certificate in read_ca_file(path)? {
+                builder = builder.add_root_certificate(certificate);
+            }
+        }
+        let http = builder
             .connect_timeout(config.connect_timeout)
             .timeout(config.request_timeout)
-            .pool_idle_timeout(std::time::Duration::from_secs(60))
+            // Every SDK speaks HTTP/1.1; h2 against the service is untested ground.
+            .http1_only()
+            // The service closes idle connections sooner than 60 s (Java evicts after 5 s,
+            // Go after 25 s); reusing one it already closed fails a write mid-flight.
+            .pool_idle_timeout(IDLE_CONNECTION_TIMEOUT)
+            .redirect(reqwest::redirect::Policy::none())
             .tcp_nodelay(true)
             .user_agent(concat!("tablevault/", env!("CARGO_PKG_VERSION")))
             .build()
@@ -72,9 +89,7 @@ impl Transport {
             http,
             base_url: url.as_str().trim_end_matches('/').to_string(),
             instance,
-            access_key_id: config.access_key_id.clone(),
-            access_key_secret: config.access_key_secret.clone(),
-            sts_token,
+            credentials,
         })
     }
 
@@ -83,7 +98,17 @@ impl Transport {
     }
 
     /// The signed `x-ots-*` headers for a request to `/action` with this body.
-    fn request_headers(&self, action: &str, body: &[u8]) -> HeaderMap {
+    fn request_headers(
+        &self,
+        action: &str,
+        body: &[u8],
+        credentials: &Credentials,
+    ) -> Result<HeaderMap> {
+        let not_header = |what: &str| {
+            TablestoreError::Credentials(format!(
+                "the {what} contains characters not allowed in a header"
+            ))
+        };
         let mut headers = HeaderMap::new();
         let text = |v: String| HeaderValue::from_str(&v).expect("date, MD5 and id are ASCII");
         let now = chrono::Utc::now();
@@ -92,24 +117,30 @@ impl Transport {
             auth::HEADER_API_VERSION,
             HeaderValue::from_static(auth::API_VERSION),
         );
-        headers.insert(auth::HEADER_ACCESS_KEY_ID, text(self.access_key_id.clone()));
+        let access_key_id = HeaderValue::from_str(&credentials.access_key_id)
+            .map_err(|_| not_header("AccessKeyId"))?;
+        headers.insert(auth::HEADER_ACCESS_KEY_ID, access_key_id);
         headers.insert(auth::HEADER_INSTANCE, self.instance.clone());
         headers.insert(auth::HEADER_CONTENT_MD5, text(auth::content_md5(body)));
-        if let Some(token) = &self.sts_token {
-            headers.insert(auth::HEADER_STS_TOKEN, token.clone());
+        if let Some(token) = &credentials.sts_token {
+            let mut value = HeaderValue::from_str(token.expose_secret())
+                .map_err(|_| not_header("security token"))?;
+            value.set_sensitive(true);
+            headers.insert(auth::HEADER_STS_TOKEN, value);
         }
         let signature = auth::request_signature(
-            self.access_key_secret.expose_secret().as_bytes(),
+            credentials.access_key_secret.expose_secret().as_bytes(),
             action,
             ots_headers(&headers),
         );
         headers.insert(auth::HEADER_SIGNATURE, text(signature));
-        headers
+        Ok(headers)
     }
 
     /// Sends one attempt and returns the verified body of a 2xx response.
     pub async fn send(&self, action: &'static str, body: Bytes) -> Result<Reply> {
-        let headers = self.request_headers(action, &body);
+        let credentials = self.credentials.current().await?;
+        let headers = self.request_headers(action, &body, &credentials)?;
         let response = self
             .http
             .post(format!("{}/{action}", self.base_url))
@@ -119,6 +150,21 @@ impl Transport {
             .await
             .map_err(|e| transport_error(action, e))?;
         let status = response.status();
+        if status.is_redirection() {
+            // Never followed: reqwest would replay the POST as a GET, and send the signed
+            // headers (STS token included) to whatever host the Location names.
+            let location = response
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("(no Location header)")
+                .to_string();
+            return Err(TablestoreError::Moved {
+                action,
+                http_status: status.as_u16(),
+                location,
+            });
+        }
         let headers = response.headers().clone();
         let body = response
             .bytes()
@@ -130,19 +176,35 @@ impl Transport {
             reason,
             request_id: request_id.clone(),
         };
-        if let Some(md5) = header_text(&headers, auth::HEADER_CONTENT_MD5) {
-            if md5 != auth::content_md5(&body) {
+        match header_text(&headers, auth::HEADER_CONTENT_MD5) {
+            Some(md5) if md5 != auth::content_md5(&body) => {
                 return Err(invalid("body does not match x-ots-contentmd5".into()));
             }
+            // The Python and Java SDKs refuse a 2xx the service did not vouch for: whatever
+            // answered (a cache, a captive portal, a misrouted proxy) is not Tablestore.
+            None if status.is_success() => {
+                return Err(invalid(format!(
+                    "HTTP {} without x-ots-contentmd5: the response is not from Tablestore",
+                    status.as_u16()
+                )));
+            }
+            _ => {}
         }
-        let service_error = (!status.is_success()).then(|| decode_error(action, status, &body));
+        if status.is_success() && headers.get(auth::HEADER_AUTHORIZATION).is_none() {
+            return Err(invalid(format!(
+                "HTTP {} without a response signature: the response is not from Tablestore",
+                status.as_u16()
+            )));
+        }
+        let service_error =
+            (!status.is_success()).then(|| decode_error(action, status, &headers, &body));
         // A server that rejects our key cannot sign with it; the official SDKs skip the
         // check in exactly that case.
         let auth_failed = matches!(&service_error, Some(Some(e)) if e.code == codes::AUTH_FAILED);
         if !auth_failed {
             verify_authorization(
-                &self.access_key_id,
-                self.access_key_secret.expose_secret().as_bytes(),
+                &credentials.access_key_id,
+                credentials.access_key_secret.expose_secret().as_bytes(),
                 action,
                 &headers,
             )
@@ -160,14 +222,25 @@ impl Transport {
             Some(None) => Err(TablestoreError::HttpStatus {
                 action,
                 http_status: status.as_u16(),
+                detail: describe_body(&headers, &body),
                 request_id,
             }),
         }
     }
 }
 
-/// The `Error` message of a non-2xx body, if it is one.
-fn decode_error(action: &str, status: StatusCode, body: &[u8]) -> Option<proto::Error> {
+/// The `Error` message of a non-2xx body, if it is one. A text body (a gateway's HTML page)
+/// is never one, even when its bytes happen to parse as protobuf.
+fn decode_error(
+    action: &str,
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Option<proto::Error> {
+    let content_type = header_text(headers, reqwest::header::CONTENT_TYPE.as_str()).unwrap_or("");
+    if content_type.starts_with("text/") {
+        return None;
+    }
     match proto::Error::decode(body) {
         Ok(error) if !error.code.is_empty() => Some(error),
         _ => {
@@ -178,6 +251,43 @@ fn decode_error(action: &str, status: StatusCode, body: &[u8]) -> Option<proto::
             );
             None
         }
+    }
+}
+
+/// The certificates of a PEM bundle; an unreadable file or one without a certificate is a
+/// configuration error (silently trusting only the built-in roots would fail later, obscurely).
+fn read_ca_file(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>> {
+    let bad =
+        |reason: String| TablestoreError::Config(format!("ca_file {}: {reason}", path.display()));
+    let pem = std::fs::read(path).map_err(|e| bad(format!("cannot read: {e}")))?;
+    let certificates = reqwest::Certificate::from_pem_bundle(&pem)
+        .map_err(|e| bad(format!("not a PEM certificate bundle: {e}")))?;
+    if certificates.is_empty() {
+        return Err(bad("holds no certificate".into()));
+    }
+    Ok(certificates)
+}
+
+/// What a non-Tablestore error body is, for the message: its type and, for an HTML page, its
+/// title (never the whole page, which may be large).
+fn describe_body(headers: &HeaderMap, body: &[u8]) -> String {
+    if body.is_empty() {
+        return "empty body".into();
+    }
+    let content_type =
+        header_text(headers, reqwest::header::CONTENT_TYPE.as_str()).unwrap_or("no content type");
+    let text = String::from_utf8_lossy(&body[..body.len().min(4096)]);
+    let title = text
+        .find("<title>")
+        .and_then(|start| {
+            let rest = &text[start + "<title>".len()..];
+            rest.find("</title>")
+                .map(|end| rest[..end].trim().to_string())
+        })
+        .filter(|t| !t.is_empty());
+    match title {
+        Some(title) => format!("{content_type} page \"{title}\""),
+        None => format!("{} bytes of {content_type}", body.len()),
     }
 }
 
@@ -207,9 +317,29 @@ mod tests {
     }
 
     #[test]
+    fn a_ca_file_that_is_missing_or_not_pem_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = ClientConfig::new("https://h", "inst", "ak", "sk");
+        config.ca_file = Some(dir.path().join("missing.pem"));
+        let error = Transport::new(&config).unwrap_err().to_string();
+        assert!(error.contains("cannot read"), "{error}");
+        let garbage = dir.path().join("garbage.pem");
+        std::fs::write(&garbage, "hello, not a certificate").unwrap();
+        config.ca_file = Some(garbage);
+        let error = Transport::new(&config).unwrap_err().to_string();
+        assert!(error.contains("ca_file"), "{error}");
+    }
+
+    #[test]
     fn requests_are_signed_over_every_ots_header() {
         let t = transport();
-        let headers = t.request_headers("ListTable", b"");
+        let credentials = Credentials {
+            access_key_id: "ak".into(),
+            access_key_secret: "sk".to_string().into(),
+            sts_token: None,
+            expires_at: None,
+        };
+        let headers = t.request_headers("ListTable", b"", &credentials).unwrap();
         let signature = headers
             .get(auth::HEADER_SIGNATURE)
             .unwrap()

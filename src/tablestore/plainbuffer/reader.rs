@@ -128,7 +128,7 @@ fn read_pk_cell(cursor: &mut Cursor<'_>) -> Result<(PkColumn, u8), DecodeError> 
         }
         other => return Err(DecodeError::UnknownValueType(other)),
     };
-    check_value_frame(cursor, start)?;
+    check_value_frame(cursor, start);
     crc = crc8::update(crc, cursor.since(type_at));
     let crc = read_cell_checksum(cursor, crc)?;
     Ok((PkColumn { name, value }, crc))
@@ -159,7 +159,7 @@ fn read_cell(cursor: &mut Cursor<'_>) -> Result<(Cell, u8), DecodeError> {
             }
             other => return Err(DecodeError::UnknownValueType(other)),
         });
-        check_value_frame(cursor, start)?;
+        check_value_frame(cursor, start);
         crc = crc8::update(crc, cursor.since(type_at));
     }
     let mut op = None;
@@ -207,16 +207,31 @@ fn read_value_frame(cursor: &mut Cursor<'_>) -> Result<(u8, (usize, usize)), Dec
     Ok((value_type, (at, len)))
 }
 
-/// The length prefix counts the type byte and the payload. The SDK readers ignore it; we
-/// check it, so a corrupted prefix is reported rather than silently skipped.
-fn check_value_frame(cursor: &Cursor<'_>, (at, len): (usize, usize)) -> Result<(), DecodeError> {
-    if cursor.pos() - (at + 4) != len {
-        return Err(DecodeError::Malformed(
-            at,
-            "value length prefix does not match the value",
-        ));
+/// The length prefix counts the type byte and the payload. A prefix that disagrees with the
+/// value is tolerated with a warning (once per process), deliberately:
+/// - the value is read by its type, never by the prefix, so the decoded row is the same
+///   whatever the prefix says;
+/// - the cell checksum covers the type byte and the payload, so the content is still verified
+///   (only the prefix itself is outside it);
+/// - every official reader (Java, Go, Python, C) skips the prefix unread, so the service's
+///   prefixes have never been checked by anyone: refusing would let one server quirk fail
+///   every backup of a table, for no gain in the data.
+///
+/// docs/tablestore-protocol.md ("PlainBuffer value length prefix") records the decision.
+fn check_value_frame(cursor: &Cursor<'_>, (at, len): (usize, usize)) {
+    let actual = cursor.pos() - (at + 4);
+    if actual != len {
+        static WARNED: std::sync::Once = std::sync::Once::new();
+        WARNED.call_once(|| {
+            tracing::warn!(
+                offset = at,
+                prefix = len,
+                actual,
+                "PlainBuffer value length prefix disagrees with the value; read by its type \
+                 and checksum as the official SDKs do (reported once)."
+            );
+        });
     }
-    Ok(())
 }
 
 fn read_string(cursor: &mut Cursor<'_>) -> Result<String, DecodeError> {

@@ -114,7 +114,7 @@ fn row_result(result: Result<Option<Vec<u8>>, ServiceError>) -> proto::RowInBatc
 pub fn batch_write_row(
     store: &Tables,
     req: proto::BatchWriteRowRequest,
-    row_fault: &mut dyn FnMut() -> Option<RowFault>,
+    row_fault: &mut dyn FnMut(bool) -> Option<RowFault>,
 ) -> Result<proto::BatchWriteRowResponse, ServiceError> {
     let decoded = decode(req)?;
     let now = now_ms();
@@ -127,7 +127,7 @@ pub fn batch_write_row(
                 Ok(table) => {
                     let desc = read(&table.description).clone();
                     ops.into_iter()
-                        .map(|op| match row_fault() {
+                        .map(|op| match row_fault(op.kind != WriteKind::Delete) {
                             Some(RowFault::Fail(fault)) => row_result(Err(fault)),
                             Some(RowFault::Lose) => row_result(Ok(None)),
                             None => row_result(write::apply(&table, &desc, op, now)),

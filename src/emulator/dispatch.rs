@@ -70,8 +70,8 @@ pub fn dispatch(shared: &Shared, action: &str, body: &[u8]) -> Result<Vec<u8>, S
             range::get_range(store, decode(action, body)?, limits)?.encode_to_vec()
         }
         "BatchWriteRow" => {
-            let mut row_fault = || {
-                let fault = lock(&shared.faults).row_fault();
+            let mut row_fault = |writes_data: bool| {
+                let fault = lock(&shared.faults).row_fault(writes_data);
                 if matches!(fault, Some(RowFault::Fail(_))) {
                     lock(&shared.stats).failed_batch_rows += 1;
                 }

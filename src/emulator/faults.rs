@@ -47,7 +47,8 @@ pub struct FaultConfig {
     pub drop_next: u32,
     /// Fail exactly the next N BatchWriteRow rows (counts down).
     pub fail_next_batch_rows: u32,
-    /// Answer exactly the next N BatchWriteRow rows as written without applying them (a lost
+    /// Answer exactly the next N BatchWriteRow rows that write data (puts and updates, not
+    /// deletes such as a restore's readiness probe) as written without applying them (a lost
     /// write, which only a read-back comparison can find; counts down).
     pub lose_next_batch_rows: u32,
     /// Answer exactly the next N matching requests with `301 Moved Permanently` to
@@ -260,13 +261,14 @@ impl FaultState {
         }
     }
 
-    /// Decides whether the next BatchWriteRow row is lost or fails.
-    pub fn row_fault(&mut self) -> Option<RowFault> {
+    /// Decides whether the next BatchWriteRow row is lost or fails. Only a row that writes
+    /// data (`writes_data`: a put or an update) can be lost.
+    pub fn row_fault(&mut self, writes_data: bool) -> Option<RowFault> {
         let c = &mut self.config;
         if !c.applies_to("BatchWriteRow") {
             return None;
         }
-        if c.lose_next_batch_rows > 0 {
+        if c.lose_next_batch_rows > 0 && writes_data {
             c.lose_next_batch_rows -= 1;
             return Some(RowFault::Lose);
         }
@@ -341,7 +343,7 @@ mod tests {
             state.plan("GetRange").outcome,
             FaultOutcome::Fail(_)
         ));
-        assert!(state.row_fault().is_none());
+        assert!(state.row_fault(true).is_none());
     }
 
     #[test]
@@ -351,9 +353,12 @@ mod tests {
             fail_next_batch_rows: 1,
             ..FaultConfig::default()
         });
-        assert_eq!(state.row_fault(), Some(RowFault::Lose));
-        assert!(matches!(state.row_fault(), Some(RowFault::Fail(_))));
-        assert_eq!(state.row_fault(), None);
+        assert!(matches!(
+            state.row_fault(false),
+            None | Some(RowFault::Fail(_))
+        ));
+        assert_eq!(state.row_fault(true), Some(RowFault::Lose));
+        assert_eq!(state.row_fault(true), None);
     }
 
     #[test]

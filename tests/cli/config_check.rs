@@ -171,7 +171,7 @@ access_key_secret = {SECRET}
 region = "cn-hangzhou"
 
 [stores.offsite]
-kind = "s3"
+kind = "ftp"
 
 [engine]
 readers = "four"
@@ -194,7 +194,7 @@ role = "admin"
     let expected = [
         format!("{path}:5: sources.prod.access_key_secret: invalid type: integer, expected"),
         format!("{path}:6: sources.prod.region: unknown field `region`"),
-        format!("{path}:9: stores.offsite.kind: unknown variant `s3`"),
+        format!("{path}:9: stores.offsite.kind: unknown variant `ftp`"),
         format!("{path}:12: engine.readers: invalid type: string"),
         format!(
             "{path}:15: server.listen: \"localhost:8080\": \"localhost\" is not an IP address; \

@@ -52,9 +52,11 @@ impl Refusal {
     /// take the request right now, so the same probe may succeed later.
     fn is_transient(&self) -> bool {
         match self {
-            Refusal::Request(e) => e.is_not_found() || e.is_retryable(false),
+            // The probe is idempotent (a conditional delete of a row that cannot exist), so
+            // any refusal a repeat may clear counts as "not yet".
+            Refusal::Request(e) => e.is_not_found() || e.is_retryable(true),
             Refusal::Row(e) => {
-                e.code == codes::OBJECT_NOT_EXIST || codes::is_retryable(&e.code, &e.message, false)
+                e.code == codes::OBJECT_NOT_EXIST || codes::is_retryable(&e.code, &e.message, true)
             }
         }
     }

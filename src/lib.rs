@@ -22,6 +22,7 @@
 
 pub mod api;
 pub mod backoff;
+pub mod capture;
 pub mod catalog;
 pub mod cli;
 pub mod config;

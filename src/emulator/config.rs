@@ -25,6 +25,9 @@ pub struct EmulatorConfig {
     pub page_byte_limit: usize,
     /// Replaces the 100 MB unit of ComputeSplitPointsBySize, so small tables get split points.
     pub split_unit_bytes: Option<u64>,
+    /// Length of one hour of stream expiration time, in milliseconds (3 600 000 by default;
+    /// lower it to watch stream records expire in a test).
+    pub stream_hour_ms: u64,
     pub faults: FaultConfig,
 }
 
@@ -38,6 +41,7 @@ impl Default for EmulatorConfig {
             page_row_limit: DEFAULT_PAGE_ROW_LIMIT,
             page_byte_limit: DEFAULT_PAGE_BYTE_LIMIT,
             split_unit_bytes: None,
+            stream_hour_ms: 3_600_000,
             faults: FaultConfig::default(),
         }
     }

@@ -5,6 +5,8 @@
 //!   new config, or 400 with `{"error": ...}`.
 //! - `POST /_emulator/reset`: drop every table; answers `{"tables_dropped": N}`.
 //! - `GET /_emulator/stats`: the [`EmulatorStats`] counters.
+//! - `POST /_emulator/streams/split` (`{"table": "t", "shard_id": optional}`): split a stream
+//!   shard; answers `{"children": [id, id]}`, or 409 with `{"error": ...}`.
 
 use bytes::Bytes;
 use http_body_util::Full;
@@ -14,6 +16,7 @@ use serde::Serialize;
 use super::faults::{FaultConfig, FaultState};
 use super::server::Shared;
 use super::stats::EmulatorStats;
+use super::stream;
 use super::tables::lock;
 
 fn json(status: StatusCode, value: &impl Serialize) -> Response<Full<Bytes>> {
@@ -41,6 +44,25 @@ pub fn stats(shared: &Shared) -> EmulatorStats {
     let mut stats = lock(&shared.stats).clone();
     stats.tables = shared.store.table_count();
     stats
+}
+
+#[derive(serde::Deserialize)]
+struct SplitRequest {
+    table: String,
+    shard_id: Option<String>,
+}
+
+fn split(shared: &Shared, body: &[u8]) -> Response<Full<Bytes>> {
+    match serde_json::from_slice::<SplitRequest>(body) {
+        Err(e) => error(
+            StatusCode::BAD_REQUEST,
+            format!("invalid split request: {e}"),
+        ),
+        Ok(req) => match stream::split_shard(&shared.store, &req.table, req.shard_id.as_deref()) {
+            Ok(children) => json(StatusCode::OK, &serde_json::json!({ "children": children })),
+            Err(e) => error(StatusCode::CONFLICT, e),
+        },
+    }
 }
 
 /// Serves `/_emulator/<endpoint>`.
@@ -75,7 +97,8 @@ pub fn handle(
             )
         }
         (&Method::GET, "stats") => json(StatusCode::OK, &stats(shared)),
-        (_, "faults" | "reset" | "stats") => {
+        (&Method::POST, "streams/split") => split(shared, body),
+        (_, "faults" | "reset" | "stats" | "streams/split") => {
             error(StatusCode::METHOD_NOT_ALLOWED, "method not allowed")
         }
         _ => error(

@@ -11,11 +11,12 @@ use super::range::{self, PageLimits};
 use super::row_ops;
 use super::server::Shared;
 use super::split;
+use super::stream;
 use super::table_ops;
 use super::tables::lock;
 
 /// The actions the emulator serves.
-pub const ACTIONS: [&str; 12] = [
+pub const ACTIONS: [&str; 16] = [
     "ListTable",
     "CreateTable",
     "DescribeTable",
@@ -28,6 +29,10 @@ pub const ACTIONS: [&str; 12] = [
     "GetRange",
     "BatchWriteRow",
     "ComputeSplitPointsBySize",
+    "ListStream",
+    "DescribeStream",
+    "GetShardIterator",
+    "GetStreamRecord",
 ];
 
 fn decode<M: Message + Default>(action: &str, body: &[u8]) -> Result<M, ServiceError> {
@@ -71,6 +76,14 @@ pub fn dispatch(shared: &Shared, action: &str, body: &[u8]) -> Result<Vec<u8>, S
             config.split_unit_bytes,
         )?
         .encode_to_vec(),
+        "ListStream" => stream::list_stream(store, decode(action, body)?).encode_to_vec(),
+        "DescribeStream" => stream::describe_stream(store, decode(action, body)?)?.encode_to_vec(),
+        "GetShardIterator" => {
+            stream::get_shard_iterator(store, decode(action, body)?)?.encode_to_vec()
+        }
+        "GetStreamRecord" => {
+            stream::get_stream_record(store, decode(action, body)?)?.encode_to_vec()
+        }
         _ => {
             return Err(ServiceError::new(
                 codes::UNSUPPORT_OPERATION,

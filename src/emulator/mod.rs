@@ -21,6 +21,11 @@
 //! - Actions: ListTable, CreateTable, DescribeTable, UpdateTable, DeleteTable, GetRow, PutRow,
 //!   UpdateRow, DeleteRow, GetRange, BatchWriteRow, ComputeSplitPointsBySize. Filters and
 //!   column conditions are refused with OTSParameterInvalid (not emulated).
+//! - Stream API ([`stream`]): `stream_spec` in CreateTable/UpdateTable/DescribeTable,
+//!   ListStream, DescribeStream, GetShardIterator, GetStreamRecord; every committed write
+//!   (PutRow, UpdateRow, DeleteRow, each BatchWriteRow row) appends a record; records expire
+//!   after the expiration time (hours of `stream_hour_ms`, shortened in tests); shards split on
+//!   request (lineage).
 //! - Tables live in memory: rows ordered per PK column (INF_MIN < values < INF_MAX; integers
 //!   numerically, strings and binaries bytewise), max versions, TTL, server-assigned millisecond
 //!   timestamps, the allowed timestamp deviation, auto-increment key columns, row-existence
@@ -40,6 +45,8 @@
 //!   `curl -XPOST localhost:PORT/_emulator/faults -d '{"error_rate":1,"actions":["GetRange"]}'`
 //! - `POST /_emulator/reset` drops every table.
 //! - `GET /_emulator/stats` returns [`EmulatorStats`] (requests per action, injected faults).
+//! - `POST /_emulator/streams/split` (body `{"table": "t", "shard_id": optional}`) closes a
+//!   shard of the table's stream and opens two children; answers `{"children": [id, id]}`.
 
 mod batch;
 mod config;
@@ -55,6 +62,7 @@ mod row_ops;
 mod server;
 mod split;
 mod stats;
+mod stream;
 mod table_ops;
 mod tables;
 mod wire;
@@ -178,6 +186,16 @@ impl EmulatorHandle {
             .get(action)
             .copied()
             .unwrap_or(0)
+    }
+
+    /// Splits the open shard `shard_id` (or the oldest open one) of `table`'s stream and
+    /// returns the two children (as `POST /_emulator/streams/split` does).
+    pub fn split_stream_shard(
+        &self,
+        table: &str,
+        shard_id: Option<&str>,
+    ) -> Result<[String; 2], String> {
+        stream::split_shard(&self.shared.store, table, shard_id)
     }
 
     /// Drops every table.

@@ -45,10 +45,15 @@ pub struct Shared {
 
 impl Shared {
     pub fn new(config: EmulatorConfig) -> Self {
+        let store = Tables::default();
+        let hour_us = i64::try_from(config.stream_hour_ms.max(1))
+            .unwrap_or(i64::MAX / 1000)
+            .saturating_mul(1000);
+        store.set_stream_hour_us(hour_us);
         Shared {
             faults: Mutex::new(FaultState::new(config.faults.clone())),
             config,
-            store: Tables::default(),
+            store,
             stats: Mutex::new(EmulatorStats::default()),
         }
     }

@@ -185,16 +185,15 @@ fn throughput_details(table: &Table, desc: &TableDescription) -> proto::Reserved
     }
 }
 
-fn stream_details(table: &Table, desc: &TableDescription) -> proto::StreamDetails {
-    let enabled_at = *lock(&table.stream_enabled_at_ms);
-    match (desc.stream_expiration_hours, enabled_at) {
-        (Some(hours), Some(at)) => proto::StreamDetails {
+fn stream_details(table: &Table) -> proto::StreamDetails {
+    match lock(&table.stream).as_ref() {
+        Some(log) => proto::StreamDetails {
             enable_stream: true,
-            stream_id: Some(format!("{}_{at}", desc.name)),
-            expiration_time: Some(hours),
-            last_enable_time: Some(at),
+            stream_id: Some(log.stream_id.clone()),
+            expiration_time: Some(log.expiration_hours),
+            last_enable_time: Some(log.enabled_at_us),
         },
-        _ => proto::StreamDetails {
+        None => proto::StreamDetails {
             enable_stream: false,
             stream_id: None,
             expiration_time: None,
@@ -215,7 +214,7 @@ pub fn describe_table(
         reserved_throughput_details: throughput_details(&table, &desc),
         table_options: desc.to_proto_options(),
         table_status: Some(proto::TableStatus::Active as i32),
-        stream_details: Some(stream_details(&table, &desc)),
+        stream_details: Some(stream_details(&table)),
         shard_splits: Vec::new(),
         sse_details: None,
         index_metas: desc.to_proto_indexes(),
@@ -255,12 +254,7 @@ pub fn update_table(
         }
         if let Some(spec) = &req.stream_spec {
             let hours = stream_hours(spec);
-            let mut enabled_at = lock(&table.stream_enabled_at_ms);
-            *enabled_at = match (hours, *enabled_at) {
-                (Some(_), Some(at)) => Some(at),
-                (Some(_), None) => Some(super::tables::now_ms()),
-                (None, _) => None,
-            };
+            super::stream::set_stream(store, &table, &req.table_name, hours);
             updated.stream_expiration_hours = hours;
         }
         *desc = updated.clone();
@@ -269,7 +263,7 @@ pub fn update_table(
     Ok(proto::UpdateTableResponse {
         reserved_throughput_details: throughput_details(&table, &desc),
         table_options: desc.to_proto_options(),
-        stream_details: Some(stream_details(&table, &desc)),
+        stream_details: Some(stream_details(&table)),
     })
 }
 

@@ -6,6 +6,7 @@
 //! lock, so scans of one table run in parallel with writes to another.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use crate::tablestore::codes;
@@ -14,6 +15,7 @@ use crate::tablestore::table::TableDescription;
 
 use super::error::ServiceError;
 use super::keys::SortKey;
+use super::stream::{self, StreamLog};
 
 /// Most tables an instance may hold.
 pub const MAX_TABLES: usize = 64;
@@ -147,19 +149,24 @@ pub struct Table {
     pub rows: RwLock<BTreeMap<SortKey, StoredRow>>,
     /// Seconds since the epoch; reported as the last throughput change.
     pub created_at_secs: i64,
-    pub stream_enabled_at_ms: Mutex<Option<i64>>,
+    /// The table's stream while it is on. Lock order: `rows` before `stream`.
+    pub stream: Mutex<Option<StreamLog>>,
     last_auto_increment: Mutex<i64>,
 }
 
 impl Table {
-    pub fn new(description: TableDescription) -> Self {
+    /// A new table; its stream is on when the description has an expiration, with hours of
+    /// `stream_hour_us` microseconds.
+    pub fn new(description: TableDescription, stream_hour_us: i64) -> Self {
         let now = now_ms();
-        let stream_on = description.stream_expiration_hours.map(|_| now);
+        let stream = description.stream_expiration_hours.map(|hours| {
+            StreamLog::new(&description.name, hours, stream_hour_us, stream::now_us())
+        });
         Table {
             description: RwLock::new(description),
             rows: RwLock::new(BTreeMap::new()),
             created_at_secs: now / 1000,
-            stream_enabled_at_ms: Mutex::new(stream_on),
+            stream: Mutex::new(stream),
             last_auto_increment: Mutex::new(0),
         }
     }
@@ -182,9 +189,24 @@ impl Table {
 #[derive(Debug, Default)]
 pub struct Tables {
     tables: RwLock<BTreeMap<String, Arc<Table>>>,
+    /// Length of one hour of stream expiration in µs; 0 means a real hour.
+    stream_hour_us: AtomicI64,
 }
 
 impl Tables {
+    /// Shortens (or restores) the hour that stream expiration times count in, so tests can
+    /// watch records expire.
+    pub fn set_stream_hour_us(&self, hour_us: i64) {
+        self.stream_hour_us.store(hour_us, Ordering::Relaxed);
+    }
+
+    pub fn stream_hour_us(&self) -> i64 {
+        match self.stream_hour_us.load(Ordering::Relaxed) {
+            0 => stream::HOUR_US,
+            hour => hour,
+        }
+    }
+
     pub fn table(&self, name: &str) -> Result<Arc<Table>, ServiceError> {
         read(&self.tables)
             .get(name)
@@ -203,7 +225,8 @@ impl Tables {
                 "Too many tables.",
             ));
         }
-        tables.insert(description.name.clone(), Arc::new(Table::new(description)));
+        let table = Table::new(description, self.stream_hour_us());
+        tables.insert(table.description().name, Arc::new(table));
         Ok(())
     }
 
@@ -310,10 +333,10 @@ mod tests {
     #[test]
     fn auto_increment_values_increase() {
         use crate::tablestore::table::{PkSchema, PkType};
-        let table = Table::new(TableDescription::new(
-            "t",
-            vec![PkSchema::new("k", PkType::Integer)],
-        ));
+        let table = Table::new(
+            TableDescription::new("t", vec![PkSchema::new("k", PkType::Integer)]),
+            stream::HOUR_US,
+        );
         let a = table.next_auto_increment();
         let b = table.next_auto_increment();
         assert!(b > a && a > 0);

@@ -4,7 +4,7 @@
 
 use crate::tablestore::codes;
 use crate::tablestore::plainbuffer;
-use crate::tablestore::proto::{self, ReturnType, RowExistenceExpectation};
+use crate::tablestore::proto::{self, ActionType, ReturnType, RowExistenceExpectation};
 use crate::tablestore::row::{Cell, CellOp, PkValue, Row, Value};
 use crate::tablestore::table::TableDescription;
 
@@ -12,6 +12,7 @@ use super::error::ServiceError;
 use super::keys::SortKey;
 use super::limits::{check_cells, check_primary_key, KeyUse};
 use super::read::Visibility;
+use super::stream;
 use super::tables::{write, StoredRow, Table};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -206,6 +207,8 @@ pub fn apply(
             rows.remove(&key);
         }
     }
+    let (action, record) = stream_record(&op, modified.as_ref(), now_ms);
+    stream::record_write(table, action, &record);
     drop(rows);
     Ok(returned_row(&op, modified.as_ref()))
 }
@@ -253,6 +256,50 @@ fn apply_update_cell(
         _ => {}
     }
     Ok(())
+}
+
+/// The stream record of a committed write: the resolved key plus the cells as written, each
+/// put with the version it was stored at (server-assigned when the request had none) and each
+/// increment as a put of the value it produced; a delete is the key and the delete marker.
+fn stream_record(op: &WriteOp, modified: Option<&StoredRow>, now_ms: i64) -> (ActionType, Row) {
+    let action = match op.kind {
+        WriteKind::Put => ActionType::PutRow,
+        WriteKind::Update => ActionType::UpdateRow,
+        WriteKind::Delete => ActionType::DeleteRow,
+    };
+    let cells = op
+        .row
+        .cells
+        .iter()
+        .filter_map(|cell| match (cell.op, &cell.value) {
+            (None, Some(value)) => Some(Cell::put_at(
+                cell.name.clone(),
+                value.clone(),
+                cell.timestamp.unwrap_or(now_ms),
+            )),
+            (Some(CellOp::Increment), _) => {
+                let version = modified?
+                    .column(&cell.name)?
+                    .versions
+                    .iter()
+                    .find(|v| v.timestamp == now_ms)?;
+                Some(Cell::put_at(
+                    cell.name.clone(),
+                    version.value.clone(),
+                    now_ms,
+                ))
+            }
+            (Some(CellOp::DeleteAllVersions), _) => Some(Cell::delete_all(cell.name.clone())),
+            (Some(CellOp::DeleteOneVersion), _) => Some(Cell::delete_one(
+                cell.name.clone(),
+                cell.timestamp.unwrap_or_default(),
+            )),
+            (None, None) => None,
+        })
+        .collect();
+    let mut row = Row::new(op.row.primary_key.clone(), cells);
+    row.delete_marker = op.kind == WriteKind::Delete;
+    (action, row)
 }
 
 /// RT_PK: the (possibly auto-incremented) key. RT_AFTER_MODIFY: the key plus the newest

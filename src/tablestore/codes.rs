@@ -23,6 +23,8 @@ pub const QUOTA_EXHAUSTED: &str = "OTSQuotaExhausted";
 pub const OPERATION_THROTTLED: &str = "OTSOperationThrottled";
 pub const OUT_OF_COLUMN_COUNT_LIMIT: &str = "OTSOutOfColumnCountLimit";
 pub const OUT_OF_ROW_SIZE_LIMIT: &str = "OTSOutOfRowSizeLimit";
+/// A stream position before the retention horizon (Stream API); never worth retrying.
+pub const TRIMMED_DATA_ACCESS: &str = "OTSTrimmedDataAccess";
 
 /// The HTTP status the service answers with for `code`.
 pub fn http_status(code: &str) -> u16 {
@@ -33,7 +35,9 @@ pub fn http_status(code: &str) -> u16 {
         | OUT_OF_COLUMN_COUNT_LIMIT
         | OUT_OF_ROW_SIZE_LIMIT
         | UNSUPPORT_OPERATION => 400,
-        OBJECT_NOT_EXIST => 404,
+        // The HTTP status of OTSTrimmedDataAccess is not documented; the official Stream
+        // Client's mock service answers 404 (see docs/stream-api.md).
+        OBJECT_NOT_EXIST | TRIMMED_DATA_ACCESS => 404,
         OBJECT_ALREADY_EXIST | ROW_OPERATION_CONFLICT | TABLE_NOT_READY | QUOTA_EXHAUSTED => 409,
         REQUEST_BODY_TOO_LARGE => 413,
         REQUEST_TIMEOUT => 408,
@@ -78,6 +82,7 @@ mod tests {
         assert!(!is_retryable(TIMEOUT, "", false));
         assert!(is_retryable(TIMEOUT, "", true));
         assert!(!is_retryable(PARAMETER_INVALID, "", true));
+        assert!(!is_retryable(TRIMMED_DATA_ACCESS, "", true));
         assert!(!is_retryable(QUOTA_EXHAUSTED, "Too many tables.", true));
         assert!(is_retryable(
             QUOTA_EXHAUSTED,

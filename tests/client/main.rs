@@ -9,4 +9,5 @@ mod faults;
 mod rows;
 mod scan;
 mod setup;
+mod stream;
 mod tables;

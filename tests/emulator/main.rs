@@ -13,4 +13,5 @@ mod limits;
 mod range;
 mod rows;
 mod split;
+mod stream_sdk;
 mod tables;

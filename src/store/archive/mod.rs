@@ -8,7 +8,7 @@
 //! always complete. All file I/O runs on tokio's blocking pool.
 
 mod config;
-mod durable;
+pub(crate) mod durable;
 mod layout;
 mod reader;
 mod segment;

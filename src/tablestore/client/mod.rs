@@ -9,7 +9,8 @@
 //!   file's `[sources.NAME]`, which builds a [`ClientConfig`].
 //! - `error`: [`TablestoreError`], the one error type.
 //! - `transport`: signing, sending and verifying one attempt; `call`: the retry loop.
-//! - `tables`, `rows`, `range`, `scan`, `batch`, `chunk`, `splits`: the typed operations.
+//! - `tables`, `rows`, `range`, `scan`, `batch`, `chunk`, `splits`, `stream`: the typed
+//!   operations (`stream`: the Stream API, see docs/stream-api.md).
 
 pub mod backoff;
 mod batch;
@@ -25,6 +26,7 @@ mod rows;
 mod scan;
 mod source;
 mod splits;
+mod stream;
 mod tables;
 mod transport;
 mod verify;
@@ -41,6 +43,10 @@ pub use read_options::{ReadOptions, TimeRange, ALL_VERSIONS};
 pub use rows::RowExistence;
 pub use source::SourceConfig;
 pub use splits::{ranges_from_split_points, ScanRange};
+pub use stream::{
+    decode_record, PageError, RecordAction, RecordError, RecordPage, StreamDescription,
+    StreamDetails, StreamRecord, StreamShard, StreamSummary,
+};
 pub use tables::{StreamChange, TableUpdate};
 
 use transport::Transport;

@@ -8,6 +8,8 @@
 //!   pads keys with zero bytes).
 //! - [`decode_rows`]: every row of a buffer; an empty buffer is zero rows.
 //! - [`RowReader`]: the rows of a buffer one at a time, for callers that stream.
+//! - [`encode_stream_record`] / [`decode_stream_record`]: one row plus its stream sequence info
+//!   (the extension block of Stream API records).
 //!
 //! Every cell and row checksum (CRC-8) is written on encode and checked on decode; extension
 //! blocks (stream sequence info) are skipped. Grammar and checksum rules: protocol reference §1.7.
@@ -21,12 +23,14 @@ pub mod consts;
 pub mod crc8;
 mod cursor;
 mod reader;
+mod stream;
 mod writer;
 
 #[cfg(test)]
 mod tests;
 
 pub use reader::RowReader;
+pub use stream::{decode_stream_record, encode_stream_record, SequenceInfo};
 pub use writer::{encode_row, encode_rows, encoded_len, write_row};
 
 use crate::tablestore::row::Row;

@@ -8,6 +8,7 @@
 use super::consts::*;
 use super::crc8;
 use super::cursor::Cursor;
+use super::stream::SequenceInfo;
 use super::DecodeError;
 use crate::tablestore::row::{Cell, PkColumn, PkValue, PrimaryKey, Row, Value};
 
@@ -59,6 +60,13 @@ impl Iterator for RowReader<'_> {
 
 /// `TAG_ROW_PK cell* [TAG_ROW_DATA cell*] [TAG_DELETE_ROW_MARKER] [extension] TAG_ROW_CHECKSUM crc`.
 fn read_row(cursor: &mut Cursor<'_>) -> Result<Row, DecodeError> {
+    read_row_with_extension(cursor).map(|(row, _)| row)
+}
+
+/// A row and the sequence info of its extension block, when it has one (stream records).
+pub(super) fn read_row_with_extension(
+    cursor: &mut Cursor<'_>,
+) -> Result<(Row, Option<SequenceInfo>), DecodeError> {
     cursor.expect_tag(TAG_ROW_PK)?;
     let mut row_crc = 0;
     let mut columns = Vec::with_capacity(4);
@@ -77,8 +85,9 @@ fn read_row(cursor: &mut Cursor<'_>) -> Result<Row, DecodeError> {
     }
     let delete_marker = cursor.eat_tag(TAG_DELETE_ROW_MARKER);
     row_crc = crc8::update_byte(row_crc, u8::from(delete_marker));
+    let mut sequence = None;
     if cursor.eat_tag(TAG_EXTENSION) {
-        skip_extension(cursor)?;
+        sequence = read_extension(cursor)?;
     }
     cursor.expect_tag(TAG_ROW_CHECKSUM)?;
     let at = cursor.pos();
@@ -90,11 +99,12 @@ fn read_row(cursor: &mut Cursor<'_>) -> Result<Row, DecodeError> {
             computed: row_crc,
         });
     }
-    Ok(Row {
+    let row = Row {
         primary_key: PrimaryKey(columns),
         cells,
         delete_marker,
-    })
+    };
+    Ok((row, sequence))
 }
 
 /// A PK cell after its `TAG_CELL`: name and value, nothing else.
@@ -240,7 +250,11 @@ fn read_cell_checksum(cursor: &mut Cursor<'_>, computed: u8) -> Result<u8, Decod
 /// Skips an extension block (stream records carry sequence info here). Its bytes are not
 /// covered by any checksum, so we at least check that its items exactly fill its length:
 /// each item is `tag len32 bytes`, the shape the Java writer produces.
-fn skip_extension(cursor: &mut Cursor<'_>) -> Result<(), DecodeError> {
+/// An extension block after its tag: the sequence-info item is read when well formed (epoch,
+/// timestamp and row index in that order, as the Java reader requires); unknown items are
+/// skipped.
+fn read_extension(cursor: &mut Cursor<'_>) -> Result<Option<SequenceInfo>, DecodeError> {
+    let mut sequence = None;
     let len = cursor.len32()?;
     let end = cursor.pos() + len;
     while cursor.pos() < end {
@@ -256,7 +270,13 @@ fn skip_extension(cursor: &mut Cursor<'_>) -> Result<(), DecodeError> {
                 "extension item runs past its block",
             ));
         }
-        cursor.take(item_len)?;
+        let item = cursor.take(item_len)?;
+        // Plain row reads skip extensions whatever their content (they have no use for
+        // them); a malformed sequence info only matters to a stream-record read, which
+        // refuses a record without one.
+        if tag == TAG_SEQ_INFO {
+            sequence = read_sequence_info(item, at + 5).ok();
+        }
     }
     if cursor.pos() != end {
         return Err(DecodeError::Malformed(
@@ -264,5 +284,27 @@ fn skip_extension(cursor: &mut Cursor<'_>) -> Result<(), DecodeError> {
             "extension items do not fill the block",
         ));
     }
-    Ok(())
+    Ok(sequence)
+}
+
+fn read_sequence_info(item: &[u8], offset: usize) -> Result<SequenceInfo, DecodeError> {
+    let mut cursor = Cursor::new(item, 0);
+    let at = |c: &Cursor<'_>| offset + c.pos();
+    cursor.expect_tag(TAG_SEQ_INFO_EPOCH)?;
+    let epoch = cursor.u32()?;
+    cursor.expect_tag(TAG_SEQ_INFO_TS)?;
+    let timestamp_us = cursor.i64()?;
+    cursor.expect_tag(TAG_SEQ_INFO_ROW_INDEX)?;
+    let row_index = cursor.u32()?;
+    if !cursor.is_at_end() {
+        return Err(DecodeError::Malformed(
+            at(&cursor),
+            "sequence info longer than epoch, timestamp and row index",
+        ));
+    }
+    Ok(SequenceInfo {
+        epoch,
+        timestamp_us,
+        row_index,
+    })
 }

@@ -4,6 +4,7 @@
 
 mod corruption;
 mod extension;
+mod stream_vectors;
 mod vectors;
 
 use crate::tablestore::row::{Cell, CellOp, PkValue, PrimaryKey, Row, Value};

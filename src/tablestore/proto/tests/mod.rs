@@ -9,6 +9,7 @@ use prost::Message;
 use crate::tablestore::proto;
 
 mod row_messages;
+mod stream_messages;
 mod table_messages;
 
 #[track_caller]

@@ -1,0 +1,191 @@
+//! Continuous capture (issue 12): every change of a table, read from its Tablestore Stream and
+//! stored as change segments next to the base backups in the archive store.
+//!
+//! - `checkpoint`: shard positions and the lineage rule (parents before children).
+//! - `follow`: one read step over every ready shard.
+//! - `segment`: the change-segment file (records + checkpoint, zstd, SHA-256).
+//! - `replay`: base rows + changes up to an instant → the table as it was then.
+//! - `store`: change segments under `<archive root>/.changes/<capture id>/<table>/`.
+//! - this file: [`TableCapture`] — [`TableCapture::run_once`] (one step, stored atomically)
+//!   and [`TableCapture::run`] (steps until the daemon's shutdown token fires).
+//!
+//! Records and the checkpoint after them are one atomically written file, so a crash at any
+//! point either keeps both or neither: capture resumes exactly after the last stored record.
+
+pub mod checkpoint;
+mod follow;
+pub mod replay;
+pub mod segment;
+pub mod store;
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use tokio_util::sync::CancellationToken;
+
+use crate::tablestore::client::{Client, StreamChange, StreamRecord, TableUpdate, TablestoreError};
+
+pub use checkpoint::{Checkpoint, ShardPosition};
+pub use segment::{ChangeSegment, ChangeSegmentError};
+pub use store::ChangeStore;
+
+/// One captured record and the shard it came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CapturedRecord {
+    pub shard_id: String,
+    pub record: StreamRecord,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CaptureError {
+    /// Changes were lost to capture: a new base backup is needed.
+    #[error("capture gap on table '{table}': {reason}")]
+    Gap { table: String, reason: String },
+    #[error(transparent)]
+    Tablestore(#[from] TablestoreError),
+    #[error(transparent)]
+    Store(#[from] ChangeSegmentError),
+    #[error("change segment task failed: {0}")]
+    Join(String),
+}
+
+/// Settings of one table's capture.
+#[derive(Debug, Clone)]
+pub struct CaptureSettings {
+    /// Retention to enable the stream with when it is off (hours).
+    pub stream_expiration_hours: i32,
+    /// Most records stored per segment.
+    pub max_records_per_segment: usize,
+    /// Pause between steps that found nothing new.
+    pub idle_pause: Duration,
+}
+
+impl Default for CaptureSettings {
+    fn default() -> Self {
+        CaptureSettings {
+            stream_expiration_hours: 24,
+            max_records_per_segment: 10_000,
+            idle_pause: Duration::from_millis(500),
+        }
+    }
+}
+
+/// What one [`TableCapture::run_once`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StepOutcome {
+    pub records_stored: usize,
+    /// Every change committed before this instant (µs) is stored, when known.
+    pub captured_until_us: Option<i64>,
+}
+
+/// The capture of one table into one [`ChangeStore`].
+pub struct TableCapture {
+    client: Client,
+    table: String,
+    store: ChangeStore,
+    settings: CaptureSettings,
+    checkpoint: Option<Checkpoint>,
+}
+
+impl TableCapture {
+    pub fn new(client: Client, table: &str, store: ChangeStore, settings: CaptureSettings) -> Self {
+        TableCapture {
+            client,
+            table: table.to_string(),
+            store,
+            settings,
+            checkpoint: None,
+        }
+    }
+
+    /// The stored checkpoint, or a fresh one at the oldest retained records of the table's
+    /// stream, turning the stream on when it is off.
+    async fn start_checkpoint(&self) -> Result<Checkpoint, CaptureError> {
+        let store = self.store.clone();
+        let stored = tokio::task::spawn_blocking(move || store.latest_checkpoint())
+            .await
+            .map_err(|e| CaptureError::Join(e.to_string()))??;
+        if let Some(checkpoint) = stored {
+            return Ok(checkpoint);
+        }
+        let mut details = self.client.stream_details(&self.table).await?;
+        if !details.enabled {
+            let hours = self.settings.stream_expiration_hours;
+            tracing::warn!(table = %self.table, hours, "The table's stream is off; turning it on for continuous capture.");
+            let update = TableUpdate {
+                stream: Some(StreamChange::Enable {
+                    expiration_hours: hours,
+                }),
+                ..TableUpdate::default()
+            };
+            self.client.update_table(&self.table, &update).await?;
+            details = self.client.stream_details(&self.table).await?;
+        }
+        let stream_id = details.stream_id.ok_or_else(|| CaptureError::Gap {
+            table: self.table.clone(),
+            reason: "the stream reports no id".into(),
+        })?;
+        Ok(Checkpoint::new(stream_id))
+    }
+
+    /// One step: read what is readable now and store it with its checkpoint (one atomic
+    /// segment). Nothing is stored when nothing moved.
+    pub async fn run_once(&mut self) -> Result<StepOutcome, CaptureError> {
+        let start = match self.checkpoint.take() {
+            Some(c) => c,
+            None => self.start_checkpoint().await?,
+        };
+        let result = follow::step(
+            &self.client,
+            &self.table,
+            &start,
+            self.settings.max_records_per_segment,
+        )
+        .await;
+        let step = match result {
+            Ok(step) => step,
+            Err(e) => {
+                self.checkpoint = Some(start);
+                return Err(e);
+            }
+        };
+        let records_stored = step.records.len();
+        if step.moved {
+            let segment = ChangeSegment {
+                records: step.records,
+                checkpoint: step.checkpoint.clone(),
+            };
+            let store = self.store.clone();
+            let written = tokio::task::spawn_blocking(move || store.append(&segment))
+                .await
+                .map_err(|e| CaptureError::Join(e.to_string()))?;
+            if let Err(e) = written {
+                self.checkpoint = Some(start);
+                return Err(e.into());
+            }
+        }
+        let captured_until_us = step.checkpoint.captured_until_us;
+        self.checkpoint = Some(step.checkpoint);
+        Ok(StepOutcome {
+            records_stored,
+            captured_until_us,
+        })
+    }
+
+    /// Steps until `shutdown` fires or a step fails; pauses only when a step stored nothing.
+    pub async fn run(&mut self, shutdown: CancellationToken) -> Result<(), CaptureError> {
+        while !shutdown.is_cancelled() {
+            let outcome = tokio::select! {
+                _ = shutdown.cancelled() => break,
+                outcome = self.run_once() => outcome?,
+            };
+            if outcome.records_stored == 0 {
+                tokio::select! {
+                    _ = shutdown.cancelled() => break,
+                    _ = tokio::time::sleep(self.settings.idle_pause) => {}
+                }
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,105 @@
+//! Change segments in the archive store, next to the base backups:
+//!
+//! ```text
+//! <root>/.changes/<capture id>/<table>/<seq, 20 digits>.tvchg
+//! ```
+//!
+//! The directory starts with a dot, so the archive's backup listing never mistakes it for a
+//! backup. Segments are numbered from 1 and written atomically (temporary name, fsync, rename,
+//! fsync of the directory); the newest one's checkpoint is where capture continues.
+
+use std::path::{Path, PathBuf};
+
+use crate::store::archive::durable;
+
+use super::checkpoint::Checkpoint;
+use super::segment::{ChangeSegment, ChangeSegmentError};
+
+pub const CHANGES_DIR: &str = ".changes";
+const EXT: &str = "tvchg";
+
+/// The change segments of one table of one capture.
+#[derive(Debug, Clone)]
+pub struct ChangeStore {
+    dir: PathBuf,
+}
+
+fn is_safe_component(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('.')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+impl ChangeStore {
+    /// The store under `archive_root` for `capture_id` (e.g. a schedule id) and `table`.
+    pub fn new(archive_root: &Path, capture_id: &str, table: &str) -> Result<Self, String> {
+        if !is_safe_component(capture_id) || !is_safe_component(table) {
+            return Err(format!(
+                "invalid capture id '{capture_id}' or table '{table}' for a path"
+            ));
+        }
+        Ok(ChangeStore {
+            dir: archive_root.join(CHANGES_DIR).join(capture_id).join(table),
+        })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Segment numbers present, ascending.
+    fn numbers(&self) -> Result<Vec<u64>, ChangeSegmentError> {
+        let entries = match std::fs::read_dir(&self.dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(e.into()),
+        };
+        let mut numbers = Vec::new();
+        for entry in entries {
+            let name = entry?.file_name();
+            let Some(name) = name.to_str() else { continue };
+            if let Some(n) = name
+                .strip_suffix(&format!(".{EXT}"))
+                .and_then(|n| n.parse().ok())
+            {
+                numbers.push(n);
+            }
+        }
+        numbers.sort_unstable();
+        Ok(numbers)
+    }
+
+    fn path(&self, number: u64) -> PathBuf {
+        self.dir.join(format!("{number:020}.{EXT}"))
+    }
+
+    /// Writes the next segment atomically; returns its number.
+    pub fn append(&self, segment: &ChangeSegment) -> Result<u64, ChangeSegmentError> {
+        let next = self.numbers()?.last().map_or(1, |n| n + 1);
+        if !self.dir.exists() {
+            std::fs::create_dir_all(&self.dir)?;
+            durable::fsync_dir(self.dir.parent().unwrap_or(&self.dir))?;
+        }
+        durable::write_atomic(&self.path(next), &segment.to_bytes()?)?;
+        Ok(next)
+    }
+
+    /// The checkpoint of the newest segment: where capture continues.
+    pub fn latest_checkpoint(&self) -> Result<Option<Checkpoint>, ChangeSegmentError> {
+        match self.numbers()?.last() {
+            None => Ok(None),
+            Some(&n) => Ok(Some(self.read(n)?.checkpoint)),
+        }
+    }
+
+    pub fn read(&self, number: u64) -> Result<ChangeSegment, ChangeSegmentError> {
+        ChangeSegment::parse(&std::fs::read(self.path(number))?)
+    }
+
+    /// Every segment, oldest first.
+    pub fn read_all(&self) -> Result<Vec<ChangeSegment>, ChangeSegmentError> {
+        self.numbers()?.into_iter().map(|n| self.read(n)).collect()
+    }
+}

@@ -1,0 +1,272 @@
+//! Continuous capture against the emulator's stream: every change stored once, across restarts,
+//! shard splits (parents before children), expiry gaps, and the shutdown token.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod pitr;
+
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+
+use support::emulator::{client, default_emulator, start_emulator};
+use support::poll::eventually;
+use tablevault::capture::{CaptureError, CaptureSettings, ChangeStore, TableCapture};
+use tablevault::emulator::{EmulatorConfig, EmulatorHandle};
+use tablevault::tablestore::client::{Client, RecordAction, RowExistence};
+use tablevault::tablestore::{
+    Cell, PkSchema, PkType, PkValue, PrimaryKey, Row, TableDescription, Value,
+};
+
+async fn table(client: &Client, name: &str, stream_hours: Option<i32>) {
+    let mut table = TableDescription::new(name, vec![PkSchema::new("k", PkType::Integer)]);
+    table.options.max_versions = 10;
+    table.stream_expiration_hours = stream_hours;
+    client.create_table(&table).await.unwrap();
+}
+
+fn key(k: i64) -> PrimaryKey {
+    PrimaryKey::new([("k", PkValue::Integer(k))])
+}
+
+/// Writes `v` to key `k` (a put) and returns the value written.
+async fn put(client: &Client, k: i64, v: i64) {
+    let row = Row::new(key(k), vec![Cell::put("v", Value::Integer(v))]);
+    client
+        .put_row("t", &row, RowExistence::Ignore)
+        .await
+        .unwrap();
+}
+
+fn capture(
+    emulator: &EmulatorHandle,
+    root: &std::path::Path,
+    settings: CaptureSettings,
+) -> TableCapture {
+    let store = ChangeStore::new(root, "sched-1", "t").unwrap();
+    TableCapture::new(client(emulator), "t", store, settings)
+}
+
+/// Every stored put as (key, value), in stored order.
+fn stored(root: &std::path::Path) -> Vec<(i64, i64)> {
+    let store = ChangeStore::new(root, "sched-1", "t").unwrap();
+    store
+        .read_all()
+        .unwrap()
+        .into_iter()
+        .flat_map(|s| s.records)
+        .filter(|r| r.record.action == RecordAction::Put)
+        .map(|r| {
+            let k = match &r.record.row.primary_key.columns()[0].value {
+                PkValue::Integer(k) => *k,
+                other => panic!("{other:?}"),
+            };
+            let v = match &r.record.row.cells[0].value {
+                Some(Value::Integer(v)) => *v,
+                other => panic!("{other:?}"),
+            };
+            (k, v)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn capture_turns_the_stream_on_and_stores_every_change_once() {
+    let emulator = default_emulator().await;
+    let client = client(&emulator);
+    table(&client, "t", None).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut capture = capture(&emulator, dir.path(), CaptureSettings::default());
+    let first = capture.run_once().await.unwrap();
+    assert_eq!(first.records_stored, 0);
+    assert!(
+        client.stream_details("t").await.unwrap().enabled,
+        "capture turned the stream on"
+    );
+    for v in 0..5 {
+        put(&client, v % 2, v).await;
+    }
+    let step = capture.run_once().await.unwrap();
+    assert_eq!(step.records_stored, 5);
+    let until = step.captured_until_us.expect("every shard read to its tip");
+    assert!(until <= chrono::Utc::now().timestamp_micros());
+    client
+        .delete_row("t", &key(0), RowExistence::Ignore)
+        .await
+        .unwrap();
+    put(&client, 2, 9).await;
+    assert_eq!(capture.run_once().await.unwrap().records_stored, 2);
+    assert_eq!(
+        capture.run_once().await.unwrap().records_stored,
+        0,
+        "nothing new, nothing stored"
+    );
+    assert_eq!(
+        stored(dir.path()),
+        [(0, 0), (1, 1), (0, 2), (1, 3), (0, 4), (2, 9)]
+    );
+    let segments = ChangeStore::new(dir.path(), "sched-1", "t")
+        .unwrap()
+        .read_all()
+        .unwrap();
+    assert_eq!(
+        segments.len(),
+        2,
+        "a step that stored nothing wrote no segment"
+    );
+    assert_eq!(segments[1].records[0].record.action, RecordAction::Delete);
+}
+
+#[tokio::test]
+async fn a_restarted_capture_resumes_after_the_last_stored_record() {
+    let emulator = default_emulator().await;
+    let client = client(&emulator);
+    table(&client, "t", Some(24)).await;
+    let dir = tempfile::tempdir().unwrap();
+    for v in 0..3 {
+        put(&client, v, v).await;
+    }
+    capture(&emulator, dir.path(), CaptureSettings::default())
+        .run_once()
+        .await
+        .unwrap();
+    for v in 3..6 {
+        put(&client, v, v).await;
+    }
+    // A new process: only the store remembers where the first one stopped.
+    let mut restarted = capture(&emulator, dir.path(), CaptureSettings::default());
+    assert_eq!(restarted.run_once().await.unwrap().records_stored, 3);
+    let expected: Vec<(i64, i64)> = (0..6).map(|v| (v, v)).collect();
+    assert_eq!(stored(dir.path()), expected);
+}
+
+#[tokio::test]
+async fn small_segments_still_store_every_change_once() {
+    let emulator = default_emulator().await;
+    let client = client(&emulator);
+    table(&client, "t", Some(24)).await;
+    let dir = tempfile::tempdir().unwrap();
+    for v in 0..25 {
+        put(&client, v % 3, v).await;
+    }
+    let settings = CaptureSettings {
+        max_records_per_segment: 4,
+        ..CaptureSettings::default()
+    };
+    let mut capture = capture(&emulator, dir.path(), settings);
+    let mut steps = 0;
+    loop {
+        let outcome = capture.run_once().await.unwrap();
+        steps += 1;
+        if outcome.records_stored == 0 {
+            break;
+        }
+        assert!(outcome.records_stored <= 4);
+    }
+    assert!(steps >= 7);
+    let expected: Vec<(i64, i64)> = (0..25).map(|v| (v % 3, v)).collect();
+    assert_eq!(stored(dir.path()), expected);
+}
+
+#[tokio::test]
+async fn parents_are_read_to_their_end_before_children() {
+    let emulator = default_emulator().await;
+    let client = client(&emulator);
+    table(&client, "t", Some(24)).await;
+    let dir = tempfile::tempdir().unwrap();
+    for k in 0..20 {
+        put(&client, k, 0).await;
+    }
+    let mut capture = capture(&emulator, dir.path(), CaptureSettings::default());
+    capture.run_once().await.unwrap();
+    for k in 0..20 {
+        put(&client, k, 1).await;
+    }
+    emulator.split_stream_shard("t", None).unwrap();
+    for k in 0..20 {
+        put(&client, k, 2).await;
+    }
+    emulator.split_stream_shard("t", None).unwrap();
+    for k in 0..20 {
+        put(&client, k, 3).await;
+    }
+    capture.run_once().await.unwrap();
+    let all = stored(dir.path());
+    assert_eq!(all.len(), 80);
+    for k in 0..20 {
+        let versions: Vec<i64> = all
+            .iter()
+            .filter(|(key, _)| *key == k)
+            .map(|(_, v)| *v)
+            .collect();
+        assert_eq!(versions, [0, 1, 2, 3], "key {k} in write order");
+    }
+}
+
+#[tokio::test]
+async fn unread_records_that_expired_are_a_gap() {
+    let emulator = start_emulator(EmulatorConfig {
+        stream_hour_ms: 200,
+        ..EmulatorConfig::default()
+    })
+    .await;
+    let client = client(&emulator);
+    table(&client, "t", Some(1)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut capture = capture(&emulator, dir.path(), CaptureSettings::default());
+    put(&client, 1, 1).await;
+    capture.run_once().await.unwrap();
+    put(&client, 2, 2).await;
+    // The daemon is "stopped" while the second record expires.
+    let stream_id = client.stream_details("t").await.unwrap().stream_id.unwrap();
+    let shard = client.describe_stream(&stream_id).await.unwrap().shards[0]
+        .shard_id
+        .clone();
+    eventually(
+        "the second record expires",
+        Duration::from_secs(10),
+        || async {
+            let it = client.shard_iterator(&stream_id, &shard).await.unwrap();
+            let page = client.stream_records(&it, None).await.unwrap();
+            page.records.is_empty().then_some(())
+        },
+    )
+    .await;
+    match capture.run_once().await {
+        Err(CaptureError::Gap { table, .. }) => assert_eq!(table, "t"),
+        other => panic!("expected a gap, got {other:?}"),
+    }
+    assert_eq!(stored(dir.path()), [(1, 1)], "nothing stored past the gap");
+}
+
+#[tokio::test]
+async fn run_stores_changes_until_the_shutdown_token_fires() {
+    let emulator = default_emulator().await;
+    let client = client(&emulator);
+    table(&client, "t", Some(24)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let settings = CaptureSettings {
+        idle_pause: Duration::from_millis(20),
+        ..CaptureSettings::default()
+    };
+    let mut capture = capture(&emulator, dir.path(), settings);
+    let shutdown = CancellationToken::new();
+    let task = tokio::spawn({
+        let shutdown = shutdown.clone();
+        async move { capture.run(shutdown).await }
+    });
+    put(&client, 7, 70).await;
+    let root = dir.path().to_path_buf();
+    eventually("the change is stored", Duration::from_secs(10), || {
+        let root = root.clone();
+        async move { (stored(&root) == [(7, 70)]).then_some(()) }
+    })
+    .await;
+    shutdown.cancel();
+    tokio::time::timeout(Duration::from_secs(5), task)
+        .await
+        .expect("run stops on the token")
+        .unwrap()
+        .unwrap();
+}

@@ -24,5 +24,6 @@ mod resources;
 mod resources_daemon;
 mod resources_helpers;
 mod restore_reports;
+mod schedule_mode;
 mod schedule_tables;
 mod skipped_runs;

@@ -13,7 +13,7 @@ use super::source_tables::check_tables_in_source;
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::json::ApiJson;
 use crate::api::state::AppState;
-use crate::catalog::{parse_time_zone, NewSchedule, Page, Schedule, ScheduleUpdate};
+use crate::catalog::{parse_time_zone, NewSchedule, Page, Schedule, ScheduleMode, ScheduleUpdate};
 use crate::retention::{RetentionPlan, RetentionPolicy};
 
 /// The body of `POST /schedules`. The zone is a string so a bad one gets a clear message.
@@ -32,6 +32,8 @@ pub struct CreateSchedule {
     pub retention: RetentionPolicy,
     #[serde(default)]
     pub paused: bool,
+    #[serde(default)]
+    pub mode: ScheduleMode,
 }
 
 /// A schedule as the API shows it: the stored definition plus its tick interval.
@@ -63,6 +65,25 @@ fn parse_zone(text: &str) -> Result<Tz, ApiError> {
     parse_time_zone(text).map_err(ApiError::ValidationFailed)
 }
 
+/// Continuous capture writes change segments next to an archive store's backups; MongoDB has
+/// no change storage yet, so such a schedule is refused rather than silently kept "full".
+fn check_mode_fits_store(
+    state: &AppState,
+    mode: ScheduleMode,
+    store: &str,
+) -> Result<(), ApiError> {
+    if mode != ScheduleMode::Continuous {
+        return Ok(());
+    }
+    let kind = state.executor().resources().store(store)?.kind();
+    if kind != "archive" {
+        return Err(ApiError::ValidationFailed(format!(
+            "continuous mode needs an archive store for now: store '{store}' is a {kind} store"
+        )));
+    }
+    Ok(())
+}
+
 fn check_name(name: &str) -> Result<(), ApiError> {
     if name.trim().is_empty() || name.len() > 128 {
         return Err(ApiError::ValidationFailed(
@@ -80,11 +101,13 @@ pub async fn create(
     check_table_names(&body.tables)?;
     let timezone = parse_zone(body.timezone.as_deref().unwrap_or("UTC"))?;
     let warnings = check_tables_in_source(&state, &body.source, &body.tables).await?;
+    check_mode_fits_store(&state, body.mode, &body.store)?;
     let mut new = NewSchedule::new(&body.name, &body.cron, &body.source, &body.store);
     new.timezone = timezone;
     new.tables = body.tables;
     new.retention = body.retention;
     new.paused = body.paused;
+    new.mode = body.mode;
     let schedule = state.scheduler.create_schedule(new).await?;
     let location = format!("/api/v1/schedules/{}", schedule.id);
     let view = ScheduleView {
@@ -126,8 +149,15 @@ pub async fn change(
         check_table_names(tables)?;
     }
     let mut warnings = Vec::new();
-    if body.source.is_some() || body.store.is_some() || body.tables.is_some() {
+    if body.source.is_some() || body.store.is_some() || body.tables.is_some() || body.mode.is_some()
+    {
         let current = state.catalog.get_schedule(&id).await?;
+        let mode = body.mode.unwrap_or(current.mode);
+        check_mode_fits_store(
+            &state,
+            mode,
+            body.store.as_deref().unwrap_or(&current.store),
+        )?;
         let source = body.source.as_deref().unwrap_or(&current.source);
         let store = body.store.as_deref().unwrap_or(&current.store);
         state.executor().resources().source(source)?;

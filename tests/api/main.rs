@@ -8,6 +8,7 @@ mod auth;
 mod backup_deletion;
 mod backup_tables;
 mod backups_stored;
+mod capture_loops;
 mod conventions;
 mod deploy_contract;
 mod exposition;

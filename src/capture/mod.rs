@@ -5,6 +5,7 @@
 //! - `follow`: one read step over every ready shard.
 //! - `segment`: the change-segment file (records + checkpoint, zstd, SHA-256).
 //! - `replay`: base rows + changes up to an instant → the table as it was then.
+//! - `status`: what each running capture last did (the API's `capture` view).
 //! - `store`: change segments under `<archive root>/.changes/<capture id>/<table>/`.
 //! - this file: [`TableCapture`] — [`TableCapture::run_once`] (one step, stored atomically)
 //!   and [`TableCapture::run`] (steps until the daemon's shutdown token fires).
@@ -16,6 +17,7 @@ pub mod checkpoint;
 mod follow;
 pub mod replay;
 pub mod segment;
+pub mod status;
 pub mod store;
 
 use std::time::Duration;
@@ -27,6 +29,7 @@ use crate::tablestore::client::{Client, StreamChange, StreamRecord, TableUpdate,
 
 pub use checkpoint::{Checkpoint, ShardPosition};
 pub use segment::{ChangeSegment, ChangeSegmentError};
+pub use status::{CaptureStatuses, TableCaptureStatus};
 pub use store::ChangeStore;
 
 /// One captured record and the shard it came from.

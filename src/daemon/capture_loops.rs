@@ -12,12 +12,16 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use chrono::Utc;
 use tokio_util::sync::CancellationToken;
 
 use crate::api::AppState;
-use crate::capture::{CaptureError, CaptureSettings, ChangeStore, TableCapture};
+use crate::capture::{
+    CaptureError, CaptureSettings, ChangeStore, TableCapture, TableCaptureStatus,
+};
 use crate::catalog::{PageRequest, Schedule, ScheduleMode, MAX_PAGE_SIZE};
 use crate::config::StoreConfig;
+use crate::telemetry::events::{CaptureFailed, CaptureStepped};
 
 /// How often the schedules are re-read (a changed schedule takes effect within this).
 const RECONCILE_INTERVAL: Duration = Duration::from_secs(2);
@@ -28,6 +32,8 @@ const RESTART_PAUSE: Duration = Duration::from_secs(5);
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct Wanted {
     schedule_id: String,
+    /// The metrics label.
+    schedule_name: String,
     source: String,
     archive_root: PathBuf,
     table: String,
@@ -45,6 +51,7 @@ pub fn spawn(state: AppState, shutdown: CancellationToken) {
                         if !keep {
                             tracing::info!(schedule = %key.schedule_id, table = %key.table, "Stopping continuous capture.");
                             token.cancel();
+                            state.captures.remove(&key.schedule_id, &key.table);
                         }
                         keep
                     });
@@ -88,6 +95,7 @@ async fn wanted(state: &AppState) -> Result<Vec<Wanted>, String> {
         for table in tables_of(state, &schedule).await? {
             wanted.push(Wanted {
                 schedule_id: schedule.id.clone(),
+                schedule_name: schedule.name.clone(),
                 source: schedule.source.clone(),
                 archive_root: archive_root.clone(),
                 table,
@@ -128,12 +136,31 @@ async fn tables_of(state: &AppState, schedule: &Schedule) -> Result<Vec<String>,
         .map_err(|e| format!("source '{}': {e}", schedule.source))
 }
 
-/// One table's capture until `stop` fires, restarted after a pause when it fails.
+/// One table's capture until `stop` fires, restarted after a pause when it fails. Each step
+/// is reported (status for the API, telemetry for the metrics).
 async fn capture_loop(state: AppState, key: Wanted, stop: CancellationToken) {
-    tracing::info!(schedule = %key.schedule_id, table = %key.table, "Starting continuous capture.");
+    tracing::info!(schedule = %key.schedule_name, table = %key.table, "Starting continuous capture.");
     while !stop.is_cancelled() {
-        if let Err(e) = capture_once(&state, &key, stop.clone()).await {
-            tracing::error!(schedule = %key.schedule_id, table = %key.table, error = %e, "Continuous capture failed; restarting from the stored checkpoint.");
+        if let Err(e) = capture_until_failure(&state, &key, &stop).await {
+            let (error, gap) = match &e {
+                Failure::Capture(CaptureError::Gap { .. }) => (e.to_string(), true),
+                _ => (e.to_string(), false),
+            };
+            CaptureFailed {
+                schedule: &key.schedule_name,
+                table: &key.table,
+                error: &error,
+                gap,
+            }
+            .emit(&state.metrics);
+            let mut status = state
+                .captures
+                .of(&key.schedule_id)
+                .remove(&key.table)
+                .unwrap_or_default();
+            status.up = false;
+            status.error = Some(error);
+            state.captures.set(&key.schedule_id, &key.table, status);
         }
         tokio::select! {
             _ = stop.cancelled() => break,
@@ -142,18 +169,59 @@ async fn capture_loop(state: AppState, key: Wanted, stop: CancellationToken) {
     }
 }
 
-async fn capture_once(
+#[derive(Debug, thiserror::Error)]
+enum Failure {
+    #[error("{0}")]
+    Setup(String),
+    #[error(transparent)]
+    Capture(#[from] CaptureError),
+}
+
+/// Steps (as [`TableCapture::run`] does) until `stop` fires or a step fails.
+async fn capture_until_failure(
     state: &AppState,
     key: &Wanted,
-    stop: CancellationToken,
-) -> Result<(), String> {
+    stop: &CancellationToken,
+) -> Result<(), Failure> {
     let client = state
         .tablestore_client(&key.source)
-        .map_err(|e| e.to_string())?;
-    let store = ChangeStore::new(&key.archive_root, &key.schedule_id, &key.table)?;
-    let mut capture = TableCapture::new(client, &key.table, store, CaptureSettings::default());
-    capture
-        .run(stop)
-        .await
-        .map_err(|e: CaptureError| e.to_string())
+        .map_err(|e| Failure::Setup(e.to_string()))?;
+    let store = ChangeStore::new(&key.archive_root, &key.schedule_id, &key.table)
+        .map_err(Failure::Setup)?;
+    let settings = CaptureSettings::default();
+    let idle_pause = settings.idle_pause;
+    let mut capture = TableCapture::new(client, &key.table, store, settings);
+    while !stop.is_cancelled() {
+        let outcome = tokio::select! {
+            _ = stop.cancelled() => break,
+            outcome = capture.run_once() => outcome?,
+        };
+        state.captures.set(
+            &key.schedule_id,
+            &key.table,
+            TableCaptureStatus {
+                up: true,
+                captured_until_us: outcome.captured_until_us,
+                error: None,
+            },
+        );
+        let lag_seconds = state
+            .captures
+            .captured_until_us(&key.schedule_id)
+            .map(|us| (Utc::now().timestamp_micros() - us).max(0) as f64 / 1e6);
+        CaptureStepped {
+            schedule: &key.schedule_name,
+            table: &key.table,
+            records: outcome.records_stored,
+            lag_seconds,
+        }
+        .emit(&state.metrics);
+        if outcome.records_stored == 0 {
+            tokio::select! {
+                _ = stop.cancelled() => break,
+                _ = tokio::time::sleep(idle_pause) => {}
+            }
+        }
+    }
+    Ok(())
 }

@@ -87,6 +87,7 @@ impl Daemon {
             metrics,
             executor: executor.clone(),
             scheduler,
+            captures: Default::default(),
         };
         store_watch::spawn(state.clone(), shutdown.clone());
         capture_loops::spawn(state.clone(), shutdown.clone());

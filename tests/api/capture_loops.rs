@@ -69,4 +69,89 @@ async fn a_continuous_schedule_stores_the_tables_changes_without_a_run() {
         }
     })
     .await;
+
+    // The schedule shows its capture, and the metrics count what was stored.
+    let path = format!("/api/v1/schedules/{schedule_id}");
+    let shown = poll_until("the capture to be shown", Duration::from_secs(30), || {
+        let rig = &rig;
+        let path = path.clone();
+        async move {
+            let shown = rig.get_json(&path).await;
+            let capture = shown["capture"].clone();
+            (capture["status"] == "capturing" && capture["captured_until"].is_string())
+                .then_some(capture.clone())
+                .ok_or_else(|| format!("{capture}"))
+        }
+    })
+    .await;
+    assert!(
+        shown["lag_seconds"].as_f64().expect("lag") >= 0.0,
+        "{shown}"
+    );
+    assert!(
+        shown["restorable_from"].is_null(),
+        "no base backup yet: {shown}"
+    );
+    let metrics = rig.app.metrics_text().await;
+    let records = metrics
+        .lines()
+        .find(|l| {
+            l.starts_with("tablevault_capture_records_total{")
+                && l.contains(r#"schedule="pitr""#)
+                && l.contains(r#"table="orders""#)
+        })
+        .and_then(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .expect("tablevault_capture_records_total series");
+    assert!(records >= 1.0, "{metrics}");
+    assert!(
+        metrics.contains(r#"tablevault_capture_up{schedule="pitr"} 1"#),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("tablevault_capture_lag_seconds{schedule=\"pitr\"}"),
+        "{metrics}"
+    );
+
+    // A base backup of the schedule makes it restorable from that backup's start.
+    let run_id = rig
+        .start_run(&format!("/api/v1/schedules/{schedule_id}/run"), &json!({}))
+        .await;
+    let run = rig.finished_run(&run_id).await;
+    assert_eq!(run["status"], "succeeded", "{run}");
+    let backup = rig
+        .get_json(&format!(
+            "/api/v1/backups/{}",
+            run["backup_id"].as_str().expect("id")
+        ))
+        .await;
+    let capture = poll_until(
+        "restorable_until to pass the base",
+        Duration::from_secs(30),
+        || {
+            let rig = &rig;
+            let path = path.clone();
+            async move {
+                let capture = rig.get_json(&path).await["capture"].clone();
+                capture["restorable_until"]
+                    .is_string()
+                    .then_some(capture.clone())
+                    .ok_or_else(|| format!("{capture}"))
+            }
+        },
+    )
+    .await;
+    assert_eq!(
+        capture["restorable_from"], backup["started_at"],
+        "{capture} {backup}"
+    );
+
+    // A full schedule has no capture.
+    let full = rig.schedule("nightly").await;
+    let full = rig
+        .get_json(&format!(
+            "/api/v1/schedules/{}",
+            full["id"].as_str().expect("id")
+        ))
+        .await;
+    assert!(full.get("capture").is_none(), "{full}");
 }

@@ -51,7 +51,6 @@ pub fn spawn(state: AppState, shutdown: CancellationToken) {
                         if !keep {
                             tracing::info!(schedule = %key.schedule_id, table = %key.table, "Stopping continuous capture.");
                             token.cancel();
-                            state.captures.remove(&key.schedule_id, &key.table);
                         }
                         keep
                     });
@@ -167,6 +166,9 @@ async fn capture_loop(state: AppState, key: Wanted, stop: CancellationToken) {
             _ = tokio::time::sleep(RESTART_PAUSE) => {}
         }
     }
+    // The loop owns its status: removed last, so no step finishing late can bring it back.
+    state.captures.remove(&key.schedule_id, &key.table);
+    tracing::info!(schedule = %key.schedule_name, table = %key.table, "Stopped continuous capture.");
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -145,6 +145,29 @@ async fn a_continuous_schedule_stores_the_tables_changes_without_a_run() {
         "{capture} {backup}"
     );
 
+    // Pausing the schedule stops its loop (the daemon forgets its status) and says so.
+    let paused = rig
+        .app
+        .api
+        .patch(rig.app.url(&path))
+        .bearer_auth(crate::helpers::ADMIN_TOKEN)
+        .json(&json!({"paused": true}))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(paused.status(), 200);
+    poll_until("the capture loop to stop", Duration::from_secs(30), || {
+        let statuses = rig.app.state.captures.of(&schedule_id);
+        async move {
+            statuses
+                .is_empty()
+                .then_some(())
+                .ok_or_else(|| format!("{statuses:?}"))
+        }
+    })
+    .await;
+    assert_eq!(rig.get_json(&path).await["capture"]["status"], "paused");
+
     // A full schedule has no capture.
     let full = rig.schedule("nightly").await;
     let full = rig

@@ -73,6 +73,34 @@ impl Default for CaptureSettings {
     }
 }
 
+/// Turns the table's stream on (`hours` retention) when it is off, and returns its details.
+/// A continuous schedule's base backup calls this before it scans: every change after the
+/// scan starts is then in the stream, which capture reads from its oldest record, so base +
+/// captured changes cover every instant after the base's `started_at` (unless a gap is logged).
+pub async fn ensure_stream(
+    client: &Client,
+    table: &str,
+    hours: i32,
+) -> Result<crate::tablestore::client::StreamDetails, CaptureError> {
+    let details = client.stream_details(table).await?;
+    if details.enabled {
+        return Ok(details);
+    }
+    tracing::warn!(
+        table,
+        hours,
+        "The table's stream is off; turning it on for continuous capture."
+    );
+    let update = TableUpdate {
+        stream: Some(StreamChange::Enable {
+            expiration_hours: hours,
+        }),
+        ..TableUpdate::default()
+    };
+    client.update_table(table, &update).await?;
+    Ok(client.stream_details(table).await?)
+}
+
 /// What one [`TableCapture::run_once`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StepOutcome {
@@ -111,19 +139,12 @@ impl TableCapture {
         if let Some(checkpoint) = stored {
             return Ok(checkpoint);
         }
-        let mut details = self.client.stream_details(&self.table).await?;
-        if !details.enabled {
-            let hours = self.settings.stream_expiration_hours;
-            tracing::warn!(table = %self.table, hours, "The table's stream is off; turning it on for continuous capture.");
-            let update = TableUpdate {
-                stream: Some(StreamChange::Enable {
-                    expiration_hours: hours,
-                }),
-                ..TableUpdate::default()
-            };
-            self.client.update_table(&self.table, &update).await?;
-            details = self.client.stream_details(&self.table).await?;
-        }
+        let details = ensure_stream(
+            &self.client,
+            &self.table,
+            self.settings.stream_expiration_hours,
+        )
+        .await?;
         let stream_id = details.stream_id.ok_or_else(|| CaptureError::Gap {
             table: self.table.clone(),
             reason: "the stream reports no id".into(),

@@ -178,3 +178,27 @@ async fn a_continuous_schedule_stores_the_tables_changes_without_a_run() {
         .await;
     assert!(full.get("capture").is_none(), "{full}");
 }
+
+/// A continuous schedule's base backup turns the streams on before it scans, so the changes
+/// after its start are in the stream even when no capture loop ran yet (here: paused).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_continuous_base_backup_turns_the_stream_on_before_it_scans() {
+    let rig = rig().await;
+    let body = json!({"name": "pitr", "cron": "0 3 * * *", "source": "prod", "store": "local",
+                      "tables": ["orders"], "mode": "continuous", "paused": true});
+    let response = rig.post("/api/v1/schedules", &body).await;
+    assert_eq!(response.status(), 201);
+    let schedule: serde_json::Value = response.json().await.expect("JSON");
+    let schedule_id = schedule["id"].as_str().expect("id");
+    let client = rig.app.state.tablestore_client("prod").expect("source");
+    let before = client.stream_details("orders").await.expect("details");
+    assert!(!before.enabled, "the stream starts off");
+
+    let run_id = rig
+        .start_run(&format!("/api/v1/schedules/{schedule_id}/run"), &json!({}))
+        .await;
+    let run = rig.finished_run(&run_id).await;
+    assert_eq!(run["status"], "succeeded", "{run}");
+    let after = client.stream_details("orders").await.expect("details");
+    assert!(after.enabled, "the base backup turned the stream on");
+}

@@ -34,6 +34,8 @@ pub struct AppState {
     pub executor: RunExecutor,
     /// Fires the schedules; schedule changes go through it.
     pub scheduler: Scheduler,
+    /// What the continuous capture loops last did (issue 12).
+    pub captures: crate::capture::CaptureStatuses,
 }
 
 impl std::fmt::Debug for AppState {

@@ -5,6 +5,7 @@
 //! - `follow`: one read step over every ready shard.
 //! - `segment`: the change-segment file (records + checkpoint, zstd, SHA-256).
 //! - `replay`: base rows + changes up to an instant → the table as it was then.
+//! - `status`: what each running capture last did (the API's `capture` view).
 //! - `store`: change segments under `<archive root>/.changes/<capture id>/<table>/`.
 //! - this file: [`TableCapture`] — [`TableCapture::run_once`] (one step, stored atomically)
 //!   and [`TableCapture::run`] (steps until the daemon's shutdown token fires).
@@ -16,6 +17,7 @@ pub mod checkpoint;
 mod follow;
 pub mod replay;
 pub mod segment;
+pub mod status;
 pub mod store;
 
 use std::time::Duration;
@@ -27,6 +29,7 @@ use crate::tablestore::client::{Client, StreamChange, StreamRecord, TableUpdate,
 
 pub use checkpoint::{Checkpoint, ShardPosition};
 pub use segment::{ChangeSegment, ChangeSegmentError};
+pub use status::{CaptureStatuses, TableCaptureStatus};
 pub use store::ChangeStore;
 
 /// One captured record and the shard it came from.
@@ -70,6 +73,34 @@ impl Default for CaptureSettings {
     }
 }
 
+/// Turns the table's stream on (`hours` retention) when it is off, and returns its details.
+/// A continuous schedule's base backup calls this before it scans: every change after the
+/// scan starts is then in the stream, which capture reads from its oldest record, so base +
+/// captured changes cover every instant after the base's `started_at` (unless a gap is logged).
+pub async fn ensure_stream(
+    client: &Client,
+    table: &str,
+    hours: i32,
+) -> Result<crate::tablestore::client::StreamDetails, CaptureError> {
+    let details = client.stream_details(table).await?;
+    if details.enabled {
+        return Ok(details);
+    }
+    tracing::warn!(
+        table,
+        hours,
+        "The table's stream is off; turning it on for continuous capture."
+    );
+    let update = TableUpdate {
+        stream: Some(StreamChange::Enable {
+            expiration_hours: hours,
+        }),
+        ..TableUpdate::default()
+    };
+    client.update_table(table, &update).await?;
+    Ok(client.stream_details(table).await?)
+}
+
 /// What one [`TableCapture::run_once`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StepOutcome {
@@ -108,19 +139,12 @@ impl TableCapture {
         if let Some(checkpoint) = stored {
             return Ok(checkpoint);
         }
-        let mut details = self.client.stream_details(&self.table).await?;
-        if !details.enabled {
-            let hours = self.settings.stream_expiration_hours;
-            tracing::warn!(table = %self.table, hours, "The table's stream is off; turning it on for continuous capture.");
-            let update = TableUpdate {
-                stream: Some(StreamChange::Enable {
-                    expiration_hours: hours,
-                }),
-                ..TableUpdate::default()
-            };
-            self.client.update_table(&self.table, &update).await?;
-            details = self.client.stream_details(&self.table).await?;
-        }
+        let details = ensure_stream(
+            &self.client,
+            &self.table,
+            self.settings.stream_expiration_hours,
+        )
+        .await?;
         let stream_id = details.stream_id.ok_or_else(|| CaptureError::Gap {
             table: self.table.clone(),
             reason: "the stream reports no id".into(),

@@ -42,7 +42,9 @@ pub use runs::{
     new_run_id, LastFailure, NewRun, Run, RunFilter, RunKind, RunOutcome, RunProgress, RunStatus,
     RunTrigger,
 };
-pub use schedules::{new_schedule_id, parse_time_zone, NewSchedule, Schedule, ScheduleUpdate};
+pub use schedules::{
+    new_schedule_id, parse_time_zone, NewSchedule, Schedule, ScheduleMode, ScheduleUpdate,
+};
 
 /// Where "now" comes from; replaceable so tests (and the daemon's paused-time tests) control it.
 type NowFn = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;

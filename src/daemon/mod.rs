@@ -9,10 +9,13 @@
 //!   [`Daemon::run_until_stopped`] serves, and stops everything within one grace budget.
 //! - One shutdown token ([`tokio_util::sync::CancellationToken`]), created here and handed to
 //!   everything that stops: the HTTP server's graceful shutdown, the run executor, the
-//!   scheduler's timer loop (through the executor), the store watch and the staged-data sweep.
+//!   scheduler's timer loop (through the executor), the capture loops, the store watch and the staged-data sweep.
+//! - [`capture_loops`]: continuous schedules' table captures (issue 12), started and stopped
+//!   as schedules change.
 //! - [`store_watch`]: checks the stores on a timer for `tablevault_store_up`.
 //! - [`supervisor`]: what the service manager hears (sd_notify READY/STOPPING/WATCHDOG).
 
+pub mod capture_loops;
 mod error;
 pub mod lock;
 pub mod startup;
@@ -84,8 +87,10 @@ impl Daemon {
             metrics,
             executor: executor.clone(),
             scheduler,
+            captures: Default::default(),
         };
         store_watch::spawn(state.clone(), shutdown.clone());
+        capture_loops::spawn(state.clone(), shutdown.clone());
         // Staged data failed backups left in a store that was down.
         spawn_staged_sweeper(executor, SWEEP_INTERVAL, shutdown.clone());
         let router = crate::api::router(state.clone());

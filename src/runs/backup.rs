@@ -76,6 +76,9 @@ impl BackupSpec {
         } else {
             self.request.tables.clone()
         };
+        if let Err(e) = self.streams_on_if_continuous(catalog, &tables).await {
+            return failed(e);
+        }
         let backup_id = new_backup_id();
         tracing::Span::current().record("backup_id", backup_id.as_str());
         let new = NewBackup {
@@ -108,6 +111,37 @@ impl BackupSpec {
             result,
         )
         .await
+    }
+}
+
+impl BackupSpec {
+    /// A continuous schedule's base: the tables' streams are on before the scan starts (and
+    /// before `started_at` is taken), so its captured changes cover every later instant.
+    async fn streams_on_if_continuous(
+        &self,
+        catalog: &crate::catalog::Catalog,
+        tables: &[String],
+    ) -> Result<(), String> {
+        let Some(schedule_id) = &self.request.schedule_id else {
+            return Ok(());
+        };
+        let schedule = match catalog.get_schedule(schedule_id).await {
+            Ok(schedule) => schedule,
+            // A schedule deleted since the run was queued: nothing to capture for.
+            Err(_) => return Ok(()),
+        };
+        if schedule.mode != crate::catalog::ScheduleMode::Continuous {
+            return Ok(());
+        }
+        let hours = crate::capture::CaptureSettings::default().stream_expiration_hours;
+        for table in tables {
+            crate::capture::ensure_stream(&self.source.client, table, hours)
+                .await
+                .map_err(|e| {
+                    format!("could not turn the stream of '{table}' on for continuous capture: {e}")
+                })?;
+        }
+        Ok(())
     }
 }
 

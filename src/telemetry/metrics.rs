@@ -45,6 +45,9 @@ pub struct Metrics {
     pub(super) tablestore_requests: IntCounterVec,
     pub(super) store_up: IntGaugeVec,
     pub(super) store_retries: IntCounterVec,
+    pub(super) capture_lag: GaugeVec,
+    pub(super) capture_records: IntCounterVec,
+    pub(super) capture_up: IntGaugeVec,
     /// The stores each schedule has `backups_stored` series for, so removal finds them all.
     pub(super) schedule_stores: Mutex<HashMap<String, BTreeSet<String>>>,
     /// Held while `backups_stored` is recounted from the catalog and set: recounts run on
@@ -204,6 +207,24 @@ impl Metrics {
                 "tablevault_store_retries_total",
                 "Store writes retried after a transient failure (an outage being ridden out).",
                 &["store"],
+            ),
+            capture_lag: gauge(
+                &r,
+                "tablevault_capture_lag_seconds",
+                "Seconds between now and the instant every table of the continuous schedule is captured up to.",
+                &["schedule"],
+            ),
+            capture_records: counter(
+                &r,
+                "tablevault_capture_records_total",
+                "Change records stored by continuous capture.",
+                &["schedule", "table"],
+            ),
+            capture_up: int_gauge(
+                &r,
+                "tablevault_capture_up",
+                "1 if the continuous schedule's last capture step succeeded, else 0.",
+                &["schedule"],
             ),
             registry: r,
             schedule_stores: Mutex::new(HashMap::new()),

@@ -14,6 +14,40 @@ use crate::retention::RetentionPolicy;
 /// The prefix of schedule ids.
 const SCHEDULE_PREFIX: &str = "sch";
 
+/// What a schedule keeps: base backups only, or base backups plus every change in between.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScheduleMode {
+    /// A base backup per tick: restorable to the instants the backups were taken.
+    #[default]
+    Full,
+    /// Base backups per tick plus the table's Stream captured in between (issue 12):
+    /// restorable to any instant the captured changes cover.
+    Continuous,
+}
+
+impl ScheduleMode {
+    /// The catalog's spelling (the migration's CHECK).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScheduleMode::Full => "full",
+            ScheduleMode::Continuous => "continuous",
+        }
+    }
+
+    fn parse(text: &str) -> Result<Self, CatalogError> {
+        match text {
+            "full" => Ok(ScheduleMode::Full),
+            "continuous" => Ok(ScheduleMode::Continuous),
+            other => Err(CatalogError::corrupt(
+                "schedules.mode",
+                other,
+                "neither \"full\" nor \"continuous\"",
+            )),
+        }
+    }
+}
+
 /// `sch_0190b6f3c2a47d8e9f0a1b2c3d4e5f60`.
 pub fn new_schedule_id() -> String {
     new_id(SCHEDULE_PREFIX)
@@ -37,6 +71,8 @@ pub struct Schedule {
     pub tables: Vec<String>,
     pub retention: RetentionPolicy,
     pub paused: bool,
+    /// Base backups only, or base backups plus continuous capture.
+    pub mode: ScheduleMode,
     /// The next tick, persisted so a restart knows whether one was missed.
     pub next_run_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
@@ -61,6 +97,8 @@ pub struct NewSchedule {
     #[serde(default)]
     pub paused: bool,
     #[serde(default)]
+    pub mode: ScheduleMode,
+    #[serde(default)]
     pub next_run_at: Option<DateTime<Utc>>,
 }
 
@@ -80,6 +118,7 @@ impl NewSchedule {
             tables: Vec::new(),
             retention: RetentionPolicy::default(),
             paused: false,
+            mode: ScheduleMode::Full,
             next_run_at: None,
         }
     }
@@ -100,6 +139,7 @@ pub struct ScheduleUpdate {
     pub tables: Option<Vec<String>>,
     pub retention: Option<RetentionPolicy>,
     pub paused: Option<bool>,
+    pub mode: Option<ScheduleMode>,
     #[serde(skip_deserializing)]
     pub next_run_at: Option<Option<DateTime<Utc>>>,
 }
@@ -132,6 +172,7 @@ pub(crate) struct ScheduleRow {
     tables: String,
     retention: String,
     paused: bool,
+    mode: String,
     next_run_at: Option<DateTime<Utc>>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
@@ -148,6 +189,7 @@ impl TryFrom<ScheduleRow> for Schedule {
                 .map_err(|e| CatalogError::corrupt("schedules.timezone", &row.timezone, e))?,
             tables: from_json("schedules.tables", &row.tables)?,
             retention: from_json("schedules.retention", &row.retention)?,
+            mode: ScheduleMode::parse(&row.mode)?,
             id: row.id,
             name: row.name,
             cron: row.cron,

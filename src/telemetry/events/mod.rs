@@ -3,6 +3,7 @@
 //! change, so logs and metrics cannot drift apart.
 
 mod backup;
+mod capture;
 mod dependencies;
 mod runs;
 
@@ -10,5 +11,6 @@ pub use backup::{
     BackupFinished, BackupsCounted, LastFailureRestored, LastSuccessRestored, NextRunPlanned,
     RetentionDeleted,
 };
+pub use capture::{CaptureFailed, CaptureStepped};
 pub use dependencies::{tablestore_observer, StoreChecked, StoreRetried, TablestoreRequest};
 pub use runs::{RestoreFinished, RunInProgress, RunSkipped, RunStarted};

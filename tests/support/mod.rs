@@ -14,4 +14,5 @@ pub mod poll;
 pub mod rows;
 pub mod s3_server;
 pub mod serve;
+pub mod server_process;
 pub mod small_disk;

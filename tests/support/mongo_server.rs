@@ -5,7 +5,6 @@
 //! fails with install instructions: a skipped store test would look like a passing one.
 
 use std::{
-    io::{BufRead, BufReader, Read},
     path::PathBuf,
     process::{Child, Command, Stdio},
     sync::{
@@ -15,6 +14,8 @@ use std::{
     thread,
     time::Duration,
 };
+
+use super::server_process::{find_binary, watch};
 
 const BINARY: &str = "secantusd-rs";
 const INSTALL_HINT: &str = "install it with `cargo install secantus-mdb --version \
@@ -40,7 +41,7 @@ impl MongoServer {
     /// Starts a server with extra flags (e.g. `--auth`).
     pub fn start_with(extra: &[&str]) -> Self {
         let mut server = MongoServer {
-            binary: find_binary(),
+            binary: find_binary("TABLEVAULT_SECANTUSD", BINARY, INSTALL_HINT),
             storage: tempfile::tempdir().expect("temporary storage directory"),
             child: None,
             port: 0,
@@ -132,8 +133,18 @@ impl MongoServer {
                 panic!("cannot run {}: {e}; {INSTALL_HINT}", self.binary.display())
             });
         let (ports, ready) = mpsc::channel();
-        watch(child.stdout.take(), ports.clone(), Arc::clone(&self.output));
-        watch(child.stderr.take(), ports, Arc::clone(&self.output));
+        watch(
+            child.stdout.take(),
+            ports.clone(),
+            Arc::clone(&self.output),
+            listening_port,
+        );
+        watch(
+            child.stderr.take(),
+            ports,
+            Arc::clone(&self.output),
+            listening_port,
+        );
         self.port = wait_for_port(&ready, &mut child, &self.output)?;
         assert!(
             port == 0 || self.port == port,
@@ -149,44 +160,6 @@ impl Drop for MongoServer {
     fn drop(&mut self) {
         self.kill();
     }
-}
-
-fn find_binary() -> PathBuf {
-    if let Some(path) = std::env::var_os("TABLEVAULT_SECANTUSD") {
-        return PathBuf::from(path);
-    }
-    let on_path = std::env::var_os("PATH")
-        .into_iter()
-        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
-        .map(|dir| dir.join(BINARY));
-    let in_cargo =
-        std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo/bin").join(BINARY));
-    on_path
-        .chain(in_cargo)
-        .find(|p| p.is_file())
-        .unwrap_or_else(|| panic!("{BINARY} not found: {INSTALL_HINT}"))
-}
-
-/// Drains one output stream (so the server never blocks on a full pipe), reports the port of
-/// the `listening on 127.0.0.1:PORT` line and keeps the last lines for diagnostics.
-fn watch(
-    stream: Option<impl Read + Send + 'static>,
-    ports: mpsc::Sender<u16>,
-    output: Arc<Mutex<Vec<String>>>,
-) {
-    let Some(stream) = stream else { return };
-    thread::spawn(move || {
-        for line in BufReader::new(stream).lines().map_while(Result::ok) {
-            if let Some(port) = listening_port(&line) {
-                let _ = ports.send(port);
-            }
-            let mut kept = output.lock().unwrap_or_else(|e| e.into_inner());
-            kept.push(line);
-            if kept.len() > 50 {
-                kept.remove(0);
-            }
-        }
-    });
 }
 
 fn listening_port(line: &str) -> Option<u16> {

@@ -7,13 +7,14 @@
 //! passing one.
 
 use std::{
-    io::{BufRead, BufReader, Read},
     path::{Path, PathBuf},
     process::{Child, Command, Stdio},
     sync::{mpsc, Arc, Mutex},
     thread,
     time::Duration,
 };
+
+use super::server_process::{find_binary, watch};
 
 use tablevault::store::s3::S3StoreConfig;
 
@@ -39,7 +40,7 @@ impl S3Server {
         let storage = tempfile::tempdir().expect("temporary storage directory");
         std::fs::create_dir(storage.path().join(BUCKET)).expect("bucket directory");
         let mut server = S3Server {
-            binary: find_binary(),
+            binary: find_binary("TABLEVAULT_S3S_FS", BINARY, INSTALL_HINT),
             storage,
             child: None,
             port: 0,
@@ -116,8 +117,18 @@ impl S3Server {
                 panic!("cannot run {}: {e}; {INSTALL_HINT}", self.binary.display())
             });
         let (ports, ready) = mpsc::channel();
-        watch(child.stdout.take(), ports.clone(), Arc::clone(&self.output));
-        watch(child.stderr.take(), ports, Arc::clone(&self.output));
+        watch(
+            child.stdout.take(),
+            ports.clone(),
+            Arc::clone(&self.output),
+            running_port,
+        );
+        watch(
+            child.stderr.take(),
+            ports,
+            Arc::clone(&self.output),
+            running_port,
+        );
         match ready.recv_timeout(START_TIMEOUT) {
             Ok(bound) => {
                 assert!(
@@ -155,43 +166,6 @@ fn collect_files(root: &Path, dir: &Path, out: &mut Vec<String>) {
             out.push(path.strip_prefix(root).unwrap().display().to_string());
         }
     }
-}
-
-fn find_binary() -> PathBuf {
-    if let Some(path) = std::env::var_os("TABLEVAULT_S3S_FS") {
-        return PathBuf::from(path);
-    }
-    let on_path = std::env::var_os("PATH")
-        .into_iter()
-        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
-        .map(|dir| dir.join(BINARY));
-    let in_cargo =
-        std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo/bin").join(BINARY));
-    on_path
-        .chain(in_cargo)
-        .find(|p| p.is_file())
-        .unwrap_or_else(|| panic!("{BINARY} not found: {INSTALL_HINT}"))
-}
-
-/// Drains one output stream and reports the port of `server is running at http://ADDR`.
-fn watch(
-    stream: Option<impl Read + Send + 'static>,
-    ports: mpsc::Sender<u16>,
-    output: Arc<Mutex<Vec<String>>>,
-) {
-    let Some(stream) = stream else { return };
-    thread::spawn(move || {
-        for line in BufReader::new(stream).lines().map_while(Result::ok) {
-            if let Some(port) = running_port(&line) {
-                let _ = ports.send(port);
-            }
-            let mut kept = output.lock().unwrap_or_else(|e| e.into_inner());
-            kept.push(line);
-            if kept.len() > 50 {
-                kept.remove(0);
-            }
-        }
-    });
 }
 
 fn running_port(line: &str) -> Option<u16> {

@@ -25,6 +25,7 @@ pub mod manifest;
 pub mod mongo;
 mod open;
 pub mod s3;
+pub(crate) mod staged_ranges;
 
 use std::sync::Arc;
 

@@ -10,12 +10,10 @@
 //! The engine's state for a range rides inside each segment (see `segment`), and its plan is a
 //! separate `plan.json` written atomically next to `tables/`.
 
+use async_trait::async_trait;
 use std::collections::HashMap;
 use std::fs;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
-
-use async_trait::async_trait;
 
 use super::blocking;
 use super::durable;
@@ -25,46 +23,21 @@ use super::layout::{
 };
 use super::reader::read_segment;
 use super::segment::EncodedBatch;
+use crate::store::staged_ranges::{
+    loaded_state, LatestSegment, Phase, RangeKey, RangeState, StagedRanges,
+};
 use crate::store::{Manifest, RangeCheckpoint, StagedBackup, StoreError};
-use crate::tablestore::{PrimaryKey, Row};
-
-type RangeKey = (String, u32);
-type RangeGuard = tokio::sync::OwnedMutexGuard<Option<RangeState>>;
-
-/// Where a range stands: the next sequence number and the latest segment's keys.
-struct RangeState {
-    next_seq: u64,
-    latest: Option<LatestSegment>,
-}
-
-struct LatestSegment {
-    seq: u64,
-    first_key: PrimaryKey,
-    last_key: PrimaryKey,
-    state: String,
-}
+use crate::tablestore::Row;
 
 /// The engine's plan, beside `tables/`.
 const PLAN_FILE: &str = "plan.json";
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Phase {
-    Open,
-    Published,
-    Aborted,
-}
 
 pub struct ArchiveStaged {
     backup_id: String,
     layout: Layout,
     dir: PathBuf,
-    phase: tokio::sync::Mutex<Phase>,
-    /// Highest segment number per range found on disk when resumed (empty for a new backup),
-    /// so loading a range's state never rescans the table directory.
-    found_on_disk: HashMap<RangeKey, u64>,
-    /// One lock per range: batches of a range are written one at a time, ranges in parallel.
-    /// `None` until the range's state is loaded.
-    ranges: Mutex<HashMap<RangeKey, Arc<tokio::sync::Mutex<Option<RangeState>>>>>,
+    /// The phase and one lock per range, with the segment numbers found on disk when resumed.
+    ranges: StagedRanges,
 }
 
 impl ArchiveStaged {
@@ -109,60 +82,35 @@ impl ArchiveStaged {
             backup_id,
             layout,
             dir,
-            phase: tokio::sync::Mutex::new(Phase::Open),
-            found_on_disk: found,
-            ranges: Mutex::new(HashMap::new()),
+            ranges: StagedRanges::new(found),
         }
     }
 
     async fn ensure_open(&self) -> Result<(), StoreError> {
-        match *self.phase.lock().await {
-            Phase::Open => Ok(()),
-            Phase::Published | Phase::Aborted => Err(StoreError::NotFound(self.backup_id.clone())),
-        }
-    }
-
-    fn range_lock(&self, table: &str, range: u32) -> Arc<tokio::sync::Mutex<Option<RangeState>>> {
-        let mut ranges = self.ranges.lock().unwrap_or_else(|p| p.into_inner());
-        ranges.entry((table.to_owned(), range)).or_default().clone()
-    }
-
-    /// Locks the range (waiting for a write in progress) and loads its state if needed.
-    async fn loaded_range(&self, table: &str, range: u32) -> Result<RangeGuard, StoreError> {
-        let mut guard = self.range_lock(table, range).lock_owned().await;
-        if guard.is_none() {
-            *guard = Some(self.load_range(table, range).await?);
-        }
-        Ok(guard)
+        self.ranges.ensure_open(&self.backup_id).await
     }
 
     /// The range's state, loaded from its latest segment on first use. Also makes sure the
     /// table directory exists, so writes need no extra check.
     async fn load_range(&self, table: &str, range: u32) -> Result<RangeState, StoreError> {
-        let latest_seq = self.found_on_disk.get(&(table.to_owned(), range)).copied();
+        let latest_seq = self.ranges.found(table, range);
         let dir = table_dir(&self.dir, table);
         let id = self.backup_id.clone();
         blocking(move || {
             durable::create_dir_durable(&dir)
                 .map_err(|e| StoreError::io(format!("creating {}", dir.display()), e))?;
             let Some(seq) = latest_seq else {
-                return Ok(RangeState {
-                    next_seq: 1,
-                    latest: None,
-                });
+                return Ok(RangeState::empty());
             };
             let path = dir.join(segment_file_name(range, seq));
             let (first_key, last_key, state) =
                 read_segment(&id, &path, |s| Ok((s.first_key, s.last_key, s.state)))?;
-            Ok(RangeState {
-                next_seq: seq + 1,
-                latest: Some(LatestSegment {
-                    seq,
-                    first_key,
-                    last_key,
-                    state,
-                }),
-            })
+            Ok(RangeState::after(LatestSegment {
+                seq,
+                first_key,
+                last_key,
+                state,
+            }))
         })
         .await
     }
@@ -187,15 +135,11 @@ impl StagedBackup for ArchiveStaged {
         let Some(batch) = EncodedBatch::new(rows, engine_state) else {
             return Ok(()); // nothing to write, checkpoint unchanged
         };
-        let mut guard = self.loaded_range(table, range).await?;
-        let state = guard.as_mut().expect("loaded_range loads the state");
-        let seq = match &state.latest {
-            Some(latest) if latest.first_key == *batch.first_key() => {
-                tracing::debug!(table, range, seq = latest.seq, "Replacing retried batch.");
-                latest.seq
-            }
-            _ => state.next_seq,
-        };
+        let mut guard = self
+            .ranges
+            .loaded(table, range, || self.load_range(table, range))
+            .await?;
+        let seq = loaded_state(&mut guard).seq_for(batch.first_key());
         let latest = LatestSegment {
             seq,
             first_key: batch.first_key().clone(),
@@ -212,9 +156,7 @@ impl StagedBackup for ArchiveStaged {
                 .map_err(|e| StoreError::io("compressing a segment", e))?;
             durable::write_atomic(&path, &bytes)
                 .map_err(|e| StoreError::io(format!("writing {}", path.display()), e))?;
-            let state = guard.as_mut().expect("loaded_range loads the state");
-            state.next_seq = state.next_seq.max(seq + 1);
-            state.latest = Some(latest);
+            loaded_state(&mut guard).record(latest);
             Ok(())
         })
         .await
@@ -225,14 +167,11 @@ impl StagedBackup for ArchiveStaged {
         table: &str,
         range: u32,
     ) -> Result<Option<RangeCheckpoint>, StoreError> {
-        validate_table_name(table)?;
-        self.ensure_open().await?;
-        let guard = self.loaded_range(table, range).await?;
-        let state = guard.as_ref().expect("loaded_range loads the state");
-        Ok(state.latest.as_ref().map(|l| RangeCheckpoint {
-            last_key: l.last_key.clone(),
-            state: l.state.clone(),
-        }))
+        self.ranges
+            .checkpoint(&self.backup_id, table, range, || {
+                self.load_range(table, range)
+            })
+            .await
     }
 
     async fn save_plan(&self, plan: &str) -> Result<(), StoreError> {
@@ -264,7 +203,7 @@ impl StagedBackup for ArchiveStaged {
     }
 
     async fn publish(&self, manifest: &Manifest) -> Result<(), StoreError> {
-        let mut phase = self.phase.lock().await;
+        let mut phase = self.ranges.phase().await;
         if *phase != Phase::Open {
             return Err(StoreError::NotFound(self.backup_id.clone()));
         }
@@ -296,7 +235,7 @@ impl StagedBackup for ArchiveStaged {
     }
 
     async fn abort(&self) -> Result<(), StoreError> {
-        let mut phase = self.phase.lock().await;
+        let mut phase = self.ranges.phase().await;
         if *phase != Phase::Open {
             return Ok(()); // already gone (aborted) or no longer staged (published)
         }

@@ -9,7 +9,6 @@
 //! multipart upload nor a sequence number used twice.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 
@@ -21,42 +20,21 @@ use crate::store::archive::layout::{
 use crate::store::archive::reader::parse_segment;
 use crate::store::archive::segment::{EncodedBatch, SegmentError};
 use crate::store::encryption::BackupSeal;
+use crate::store::staged_ranges::{
+    loaded_state, LatestSegment, Phase, RangeKey, RangeState, StagedRanges,
+};
 use crate::store::{Manifest, RangeCheckpoint, StagedBackup, StoreError};
-use crate::tablestore::{PrimaryKey, Row};
-
-type RangeKey = (String, u32);
-type RangeLock = Arc<tokio::sync::Mutex<Option<RangeState>>>;
-
-struct RangeState {
-    next_seq: u64,
-    latest: Option<LatestSegment>,
-}
-
-struct LatestSegment {
-    seq: u64,
-    first_key: PrimaryKey,
-    last_key: PrimaryKey,
-    state: String,
-}
+use crate::tablestore::Row;
 
 pub const PLAN_FILE: &str = "plan.json";
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Phase {
-    Open,
-    Published,
-    Aborted,
-}
 
 pub struct S3Staged {
     bucket: Bucket,
     backup_id: String,
     /// Plain, or sealing every object with the backup's data key.
     seal: BackupSeal,
-    phase: tokio::sync::Mutex<Phase>,
-    /// Highest segment number per range found in the bucket when resumed.
-    found: HashMap<RangeKey, u64>,
-    ranges: Mutex<HashMap<RangeKey, RangeLock>>,
+    /// The phase and one lock per range, with the segment numbers found when resumed.
+    ranges: StagedRanges,
 }
 
 /// `tables/<table>/<segment file name>`: the segment's name inside the backup (also what
@@ -76,9 +54,7 @@ impl S3Staged {
             bucket,
             backup_id,
             seal,
-            phase: tokio::sync::Mutex::new(Phase::Open),
-            found,
-            ranges: Mutex::new(HashMap::new()),
+            ranges: StagedRanges::new(found),
         }
     }
 
@@ -103,36 +79,13 @@ impl S3Staged {
     }
 
     async fn ensure_open(&self) -> Result<(), StoreError> {
-        match *self.phase.lock().await {
-            Phase::Open => Ok(()),
-            Phase::Published | Phase::Aborted => Err(StoreError::NotFound(self.backup_id.clone())),
-        }
-    }
-
-    fn range_lock(&self, table: &str, range: u32) -> RangeLock {
-        let mut ranges = self.ranges.lock().unwrap_or_else(|p| p.into_inner());
-        ranges.entry((table.to_owned(), range)).or_default().clone()
-    }
-
-    async fn loaded_range(
-        &self,
-        table: &str,
-        range: u32,
-    ) -> Result<tokio::sync::OwnedMutexGuard<Option<RangeState>>, StoreError> {
-        let mut guard = self.range_lock(table, range).lock_owned().await;
-        if guard.is_none() {
-            *guard = Some(self.load_range(table, range).await?);
-        }
-        Ok(guard)
+        self.ranges.ensure_open(&self.backup_id).await
     }
 
     /// The range's state from its latest segment (only its keys and state are used).
     async fn load_range(&self, table: &str, range: u32) -> Result<RangeState, StoreError> {
-        let Some(&seq) = self.found.get(&(table.to_owned(), range)) else {
-            return Ok(RangeState {
-                next_seq: 1,
-                latest: None,
-            });
+        let Some(seq) = self.ranges.found(table, range) else {
+            return Ok(RangeState::empty());
         };
         let inner = segment_name(table, range, seq);
         let key = format!("{}{inner}", backup_dir(&self.backup_id));
@@ -150,15 +103,12 @@ impl S3Staged {
                     SegmentError::Io(e) => StoreError::io(format!("reading {key}"), e),
                 },
             )?;
-        Ok(RangeState {
-            next_seq: seq + 1,
-            latest: Some(LatestSegment {
-                seq,
-                first_key,
-                last_key,
-                state,
-            }),
-        })
+        Ok(RangeState::after(LatestSegment {
+            seq,
+            first_key,
+            last_key,
+            state,
+        }))
     }
 
     fn corrupt(&self, detail: String) -> StoreError {
@@ -188,12 +138,11 @@ impl StagedBackup for S3Staged {
         let Some(batch) = EncodedBatch::new(rows, engine_state) else {
             return Ok(());
         };
-        let mut guard = self.loaded_range(table, range).await?;
-        let state = guard.as_mut().expect("loaded_range loads the state");
-        let seq = match &state.latest {
-            Some(latest) if latest.first_key == *batch.first_key() => latest.seq,
-            _ => state.next_seq,
-        };
+        let mut guard = self
+            .ranges
+            .loaded(table, range, || self.load_range(table, range))
+            .await?;
+        let seq = loaded_state(&mut guard).seq_for(batch.first_key());
         let latest = LatestSegment {
             seq,
             first_key: batch.first_key().clone(),
@@ -218,9 +167,7 @@ impl StagedBackup for S3Staged {
                 .map_err(|e| StoreError::io("compressing a segment", std::io::Error::other(e)))?
                 .map_err(|e| StoreError::io("compressing a segment", e))?;
                 bucket.put(&key, bytes).await?;
-                let state = guard.as_mut().expect("loaded_range loads the state");
-                state.next_seq = state.next_seq.max(seq + 1);
-                state.latest = Some(latest);
+                loaded_state(&mut guard).record(latest);
                 Ok(())
             },
             span,
@@ -235,14 +182,11 @@ impl StagedBackup for S3Staged {
         table: &str,
         range: u32,
     ) -> Result<Option<RangeCheckpoint>, StoreError> {
-        validate_table_name(table)?;
-        self.ensure_open().await?;
-        let guard = self.loaded_range(table, range).await?;
-        let state = guard.as_ref().expect("loaded_range loads the state");
-        Ok(state.latest.as_ref().map(|l| RangeCheckpoint {
-            last_key: l.last_key.clone(),
-            state: l.state.clone(),
-        }))
+        self.ranges
+            .checkpoint(&self.backup_id, table, range, || {
+                self.load_range(table, range)
+            })
+            .await
     }
 
     async fn save_plan(&self, plan: &str) -> Result<(), StoreError> {
@@ -268,7 +212,7 @@ impl StagedBackup for S3Staged {
     }
 
     async fn publish(&self, manifest: &Manifest) -> Result<(), StoreError> {
-        let mut phase = self.phase.lock().await;
+        let mut phase = self.ranges.phase().await;
         if *phase != Phase::Open {
             return Err(StoreError::NotFound(self.backup_id.clone()));
         }
@@ -287,19 +231,13 @@ impl StagedBackup for S3Staged {
     }
 
     async fn abort(&self) -> Result<(), StoreError> {
-        let mut phase = self.phase.lock().await;
+        let mut phase = self.ranges.phase().await;
         if *phase != Phase::Open {
             return Ok(());
         }
         // Wait for uploads still running (their callers may have given up), so none lands
         // after the deletion below.
-        let locks: Vec<RangeLock> = {
-            let ranges = self.ranges.lock().unwrap_or_else(|p| p.into_inner());
-            ranges.values().cloned().collect()
-        };
-        for lock in locks {
-            drop(lock.lock().await);
-        }
+        self.ranges.wait_for_writes().await;
         let keys = self.bucket.keys_under(&backup_dir(&self.backup_id)).await?;
         self.bucket.delete_keys(keys).await?;
         *phase = Phase::Aborted;

@@ -26,6 +26,15 @@ async fn emulator_with_secret() -> tablevault::emulator::EmulatorHandle {
     start_emulator(config).await
 }
 
+/// The emulator, a client whose requests are recorded, and an empty table `t`.
+async fn recorded_client_with_table() -> (tablevault::emulator::EmulatorHandle, Recorder, Client) {
+    let emulator = emulator_with_secret().await;
+    let recorder = Recorder::default();
+    let client = recorder.attach(client(&emulator));
+    client.create_table(&int_key_table("t")).await.unwrap();
+    (emulator, recorder, client)
+}
+
 fn key(i: i64) -> PrimaryKey {
     PrimaryKey::new([("id", PkValue::Integer(i))])
 }
@@ -46,10 +55,7 @@ fn faults(f: impl FnOnce(&mut FaultConfig)) -> FaultConfig {
 
 #[tokio::test]
 async fn throttling_is_retried_to_success() {
-    let emulator = emulator_with_secret().await;
-    let recorder = Recorder::default();
-    let client = recorder.attach(client(&emulator));
-    client.create_table(&int_key_table("t")).await.unwrap();
+    let (emulator, recorder, client) = recorded_client_with_table().await;
     emulator.set_faults(faults(|f| {
         f.error_rate = 0.5;
         f.error_codes = vec![codes::SERVER_BUSY.into(), codes::NOT_ENOUGH_CAPACITY.into()];
@@ -98,10 +104,7 @@ async fn a_wrong_secret_fails_at_once_with_status_and_request_id() {
 
 #[tokio::test]
 async fn dropped_connections_are_retried_for_reads() {
-    let emulator = emulator_with_secret().await;
-    let recorder = Recorder::default();
-    let client = recorder.attach(client(&emulator));
-    client.create_table(&int_key_table("t")).await.unwrap();
+    let (emulator, recorder, client) = recorded_client_with_table().await;
     let row = Row::new(key(1), vec![Cell::put("v", Value::Integer(1))]);
     client
         .put_row("t", &row, RowExistence::Ignore)
@@ -131,10 +134,7 @@ async fn dropped_connections_are_retried_for_reads() {
 
 #[tokio::test]
 async fn a_dropped_conditional_write_is_not_resent_but_an_idempotent_one_is() {
-    let emulator = emulator_with_secret().await;
-    let recorder = Recorder::default();
-    let client = recorder.attach(client(&emulator));
-    client.create_table(&int_key_table("t")).await.unwrap();
+    let (emulator, recorder, client) = recorded_client_with_table().await;
     emulator.set_faults(faults(|f| {
         f.drop_next = 2;
         f.actions = vec!["PutRow".into()];
@@ -160,10 +160,7 @@ async fn a_dropped_conditional_write_is_not_resent_but_an_idempotent_one_is() {
 
 #[tokio::test]
 async fn timeouts_are_retried_for_reads_only() {
-    let emulator = emulator_with_secret().await;
-    let recorder = Recorder::default();
-    let client = recorder.attach(client(&emulator));
-    client.create_table(&int_key_table("t")).await.unwrap();
+    let (emulator, recorder, client) = recorded_client_with_table().await;
     emulator.set_faults(faults(|f| {
         f.fail_next = 1;
         f.error_codes = vec![codes::TIMEOUT.into()];
@@ -270,10 +267,7 @@ async fn invalid_configurations_are_refused() {
 
 #[tokio::test]
 async fn storage_busy_and_operation_conflict_are_retried_for_every_call() {
-    let emulator = emulator_with_secret().await;
-    let recorder = Recorder::default();
-    let client = recorder.attach(client(&emulator));
-    client.create_table(&int_key_table("t")).await.unwrap();
+    let (emulator, recorder, client) = recorded_client_with_table().await;
     emulator.set_faults(faults(|f| {
         f.fail_next = 2;
         f.error_codes = vec![
@@ -295,10 +289,7 @@ async fn storage_busy_and_operation_conflict_are_retried_for_every_call() {
 
 #[tokio::test]
 async fn an_unlisted_server_error_is_retried_only_when_idempotent() {
-    let emulator = emulator_with_secret().await;
-    let recorder = Recorder::default();
-    let client = recorder.attach(client(&emulator));
-    client.create_table(&int_key_table("t")).await.unwrap();
+    let (emulator, recorder, client) = recorded_client_with_table().await;
     // A code no SDK lists, answered with HTTP 500 (a code added to the service later).
     let unlisted = "OTSSomethingNewAndBroken";
     emulator.set_faults(faults(|f| {

@@ -56,8 +56,8 @@ fn dashboard_queries(node: &Json, out: &mut Vec<String>) {
     }
 }
 
-/// Runs one successful and one failed scheduled backup and leaves one schedule active, so
-/// every series the files use exists.
+/// Runs one successful and one failed scheduled backup, leaves one schedule active and one
+/// continuous schedule capturing, so every series the files use exists.
 async fn exercise(rig: &Rig) {
     let schedule = rig.schedule("nightly").await;
     let id = schedule["id"].as_str().expect("id");
@@ -76,6 +76,8 @@ async fn exercise(rig: &Rig) {
         .await
         .expect("sent");
     assert_eq!(resumed.status(), 200);
+    // A continuous schedule, so the capture series exist.
+    rig.continuous_schedule_with_a_captured_write("pitr").await;
     let broken = rig.schedule_of_a_vanished_table("broken").await;
     let id = broken["id"].as_str().expect("id");
     let run = rig
@@ -122,6 +124,8 @@ async fn every_metric_the_alerts_and_the_dashboard_query_is_exported() {
         "tablevault_backup_last_success_timestamp_seconds",
         "tablevault_schedule_paused",
         "tablevault_store_up",
+        "tablevault_capture_lag_seconds",
+        "tablevault_capture_up",
     ] {
         assert!(alerts.contains(must), "alerts.yml reads {must}: {alerts:?}");
     }

@@ -16,6 +16,8 @@ use crate::support::poll::poll_until;
 pub const ORDERS_ROWS: i64 = 30;
 /// Safety net for a run to end; a test that reaches it has failed.
 const RUN_LIMIT: Duration = Duration::from_secs(60);
+/// Safety net for continuous capture to turn a stream on or store a write.
+const CAPTURE_LIMIT: Duration = Duration::from_secs(30);
 
 pub struct Rig {
     pub app: TestApp,
@@ -77,6 +79,55 @@ impl Rig {
         let response = self.post("/api/v1/schedules", &body).await;
         assert_eq!(response.status(), 201);
         response.json().await.expect("schedule JSON")
+    }
+
+    /// Creates a continuous schedule `name` of `orders`, waits for its capture to turn the
+    /// stream on, writes row `id = 1000`, and waits until the metrics count it captured.
+    /// Returns the schedule's JSON.
+    pub async fn continuous_schedule_with_a_captured_write(&self, name: &str) -> Json {
+        let body = serde_json::json!({"name": name, "cron": "0 3 * * *", "source": "prod",
+                                      "store": "local", "tables": ["orders"], "mode": "continuous"});
+        let response = self.post("/api/v1/schedules", &body).await;
+        assert_eq!(response.status(), 201);
+        let schedule: Json = response.json().await.expect("schedule JSON");
+        let client = self.app.state.tablestore_client("prod").expect("source");
+        poll_until("the stream to be on", CAPTURE_LIMIT, || {
+            let client = client.clone();
+            async move {
+                let details = client
+                    .stream_details("orders")
+                    .await
+                    .map_err(|e| e.to_string())?;
+                details
+                    .enabled
+                    .then_some(())
+                    .ok_or_else(|| "stream off".to_string())
+            }
+        })
+        .await;
+        let row = Row::new(
+            PrimaryKey::new([("id", PkValue::Integer(1000))]),
+            vec![Cell::put("note", Value::String("captured".into()))],
+        );
+        client
+            .put_row("orders", &row, RowExistence::Ignore)
+            .await
+            .expect("row");
+        let series =
+            format!("tablevault_capture_records_total{{schedule=\"{name}\",table=\"orders\"}}");
+        poll_until("the write to be captured", CAPTURE_LIMIT, || async {
+            let metrics = self.app.metrics_text().await;
+            let captured = metrics
+                .lines()
+                .find_map(|line| line.strip_prefix(series.as_str()))
+                .and_then(|value| value.trim().parse::<f64>().ok())
+                .unwrap_or(0.0);
+            (captured >= 1.0)
+                .then_some(())
+                .ok_or_else(|| format!("{series} = {captured}"))
+        })
+        .await;
+        schedule
     }
 
     /// An ad-hoc backup of `orders` that completed; its id.

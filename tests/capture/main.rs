@@ -5,6 +5,7 @@
 mod support;
 
 mod pitr;
+mod ram_policy;
 
 use std::time::Duration;
 

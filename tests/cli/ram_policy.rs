@@ -3,41 +3,10 @@
 //! by action, so an action the code starts to use without the policy saying so fails here,
 //! not with `OTSNoPermissionAccess` in an operator's first run.
 
-use std::collections::BTreeSet;
-
-use tablevault::emulator::EmulatorStats;
 use tablevault::tablestore::Cell;
 
 use crate::harness::{create_indexed_table, rows, table, Env};
-
-/// The `ots:` actions a policy file allows, without the prefix.
-pub(crate) fn policy_actions(file: &str) -> BTreeSet<String> {
-    let path = format!("{}/deploy/ram/{file}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let policy: serde_json::Value = serde_json::from_str(&text).expect("policy is JSON");
-    assert_eq!(policy["Version"], "1");
-    let mut actions = BTreeSet::new();
-    for statement in policy["Statement"].as_array().expect("statements") {
-        assert_eq!(statement["Effect"], "Allow");
-        for action in statement["Action"].as_array().expect("actions") {
-            let action = action.as_str().expect("action name");
-            let name = action.strip_prefix("ots:").expect("ots: prefix");
-            assert!(!name.contains('*'), "{file}: no wildcards in {action}");
-            actions.insert(name.to_string());
-        }
-    }
-    actions
-}
-
-/// The actions requested between two snapshots of the emulator's counters.
-pub(crate) fn sent_between(before: &EmulatorStats, after: &EmulatorStats) -> BTreeSet<String> {
-    after
-        .requests
-        .iter()
-        .filter(|(action, count)| before.requests.get(*action).copied().unwrap_or(0) < **count)
-        .map(|(action, _)| action.clone())
-        .collect()
-}
+use crate::support::ram_policy::{policy_actions, sent_between};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn backup_and_restore_send_exactly_the_actions_their_ram_policies_allow() {

@@ -5,8 +5,8 @@ use tablevault::emulator::FaultConfig;
 use tablevault::selftest::corpus::corpus;
 
 use crate::harness::Env;
-use crate::ram_policy::{policy_actions, sent_between};
 use crate::support::poll::{wait_until, WAIT_LIMIT};
+use crate::support::ram_policy::{policy_actions, sent_between};
 
 /// Rows the corpus writes (and a restore must write back).
 fn corpus_rows() -> u64 {

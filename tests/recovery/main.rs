@@ -8,6 +8,7 @@
 mod support;
 
 mod api;
+mod capture_kill;
 mod crash_after_publish;
 mod crash_in_retention;
 mod mongo_outage;

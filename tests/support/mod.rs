@@ -11,6 +11,7 @@ pub mod engine;
 pub mod mongo_server;
 pub mod oracle;
 pub mod poll;
+pub mod ram_policy;
 pub mod rows;
 pub mod s3_server;
 pub mod serve;

@@ -69,11 +69,17 @@ fn view(state: &AppState, schedule: Schedule) -> ScheduleView {
     }
 }
 
+/// Capture further behind than this is `catching_up` rather than `running`: a healthy loop
+/// reads every half second, so a minute behind means it is working through a backlog.
+const CATCHING_UP_AFTER_SECONDS: f64 = 60.0;
+
 /// A continuous schedule's capture as its loops last reported it.
 #[derive(Debug, Serialize)]
 pub struct CaptureView {
-    /// `capturing` (every table's last step succeeded), `failing` (one did not: see the
-    /// logs and `tablevault_capture_up`), `starting` (no table has reported yet), `paused`.
+    /// The fixed contract: `running` (every table's last step succeeded and the lag
+    /// is under [`CATCHING_UP_AFTER_SECONDS`]), `catching_up` (no table has reported yet, or
+    /// capture is further behind), `failed` (a table's last step failed: see the logs and
+    /// `tablevault_capture_up`), `stopped` (the schedule is paused).
     pub status: &'static str,
     /// Every change committed before this instant is stored, for every table.
     pub captured_until: Option<DateTime<Utc>>,
@@ -86,21 +92,21 @@ pub struct CaptureView {
 
 async fn capture_view(state: &AppState, schedule: &Schedule) -> ApiResult<CaptureView> {
     let tables = state.captures.of(&schedule.id);
-    let status = if schedule.paused {
-        "paused"
-    } else if tables.is_empty() {
-        "starting"
-    } else if tables.values().all(|t| t.up) {
-        "capturing"
-    } else {
-        "failing"
-    };
     let captured_until = state
         .captures
         .captured_until_us(&schedule.id)
         .and_then(DateTime::<Utc>::from_timestamp_micros);
     let lag_seconds =
         captured_until.map(|at| (Utc::now() - at).num_milliseconds().max(0) as f64 / 1000.0);
+    let status = if schedule.paused {
+        "stopped"
+    } else if tables.values().any(|t| !t.up) {
+        "failed"
+    } else if tables.is_empty() || lag_seconds.is_none_or(|lag| lag > CATCHING_UP_AFTER_SECONDS) {
+        "catching_up"
+    } else {
+        "running"
+    };
     let restorable_from = oldest_completed_backup(state, &schedule.id).await?;
     let restorable_until = match (restorable_from, captured_until) {
         (Some(from), Some(until)) if until >= from => Some(until),

@@ -62,6 +62,7 @@ impl DemoSource {
             credentials_file: None,
             ecs_ram_role: None,
             ecs_metadata_url: None,
+            ecs_metadata_disable_imdsv1: false,
             ca_file: None,
         }
     }

@@ -7,7 +7,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::extract::State;
-use axum::routing::get;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::{get, put};
 use axum::Router;
 use tablevault::emulator::EmulatorConfig;
 use tablevault::tablestore::client::{Client, CredentialsSource};
@@ -77,28 +78,65 @@ async fn a_rewritten_credentials_file_is_picked_up_without_a_restart() {
     assert!(!error.contains(SECRET), "{error}");
 }
 
-/// What the fake metadata service hands out, and how often it was asked.
+/// What the metadata service hands out, and how often it was asked. `hardened`: it issues
+/// session tokens and refuses reads without one (ECS "security hardening mode").
 #[derive(Clone, Default)]
 struct Metadata {
     expires_in_minutes: Arc<Mutex<i64>>,
     role_fetches: Arc<AtomicUsize>,
+    hardened: bool,
+    tokens_issued: Arc<AtomicUsize>,
+}
+
+const METADATA_TOKEN: &str = "metadata-session-token-1";
+
+impl Metadata {
+    /// Whether a read with these headers is answered.
+    fn admits(&self, headers: &HeaderMap) -> bool {
+        !self.hardened
+            || headers
+                .get("x-aliyun-ecs-metadata-token")
+                .is_some_and(|t| t == METADATA_TOKEN)
+    }
 }
 
 async fn serve_metadata(metadata: Metadata) -> String {
-    let app = Router::new()
+    let mut app = Router::new()
         .route(
             "/latest/meta-data/ram/security-credentials/",
-            get(|| async { "backup-role\n" }),
+            get(|State(m): State<Metadata>, headers: HeaderMap| async move {
+                if !m.admits(&headers) {
+                    return Err(StatusCode::FORBIDDEN);
+                }
+                Ok("backup-role\n")
+            }),
         )
         .route(
             "/latest/meta-data/ram/security-credentials/backup-role",
-            get(|State(m): State<Metadata>| async move {
+            get(|State(m): State<Metadata>, headers: HeaderMap| async move {
+                if !m.admits(&headers) {
+                    return Err(StatusCode::FORBIDDEN);
+                }
                 m.role_fetches.fetch_add(1, Ordering::SeqCst);
                 let minutes = *m.expires_in_minutes.lock().unwrap();
-                credentials_json(SECRET, minutes)
+                Ok(credentials_json(SECRET, minutes))
             }),
-        )
-        .with_state(metadata);
+        );
+    if metadata.hardened {
+        app = app.route(
+            "/latest/api/token",
+            put(|State(m): State<Metadata>, headers: HeaderMap| async move {
+                let ttl = headers.get("x-aliyun-ecs-metadata-token-ttl-seconds");
+                let ttl = ttl.and_then(|v| v.to_str().ok()?.parse::<u32>().ok());
+                if !ttl.is_some_and(|t| (1..=21_600).contains(&t)) {
+                    return Err(StatusCode::BAD_REQUEST);
+                }
+                m.tokens_issued.fetch_add(1, Ordering::SeqCst);
+                Ok(METADATA_TOKEN)
+            }),
+        );
+    }
+    let app = app.with_state(metadata);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await });
@@ -116,6 +154,7 @@ async fn the_ecs_ram_role_is_fetched_once_and_again_before_it_expires() {
         CredentialsSource::EcsRamRole {
             role: None,
             metadata_url: url,
+            disable_imdsv1: false,
         },
     );
 
@@ -143,6 +182,7 @@ async fn the_ecs_ram_role_is_fetched_once_and_again_before_it_expires() {
         CredentialsSource::EcsRamRole {
             role: Some("backup-role".into()),
             metadata_url: url,
+            disable_imdsv1: false,
         },
     );
     for _ in 0..3 {
@@ -164,10 +204,68 @@ async fn an_unreachable_metadata_service_is_a_clear_credentials_error() {
         CredentialsSource::EcsRamRole {
             role: Some("backup-role".into()),
             metadata_url: format!("http://127.0.0.1:{port}"),
+            disable_imdsv1: false,
         },
     );
     let error = client.list_tables().await.unwrap_err();
     assert_eq!(error.outcome_code(), "credentials");
     assert!(error.to_string().contains("metadata service"), "{error}");
+    assert_eq!(emulator.request_count("ListTable"), 0);
+}
+
+/// An instance with hardened metadata refuses reads without a session token: the role is
+/// discovered and its credentials read with the token the service issued.
+#[tokio::test]
+async fn a_hardened_metadata_service_is_read_with_a_session_token() {
+    let emulator = emulator().await;
+    let metadata = Metadata {
+        expires_in_minutes: Arc::new(Mutex::new(60)),
+        hardened: true,
+        ..Metadata::default()
+    };
+    let url = serve_metadata(metadata.clone()).await;
+    for disable_imdsv1 in [false, true] {
+        let client = client_from(
+            &emulator,
+            CredentialsSource::EcsRamRole {
+                role: None,
+                metadata_url: url.clone(),
+                disable_imdsv1,
+            },
+        );
+        client
+            .list_tables()
+            .await
+            .expect("role credentials read with the token");
+    }
+    assert_eq!(metadata.tokens_issued.load(Ordering::SeqCst), 2);
+    assert_eq!(metadata.role_fetches.load(Ordering::SeqCst), 2);
+}
+
+/// With `ecs_metadata_disable_imdsv1`, a metadata service that issues no token is an error
+/// naming the setting, not a silent read in normal mode.
+#[tokio::test]
+async fn disable_imdsv1_refuses_a_service_without_tokens() {
+    let emulator = emulator().await;
+    let metadata = Metadata {
+        expires_in_minutes: Arc::new(Mutex::new(60)),
+        ..Metadata::default()
+    };
+    let url = serve_metadata(metadata.clone()).await;
+    let client = client_from(
+        &emulator,
+        CredentialsSource::EcsRamRole {
+            role: Some("backup-role".into()),
+            metadata_url: url,
+            disable_imdsv1: true,
+        },
+    );
+    let error = client.list_tables().await.unwrap_err();
+    assert_eq!(error.outcome_code(), "credentials");
+    assert!(
+        error.to_string().contains("ecs_metadata_disable_imdsv1"),
+        "{error}"
+    );
+    assert_eq!(metadata.role_fetches.load(Ordering::SeqCst), 0);
     assert_eq!(emulator.request_count("ListTable"), 0);
 }

@@ -42,6 +42,10 @@ pub struct SourceConfig {
     /// The metadata service for `ecs_ram_role` (default `http://100.100.100.200`).
     #[serde(default)]
     pub ecs_metadata_url: Option<String>,
+    /// Only read the metadata service in its hardened mode (with a session token); fail
+    /// instead of falling back to normal mode (the SDKs' `disableIMDSv1`).
+    #[serde(default)]
+    pub ecs_metadata_disable_imdsv1: bool,
     /// PEM bundle of extra CA certificates to trust (a corporate TLS-intercepting proxy).
     #[serde(default)]
     pub ca_file: Option<PathBuf>,
@@ -79,6 +83,7 @@ impl SourceConfig {
                     .ecs_metadata_url
                     .clone()
                     .unwrap_or_else(|| DEFAULT_ECS_METADATA_URL.to_string()),
+                disable_imdsv1: self.ecs_metadata_disable_imdsv1,
             }
         } else {
             CredentialsSource::Static
@@ -118,6 +123,11 @@ impl SourceConfig {
         if self.ecs_metadata_url.is_some() && self.ecs_ram_role.is_none() {
             problems.push(format!(
                 "{at}.ecs_metadata_url: only used with ecs_ram_role"
+            ));
+        }
+        if self.ecs_metadata_disable_imdsv1 && self.ecs_ram_role.is_none() {
+            problems.push(format!(
+                "{at}.ecs_metadata_disable_imdsv1: only used with ecs_ram_role"
             ));
         }
     }
@@ -173,14 +183,16 @@ mod tests {
         assert!(client.validate().is_ok(), "no keys needed");
 
         let source: SourceConfig = toml::from_str(
-            "endpoint = \"http://h\"\ninstance = \"i\"\necs_ram_role = \"backup\"\n",
+            "endpoint = \"http://h\"\ninstance = \"i\"\necs_ram_role = \"backup\"\n\
+             ecs_metadata_disable_imdsv1 = true\n",
         )
         .unwrap();
         assert_eq!(
             source.credentials_source(),
             CredentialsSource::EcsRamRole {
                 role: Some("backup".into()),
-                metadata_url: DEFAULT_ECS_METADATA_URL.into()
+                metadata_url: DEFAULT_ECS_METADATA_URL.into(),
+                disable_imdsv1: true,
             }
         );
 

@@ -15,17 +15,22 @@ use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, Utc};
 use secrecy::SecretString;
-use serde::Deserialize;
 use tokio::sync::Mutex;
 
 use super::error::{Result, TablestoreError};
+
+mod ecs_metadata;
+mod json;
+
+use ecs_metadata::EcsMetadata;
+use json::CredentialsJson;
 
 /// Temporary credentials are fetched again this long before they expire (the Go and Java
 /// providers refresh a few minutes early too), so a request in flight never carries one
 /// that expires on the way.
 pub const REFRESH_BEFORE_EXPIRY: Duration = Duration::from_secs(5 * 60);
 /// The ECS metadata service every instance reaches.
-pub const DEFAULT_ECS_METADATA_URL: &str = "http://100.100.100.200";
+pub const DEFAULT_ECS_METADATA_URL: &str = ecs_metadata::DEFAULT_URL;
 const ECS_ROLE_PATH: &str = "/latest/meta-data/ram/security-credentials/";
 
 /// One set of credentials: what a request is signed with.
@@ -51,72 +56,10 @@ pub enum CredentialsSource {
     EcsRamRole {
         role: Option<String>,
         metadata_url: String,
+        /// Refuse the unhardened metadata service: fail unless a session token is issued
+        /// (the SDKs' `disableIMDSv1`).
+        disable_imdsv1: bool,
     },
-}
-
-/// The JSON of the file and of the metadata service.
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct CredentialsJson {
-    access_key_id: String,
-    access_key_secret: String,
-    #[serde(default)]
-    security_token: Option<String>,
-    #[serde(default)]
-    expiration: Option<String>,
-    /// The metadata service says `Success`; anything else is a failure.
-    #[serde(default)]
-    code: Option<String>,
-}
-
-impl CredentialsJson {
-    fn parse(text: &[u8], from: &str) -> Result<Credentials> {
-        let bad = |reason: String| TablestoreError::Credentials(format!("{from}: {reason}"));
-        let json: CredentialsJson = serde_json::from_slice(text)
-            .map_err(|e| bad(format!("not credentials JSON ({})", e.classify_name())))?;
-        if json.code.as_deref().is_some_and(|c| c != "Success") {
-            return Err(bad(format!(
-                "answered Code {:?}",
-                json.code.unwrap_or_default()
-            )));
-        }
-        if json.access_key_id.is_empty() || json.access_key_secret.is_empty() {
-            return Err(bad("AccessKeyId or AccessKeySecret is empty".into()));
-        }
-        let expires_at = match json.expiration.as_deref() {
-            None | Some("") => None,
-            Some(text) => Some(
-                DateTime::parse_from_rfc3339(text)
-                    .map_err(|_| bad(format!("Expiration {text:?} is not an RFC 3339 time")))?
-                    .with_timezone(&Utc),
-            ),
-        };
-        Ok(Credentials {
-            access_key_id: json.access_key_id,
-            access_key_secret: json.access_key_secret.into(),
-            sts_token: json
-                .security_token
-                .filter(|t| !t.is_empty())
-                .map(Into::into),
-            expires_at,
-        })
-    }
-}
-
-trait ClassifyName {
-    fn classify_name(&self) -> &'static str;
-}
-
-impl ClassifyName for serde_json::Error {
-    /// The kind of JSON error only: the message could quote a secret from the file.
-    fn classify_name(&self) -> &'static str {
-        match self.classify() {
-            serde_json::error::Category::Io => "unreadable",
-            serde_json::error::Category::Syntax => "syntax error",
-            serde_json::error::Category::Data => "missing or mistyped field",
-            serde_json::error::Category::Eof => "truncated",
-        }
-    }
 }
 
 /// What was last loaded, and what it was loaded from.
@@ -235,12 +178,18 @@ impl CredentialsProvider {
                     file_stamp: stamp,
                 })
             }
-            CredentialsSource::EcsRamRole { role, metadata_url } => {
+            CredentialsSource::EcsRamRole {
+                role,
+                metadata_url,
+                disable_imdsv1,
+            } => {
+                let metadata =
+                    EcsMetadata::connect(&self.metadata, metadata_url, *disable_imdsv1).await?;
                 let base = format!("{}{ECS_ROLE_PATH}", metadata_url.trim_end_matches('/'));
                 let role = match role {
                     Some(role) => role.clone(),
                     None => {
-                        let names = self.get(&base).await?;
+                        let names = metadata.get(&base).await?;
                         let names = String::from_utf8_lossy(&names);
                         names
                             .lines()
@@ -256,30 +205,13 @@ impl CredentialsProvider {
                     )));
                 }
                 let url = format!("{base}{role}");
-                let body = self.get(&url).await?;
+                let body = metadata.get(&url).await?;
                 Ok(Loaded {
                     credentials: Arc::new(CredentialsJson::parse(&body, &url)?),
                     file_stamp: None,
                 })
             }
         }
-    }
-
-    async fn get(&self, url: &str) -> Result<bytes::Bytes> {
-        let failed = |reason: String| TablestoreError::Credentials(format!("{url}: {reason}"));
-        let response = self
-            .metadata
-            .get(url)
-            .send()
-            .await
-            .map_err(|e| failed(format!("metadata service unreachable: {e}")))?;
-        if !response.status().is_success() {
-            return Err(failed(format!("HTTP {}", response.status().as_u16())));
-        }
-        response
-            .bytes()
-            .await
-            .map_err(|e| failed(format!("reading the answer: {e}")))
     }
 }
 
@@ -292,36 +224,6 @@ fn file_stamp(path: &std::path::Path) -> Option<(SystemTime, u64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use secrecy::ExposeSecret;
-
-    #[test]
-    fn parses_the_metadata_json_and_names_no_secret_in_errors() {
-        let text = br#"{"AccessKeyId":"STS.ak","AccessKeySecret":"sk","SecurityToken":"tok","Expiration":"2026-12-05T04:00:00Z","Code":"Success","LastUpdated":"x"}"#;
-        let c = CredentialsJson::parse(text, "test").unwrap();
-        assert_eq!(c.access_key_id, "STS.ak");
-        assert_eq!(c.sts_token.unwrap().expose_secret(), "tok");
-        assert_eq!(
-            c.expires_at.unwrap().to_rfc3339(),
-            "2026-12-05T04:00:00+00:00"
-        );
-
-        let error = CredentialsJson::parse(
-            br#"{"AccessKeyId":"a","AccessKeySecret":"hunter2","Expiration":"hunter2"}"#,
-            "f",
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(error.contains("Expiration"), "{error}");
-        let error = CredentialsJson::parse(br#"{"AccessKeySecret":"hunter2"}"#, "f")
-            .unwrap_err()
-            .to_string();
-        assert!(!error.contains("hunter2"), "{error}");
-        assert!(CredentialsJson::parse(
-            br#"{"AccessKeyId":"a","AccessKeySecret":"b","Code":"Failed"}"#,
-            "f"
-        )
-        .is_err());
-    }
 
     #[test]
     fn temporary_credentials_refresh_a_few_minutes_early() {

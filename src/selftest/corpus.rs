@@ -338,7 +338,8 @@ mod tests {
             .iter()
             .map(|t| t.description.primary_key.len())
             .collect();
-        assert_eq!(widths, [1, 2, 3, 4]);
+        // k1..k4, then the table to index.
+        assert_eq!(widths, [1, 2, 3, 4, 1]);
         let rows: Vec<&Row> = tables.iter().flat_map(|t| &t.rows).collect();
         assert!(rows.iter().any(|r| r.cells.is_empty()), "a PK-only row");
         assert!(rows.iter().any(|r| r.cells.len() == WIDE_ROW_COLUMNS));
@@ -346,6 +347,13 @@ mod tests {
             .cells
             .iter()
             .any(|c| matches!(&c.value, Some(Value::Binary(b)) if b.len() == BIG_CELL_BYTES))));
-        assert!(tables.iter().all(|t| t.description.name.starts_with("t_k")));
+        let names: Vec<&str> = tables.iter().map(|t| t.description.name.as_str()).collect();
+        assert_eq!(names, ["t_k1", "t_k2", "t_k3", "t_k4", "t_ix"]);
+        let indexed = &tables[4].description;
+        assert_eq!(indexed.defined_columns[0].name, INDEXED_COLUMN);
+        assert_eq!(
+            indexed.options.max_versions, 1,
+            "secondary indexes need one version"
+        );
     }
 }

@@ -216,10 +216,14 @@ async fn read_table(client: &Client, table: &str) -> StepResult<Vec<Row>> {
 
 /// Creates a secondary index and a search index on the corpus table made for them, before
 /// the backup, so the backup carries them, the restore recreates them and [`compare`] checks
-/// them. Returns what was created (`secondary <name>`, `search <name>`). An instance that
-/// refuses an index kind (`OTSOperationForbidden`, `OTSUnsupportOperation`, or no permission)
-/// makes the step "skipped: <why>", still with whatever else was created.
-pub async fn create_indexes(client: &Client, tables: &[CorpusTable]) -> StepResult<Vec<String>> {
+/// them. Adds what was created to `created` (`secondary <name>`, `search <name>`). An
+/// instance that refuses an index kind (`OTSOperationForbidden`, `OTSUnsupportOperation`, or
+/// no permission) makes the step "skipped: <why>"; what it allowed is still created.
+pub async fn create_indexes(
+    client: &Client,
+    tables: &[CorpusTable],
+    created: &mut Vec<String>,
+) -> StepResult<()> {
     let Some(table) = tables.iter().find(|t| t.suffix == INDEXED_SUFFIX) else {
         return Err(StepStatus::Skipped {
             why: "the corpus has no table to index".into(),
@@ -246,7 +250,6 @@ pub async fn create_indexes(client: &Client, tables: &[CorpusTable]) -> StepResu
         },
         time_to_live: Some(-1),
     };
-    let mut created = Vec::new();
     let mut refused = Vec::new();
     let secondary_result = client.create_index(name, &secondary, true).await;
     let search_result = client.create_search_index(name, &search).await;
@@ -268,7 +271,7 @@ pub async fn create_indexes(client: &Client, tables: &[CorpusTable]) -> StepResu
         }
     }
     match refused.is_empty() {
-        true => Ok(created),
+        true => Ok(()),
         false => Err(StepStatus::Skipped {
             why: refused.join("; "),
         }),

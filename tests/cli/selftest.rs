@@ -1,5 +1,6 @@
 //! `tablevault selftest` through the binary against the emulator: a clean pass removes
-//! everything it created, `--keep` keeps it, and a lost write is found and fails the run.
+//! everything it created, `--keep` keeps it, a lost write is found and fails the run, and an
+//! index kind the instance refuses is skipped.
 
 use tablevault::emulator::FaultConfig;
 use tablevault::selftest::corpus::corpus;
@@ -176,6 +177,43 @@ async fn a_write_the_instance_lost_during_the_restore_is_found_and_fails_the_run
         "{error}"
     );
     assert_eq!(env.emulator.faults().lose_next_batch_rows, 0);
+    assert!(env.client.list_tables().await.unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_index_kind_the_instance_refuses_is_skipped_and_the_rest_still_compared() {
+    let env = Env::start().await;
+    // What an instance without search indexes answers.
+    env.emulator.set_faults(FaultConfig {
+        fail_next: 1,
+        error_codes: vec!["OTSOperationForbidden".into()],
+        actions: vec!["CreateSearchIndex".into()],
+        ..FaultConfig::default()
+    });
+
+    let run = env
+        .run(&["selftest", "--source", "test", "--output", "json"])
+        .await;
+
+    assert_eq!(run.code, 0, "{run:?}");
+    let report = run.json();
+    let indexes = step(&report, "indexes");
+    assert_eq!(indexes["status"], "skipped", "{indexes}");
+    let why = indexes["why"].as_str().unwrap();
+    assert!(
+        why.contains("the instance refused search index selftest_search")
+            && why.contains("OTSOperationForbidden"),
+        "{why}"
+    );
+    let prefix = report["prefix"].as_str().unwrap();
+    assert_eq!(
+        report["indexes"],
+        serde_json::json!([format!("secondary {prefix}_ix_by_city")])
+    );
+    for name in ["backup", "restore", "compare", "cleanup"] {
+        assert_eq!(step(&report, name)["status"], "ok", "{report}");
+    }
+    assert_eq!(report["difference_count"], 0);
     assert!(env.client.list_tables().await.unwrap().is_empty());
 }
 

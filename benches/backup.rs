@@ -15,10 +15,11 @@
 //!
 //! Run: `BENCH_ROWS=1000000 cargo bench --bench backup`.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::Arc;
 use std::time::Instant;
+
+mod support;
 
 use futures::{StreamExt, TryStreamExt};
 use tablevault::config::EngineConfig;
@@ -53,32 +54,6 @@ enum Source {
     Child(Child),
 }
 
-fn start_child() -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tablevault"))
-        .args(["emulator", "--listen", "127.0.0.1:0", "--instance", "bench"])
-        .args([
-            "--access-key-id",
-            "bench-ak",
-            "--access-key-secret",
-            "bench-sk",
-        ])
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start `tablevault emulator`");
-    let stdout = child.stdout.take().expect("child stdout");
-    let mut line = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .expect("emulator prints its address");
-    let endpoint = line
-        .trim()
-        .rsplit(' ')
-        .next()
-        .expect("address on the line")
-        .to_string();
-    (child, endpoint)
-}
-
 async fn start_source() -> (Source, ClientConfig) {
     if std::env::var("BENCH_EMULATOR").as_deref() == Ok("inprocess") {
         let emulator = Emulator::start(EmulatorConfig::default())
@@ -87,7 +62,7 @@ async fn start_source() -> (Source, ClientConfig) {
         let config = emulator.client_config();
         (Source::InProcess(emulator), config)
     } else {
-        let (child, endpoint) = start_child();
+        let (child, endpoint) = support::start_emulator_child();
         let config = ClientConfig::new(endpoint, "bench", "bench-ak", "bench-sk");
         (Source::Child(child), config)
     }

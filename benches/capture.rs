@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use tablevault::capture::{CaptureSettings, ChangeStore, TableCapture};
-use tablevault::tablestore::client::{chunk_writes, Client, RowWrite};
+use tablevault::tablestore::client::{chunk_writes, Client, ClientConfig, RowWrite};
 use tablevault::tablestore::{Cell, PkSchema, PkType, PkValue, PrimaryKey, Row};
 use tablevault::tablestore::{TableDescription, Value};
 
@@ -160,7 +160,8 @@ fn main() {
         .build()
         .expect("runtime");
     runtime.block_on(async {
-        let (mut child, config) = support::start_emulator_child();
+        let (mut child, endpoint) = support::start_emulator_child();
+        let config = ClientConfig::new(endpoint, "bench", "bench-ak", "bench-sk");
         let client = Client::new(&config).expect("client");
         let mut table = TableDescription::new(TABLE, vec![PkSchema::new("k", PkType::Integer)]);
         table.options.max_versions = 1;

@@ -1,13 +1,12 @@
-//! What the benches share: the emulator as a child process (so the bench process's memory is
-//! TableVault's alone), and this process's resident memory from /proc.
+//! What the benches share: the emulator as a child process (so the bench process's memory and
+//! CPU figures are the engine's alone), the CPU time a process has used, and this process's
+//! resident memory.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
-use tablevault::tablestore::client::ClientConfig;
-
-/// `tablevault emulator` on a free port; the child and a client config for it.
-pub fn start_emulator_child() -> (Child, ClientConfig) {
+/// Starts `tablevault emulator` on a free port; returns the child and its endpoint.
+pub fn start_emulator_child() -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_tablevault"))
         .args(["emulator", "--listen", "127.0.0.1:0", "--instance", "bench"])
         .args([
@@ -30,11 +29,30 @@ pub fn start_emulator_child() -> (Child, ClientConfig) {
         .next()
         .expect("address on the line")
         .to_string();
-    let config = ClientConfig::new(endpoint, "bench", "bench-ak", "bench-sk");
-    (child, config)
+    (child, endpoint)
 }
 
-/// A `/proc/self/status` figure in MiB (`VmRSS` now, `VmHWM` the peak).
+/// User + system CPU seconds used so far by process `pid` ("self" for this one), from
+/// `/proc/PID/stat` (fields 14 and 15, in clock ticks of 1/100 s on Linux); NaN elsewhere.
+#[allow(dead_code)] // not every bench measures CPU
+pub fn cpu_seconds(pid: &str) -> f64 {
+    const TICKS_PER_SECOND: f64 = 100.0;
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // The command name (field 2) may hold spaces; the fields after its ')' are plain.
+    let Some((_, after_name)) = stat.rsplit_once(')') else {
+        return f64::NAN;
+    };
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok());
+    // after_name starts at field 3 (state): utime is field 14 → index 11, stime index 12.
+    match (ticks(11), ticks(12)) {
+        (Some(user), Some(system)) => (user + system) / TICKS_PER_SECOND,
+        _ => f64::NAN,
+    }
+}
+
+/// A `/proc/self/status` figure in MiB (`VmRSS` now, `VmHWM` the peak); NaN elsewhere.
+#[allow(dead_code)] // not every bench measures memory
 pub fn status_mib(field: &str) -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     status
@@ -45,6 +63,7 @@ pub fn status_mib(field: &str) -> f64 {
 }
 
 /// Starts a new peak-RSS measurement (Linux: writing 5 to clear_refs resets VmHWM).
+#[allow(dead_code)] // not every bench measures memory
 pub fn reset_peak_rss() -> bool {
     std::fs::write("/proc/self/clear_refs", "5").is_ok()
 }

@@ -1,6 +1,7 @@
 //! The edge-case corpus `tablevault selftest` writes: every value type at its edge values,
 //! keys of 1 to 4 columns (one table each, since a table has one key schema), several
-//! versions with timestamps a month old, a 2 MB cell, a 1,000-column row and PK-only rows.
+//! versions with timestamps a month old, a 2 MB cell, a 1,000-column row and PK-only rows,
+//! and a table with a defined column for the secondary and search index ([`INDEXED_SUFFIX`]).
 //!
 //! The rows are a pure function of the row number and the clock, cells in the order
 //! Tablestore returns them ([`normalized`]), so what was written compares directly with what
@@ -8,7 +9,8 @@
 //! one home for both.
 
 use crate::tablestore::{
-    Cell, PkSchema, PkType, PkValue, PrimaryKey, Row, TableDescription, Value,
+    Cell, ColumnType, DefinedColumn, PkSchema, PkType, PkValue, PrimaryKey, Row, TableDescription,
+    Value,
 };
 
 pub const DAY_MS: i64 = 86_400_000;
@@ -20,6 +22,9 @@ pub const MAX_TIME_DEVIATION_SECS: i64 = 40 * 86_400;
 pub const BIG_CELL_BYTES: usize = 2 * 1024 * 1024 - 64;
 /// Columns of the wide row (the service takes at most 1,024 columns in one write).
 pub const WIDE_ROW_COLUMNS: usize = 1000;
+/// The table the self-test indexes: `<prefix>_ix`, key `id`, defined column [`INDEXED_COLUMN`].
+pub const INDEXED_SUFFIX: &str = "ix";
+pub const INDEXED_COLUMN: &str = "city";
 /// Ordinary rows of the one-key table, so the rates mean something.
 const BULK_ROWS: i64 = 500;
 
@@ -50,7 +55,33 @@ pub fn corpus(prefix: &str, now_ms: i64) -> Vec<CorpusTable> {
         named("k2", two_key_table(), two_key_rows(now_ms)),
         named("k3", typed_table(""), typed_rows),
         named("k4", four_key_table(), four_key_rows(now_ms)),
+        named(INDEXED_SUFFIX, indexed_table(), indexed_rows(now_ms)),
     ]
+}
+
+/// A table a secondary index and a search index can be built on: one defined column.
+fn indexed_table() -> TableDescription {
+    let mut table = TableDescription::new("", vec![PkSchema::new("id", PkType::Integer)]);
+    table.defined_columns = vec![DefinedColumn {
+        name: INDEXED_COLUMN.into(),
+        column_type: ColumnType::String,
+    }];
+    table
+}
+
+/// Rows written before the indexes exist (a table with a secondary index refuses cells with
+/// their own timestamps), with a few cities repeated so the index has shared keys.
+fn indexed_rows(now_ms: i64) -> Vec<Row> {
+    (0..40)
+        .map(|i| {
+            let key = PrimaryKey::new([("id", PkValue::Integer(i))]);
+            let city = Value::String(format!("city-{}", i % 7));
+            Row::new(
+                key,
+                vec![Cell::put_at(INDEXED_COLUMN, city, now_ms - 60_000)],
+            )
+        })
+        .collect()
 }
 
 /// Cells sorted by name, newest version first (the order Tablestore returns them in).
@@ -307,7 +338,8 @@ mod tests {
             .iter()
             .map(|t| t.description.primary_key.len())
             .collect();
-        assert_eq!(widths, [1, 2, 3, 4]);
+        // k1..k4, then the table to index.
+        assert_eq!(widths, [1, 2, 3, 4, 1]);
         let rows: Vec<&Row> = tables.iter().flat_map(|t| &t.rows).collect();
         assert!(rows.iter().any(|r| r.cells.is_empty()), "a PK-only row");
         assert!(rows.iter().any(|r| r.cells.len() == WIDE_ROW_COLUMNS));
@@ -315,6 +347,13 @@ mod tests {
             .cells
             .iter()
             .any(|c| matches!(&c.value, Some(Value::Binary(b)) if b.len() == BIG_CELL_BYTES))));
-        assert!(tables.iter().all(|t| t.description.name.starts_with("t_k")));
+        let names: Vec<&str> = tables.iter().map(|t| t.description.name.as_str()).collect();
+        assert_eq!(names, ["t_k1", "t_k2", "t_k3", "t_k4", "t_ix"]);
+        let indexed = &tables[4].description;
+        assert_eq!(indexed.defined_columns[0].name, INDEXED_COLUMN);
+        assert_eq!(
+            indexed.options.max_versions, 1,
+            "secondary indexes need one version"
+        );
     }
 }

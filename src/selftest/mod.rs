@@ -3,8 +3,9 @@
 //! The real service behaves in ways no emulator fully models (new tables that refuse writes
 //! for a while, throttling, limits), and we cannot reach it ourselves; our users can. The
 //! self-test creates scratch tables named `tablevault_selftest_<random>_…`, writes the
-//! [`corpus`], backs it up with the real engine, restores it under new names, reads
-//! everything back and compares exactly ([`compare`]), deletes what it created (unless
+//! [`corpus`] and a secondary and a search index where the instance allows them, backs it up
+//! with the real engine, restores it under new names, reads everything back and compares
+//! exactly, indexes too ([`compare`]), deletes what it created (unless
 //! kept), and reports each step's time and rate, every difference, and what the instance
 //! answered ([`tally`], [`report`]).
 //!
@@ -93,6 +94,11 @@ pub async fn run_selftest(mut test: Selftest, prefix: String) -> SelftestReport 
         runner
             .run("write", |n| *n, steps::write_corpus(&test.client, &tables))
             .await?;
+        // Before the backup, so it carries them; a refusal (skipped) does not stop the run.
+        let mut created = Vec::new();
+        let indexes = steps::create_indexes(&test.client, &tables, &mut created);
+        let _ = runner.run("indexes", |_| 0, indexes).await;
+        runner.report.indexes = created;
         let (backup_id, _) = runner
             .run(
                 "backup",
@@ -111,7 +117,6 @@ pub async fn run_selftest(mut test: Selftest, prefix: String) -> SelftestReport 
             )
             .await?;
         (runner.report.differences, runner.report.difference_count) = (listed, count);
-        let _ = runner.run("indexes", |_| 0, steps::indexes()).await;
         Some(())
     };
     let interrupted = tokio::select! {

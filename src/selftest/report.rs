@@ -74,6 +74,9 @@ pub struct SelftestReport {
     pub differences: Vec<String>,
     pub difference_count: u64,
     pub not_ready: Vec<NotReady>,
+    /// The indexes the run created on the source (`secondary <name>`, `search <name>`) and
+    /// compared with the restored copy's; empty when the instance refused them.
+    pub indexes: Vec<String>,
     /// What the instance answered over the whole run.
     pub answers: Answers,
     /// The tables (and the backup) were left in place (`--keep`).
@@ -122,6 +125,13 @@ impl SelftestReport {
                 out,
                 "  instance: {} accepted writes {:.1}s after CreateTable ({} refused)",
                 n.table, n.seconds, n.refused_writes
+            );
+        }
+        if !self.indexes.is_empty() {
+            let _ = writeln!(
+                out,
+                "  indexes backed up, restored and compared: {}",
+                self.indexes.join(", ")
             );
         }
         let a = &self.answers;

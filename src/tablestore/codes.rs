@@ -12,6 +12,8 @@ pub const REQUEST_BODY_TOO_LARGE: &str = "OTSRequestBodyTooLarge";
 pub const REQUEST_TIMEOUT: &str = "OTSRequestTimeout";
 pub const METHOD_NOT_ALLOWED: &str = "OTSMethodNotAllowed";
 pub const UNSUPPORT_OPERATION: &str = "OTSUnsupportOperation";
+/// An operation the instance does not allow (an index where the edition has none).
+pub const OPERATION_FORBIDDEN: &str = "OTSOperationForbidden";
 pub const SERVER_BUSY: &str = "OTSServerBusy";
 /// The storage layer under a partition is overloaded (Go SDK: retried for every operation).
 pub const STORAGE_SERVER_BUSY: &str = "OTSStorageServerBusy";

@@ -1,5 +1,6 @@
 //! `tablevault selftest` through the binary against the emulator: a clean pass removes
-//! everything it created, `--keep` keeps it, and a lost write is found and fails the run.
+//! everything it created, `--keep` keeps it, a lost write is found and fails the run, and an
+//! index kind the instance refuses is skipped.
 
 use tablevault::emulator::FaultConfig;
 use tablevault::selftest::corpus::corpus;
@@ -40,12 +41,21 @@ async fn a_clean_run_passes_and_leaves_no_table_and_no_archive_behind() {
         .collect();
     assert_eq!(
         names,
-        ["create", "write", "backup", "restore", "compare", "indexes", "cleanup"]
+        ["create", "write", "indexes", "backup", "restore", "compare", "cleanup"]
     );
-    for name in ["create", "write", "backup", "restore", "compare", "cleanup"] {
+    for name in names {
         assert_eq!(step(&report, name)["status"], "ok", "{report}");
     }
-    assert_eq!(step(&report, "indexes")["status"], "skipped");
+    // The emulator allows both index kinds: both were created, backed up, restored and
+    // compared (a difference in them would count in difference_count).
+    let prefix = report["prefix"].as_str().unwrap();
+    assert_eq!(
+        report["indexes"],
+        serde_json::json!([
+            format!("secondary {prefix}_ix_by_city"),
+            "search selftest_search"
+        ])
+    );
     for name in ["write", "backup", "restore"] {
         assert_eq!(step(&report, name)["rows"], corpus_rows(), "{name}");
         assert!(step(&report, name)["rows_per_second"].as_f64().unwrap() > 0.0);
@@ -53,7 +63,7 @@ async fn a_clean_run_passes_and_leaves_no_table_and_no_archive_behind() {
     // Both copies of every row were read back.
     assert_eq!(step(&report, "compare")["rows"], 2 * corpus_rows());
     assert_eq!(report["difference_count"], 0);
-    assert_eq!(report["not_ready"].as_array().unwrap().len(), 4);
+    assert_eq!(report["not_ready"].as_array().unwrap().len(), 5);
     assert!(report["answers"]["requests"].as_u64().unwrap() > 0);
     assert!(env.client.list_tables().await.unwrap().is_empty());
     let archive = report["store"]
@@ -99,7 +109,29 @@ async fn keep_leaves_the_tables_and_the_backup_in_place() {
         run.stdout
     );
     let tables = env.client.list_tables().await.unwrap();
-    assert_eq!(tables.len(), 8, "{tables:?}");
+    // Five source tables and their restored copies, besides the secondary index tables.
+    let indexed = |t: &&String| t.ends_with("_by_city");
+    assert_eq!(
+        tables.iter().filter(|t| !indexed(t)).count(),
+        10,
+        "{tables:?}"
+    );
+    let index_tables: Vec<&String> = tables.iter().filter(indexed).collect();
+    assert!(
+        index_tables.len() <= 2,
+        "at most the source's index and the copy's: {tables:?}"
+    );
+    let restored_search = env
+        .client
+        .list_search_indexes(
+            tables
+                .iter()
+                .find(|t| t.ends_with("_ix_restored"))
+                .expect("the restored indexed table"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(restored_search, vec!["selftest_search".to_string()]);
     let source = tables
         .iter()
         .find(|t| t.starts_with("tablevault_selftest_") && t.ends_with("_k1"))
@@ -109,7 +141,7 @@ async fn keep_leaves_the_tables_and_the_backup_in_place() {
     assert_eq!(env.read_table(&format!("{source}_restored")).await, rows);
     let backups = env.store().await.list().await.unwrap();
     assert_eq!(backups.len(), 1);
-    assert_eq!(backups[0].tables.len(), 4);
+    assert_eq!(backups[0].tables.len(), 5);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -145,6 +177,43 @@ async fn a_write_the_instance_lost_during_the_restore_is_found_and_fails_the_run
         "{error}"
     );
     assert_eq!(env.emulator.faults().lose_next_batch_rows, 0);
+    assert!(env.client.list_tables().await.unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_index_kind_the_instance_refuses_is_skipped_and_the_rest_still_compared() {
+    let env = Env::start().await;
+    // What an instance without search indexes answers.
+    env.emulator.set_faults(FaultConfig {
+        fail_next: 1,
+        error_codes: vec!["OTSOperationForbidden".into()],
+        actions: vec!["CreateSearchIndex".into()],
+        ..FaultConfig::default()
+    });
+
+    let run = env
+        .run(&["selftest", "--source", "test", "--output", "json"])
+        .await;
+
+    assert_eq!(run.code, 0, "{run:?}");
+    let report = run.json();
+    let indexes = step(&report, "indexes");
+    assert_eq!(indexes["status"], "skipped", "{indexes}");
+    let why = indexes["why"].as_str().unwrap();
+    assert!(
+        why.contains("the instance refused search index selftest_search")
+            && why.contains("OTSOperationForbidden"),
+        "{why}"
+    );
+    let prefix = report["prefix"].as_str().unwrap();
+    assert_eq!(
+        report["indexes"],
+        serde_json::json!([format!("secondary {prefix}_ix_by_city")])
+    );
+    for name in ["backup", "restore", "compare", "cleanup"] {
+        assert_eq!(step(&report, name)["status"], "ok", "{report}");
+    }
+    assert_eq!(report["difference_count"], 0);
     assert!(env.client.list_tables().await.unwrap().is_empty());
 }
 

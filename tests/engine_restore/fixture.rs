@@ -24,7 +24,7 @@ pub struct Fixture {
     pub emulator: EmulatorHandle,
     pub client: Client,
     pub store: Arc<dyn BackupStore>,
-    _dir: TempDir,
+    dir: TempDir,
 }
 
 impl Fixture {
@@ -45,8 +45,13 @@ impl Fixture {
             emulator,
             client,
             store: Arc::new(store),
-            _dir: dir,
+            dir,
         }
+    }
+
+    /// Where the archive store keeps its backups (to damage one on purpose).
+    pub fn archive_root(&self) -> std::path::PathBuf {
+        self.dir.path().join("archive")
     }
 
     /// Publishes backup `id` holding `tables` (description, rows in key order).

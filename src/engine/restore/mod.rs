@@ -1,14 +1,21 @@
 //! Restore: a published backup back into a Tablestore instance, exactly.
 //!
-//! Steps, so that nothing is written unless every table can be restored:
+//! Steps, so that nothing is written unless every target can take its table:
 //! 1. select the tables and their target names ([`plan`]);
-//! 2. read each stored table once, checking it against the manifest and finding how far its
-//!    timestamps are from now ([`crate::engine::measure`]);
-//! 3. inspect each target: key compatible, empty under `--if-exists fail`, deviation enough
-//!    ([`target`]) — a dry run stops here and reports;
-//! 4. per table: create or adjust the target, write the rows ([`writer`]), set the deviation
-//!    back, and create the indexes of a created table ([`indexes`]).
+//! 2. inspect each target: key compatible, empty under `--if-exists fail` ([`target`]);
+//! 3. restore the tables in parallel, all sharing `engine.writers` write tasks: create or adjust
+//!    the target, then read the stored table once — each segment verified by the store as it
+//!    is read, each batch checked against the target's max time deviation before it is
+//!    written ([`deviation`]), every row added to the table's checksum — and write the rows
+//!    ([`writer`]); set the deviation back, compare the checksum with the manifest, and create
+//!    the indexes of a created table ([`indexes`]). A damaged segment or a checksum that does
+//!    not match fails the restore (a mismatch says how many rows were already written); one
+//!    table's failure stops the others, and only completed tables count as done.
+//!
+//! A dry run writes nothing, so it reads each table first: it checks it against the manifest
+//! and reports what would be written and whether the deviation would be raised.
 
+mod deviation;
 mod expiry;
 mod indexes;
 mod plan;
@@ -19,8 +26,11 @@ mod target;
 mod writer;
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
+
+use futures::{FutureExt, StreamExt, TryStreamExt};
+use tokio::sync::Semaphore;
 
 pub use report::{DeviationChange, IfExists, RestoreReport, TableRestoreReport};
 pub use split::{row_writes, RowWrites};
@@ -48,7 +58,12 @@ pub struct RestoreJob {
 
 struct Prepared {
     selected: plan::Selected,
-    measure: TableMeasure,
+    target: target::Target,
+}
+
+/// What restoring one table did: its counts and the target as it ended (deviation raised).
+struct Restored {
+    counts: writer::WriteCounts,
     target: target::Target,
 }
 
@@ -58,63 +73,44 @@ pub async fn run_restore(job: RestoreJob, ctx: &RunControls) -> Result<RestoreRe
     let selected = plan::select(&manifest, &job.tables, &job.renames)?;
     ctx.progress.set_tables_total(selected.len() as u64);
     ctx.progress.add_ranges_total(selected.len() as u64);
-    let now_ms = chrono::Utc::now().timestamp_millis();
     let targets: Vec<&str> = selected.iter().map(|s| s.target.as_str()).collect();
     ctx.cancellable(indexes::refuse_index_targets(&job.client, &targets))
         .await?;
-    let mut prepared = Vec::new();
-    for selected in selected {
-        let name = &selected.table.description.name;
-        let measure = measure_stored(job.reader.as_ref(), name, ctx).await?;
-        let differences = measure.differences(&selected.table);
-        if !differences.is_empty() {
-            return Err(EngineError::Mismatch {
-                table: name.clone(),
-                detail: differences.join("; "),
-            });
-        }
-        let distance = measure.max_timestamp_distance_secs(now_ms);
-        let target = ctx
-            .cancellable(target::inspect(
-                &job.client,
-                &selected.table.description,
-                &selected.target,
-                distance,
-                job.if_exists,
-                job.settings,
-            ))
-            .await?;
-        if target.to_create.is_none() {
-            indexes::refuse_indexed_target(&job.client, &target.name).await?;
-        }
-        prepared.push(Prepared {
-            selected,
-            measure,
-            target,
-        });
-    }
     let mut report = RestoreReport {
         backup_id: manifest.backup_id.clone(),
         dry_run: job.dry_run,
         if_exists: job.if_exists,
-        notes: prepared.iter().flat_map(notes).collect(),
         ..RestoreReport::default()
     };
-    for p in &prepared {
-        let mut table = table_report(p);
-        if job.dry_run {
-            let c = &p.measure.checksum;
+    if job.dry_run {
+        for selected in selected {
+            let (p, measure) = prepare_dry_run(&job, selected, ctx).await?;
+            let mut table = table_report(&p.selected, &p.target);
+            let c = &measure.checksum;
             (table.rows, table.cells, table.bytes) = (c.rows, c.cells, c.bytes);
-        } else {
-            let counts = restore_table(&job, p, ctx).await?;
+            report.notes.extend(notes(&p.target));
+            report.tables.push(table);
+        }
+    } else {
+        let mut prepared = Vec::new();
+        for selected in selected {
+            // Timestamps are met while writing ([`deviation`]): inspect as if they were now.
+            prepared.push(prepare(&job, selected, 0, ctx).await?);
+        }
+        for (p, restored) in prepared
+            .iter()
+            .zip(restore_tables(&job, &prepared, ctx).await?)
+        {
+            let mut table = table_report(&p.selected, &restored.target);
+            let counts = restored.counts;
             (table.rows, table.cells, table.bytes) = (counts.rows, counts.cells, counts.bytes);
             (table.rows_skipped, table.rows_split) = (counts.skipped, counts.split);
             table.ready_after_ms = counts.ready_after_ms;
             (table.cells_expired, table.rows_expired) = (counts.cells_expired, counts.rows_expired);
-            ctx.progress.range_done();
-            ctx.progress.table_done();
+            table.raised_deviation = restored.target.deviation;
+            report.notes.extend(notes(&restored.target));
+            report.tables.push(table);
         }
-        report.tables.push(table);
     }
     report.duration_seconds = started.elapsed().as_secs_f64();
     tracing::info!(
@@ -129,37 +125,166 @@ pub async fn run_restore(job: RestoreJob, ctx: &RunControls) -> Result<RestoreRe
     Ok(report)
 }
 
+/// Inspects the target of one table, planning for timestamps up to `distance` seconds away.
+async fn prepare(
+    job: &RestoreJob,
+    selected: plan::Selected,
+    distance: i64,
+    ctx: &RunControls,
+) -> Result<Prepared, EngineError> {
+    let target = ctx
+        .cancellable(target::inspect(
+            &job.client,
+            &selected.table.description,
+            &selected.target,
+            distance,
+            job.if_exists,
+            job.settings,
+        ))
+        .await?;
+    if target.to_create.is_none() {
+        indexes::refuse_indexed_target(&job.client, &target.name).await?;
+    }
+    Ok(Prepared { selected, target })
+}
+
+/// A dry run's look at one table: the stored rows checked against the manifest, the target
+/// inspected for the timestamps they hold.
+async fn prepare_dry_run(
+    job: &RestoreJob,
+    selected: plan::Selected,
+    ctx: &RunControls,
+) -> Result<(Prepared, TableMeasure), EngineError> {
+    let name = &selected.table.description.name;
+    let measure = measure_stored(job.reader.as_ref(), name, ctx).await?;
+    check_measure(&measure, &selected, None)?;
+    let distance = measure.max_timestamp_distance_secs(chrono::Utc::now().timestamp_millis());
+    Ok((prepare(job, selected, distance, ctx).await?, measure))
+}
+
+/// Restores the tables at once, sharing `engine.writers` write tasks between them. Every
+/// table runs to its end (settling its options); the first failure stops the others and is
+/// the error returned; the tables left incomplete are logged.
+async fn restore_tables(
+    job: &RestoreJob,
+    prepared: &[Prepared],
+    ctx: &RunControls,
+) -> Result<Vec<Restored>, EngineError> {
+    let writers = Semaphore::new(ctx.engine.writers.max(1));
+    let stop = ctx.cancel.child_token();
+    let tables_ctx = RunControls {
+        cancel: stop.clone(),
+        ..ctx.clone()
+    };
+    // Futures made up front (not in a stream closure) so the whole stays `Send`.
+    let tables: Vec<_> = prepared
+        .iter()
+        .map(|p| {
+            async {
+                let result = restore_table(job, p, &tables_ctx, &writers).await;
+                if result.is_err() {
+                    stop.cancel();
+                } else {
+                    ctx.progress.range_done();
+                    ctx.progress.table_done();
+                }
+                result
+            }
+            .boxed()
+        })
+        .collect();
+    let results: Vec<Result<Restored, EngineError>> = futures::stream::iter(tables)
+        .buffered(ctx.engine.writers.max(1))
+        .collect()
+        .await;
+    if ctx.cancel.is_cancelled() {
+        return Err(EngineError::Cancelled);
+    }
+    let incomplete: Vec<&str> = prepared
+        .iter()
+        .zip(&results)
+        .filter(|(_, r)| r.is_err())
+        .map(|(p, _)| p.target.name.as_str())
+        .collect();
+    let mut first_error = None;
+    let mut restored = Vec::new();
+    for result in results {
+        match result {
+            Ok(r) => restored.push(r),
+            // Tables stopped because another failed are not the cause.
+            Err(EngineError::Cancelled) => {}
+            Err(e) if first_error.is_none() => first_error = Some(e),
+            Err(_) => {}
+        }
+    }
+    match first_error {
+        None => Ok(restored),
+        Some(e) => {
+            // The error keeps its kind (the CLI classifies it); progress counts only the
+            // tables that completed.
+            tracing::error!(error = %e, incomplete = ?incomplete, "The restore failed; these target tables are incomplete.");
+            Err(e)
+        }
+    }
+}
+
 async fn restore_table(
     job: &RestoreJob,
     p: &Prepared,
     ctx: &RunControls,
-) -> Result<writer::WriteCounts, EngineError> {
+    writers: &Semaphore,
+) -> Result<Restored, EngineError> {
     let source = &p.selected.table.description.name;
     let target = &p.target;
     // Not cancellable: once UpdateTable may have been sent, settle must run.
     let ready_after = target::prepare(&job.client, target, ctx).await?;
+    let guard = deviation::DeviationGuard::new(&job.client, target);
+    let measure = Mutex::new(TableMeasure::default());
     let written = async {
+        let context = format!(
+            "reading table {source} from backup {}",
+            job.reader.manifest().backup_id
+        );
         let rows = job
             .reader
             .read_table(source)
             .await
-            .map_err(|e| EngineError::store(format!("reading table {source}"), e))?;
+            .map_err(|e| EngineError::store(context.clone(), e))?;
+        // One pass: each batch is measured (checksum) and its timestamps admitted before any
+        // writer takes it.
+        let rows = rows
+            .map_err(move |e| EngineError::store(context.clone(), e))
+            .and_then(|batch| admit(&guard, &measure, batch))
+            .boxed(); // a named type keeps the restore future `Send` (rustc #100013)
         let ttl = target.options_after.time_to_live;
-        writer::write_table(&job.client, &target.name, rows, job.if_exists, ttl, ctx).await
+        let counts = writer::write_table(
+            &job.client,
+            &target.name,
+            rows,
+            job.if_exists,
+            ttl,
+            ctx,
+            writers,
+        )
+        .await?;
+        check_measure(&lock(&measure), &p.selected, Some(counts.rows))?;
+        Ok(counts)
     }
     .await;
+    let target = guard.target().await;
     // Set the deviation back whatever happened: a raised deviation must not outlive us.
-    let settled = target::settle(&job.client, target).await;
+    let settled = target::settle(&job.client, &target).await;
     let written = written.map(|counts| writer::WriteCounts {
         ready_after_ms: ready_after.map(|d| d.as_millis() as u64),
         ..counts
     });
     match (written, settled) {
-        (Ok(counts), Ok(())) if target.to_create.is_some() => {
-            indexes::recreate(&job.client, &p.selected.table.description, &target.name).await?;
-            Ok(counts)
+        (Ok(counts), Ok(())) => {
+            if target.to_create.is_some() {
+                indexes::recreate(&job.client, &p.selected.table.description, &target.name).await?;
+            }
+            Ok(Restored { counts, target })
         }
-        (Ok(counts), Ok(())) => Ok(counts),
         (Ok(_), Err(e)) => Err(e),
         (Err(e), Ok(())) => Err(e),
         (Err(e), Err(settle)) => {
@@ -169,27 +294,65 @@ async fn restore_table(
     }
 }
 
-fn table_report(p: &Prepared) -> TableRestoreReport {
-    let (secondary_indexes, search_indexes) = match p.target.to_create {
-        Some(_) => indexes::planned(&p.selected.table.description, &p.target.name),
+/// Lets one batch go to the writers: its timestamps admitted, its rows added to the checksum.
+async fn admit(
+    guard: &deviation::DeviationGuard<'_>,
+    measure: &Mutex<TableMeasure>,
+    batch: Vec<crate::tablestore::Row>,
+) -> Result<Vec<crate::tablestore::Row>, EngineError> {
+    guard.admit(&batch).await?;
+    lock(measure).add_rows(&batch);
+    Ok(batch)
+}
+
+/// Compares what was read of a table with its manifest entry; `written` (rows already in the
+/// target) goes into the error so the operator knows the target holds unverified rows.
+fn check_measure(
+    measure: &TableMeasure,
+    selected: &plan::Selected,
+    written: Option<u64>,
+) -> Result<(), EngineError> {
+    let differences = measure.differences(&selected.table);
+    if differences.is_empty() {
+        return Ok(());
+    }
+    let mut detail = differences.join("; ");
+    if let Some(rows) = written {
+        detail.push_str(&format!(
+            "; {rows} rows were written to table {} before the mismatch was found",
+            selected.target
+        ));
+    }
+    Err(EngineError::Mismatch {
+        table: selected.table.description.name.clone(),
+        detail,
+    })
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn table_report(selected: &plan::Selected, target: &target::Target) -> TableRestoreReport {
+    let (secondary_indexes, search_indexes) = match target.to_create {
+        Some(_) => indexes::planned(&selected.table.description, &target.name),
         None => (Vec::new(), Vec::new()),
     };
     TableRestoreReport {
         secondary_indexes,
         search_indexes,
-        source_table: p.selected.table.description.name.clone(),
-        target_table: p.target.name.clone(),
-        created: p.target.to_create.is_some(),
-        target_had_rows: p.target.holds_rows,
-        raised_deviation: p.target.deviation,
+        source_table: selected.table.description.name.clone(),
+        target_table: target.name.clone(),
+        created: target.to_create.is_some(),
+        target_had_rows: target.holds_rows,
+        raised_deviation: target.deviation,
         ..TableRestoreReport::default()
     }
 }
 
-fn notes(p: &Prepared) -> Vec<String> {
-    let name = &p.target.name;
-    let mut notes: Vec<String> = p
-        .target
+fn notes(target: &target::Target) -> Vec<String> {
+    let name = &target.name;
+    let mut notes: Vec<String> = target
         .plain_auto_increment
         .iter()
         .map(|column| {
@@ -199,13 +362,13 @@ fn notes(p: &Prepared) -> Vec<String> {
             )
         })
         .collect();
-    if p.target.allow_update_lifted {
+    if target.allow_update_lifted {
         notes.push(format!(
             "table {name}: allow_update was true during the restore (rows over 4 MB are written \
              as a PutRow plus UpdateRows), then set back to false"
         ));
     }
-    if let Some(d) = p.target.deviation {
+    if let Some(d) = target.deviation {
         notes.push(format!(
             "table {name}: max time deviation raised from {} s to {} s during the restore for \
              old cell timestamps, then set back",

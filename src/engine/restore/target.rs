@@ -214,23 +214,30 @@ pub async fn prepare(
         return Ok(Some(ready_after));
     }
     if target.deviation.is_some() || target.allow_update_lifted {
-        let during = TableOptions {
-            max_time_deviation: target
-                .deviation
-                .map_or(target.options_after.max_time_deviation, |d| {
-                    d.during_restore
-                }),
-            allow_update: if target.allow_update_lifted {
-                Some(true)
-            } else {
-                target.options_after.allow_update
-            },
-            ..target.options_after
-        };
-        set_options(client, target, during).await?;
-        tracing::info!(table = %name, deviation = during.max_time_deviation, allow_update = ?during.allow_update, "Adjusted the table options for the restore.");
+        set_options_during(client, target).await?;
     }
     Ok(None)
+}
+
+/// Sets the options the target has during the restore: its deviation as raised, `allow_update`
+/// lifted where planned.
+pub async fn set_options_during(client: &Client, target: &Target) -> Result<(), EngineError> {
+    let during = TableOptions {
+        max_time_deviation: target
+            .deviation
+            .map_or(target.options_after.max_time_deviation, |d| {
+                d.during_restore
+            }),
+        allow_update: if target.allow_update_lifted {
+            Some(true)
+        } else {
+            target.options_after.allow_update
+        },
+        ..target.options_after
+    };
+    set_options(client, target, during).await?;
+    tracing::info!(table = %target.name, deviation = during.max_time_deviation, allow_update = ?during.allow_update, "Adjusted the table options for the restore.");
+    Ok(())
 }
 
 /// Sets options changed for the restore (a raised deviation, a lifted `allow_update`) back to

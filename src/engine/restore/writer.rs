@@ -1,17 +1,18 @@
 //! Writing one table's stored rows into its target: store batches → row writes → BatchWriteRow
-//! requests (≤200 rows, ≤4 MB) sent by `engine.writers` concurrent tasks. The client resends
+//! requests (≤200 rows, ≤4 MB) sent by at most `engine.writers` concurrent tasks — a budget
+//! shared by the tables restored at once (`writers`). The client resends
 //! only the failed rows of a batch; what still fails after that fails the restore, except
 //! condition failures under `--if-exists skip`, which are rows the target already had.
 
 use std::sync::Mutex;
 
-use futures::{stream, TryStreamExt};
+use futures::{stream, Stream, TryStreamExt};
+use tokio::sync::Semaphore;
 
 use super::expiry::{drop_expired, oldest_writable_ms, Expired};
 use super::report::IfExists;
 use super::split::{row_writes, RowWrites};
 use crate::engine::{EngineError, RunControls};
-use crate::store::RowBatches;
 use crate::tablestore::client::{chunk_writes, Client, RowExistence, RowResult, RowWrite};
 use crate::tablestore::{codes, plainbuffer};
 
@@ -41,10 +42,11 @@ enum Job {
 pub async fn write_table(
     client: &Client,
     target: &str,
-    rows: RowBatches,
+    rows: impl Stream<Item = Result<Vec<crate::tablestore::Row>, EngineError>>,
     if_exists: IfExists,
     ttl_secs: i32,
     ctx: &RunControls,
+    writers: &Semaphore,
 ) -> Result<WriteCounts, EngineError> {
     let condition = match if_exists {
         IfExists::Skip => RowExistence::ExpectNotExist,
@@ -52,10 +54,6 @@ pub async fn write_table(
     };
     let counts = Mutex::new(WriteCounts::default());
     let jobs = rows
-        .map_err(|source| EngineError::Store {
-            context: format!("reading rows for table {target}"),
-            source,
-        })
         .map_ok(|batch| {
             let oldest = oldest_writable_ms(ttl_secs, chrono::Utc::now().timestamp_millis());
             let mut expired = Expired::default();
@@ -74,6 +72,11 @@ pub async fn write_table(
     let work = jobs.try_for_each_concurrent(ctx.engine.writers, |job| {
         let counts = &counts;
         async move {
+            // Never closed: a failed acquire can only mean the restore is ending.
+            let _writer = writers
+                .acquire()
+                .await
+                .map_err(|_| EngineError::Cancelled)?;
             let done = run_job(client, target, job, if_exists).await?;
             ctx.progress.add_rows(done.rows, done.cells, done.bytes);
             let mut total = counts.lock().unwrap_or_else(|e| e.into_inner());

@@ -13,6 +13,7 @@ pub mod oracle;
 pub mod poll;
 pub mod rows;
 pub mod s3_server;
+pub mod sealed;
 pub mod serve;
 pub mod server_process;
 pub mod small_disk;

@@ -63,6 +63,7 @@ impl DemoSource {
             ecs_ram_role: None,
             ecs_metadata_url: None,
             ca_file: None,
+            use_system_ca_store: false,
         }
     }
 

@@ -321,3 +321,65 @@ path = "/tmp/tv-sealed"
     }
     assert!(!stdout.contains("not-base64!"), "the value is never shown");
 }
+
+#[tokio::test]
+async fn use_system_ca_store_reads_the_system_store_and_an_empty_one_or_a_bad_ca_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = rcgen::generate_simple_self_signed(vec!["proxy.example".to_owned()]).unwrap();
+    let store = dir.path().join("system-store.pem");
+    std::fs::write(&store, ca.cert.pem()).unwrap();
+    let empty = dir.path().join("empty-store.pem");
+    std::fs::write(&empty, "").unwrap();
+    let source = |extra: &str| {
+        format!(
+            r#"[sources.prod]
+endpoint = "https://prod.cn-hangzhou.ots.aliyuncs.com"
+instance = "prod"
+access_key_id = "id"
+access_key_secret = "a-secret-long-enough"
+use_system_ca_store = true
+{extra}
+"#
+        )
+    };
+    // rustls-native-certs reads SSL_CERT_FILE (and SSL_CERT_DIR, emptied here) instead of the
+    // platform's store when they are set.
+    let (_d1, path) = config_file("ok.toml", &source(""));
+    let store_env = store.display().to_string();
+    let (code, stdout) = check_with_env(
+        &path,
+        &[("SSL_CERT_FILE", &store_env), ("SSL_CERT_DIR", "")],
+    );
+    assert_eq!(code, Some(0), "{stdout}");
+
+    let empty_env = empty.display().to_string();
+    let (code, stdout) = check_with_env(
+        &path,
+        &[("SSL_CERT_FILE", &empty_env), ("SSL_CERT_DIR", "")],
+    );
+    assert_eq!(code, Some(2), "{stdout}");
+    assert!(
+        stdout.contains(
+            "sources.prod.use_system_ca_store: the system trust store holds no usable certificate"
+        ),
+        "{stdout}"
+    );
+
+    let missing = dir.path().join("missing-ca.pem");
+    let (_d2, path) = config_file(
+        "bad.toml",
+        &source(&format!("ca_file = \"{}\"", missing.display())),
+    );
+    let (code, stdout) = check_with_env(
+        &path,
+        &[("SSL_CERT_FILE", &store_env), ("SSL_CERT_DIR", "")],
+    );
+    assert_eq!(code, Some(2), "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "sources.prod.ca_file: {}: cannot read",
+            missing.display()
+        )),
+        "{stdout}"
+    );
+}

@@ -181,9 +181,7 @@ fn main() {
         );
 
         let dir = tempfile::tempdir().expect("temp dir");
-        let store = ArchiveStore::open(ArchiveStoreConfig {
-            path: dir.path().to_path_buf(),
-        })
+        let store = ArchiveStore::open(ArchiveStoreConfig::new(dir.path().to_path_buf()))
         .await
         .expect("archive");
         let ctx = BackupIo::new(client.clone(), Arc::new(store));

@@ -94,11 +94,9 @@ fn cancel_on_signal() -> CancellationToken {
 }
 
 async fn temporary_archive(dir: &Path) -> Result<Arc<dyn BackupStore>, Failure> {
-    let store = ArchiveStore::open(ArchiveStoreConfig {
-        path: dir.to_path_buf(),
-    })
-    .await
-    .map_err(|e| Failure::Failed(format!("cannot open a temporary archive store: {e}")))?;
+    let store = ArchiveStore::open(ArchiveStoreConfig::new(dir.to_path_buf()))
+        .await
+        .map_err(|e| Failure::Failed(format!("cannot open a temporary archive store: {e}")))?;
     Ok(Arc::new(store))
 }
 

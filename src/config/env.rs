@@ -87,7 +87,13 @@ pub(super) fn apply_noting(
                     s3.encryption_key = Some(SecretString::from(v));
                 }
             }
-            StoreConfig::Archive(_) => {}
+            StoreConfig::Archive(archive) => {
+                if let Some(v) = var(&store_var(name, "ENCRYPTION_KEY"), &|| {
+                    format!("stores.{name}.encryption_key")
+                }) {
+                    archive.encryption_key = Some(SecretString::from(v));
+                }
+            }
         }
     }
     for (name, role) in [(ADMIN_TOKEN_VAR, Role::Admin), (READ_TOKEN_VAR, Role::Read)] {

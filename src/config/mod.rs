@@ -138,9 +138,9 @@ impl Config {
         self.stores
             .entry(DEFAULT_STORE.to_string())
             .or_insert_with(|| {
-                StoreConfig::Archive(ArchiveStoreConfig {
-                    path: PathBuf::from(DEFAULT_DATA_DIR).join("archive"),
-                })
+                StoreConfig::Archive(ArchiveStoreConfig::new(
+                    PathBuf::from(DEFAULT_DATA_DIR).join("archive"),
+                ))
             });
     }
 

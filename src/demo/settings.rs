@@ -53,9 +53,7 @@ pub fn apply(config: &mut Config, source: &DemoSource, state_dir: Option<&Path>,
         config.database.path = dir.join("tablevault.db");
         config.stores.insert(
             DEFAULT_STORE.to_string(),
-            StoreConfig::Archive(ArchiveStoreConfig {
-                path: dir.join("archive"),
-            }),
+            StoreConfig::Archive(ArchiveStoreConfig::new(dir.join("archive"))),
         );
     }
     config

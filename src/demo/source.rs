@@ -64,6 +64,7 @@ impl DemoSource {
             ecs_metadata_url: None,
             ecs_metadata_disable_imdsv1: false,
             ca_file: None,
+            use_system_ca_store: false,
         }
     }
 

@@ -211,3 +211,175 @@ role = "admin"
     assert_eq!(run.error_line(), format!("error: {path}: 7 problems"));
     assert!(!run.stdout.contains(SECRET) && !run.stderr.contains(SECRET));
 }
+
+/// `config check` with `env` set, its exit code and stdout.
+fn check_with_env(path: &str, env: &[(&str, &str)]) -> (Option<i32>, String) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_tablevault"))
+        .args(["config", "check", path])
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    (
+        output.status.code(),
+        String::from_utf8(output.stdout).unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn encryption_keys_of_file_stores_are_read_and_a_bad_one_is_refused_by_its_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = tablevault::store::encryption::MasterKey::generate();
+    let good = dir.path().join("good.key");
+    key.write_new(&good).unwrap();
+    let not_a_key = dir.path().join("notes.txt");
+    std::fs::write(&not_a_key, "hello\n").unwrap();
+    let missing = dir.path().join("missing.key");
+    let key_text = key.to_file_text();
+    let key_line = key_text.lines().nth(1).unwrap();
+
+    let (_good_dir, good_config) = config_file(
+        "good.toml",
+        &format!(
+            r#"[stores.vault]
+kind = "archive"
+path = "/tmp/tv-vault"
+encryption_key_file = "{}"
+
+[stores.sealed]
+kind = "archive"
+path = "/tmp/tv-sealed"
+"#,
+            good.display()
+        ),
+    );
+    let (code, stdout) = check_with_env(
+        &good_config,
+        &[("TABLEVAULT_STORE_SEALED_ENCRYPTION_KEY", key_line)],
+    );
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(
+        stdout.contains("TABLEVAULT_STORE_SEALED_ENCRYPTION_KEY sets stores.sealed.encryption_key"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains(key_line), "the key is never shown");
+
+    let (_bad_dir, bad_config) = config_file(
+        "bad.toml",
+        &format!(
+            r#"[stores.lost]
+kind = "archive"
+path = "/tmp/tv-lost"
+encryption_key_file = "{}"
+
+[stores.wrong]
+kind = "archive"
+path = "/tmp/tv-wrong"
+encryption_key_file = "{}"
+
+[stores.offsite]
+kind = "s3"
+bucket = "b"
+access_key_id = "id"
+secret_access_key = "s"
+decryption_key_files = ["{}"]
+
+[stores.sealed]
+kind = "archive"
+path = "/tmp/tv-sealed"
+"#,
+            missing.display(),
+            not_a_key.display(),
+            missing.display()
+        ),
+    );
+    let (code, stdout) = check_with_env(
+        &bad_config,
+        &[("TABLEVAULT_STORE_SEALED_ENCRYPTION_KEY", "not-base64!")],
+    );
+    assert_eq!(code, Some(2), "{stdout}");
+    for (store_key, reason) in [
+        (
+            "stores.lost.encryption_key_file",
+            missing.display().to_string(),
+        ),
+        (
+            "stores.wrong.encryption_key_file",
+            "not a TableVault key file".into(),
+        ),
+        (
+            "stores.offsite.decryption_key_files",
+            missing.display().to_string(),
+        ),
+        ("stores.sealed.encryption_key", "not base64".into()),
+    ] {
+        assert!(
+            stdout
+                .lines()
+                .any(|l| l.contains(&format!("{store_key}: key file")) && l.contains(&reason)),
+            "{store_key} ({reason}) not refused in\n{stdout}"
+        );
+    }
+    assert!(!stdout.contains("not-base64!"), "the value is never shown");
+}
+
+#[tokio::test]
+async fn use_system_ca_store_reads_the_system_store_and_an_empty_one_or_a_bad_ca_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = rcgen::generate_simple_self_signed(vec!["proxy.example".to_owned()]).unwrap();
+    let store = dir.path().join("system-store.pem");
+    std::fs::write(&store, ca.cert.pem()).unwrap();
+    let empty = dir.path().join("empty-store.pem");
+    std::fs::write(&empty, "").unwrap();
+    let source = |extra: &str| {
+        format!(
+            r#"[sources.prod]
+endpoint = "https://prod.cn-hangzhou.ots.aliyuncs.com"
+instance = "prod"
+access_key_id = "id"
+access_key_secret = "a-secret-long-enough"
+use_system_ca_store = true
+{extra}
+"#
+        )
+    };
+    // rustls-native-certs reads SSL_CERT_FILE (and SSL_CERT_DIR, emptied here) instead of the
+    // platform's store when they are set.
+    let (_d1, path) = config_file("ok.toml", &source(""));
+    let store_env = store.display().to_string();
+    let (code, stdout) = check_with_env(
+        &path,
+        &[("SSL_CERT_FILE", &store_env), ("SSL_CERT_DIR", "")],
+    );
+    assert_eq!(code, Some(0), "{stdout}");
+
+    let empty_env = empty.display().to_string();
+    let (code, stdout) = check_with_env(
+        &path,
+        &[("SSL_CERT_FILE", &empty_env), ("SSL_CERT_DIR", "")],
+    );
+    assert_eq!(code, Some(2), "{stdout}");
+    assert!(
+        stdout.contains(
+            "sources.prod.use_system_ca_store: the system trust store holds no usable certificate"
+        ),
+        "{stdout}"
+    );
+
+    let missing = dir.path().join("missing-ca.pem");
+    let (_d2, path) = config_file(
+        "bad.toml",
+        &source(&format!("ca_file = \"{}\"", missing.display())),
+    );
+    let (code, stdout) = check_with_env(
+        &path,
+        &[("SSL_CERT_FILE", &store_env), ("SSL_CERT_DIR", "")],
+    );
+    assert_eq!(code, Some(2), "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "sources.prod.ca_file: {}: cannot read",
+            missing.display()
+        )),
+        "{stdout}"
+    );
+}

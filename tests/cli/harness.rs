@@ -113,11 +113,9 @@ path = "{archive}"
 
     pub async fn store(&self) -> Arc<dyn BackupStore> {
         Arc::new(
-            ArchiveStore::open(ArchiveStoreConfig {
-                path: self.archive_root(),
-            })
-            .await
-            .expect("archive"),
+            ArchiveStore::open(ArchiveStoreConfig::new(self.archive_root()))
+                .await
+                .expect("archive"),
         )
     }
 

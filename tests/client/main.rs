@@ -13,3 +13,4 @@ mod scan;
 mod setup;
 mod stream;
 mod tables;
+mod tls;

@@ -36,11 +36,9 @@ impl Fixture {
         let emulator = Emulator::start(config).await.expect("emulator");
         let client = production_client(&emulator);
         let dir = tempfile::tempdir().expect("temp dir");
-        let store = ArchiveStore::open(ArchiveStoreConfig {
-            path: dir.path().join("archive"),
-        })
-        .await
-        .expect("archive store");
+        let store = ArchiveStore::open(ArchiveStoreConfig::new(dir.path().join("archive")))
+            .await
+            .expect("archive store");
         Fixture {
             emulator,
             client,

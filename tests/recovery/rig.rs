@@ -56,11 +56,9 @@ impl Rig {
 
     /// The archive store the daemon writes, opened by the test to check its contents.
     pub async fn archive(&self) -> ArchiveStore {
-        ArchiveStore::open(ArchiveStoreConfig {
-            path: self.dir.path().join("archive"),
-        })
-        .await
-        .expect("archive opens")
+        ArchiveStore::open(ArchiveStoreConfig::new(self.dir.path().join("archive")))
+            .await
+            .expect("archive opens")
     }
 
     /// Ids of the backups published in the archive, sorted.

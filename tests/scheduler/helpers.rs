@@ -82,11 +82,9 @@ impl Harness {
         load_table(&client, "orders", ORDERS_ROWS).await;
         load_table(&client, "users", USERS_ROWS).await;
         let archive = Arc::new(
-            ArchiveStore::open(ArchiveStoreConfig {
-                path: dir.path().join("archive"),
-            })
-            .await
-            .expect("archive opens"),
+            ArchiveStore::open(ArchiveStoreConfig::new(dir.path().join("archive")))
+                .await
+                .expect("archive opens"),
         );
         let gate = Gate(Arc::new(watch::Sender::new(true)));
         let clock = ManualClock::new(at(START));

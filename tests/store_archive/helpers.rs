@@ -15,11 +15,9 @@ use tempfile::TempDir;
 
 pub async fn open_store() -> (TempDir, ArchiveStore) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let store = ArchiveStore::open(ArchiveStoreConfig {
-        path: dir.path().join("archive"),
-    })
-    .await
-    .expect("open archive store");
+    let store = ArchiveStore::open(ArchiveStoreConfig::new(dir.path().join("archive")))
+        .await
+        .expect("open archive store");
     (dir, store)
 }
 

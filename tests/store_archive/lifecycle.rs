@@ -190,7 +190,7 @@ async fn newer_format_version_is_refused() {
 async fn open_creates_the_root_and_reports_an_unusable_one() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("a/b/archive");
-    let store = ArchiveStore::open(ArchiveStoreConfig { path: root.clone() })
+    let store = ArchiveStore::open(ArchiveStoreConfig::new(root.clone()))
         .await
         .unwrap();
     assert!(root.is_dir());
@@ -199,10 +199,7 @@ async fn open_creates_the_root_and_reports_an_unusable_one() {
 
     let file = tmp.path().join("plain-file");
     std::fs::write(&file, b"x").unwrap();
-    let result = ArchiveStore::open(ArchiveStoreConfig {
-        path: file.join("archive"),
-    })
-    .await;
+    let result = ArchiveStore::open(ArchiveStoreConfig::new(file.join("archive"))).await;
     match result {
         Err(e @ StoreError::Io { .. }) => assert!(e.to_string().contains("plain-file"), "{e}"),
         other => panic!("expected an I/O error, got {other:?}"),

@@ -5,6 +5,7 @@
 mod support;
 
 mod corruption;
+mod encryption;
 mod helpers;
 mod lifecycle;
 mod resume;

@@ -7,58 +7,22 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use tablevault::emulator::EmulatorConfig;
-use tablevault::engine::{
-    run_backup, run_restore, run_verify, IfExists, RestoreJob, RunControls, VerifyJob,
-};
+use tablevault::engine::run_backup;
 use tablevault::store::encryption::MasterKey;
 use tablevault::store::s3::S3Store;
 use tablevault::store::{BackupStore, StoreError};
 use tablevault::tablestore::client::Client;
-use tablevault::tablestore::{PkValue, Row, Value};
 
 use crate::support::emulator::start_emulator;
 use crate::support::engine::*;
 use crate::support::s3_server::{S3Server, BUCKET};
-
-fn key_file(dir: &tempfile::TempDir, name: &str) -> (PathBuf, MasterKey) {
-    let path = dir.path().join(name);
-    let key = MasterKey::generate();
-    key.write_new(&path).unwrap();
-    (path, key)
-}
+use crate::support::sealed::{assert_no_plaintext, key_file, restore, secrets, verify};
 
 fn sealed_store(server: &S3Server, key: Option<&PathBuf>, old: &[PathBuf]) -> Arc<S3Store> {
     let mut config = server.store_config("sealed/");
     config.encryption_key_file = key.cloned();
     config.decryption_key_files = old.to_vec();
     Arc::new(S3Store::new(&config).expect("store"))
-}
-
-/// Every column name and every string or binary value of at least 4 bytes in `rows`.
-fn secrets(rows: &[Row]) -> Vec<Vec<u8>> {
-    let mut found = Vec::new();
-    for row in rows {
-        for column in row.primary_key.columns() {
-            found.push(column.name.as_bytes().to_vec());
-            match &column.value {
-                PkValue::String(s) => found.push(s.as_bytes().to_vec()),
-                PkValue::Binary(b) => found.push(b.clone()),
-                _ => {}
-            }
-        }
-        for cell in &row.cells {
-            found.push(cell.name.as_bytes().to_vec());
-            match &cell.value {
-                Some(Value::String(s)) => found.push(s.as_bytes().to_vec()),
-                Some(Value::Binary(b)) => found.push(b.clone()),
-                _ => {}
-            }
-        }
-    }
-    found.retain(|s| s.len() >= 4);
-    found.sort();
-    found.dedup();
-    found
 }
 
 async fn backup_everything(
@@ -72,36 +36,6 @@ async fn backup_everything(
         .await
         .expect("backup succeeds")
         .backup_id
-}
-
-async fn verify(store: &S3Store, id: &str) -> Result<bool, String> {
-    let reader = store.open(id).await.map_err(|e| e.to_string())?;
-    let job = VerifyJob {
-        reader,
-        source: None,
-        tables: vec![],
-    };
-    match run_verify(job, &RunControls::default()).await {
-        Ok(report) => Ok(report.ok),
-        Err(e) => Err(e.to_string()),
-    }
-}
-
-async fn restore(store: &S3Store, client: &Client, id: &str, target: &str) -> Result<(), String> {
-    let reader = store.open(id).await.map_err(|e| e.to_string())?;
-    let job = RestoreJob {
-        reader,
-        client: client.clone(),
-        tables: vec![],
-        renames: [("everything".to_owned(), target.to_owned())].into(),
-        if_exists: IfExists::Fail,
-        dry_run: false,
-        settings: Default::default(),
-    };
-    run_restore(job, &RunControls::default())
-        .await
-        .map(|_| ())
-        .map_err(|e| e.to_string())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -121,8 +55,8 @@ async fn a_sealed_backup_round_trips_and_holds_no_plaintext() {
         &source,
         "everything",
     );
-    assert_eq!(verify(&store, &id).await, Ok(true));
-    restore(&store, &client, &id, "everything_back")
+    assert_eq!(verify(store.as_ref(), &id).await, Ok(true));
+    restore(store.as_ref(), &client, &id, "everything_back")
         .await
         .expect("restore");
     assert_same_rows(
@@ -141,13 +75,7 @@ async fn a_sealed_backup_round_trips_and_holds_no_plaintext() {
     assert!(objects.len() >= 4, "{objects:?}");
     for object in objects {
         let bytes = std::fs::read(server.storage().join(object)).unwrap();
-        for secret in &secrets {
-            assert!(
-                !bytes.windows(secret.len()).any(|w| w == secret.as_slice()),
-                "{object} holds {:?} in plaintext",
-                String::from_utf8_lossy(secret)
-            );
-        }
+        assert_no_plaintext(object, &bytes, &secrets);
         let text = String::from_utf8_lossy(&bytes);
         assert!(
             !text.contains(&key.to_file_text().lines().nth(1).unwrap().to_owned()),
@@ -177,7 +105,7 @@ async fn a_flipped_byte_anywhere_is_caught_by_verify_and_refused_by_restore() {
     let (key_path, _) = key_file(&keys, "k1");
     let store = sealed_store(&server, Some(&key_path), &[]);
     let id = backup_everything(&client, &emulator, store.clone()).await;
-    assert_eq!(verify(&store, &id).await, Ok(true));
+    assert_eq!(verify(store.as_ref(), &id).await, Ok(true));
 
     let backup_dir = server.storage().join(BUCKET).join(format!("sealed/{id}"));
     let files: Vec<String> = server
@@ -196,17 +124,17 @@ async fn a_flipped_byte_anywhere_is_caught_by_verify_and_refused_by_restore() {
             let mut flipped = original.clone();
             flipped[at] ^= 0x04;
             std::fs::write(&path, &flipped).unwrap();
-            let verified = verify(&store, &id).await;
+            let verified = verify(store.as_ref(), &id).await;
             assert_ne!(verified, Ok(true), "{file} byte {at}: verify passed");
             attempt += 1;
             let target = format!("flip_{attempt}");
-            let restored = restore(&store, &client, &id, &target).await;
+            let restored = restore(store.as_ref(), &client, &id, &target).await;
             assert!(restored.is_err(), "{file} byte {at}: restore went through");
         }
         std::fs::write(&path, &original).unwrap();
     }
     assert!(backup_dir.is_dir());
-    assert_eq!(verify(&store, &id).await, Ok(true), "intact again");
+    assert_eq!(verify(store.as_ref(), &id).await, Ok(true), "intact again");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -242,7 +170,7 @@ async fn without_the_key_listing_works_and_reading_names_the_key_and_rotation_ke
             old.id()
         )
     );
-    assert!(restore(&keyless, &client, &first, "nokey")
+    assert!(restore(keyless.as_ref(), &client, &first, "nokey")
         .await
         .unwrap_err()
         .contains(old.id()));
@@ -250,8 +178,8 @@ async fn without_the_key_listing_works_and_reading_names_the_key_and_rotation_ke
     // Rotated: new backups use the new key, the old one stays readable.
     let rotated = sealed_store(&server, Some(&new_path), std::slice::from_ref(&old_path));
     let second = backup_everything(&client, &emulator, rotated.clone()).await;
-    assert_eq!(verify(&rotated, &first).await, Ok(true));
-    assert_eq!(verify(&rotated, &second).await, Ok(true));
+    assert_eq!(verify(rotated.as_ref(), &first).await, Ok(true));
+    assert_eq!(verify(rotated.as_ref(), &second).await, Ok(true));
     let manifest = std::fs::read_to_string(
         server
             .storage()
@@ -267,7 +195,7 @@ async fn without_the_key_listing_works_and_reading_names_the_key_and_rotation_ke
     let new_only = sealed_store(&server, Some(&new_path), &[]);
     let error = new_only.open(&first).await.err().unwrap().to_string();
     assert!(error.contains(old.id()), "{error}");
-    assert_eq!(verify(&new_only, &second).await, Ok(true));
+    assert_eq!(verify(new_only.as_ref(), &second).await, Ok(true));
 }
 
 #[tokio::test]

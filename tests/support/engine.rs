@@ -38,11 +38,9 @@ pub fn client(emulator: &EmulatorHandle) -> Client {
 
 pub async fn archive() -> (TempDir, Arc<ArchiveStore>) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let store = ArchiveStore::open(ArchiveStoreConfig {
-        path: dir.path().join("archive"),
-    })
-    .await
-    .expect("archive opens");
+    let store = ArchiveStore::open(ArchiveStoreConfig::new(dir.path().join("archive")))
+        .await
+        .expect("archive opens");
     (dir, Arc::new(store))
 }
 

@@ -14,6 +14,7 @@ pub mod poll;
 pub mod ram_policy;
 pub mod rows;
 pub mod s3_server;
+pub mod sealed;
 pub mod serve;
 pub mod server_process;
 pub mod small_disk;

@@ -5,6 +5,7 @@
 //!   .staging/<backup_id>/tables/<table>/r<range>-<seq>.tvseg   staged (unpublished) backups
 //!   .trash/<backup_id>.<uuid>/                                 backups being deleted
 //!   <backup_id>/manifest.json                                  published backups
+//!   <backup_id>/key.json                                       wrapped data key (encrypted)
 //!   <backup_id>/tables/<table>/r<range>-<seq>.tvseg
 //! ```
 //!
@@ -108,6 +109,12 @@ pub fn table_dir(backup_dir: &Path, table: &str) -> PathBuf {
 /// Readers parse the numbers and do not rely on the padding width.
 pub fn segment_file_name(range: u32, seq: u64) -> String {
     format!("r{range:05}-{seq:08}.{SEGMENT_EXT}")
+}
+
+/// A segment's name inside its backup (`tables/<table>/<file>`): the same in every store, and
+/// what an encrypted segment is bound to.
+pub fn segment_object_name(table: &str, range: u32, seq: u64) -> String {
+    format!("{TABLES_DIR}/{table}/{}", segment_file_name(range, seq))
 }
 
 /// The `(range, seq)` of a segment file name; `None` for anything else (temporary files,

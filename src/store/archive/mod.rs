@@ -6,6 +6,9 @@
 //! A backup is written under `<root>/.staging/<id>/` and published by writing its manifest and
 //! renaming the directory to `<root>/<id>/` (atomic on one filesystem), so a listed backup is
 //! always complete. All file I/O runs on tokio's blocking pool.
+//!
+//! With `encryption_key_file`, every file of a new backup is sealed as in the `s3` store (the
+//! keys, seals and manifest wrapper are `store/encryption/`'s; this store only moves bytes).
 
 mod config;
 pub(crate) mod durable;
@@ -20,6 +23,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use serde::Deserialize;
 
+use super::encryption::{BackupSeal, Keyring};
 use super::{BackupReader, BackupStore, Manifest, StagedBackup, StoreError, FORMAT_VERSION};
 use layout::{manifest_path, validate_backup_id, Layout};
 use reader::ArchiveReader;
@@ -32,14 +36,23 @@ pub use layout::{parse_segment_file_name, segment_file_name};
 #[derive(Debug, Clone)]
 pub struct ArchiveStore {
     layout: Layout,
+    /// Empty: backups are stored as they are.
+    keys: Arc<Keyring>,
 }
 
 impl ArchiveStore {
     /// Opens the store at `config.path`, creating the root if missing, checking that it is
-    /// writable, and clearing what a crashed deletion left behind.
+    /// writable, and clearing what a crashed deletion left behind. An unreadable key file is
+    /// [`StoreError::InvalidConfig`].
     pub async fn open(config: ArchiveStoreConfig) -> Result<ArchiveStore, StoreError> {
+        let keys = config
+            .keyring()
+            .map_err(|e| StoreError::InvalidConfig(e.to_string()))?;
         let layout = Layout::new(config.path);
-        let store = ArchiveStore { layout };
+        let store = ArchiveStore {
+            layout,
+            keys: Arc::new(keys),
+        };
         let layout = store.layout.clone();
         blocking(move || {
             let root = layout.root().display().to_string();
@@ -73,13 +86,15 @@ impl BackupStore for ArchiveStore {
 
     async fn create(&self, backup_id: &str) -> Result<Arc<dyn StagedBackup>, StoreError> {
         validate_backup_id(backup_id)?;
-        let staged = ArchiveStaged::create(self.layout.clone(), backup_id.to_owned()).await?;
+        let staged =
+            ArchiveStaged::create(self.layout.clone(), &self.keys, backup_id.to_owned()).await?;
         Ok(Arc::new(staged))
     }
 
     async fn resume(&self, backup_id: &str) -> Result<Arc<dyn StagedBackup>, StoreError> {
         validate_backup_id(backup_id)?;
-        let staged = ArchiveStaged::resume(self.layout.clone(), backup_id.to_owned()).await?;
+        let staged =
+            ArchiveStaged::resume(self.layout.clone(), &self.keys, backup_id.to_owned()).await?;
         Ok(Arc::new(staged))
     }
 
@@ -97,8 +112,8 @@ impl BackupStore for ArchiveStore {
     }
 
     async fn list(&self) -> Result<Vec<Manifest>, StoreError> {
-        let layout = self.layout.clone();
-        let mut manifests = blocking(move || list_published(&layout)).await?;
+        let (layout, keys) = (self.layout.clone(), self.keys.clone());
+        let mut manifests = blocking(move || list_published(&layout, &keys)).await?;
         manifests.sort_by(|a, b| (a.started_at, &a.backup_id).cmp(&(b.started_at, &b.backup_id)));
         Ok(manifests)
     }
@@ -106,13 +121,26 @@ impl BackupStore for ArchiveStore {
     async fn open(&self, backup_id: &str) -> Result<Arc<dyn BackupReader>, StoreError> {
         validate_backup_id(backup_id)?;
         let dir = self.layout.published_dir(backup_id);
-        let id = backup_id.to_owned();
-        let manifest = blocking({
+        let (id, keys) = (backup_id.to_owned(), self.keys.clone());
+        let (manifest, seal) = blocking({
             let dir = dir.clone();
-            move || read_manifest(&id, &dir)?.ok_or(StoreError::NotFound(id))
+            move || {
+                let (manifest, seal) = read_manifest(&keys, &id, &dir, false)?
+                    .ok_or(StoreError::NotFound(id.clone()))?;
+                if seal.is_sealed() {
+                    // Every sealed file is authenticated before the backup is read, the
+                    // informative plan too, so a damaged byte anywhere is refused.
+                    match fs::read(dir.join(staged::PLAN_FILE)) {
+                        Ok(plan) => drop(seal.open(&id, staged::PLAN_FILE, plan)?),
+                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                        Err(e) => return Err(StoreError::io(format!("reading backup {id}"), e)),
+                    }
+                }
+                Ok((manifest, seal))
+            }
         })
         .await?;
-        Ok(Arc::new(ArchiveReader::new(dir, manifest)))
+        Ok(Arc::new(ArchiveReader::new(dir, manifest, seal)))
     }
 
     async fn delete(&self, backup_id: &str) -> Result<(), StoreError> {
@@ -141,7 +169,7 @@ impl BackupStore for ArchiveStore {
 
 /// Manifests of the published backups, skipping (with a warning) directories whose manifest
 /// cannot be read: one damaged backup must not hide all the others.
-fn list_published(layout: &Layout) -> Result<Vec<Manifest>, StoreError> {
+fn list_published(layout: &Layout, keys: &Keyring) -> Result<Vec<Manifest>, StoreError> {
     let names = durable::subdirectories(layout.root())
         .map_err(|e| StoreError::io("listing published backups", e))?;
     let mut manifests = Vec::new();
@@ -149,8 +177,8 @@ fn list_published(layout: &Layout) -> Result<Vec<Manifest>, StoreError> {
         if validate_backup_id(&name).is_err() {
             continue; // `.staging`, `.trash` and anything that is not ours
         }
-        match read_manifest(&name, &layout.published_dir(&name)) {
-            Ok(Some(manifest)) => manifests.push(manifest),
+        match read_manifest(keys, &name, &layout.published_dir(&name), true) {
+            Ok(Some((manifest, _))) => manifests.push(manifest),
             Ok(None) => {}
             Err(error) => {
                 tracing::warn!(backup_id = %name, %error, "Skipping unreadable backup manifest.")
@@ -160,15 +188,23 @@ fn list_published(layout: &Layout) -> Result<Vec<Manifest>, StoreError> {
     Ok(manifests)
 }
 
-/// Reads `<dir>/manifest.json`; `None` if there is none.
-fn read_manifest(backup_id: &str, dir: &std::path::Path) -> Result<Option<Manifest>, StoreError> {
+/// Reads `<dir>/manifest.json` (opened with `keys` if sealed) and how the backup's files are
+/// stored; `None` if there is no manifest. `listing`: see [`Keyring::open_manifest`].
+fn read_manifest(
+    keys: &Keyring,
+    backup_id: &str,
+    dir: &std::path::Path,
+    listing: bool,
+) -> Result<Option<(Manifest, BackupSeal)>, StoreError> {
     let path = manifest_path(dir);
-    let text = match fs::read(&path) {
-        Ok(text) => text,
+    let stored = match fs::read(&path) {
+        Ok(stored) => stored,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(StoreError::io(format!("reading {}", path.display()), e)),
     };
-    parse_manifest(backup_id, &text).map(Some)
+    let record = staged::read_key_record(dir)?;
+    keys.open_manifest(backup_id, stored, record.as_deref(), listing)
+        .map(Some)
 }
 
 /// The manifest of `backup_id` from its JSON (also used by the `s3` store). Checks the format

@@ -12,18 +12,24 @@ use async_trait::async_trait;
 use futures::stream;
 
 use super::blocking;
-use super::layout::{parse_segment_file_name, table_dir, validate_table_name};
+use super::layout::{parse_segment_file_name, table_dir, validate_table_name, TABLES_DIR};
 use super::segment::{Segment, SegmentError};
+use crate::store::encryption::BackupSeal;
 use crate::store::{BackupReader, Manifest, RowBatches, StoreError};
 
 pub struct ArchiveReader {
     dir: PathBuf,
     manifest: Manifest,
+    seal: BackupSeal,
 }
 
 impl ArchiveReader {
-    pub fn new(dir: PathBuf, manifest: Manifest) -> Self {
-        ArchiveReader { dir, manifest }
+    pub fn new(dir: PathBuf, manifest: Manifest, seal: BackupSeal) -> Self {
+        ArchiveReader {
+            dir,
+            manifest,
+            seal,
+        }
     }
 
     fn corrupt(&self, detail: String) -> StoreError {
@@ -60,6 +66,7 @@ impl BackupReader for ArchiveReader {
         let table = table.to_owned();
         let state = ReadState {
             backup,
+            seal: self.seal.clone(),
             table,
             files: files.into_iter(),
             rows_read: 0,
@@ -72,6 +79,7 @@ impl BackupReader for ArchiveReader {
 
 struct ReadState {
     backup: String,
+    seal: BackupSeal,
     table: String,
     files: std::vec::IntoIter<PathBuf>,
     rows_read: u64,
@@ -101,8 +109,10 @@ impl ReadState {
             };
             return Some((Err(error), self));
         };
-        let backup = self.backup.clone();
-        let result = blocking(move || read_segment(&backup, &path, |s| s.decode_rows())).await;
+        let (backup, table, seal) = (self.backup.clone(), self.table.clone(), self.seal.clone());
+        let result =
+            blocking(move || read_segment(&backup, &table, &path, &seal, |s| s.decode_rows()))
+                .await;
         match &result {
             Ok(rows) => self.rows_read += rows.len() as u64,
             Err(_) => self.finished = true, // one error ends the stream
@@ -155,23 +165,27 @@ pub(crate) fn check_sequence(
     Ok(())
 }
 
-/// Reads and verifies one segment file, then hands it to `use_segment`. Any failure to verify
-/// is [`StoreError::Corrupt`] naming the file. The range in the header must match the name.
+/// Reads one segment file of `table`, opens it with `seal` and verifies it, then hands it to
+/// `use_segment`. Any failure to open or verify is [`StoreError::Corrupt`] naming the file
+/// (or [`StoreError::KeyMissing`]). The range in the header must match the name.
 pub fn read_segment<T>(
     backup: &str,
+    table: &str,
     path: &Path,
+    seal: &BackupSeal,
     use_segment: impl FnOnce(Segment<'_>) -> Result<T, SegmentError>,
 ) -> Result<T, StoreError> {
     let corrupt = |detail: String| StoreError::Corrupt {
         backup: backup.to_owned(),
         detail: format!("{}: {detail}", path.display()),
     };
-    let bytes =
+    let stored =
         fs::read(path).map_err(|e| StoreError::io(format!("reading {}", path.display()), e))?;
     let name = path
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or_default();
+    let bytes = seal.open(backup, &format!("{TABLES_DIR}/{table}/{name}"), stored)?;
     parse_segment(&bytes, name, use_segment).map_err(|e| match e {
         SegmentError::Corrupt(detail) => corrupt(detail),
         SegmentError::Io(e) => StoreError::io(format!("reading {}", path.display()), e),

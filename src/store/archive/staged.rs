@@ -9,6 +9,9 @@
 //!
 //! The engine's state for a range rides inside each segment (see `segment`), and its plan is a
 //! separate `plan.json` written atomically next to `tables/`.
+//!
+//! An encrypted store writes the backup's `key.json` (its wrapped data key) right after the
+//! directory, before any other file, and seals every file after it (see `store/encryption/`).
 
 use async_trait::async_trait;
 use std::collections::HashMap;
@@ -18,11 +21,12 @@ use std::path::PathBuf;
 use super::blocking;
 use super::durable;
 use super::layout::{
-    manifest_path, parse_segment_file_name, segment_file_name, table_dir, validate_table_name,
-    Layout, TABLES_DIR,
+    manifest_path, parse_segment_file_name, segment_file_name, segment_object_name, table_dir,
+    validate_table_name, Layout, TABLES_DIR,
 };
 use super::reader::read_segment;
 use super::segment::EncodedBatch;
+use crate::store::encryption::{BackupSeal, Keyring, KEY_RECORD_FILE};
 use crate::store::staged_ranges::{
     loaded_state, LatestSegment, Phase, RangeKey, RangeState, StagedRanges,
 };
@@ -30,19 +34,26 @@ use crate::store::{Manifest, RangeCheckpoint, StagedBackup, StoreError};
 use crate::tablestore::Row;
 
 /// The engine's plan, beside `tables/`.
-const PLAN_FILE: &str = "plan.json";
+pub(super) const PLAN_FILE: &str = "plan.json";
 
 pub struct ArchiveStaged {
     backup_id: String,
     layout: Layout,
     dir: PathBuf,
+    /// Plain, or sealing every file with the backup's data key.
+    seal: BackupSeal,
     /// The phase and one lock per range, with the segment numbers found on disk when resumed.
     ranges: StagedRanges,
 }
 
 impl ArchiveStaged {
-    pub async fn create(layout: Layout, backup_id: String) -> Result<Self, StoreError> {
+    pub async fn create(
+        layout: Layout,
+        keys: &Keyring,
+        backup_id: String,
+    ) -> Result<Self, StoreError> {
         let dir = layout.staged_dir(&backup_id);
+        let (seal, record) = keys.seal_new_backup(&backup_id);
         let (id, l, d) = (backup_id.clone(), layout.clone(), dir.clone());
         blocking(move || {
             if l.published_dir(&id).exists() {
@@ -54,34 +65,53 @@ impl ArchiveStaged {
                 }
                 other => other.map_err(|e| StoreError::io(format!("creating backup {id}"), e))?,
             }
+            if let Some(record) = &record {
+                durable::write_atomic(&d.join(KEY_RECORD_FILE), record)
+                    .map_err(|e| StoreError::io(format!("creating backup {id}"), e))?;
+            }
             durable::create_dir_durable(&d.join(TABLES_DIR))
                 .and_then(|()| durable::fsync_dir(&l.staging_root()))
                 .map_err(|e| StoreError::io(format!("creating backup {id}"), e))
         })
         .await?;
         tracing::info!(%backup_id, "Created staged backup.");
-        Ok(Self::new(layout, backup_id, dir, HashMap::new()))
+        Ok(Self::new(layout, backup_id, dir, seal, HashMap::new()))
     }
 
-    pub async fn resume(layout: Layout, backup_id: String) -> Result<Self, StoreError> {
+    pub async fn resume(
+        layout: Layout,
+        keys: &Keyring,
+        backup_id: String,
+    ) -> Result<Self, StoreError> {
         let dir = layout.staged_dir(&backup_id);
         let (id, d) = (backup_id.clone(), dir.clone());
-        let found = blocking(move || {
+        let (found, record) = blocking(move || {
             if !d.is_dir() {
                 return Err(StoreError::NotFound(id));
             }
-            scan_segments(&d).map_err(|e| StoreError::io(format!("scanning backup {id}"), e))
+            let record = read_key_record(&d)?;
+            let found = scan_segments(&d)
+                .map_err(|e| StoreError::io(format!("scanning backup {id}"), e))?;
+            Ok((found, record))
         })
         .await?;
+        let seal = keys.seal_of(&backup_id, record.as_deref())?;
         tracing::info!(%backup_id, ranges = found.len(), "Resumed staged backup.");
-        Ok(Self::new(layout, backup_id, dir, found))
+        Ok(Self::new(layout, backup_id, dir, seal, found))
     }
 
-    fn new(layout: Layout, backup_id: String, dir: PathBuf, found: HashMap<RangeKey, u64>) -> Self {
+    fn new(
+        layout: Layout,
+        backup_id: String,
+        dir: PathBuf,
+        seal: BackupSeal,
+        found: HashMap<RangeKey, u64>,
+    ) -> Self {
         ArchiveStaged {
             backup_id,
             layout,
             dir,
+            seal,
             ranges: StagedRanges::new(found),
         }
     }
@@ -95,7 +125,7 @@ impl ArchiveStaged {
     async fn load_range(&self, table: &str, range: u32) -> Result<RangeState, StoreError> {
         let latest_seq = self.ranges.found(table, range);
         let dir = table_dir(&self.dir, table);
-        let id = self.backup_id.clone();
+        let (id, table, seal) = (self.backup_id.clone(), table.to_owned(), self.seal.clone());
         blocking(move || {
             durable::create_dir_durable(&dir)
                 .map_err(|e| StoreError::io(format!("creating {}", dir.display()), e))?;
@@ -103,8 +133,9 @@ impl ArchiveStaged {
                 return Ok(RangeState::empty());
             };
             let path = dir.join(segment_file_name(range, seq));
-            let (first_key, last_key, state) =
-                read_segment(&id, &path, |s| Ok((s.first_key, s.last_key, s.state)))?;
+            let (first_key, last_key, state) = read_segment(&id, &table, &path, &seal, |s| {
+                Ok((s.first_key, s.last_key, s.state))
+            })?;
             Ok(RangeState::after(LatestSegment {
                 seq,
                 first_key,
@@ -147,6 +178,7 @@ impl StagedBackup for ArchiveStaged {
             state: engine_state.to_owned(),
         };
         let path = table_dir(&self.dir, table).join(segment_file_name(range, seq));
+        let (seal, name) = (self.seal.clone(), segment_object_name(table, range, seq));
         // The range guard moves into the blocking task: if the caller drops this future, the
         // write still finishes under the lock and its state update is not lost, so the next
         // batch can neither race on the same `.tmp` file nor reuse the sequence number.
@@ -154,6 +186,7 @@ impl StagedBackup for ArchiveStaged {
             let bytes = batch
                 .into_file_bytes(range)
                 .map_err(|e| StoreError::io("compressing a segment", e))?;
+            let bytes = seal.seal(&name, bytes);
             durable::write_atomic(&path, &bytes)
                 .map_err(|e| StoreError::io(format!("writing {}", path.display()), e))?;
             loaded_state(&mut guard).record(latest);
@@ -177,7 +210,7 @@ impl StagedBackup for ArchiveStaged {
     async fn save_plan(&self, plan: &str) -> Result<(), StoreError> {
         self.ensure_open().await?;
         let path = self.dir.join(PLAN_FILE);
-        let bytes = plan.as_bytes().to_vec();
+        let bytes = self.seal.seal(PLAN_FILE, plan.as_bytes().to_vec());
         blocking(move || {
             durable::write_atomic(&path, &bytes)
                 .map_err(|e| StoreError::io(format!("writing {}", path.display()), e))
@@ -188,9 +221,9 @@ impl StagedBackup for ArchiveStaged {
     async fn load_plan(&self) -> Result<Option<String>, StoreError> {
         self.ensure_open().await?;
         let path = self.dir.join(PLAN_FILE);
-        let id = self.backup_id.clone();
+        let (id, seal) = (self.backup_id.clone(), self.seal.clone());
         blocking(move || match fs::read(&path) {
-            Ok(bytes) => String::from_utf8(bytes)
+            Ok(stored) => String::from_utf8(seal.open(&id, PLAN_FILE, stored)?)
                 .map(Some)
                 .map_err(|_| StoreError::Corrupt {
                     backup: id,
@@ -210,8 +243,7 @@ impl StagedBackup for ArchiveStaged {
         if manifest.backup_id != self.backup_id {
             return Err(StoreError::InvalidId(manifest.backup_id.clone()));
         }
-        let json = serde_json::to_vec_pretty(manifest)
-            .map_err(|e| StoreError::io("serializing the manifest", std::io::Error::other(e)))?;
+        let json = self.seal.seal_manifest(manifest);
         let (id, layout, dir) = (
             self.backup_id.clone(),
             self.layout.clone(),
@@ -255,6 +287,16 @@ impl StagedBackup for ArchiveStaged {
         *phase = Phase::Aborted;
         tracing::info!(backup_id = %self.backup_id, "Aborted staged backup.");
         Ok(())
+    }
+}
+
+/// The `key.json` of the backup in `dir`, if it is encrypted.
+pub(super) fn read_key_record(dir: &std::path::Path) -> Result<Option<Vec<u8>>, StoreError> {
+    let path = dir.join(KEY_RECORD_FILE);
+    match fs::read(&path) {
+        Ok(record) => Ok(Some(record)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(StoreError::io(format!("reading {}", path.display()), e)),
     }
 }
 

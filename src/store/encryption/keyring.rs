@@ -55,6 +55,33 @@ impl Keyring {
         Ok(Keyring { current, readable })
     }
 
+    /// Adds to `problems` what keeps a store's keys from loading (`at` is `stores.NAME`), each
+    /// under the key that names the bad file or value, so `config check` refuses it clearly.
+    pub fn check_config(
+        at: &str,
+        current_file: Option<&PathBuf>,
+        current_text: Option<&str>,
+        old_files: &[PathBuf],
+        problems: &mut Vec<String>,
+    ) {
+        let current = match (current_text, current_file) {
+            (Some(text), _) => Self::load(None, Some(text), &[])
+                .err()
+                .map(|e| ("encryption_key", e)),
+            (None, Some(path)) => MasterKey::load(path)
+                .err()
+                .map(|e| ("encryption_key_file", e)),
+            (None, None) => None,
+        };
+        let old = old_files
+            .iter()
+            .filter_map(|path| MasterKey::load(path).err())
+            .map(|e| ("decryption_key_files", e));
+        for (key, error) in current.into_iter().chain(old) {
+            problems.push(format!("{at}.{key}: {error}"));
+        }
+    }
+
     /// A keyring of given keys (tests, tools): `current` seals, all of `readable` open.
     pub fn new(current: Option<MasterKey>, readable: Vec<MasterKey>) -> Keyring {
         Keyring { current, readable }

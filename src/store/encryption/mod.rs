@@ -8,11 +8,13 @@
 //! hash of the key, never the key) is kept beside the wrapped data key, so a store without the
 //! key can still say which key a backup needs.
 
+mod backup;
 mod envelope;
 mod key;
 mod keyring;
 mod sealed;
 
+pub use backup::KEY_RECORD_FILE;
 pub use envelope::{sealed_with, DataKey, ENVELOPE_MAGIC};
 pub use key::{MasterKey, KEY_FILE_HEADER};
 pub use keyring::{BackupKeyRecord, Keyring, ALGORITHM};

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 /// S3 requires parts of at least 5 MiB (except the last one).
@@ -120,6 +120,13 @@ impl S3StoreConfig {
         if self.access_key_id.as_deref().is_none_or(str::is_empty) {
             problems.push(format!("{at}.access_key_id: missing"));
         }
+        crate::store::encryption::Keyring::check_config(
+            at,
+            self.encryption_key_file.as_ref(),
+            self.encryption_key.as_ref().map(|k| k.expose_secret()),
+            &self.decryption_key_files,
+            problems,
+        );
         if self.multipart_part_size < MIN_PART_SIZE {
             problems.push(format!(
                 "{at}.multipart_part_size: at least {MIN_PART_SIZE} bytes (S3's minimum part)"

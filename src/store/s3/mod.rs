@@ -18,8 +18,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use super::archive::layout::{validate_backup_id, MANIFEST_FILE};
-use super::archive::parse_manifest;
-use super::encryption::{corrupt, BackupSeal, Keyring, StoredManifest};
+use super::encryption::{BackupSeal, Keyring, KEY_RECORD_FILE};
 use super::{BackupReader, BackupStore, Manifest, StagedBackup, StoreError};
 use bucket::Bucket;
 use reader::S3Reader;
@@ -38,7 +37,7 @@ pub struct S3Store {
 
 /// `<id>/key.json`: the wrapped data key of an encrypted backup, written first.
 fn key_record_key(backup_id: &str) -> String {
-    format!("{backup_id}/key.json")
+    format!("{backup_id}/{KEY_RECORD_FILE}")
 }
 
 /// `<id>/`: everything of one backup.
@@ -66,17 +65,16 @@ impl S3Store {
         })
     }
 
+    /// The `key.json` of `backup_id`, if it is encrypted.
+    async fn key_record(&self, backup_id: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let record = self.bucket.get(&key_record_key(backup_id)).await?;
+        Ok(record.map(|r| r.to_vec()))
+    }
+
     /// How the objects of `backup_id` are stored: sealed if it has a `key.json`.
     async fn seal_of(&self, backup_id: &str) -> Result<BackupSeal, StoreError> {
-        let Some(record) = self.bucket.get(&key_record_key(backup_id)).await? else {
-            return Ok(BackupSeal::plain());
-        };
-        let data_key = self
-            .keys
-            .open_backup(backup_id, &record)
-            .map_err(|e| corrupt(backup_id, e))?;
-        let key_id = Keyring::record_key_id(&record).unwrap_or_default();
-        Ok(BackupSeal::sealed(data_key, key_id))
+        let record = self.key_record(backup_id).await?;
+        self.keys.seal_of(backup_id, record.as_deref())
     }
 
     /// The manifest of `backup_id` and how its objects are stored; `None` while it is staged
@@ -90,18 +88,10 @@ impl S3Store {
         let Some(bytes) = self.bucket.get(&manifest_key(backup_id)).await? else {
             return Ok(None);
         };
-        let stored = StoredManifest::parse(backup_id, bytes.to_vec())?;
-        let seal = match (&stored, self.seal_of(backup_id).await) {
-            (StoredManifest::Plain(_), _) => BackupSeal::plain(),
-            (StoredManifest::Sealed { listing: m, .. }, Err(StoreError::KeyMissing { .. }))
-                if listing =>
-            {
-                return Ok(Some((Manifest::clone(m), BackupSeal::plain())));
-            }
-            (StoredManifest::Sealed { .. }, seal) => seal?,
-        };
-        let json = stored.open(backup_id, &seal)?;
-        Ok(Some((parse_manifest(backup_id, &json)?, seal)))
+        let record = self.key_record(backup_id).await?;
+        self.keys
+            .open_manifest(backup_id, bytes.to_vec(), record.as_deref(), listing)
+            .map(Some)
     }
 
     /// Backup ids found in the bucket, published or staged.
@@ -129,14 +119,10 @@ impl BackupStore for S3Store {
         if self.bucket.any_under(&backup_dir(backup_id)).await? {
             return Err(StoreError::AlreadyExists(backup_id.to_owned()));
         }
-        let seal = match self.keys.new_backup(backup_id) {
-            Some((data_key, record)) => {
-                self.bucket.put(&key_record_key(backup_id), record).await?;
-                let key_id = self.keys.current_id().unwrap_or_default().to_owned();
-                BackupSeal::sealed(data_key, key_id)
-            }
-            None => BackupSeal::plain(),
-        };
+        let (seal, record) = self.keys.seal_new_backup(backup_id);
+        if let Some(record) = record {
+            self.bucket.put(&key_record_key(backup_id), record).await?;
+        }
         tracing::info!(%backup_id, "Created staged backup.");
         Ok(Arc::new(S3Staged::new(
             self.bucket.clone(),

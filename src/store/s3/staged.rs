@@ -15,7 +15,8 @@ use async_trait::async_trait;
 use super::bucket::Bucket;
 use super::{backup_dir, manifest_key};
 use crate::store::archive::layout::{
-    parse_segment_file_name, segment_file_name, validate_table_name, TABLES_DIR,
+    parse_segment_file_name, segment_file_name, segment_object_name, validate_table_name,
+    TABLES_DIR,
 };
 use crate::store::archive::reader::parse_segment;
 use crate::store::archive::segment::{EncodedBatch, SegmentError};
@@ -39,10 +40,6 @@ pub struct S3Staged {
 
 /// `tables/<table>/<segment file name>`: the segment's name inside the backup (also what
 /// its seal is bound to).
-fn segment_name(table: &str, range: u32, seq: u64) -> String {
-    format!("{TABLES_DIR}/{table}/{}", segment_file_name(range, seq))
-}
-
 impl S3Staged {
     pub fn new(
         bucket: Bucket,
@@ -87,7 +84,7 @@ impl S3Staged {
         let Some(seq) = self.ranges.found(table, range) else {
             return Ok(RangeState::empty());
         };
-        let inner = segment_name(table, range, seq);
+        let inner = segment_object_name(table, range, seq);
         let key = format!("{}{inner}", backup_dir(&self.backup_id));
         let stored = self
             .bucket
@@ -149,7 +146,7 @@ impl StagedBackup for S3Staged {
             last_key: batch.last_key().clone(),
             state: engine_state.to_owned(),
         };
-        let inner = segment_name(table, range, seq);
+        let inner = segment_object_name(table, range, seq);
         let key = format!("{}{inner}", backup_dir(&self.backup_id));
         let bucket = self.bucket.clone();
         let seal = self.seal.clone();

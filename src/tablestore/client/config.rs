@@ -31,6 +31,8 @@ pub struct ClientConfig {
     /// PEM file of extra CA certificates to trust besides the built-in roots (a corporate
     /// TLS-intercepting proxy).
     pub ca_file: Option<std::path::PathBuf>,
+    /// Also trust the operating system's CA store (see `trust.rs`).
+    pub use_system_ca_store: bool,
     /// Time allowed to open a TCP (and TLS) connection.
     pub connect_timeout: Duration,
     /// Time allowed for one HTTP attempt, from sending to the last response byte.
@@ -102,6 +104,7 @@ impl ClientConfig {
             sts_token: None,
             credentials: CredentialsSource::Static,
             ca_file: None,
+            use_system_ca_store: false,
             connect_timeout: default_connect_timeout(),
             request_timeout: default_request_timeout(),
             retry: RetryPolicy::default(),

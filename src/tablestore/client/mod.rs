@@ -31,6 +31,7 @@ mod splits;
 mod stream;
 mod tables;
 mod transport;
+pub mod trust;
 mod verify;
 
 use std::sync::Arc;

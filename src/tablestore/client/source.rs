@@ -49,6 +49,9 @@ pub struct SourceConfig {
     /// PEM bundle of extra CA certificates to trust (a corporate TLS-intercepting proxy).
     #[serde(default)]
     pub ca_file: Option<PathBuf>,
+    /// Also trust the operating system's CA store (where such a proxy's CA is installed).
+    #[serde(default)]
+    pub use_system_ca_store: bool,
 }
 
 impl SourceConfig {
@@ -69,6 +72,7 @@ impl SourceConfig {
         config.sts_token = self.sts_token.clone();
         config.credentials = self.credentials_source();
         config.ca_file = self.ca_file.clone();
+        config.use_system_ca_store = self.use_system_ca_store;
         config
     }
 
@@ -119,6 +123,11 @@ impl SourceConfig {
                 "{at}: set only one of access_key_id/access_key_secret, credentials_file and \
                  ecs_ram_role"
             ));
+        }
+        if let Err((key, reason)) =
+            super::trust::extra_roots(self.ca_file.as_deref(), self.use_system_ca_store)
+        {
+            problems.push(format!("{at}.{key}: {reason}"));
         }
         if self.ecs_metadata_url.is_some() && self.ecs_ram_role.is_none() {
             problems.push(format!(

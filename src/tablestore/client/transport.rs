@@ -67,10 +67,11 @@ impl Transport {
         }
         let credentials = CredentialsProvider::new(config.credentials.clone(), fixed)?;
         let mut builder = reqwest::Client::builder();
-        if let Some(path) = &config.ca_file {
-            for certificate in read_ca_file(path)? {
-                builder = builder.add_root_certificate(certificate);
-            }
+        let roots =
+            super::trust::extra_roots(config.ca_file.as_deref(), config.use_system_ca_store)
+                .map_err(|(key, reason)| TablestoreError::Config(format!("{key}: {reason}")))?;
+        for certificate in roots {
+            builder = builder.add_root_certificate(certificate);
         }
         let http = builder
             .connect_timeout(config.connect_timeout)
@@ -252,20 +253,6 @@ fn decode_error(
             None
         }
     }
-}
-
-/// The certificates of a PEM bundle; an unreadable file or one without a certificate is a
-/// configuration error (silently trusting only the built-in roots would fail later, obscurely).
-fn read_ca_file(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>> {
-    let bad =
-        |reason: String| TablestoreError::Config(format!("ca_file {}: {reason}", path.display()));
-    let pem = std::fs::read(path).map_err(|e| bad(format!("cannot read: {e}")))?;
-    let certificates = reqwest::Certificate::from_pem_bundle(&pem)
-        .map_err(|e| bad(format!("not a PEM certificate bundle: {e}")))?;
-    if certificates.is_empty() {
-        return Err(bad("holds no certificate".into()));
-    }
-    Ok(certificates)
 }
 
 /// What a non-Tablestore error body is, for the message: its type and, for an HTML page, its

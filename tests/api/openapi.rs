@@ -22,6 +22,7 @@ fn the_spec_lists_every_route() {
         "/api/v1/runs/{id}",
         "/api/v1/runs/{id}/cancel",
         "/api/v1/whoami",
+        "/api/v1/reload",
     ] {
         assert!(
             SPEC.contains(&format!("\n  {path}:\n")),

@@ -15,4 +15,5 @@ mod health_command;
 mod notify;
 mod orders_source;
 mod run_span;
+mod schedules_file;
 mod shutdown_budget;

@@ -78,6 +78,7 @@ fn api_v1(state: &AppState) -> Router<AppState> {
         .route("/runs", guarded(get(runs::list)))
         .route("/runs/{id}", guarded(get(runs::get)))
         .route("/runs/{id}/cancel", guarded(post(runs::cancel)))
+        .route("/runs/{id}/log", guarded(get(runs::log)))
         .route("/whoami", guarded(get(whoami::whoami)))
         .route("/reload", guarded(post(reload::reload)))
 }

@@ -183,9 +183,7 @@ fn main() {
 
         let dir = tempfile::tempdir().expect("temp dir");
         let store: Arc<dyn BackupStore> = Arc::new(
-            ArchiveStore::open(ArchiveStoreConfig {
-                path: dir.path().to_path_buf(),
-            })
+            ArchiveStore::open(ArchiveStoreConfig::new(dir.path().to_path_buf()))
             .await
             .expect("archive"),
         );

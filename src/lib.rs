@@ -9,6 +9,7 @@
 //! - [`runs`]: the run executor (backups, restores, verifications, retention deletions) and
 //!   start-up recovery.
 //! - [`scheduler`]: fires schedules from the catalog, through a handle to the run executor.
+//! - [`schedules_as_code`]: the config file's `[[schedules]]` reconciled with the catalog.
 //! - [`daemon`]: `tablevault serve` assembled: lock, bind, catalog, stores, executor, scheduler,
 //!   background loops, one shutdown token, sd_notify. See `docs/architecture.md`.
 //! - [`emulator`]: a local Tablestore server speaking the same protocol, for tests and demos.
@@ -33,6 +34,7 @@ pub mod engine;
 pub mod retention;
 pub mod runs;
 pub mod scheduler;
+pub mod schedules_as_code;
 pub mod selftest;
 pub mod store;
 pub mod tablestore;

@@ -7,6 +7,7 @@ use super::error::ApiError;
 use crate::catalog::CatalogError;
 use crate::runs::{DeletionError, RunError};
 use crate::scheduler::SchedulerError;
+use crate::schedules_as_code::ReloadError;
 
 impl From<CatalogError> for ApiError {
     fn from(error: CatalogError) -> Self {
@@ -47,6 +48,21 @@ impl From<DeletionError> for ApiError {
             DeletionError::Store { store, source, .. } => {
                 ApiError::Unavailable(format!("store {store}: {source}"))
             }
+        }
+    }
+}
+
+/// A reload that changed nothing because of the file is the caller's to fix (422); without
+/// a file there is nothing to reload (409).
+impl From<ReloadError> for ApiError {
+    fn from(error: ReloadError) -> Self {
+        match error {
+            ReloadError::NoFile => ApiError::Conflict(error.to_string()),
+            ReloadError::Invalid(_) | ReloadError::NeedsRestart(_) => {
+                ApiError::ValidationFailed(error.to_string())
+            }
+            ReloadError::Scheduler(scheduler) => scheduler.into(),
+            ReloadError::Catalog(catalog) => catalog.into(),
         }
     }
 }

@@ -34,6 +34,8 @@ pub struct AppState {
     pub executor: RunExecutor,
     /// Fires the schedules; schedule changes go through it.
     pub scheduler: Scheduler,
+    /// The config file's `[[schedules]]`: reconciled at start, on reload and on SIGHUP.
+    pub schedules_file: crate::schedules_as_code::SchedulesFile,
     /// What the continuous capture loops last did (issue 12).
     pub captures: crate::capture::CaptureStatuses,
 }

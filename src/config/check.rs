@@ -54,7 +54,8 @@ pub struct CheckReport {
     pub overrides: Vec<EnvOverride>,
 }
 
-const SECTIONS: &str = "sources, stores, engine, server, database, auth, logging, scheduler";
+const SECTIONS: &str =
+    "sources, stores, engine, server, database, auth, logging, scheduler, schedules";
 /// Bounds the retry loop of one section; far more problems than anyone fixes in one go.
 const MAX_PROBLEMS_PER_SECTION: usize = 32;
 
@@ -102,6 +103,8 @@ pub(super) fn collect(text: &str, env: impl Fn(&str) -> Option<String>) -> Check
         problems: &mut problems,
     };
     let mut config = Config::default();
+    // `[[schedules]]` items left out for a parse problem shift the others' indices back.
+    let mut schedule_indices: Vec<usize> = Vec::new();
     for (key, value) in root.iter() {
         let name = key.get_ref().as_ref();
         match name {
@@ -113,6 +116,11 @@ pub(super) fn collect(text: &str, env: impl Fn(&str) -> Option<String>) -> Check
             "auth" => config.auth = sections.section(name, value).unwrap_or_default(),
             "logging" => config.logging = sections.section(name, value).unwrap_or_default(),
             "scheduler" => config.scheduler = sections.section(name, value).unwrap_or_default(),
+            "schedules" => {
+                let parsed = sections.items(name, value);
+                schedule_indices = parsed.iter().map(|(i, _)| *i).collect();
+                config.schedules = parsed.into_iter().map(|(_, entry)| entry).collect();
+            }
             _ => sections.problems.push(Problem {
                 key: name.to_string(),
                 line: Some(line_of(text, key.span().start)),
@@ -131,6 +139,7 @@ pub(super) fn collect(text: &str, env: impl Fn(&str) -> Option<String>) -> Check
     if let Err(super::ConfigError::Invalid(found)) = config.validate() {
         let reported: Vec<String> = problems.iter().map(|p| p.key.clone()).collect();
         for line in found {
+            let line = in_file_order(&line, &schedule_indices);
             let (key, message) = line.split_once(": ").unwrap_or(("", line.as_str()));
             if reported.iter().any(|r| covers(r, key)) {
                 continue;
@@ -175,6 +184,25 @@ impl Sections<'_> {
             }
         }
         parsed
+    }
+
+    /// An array of tables (`[[schedules]]`), each item deserialized on its own as
+    /// `at[i]`; an item that cannot be parsed even without its bad keys is left out.
+    /// Each parsed item comes with its index in the file.
+    fn items<T: DeserializeOwned>(
+        &mut self,
+        at: &str,
+        value: &Spanned<DeValue<'_>>,
+    ) -> Vec<(usize, T)> {
+        let DeValue::Array(items) = value.get_ref() else {
+            let parsed = self.section::<Vec<T>>(at, value).unwrap_or_default();
+            return parsed.into_iter().enumerate().collect();
+        };
+        items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, item)| Some((i, self.section(&format!("{at}[{i}]"), item)?)))
+            .collect()
     }
 
     /// One section, reporting each failing key and retrying without it.
@@ -229,6 +257,24 @@ impl Sections<'_> {
             removed.push(culprit);
         }
         None
+    }
+}
+
+/// `line` with a `schedules[j]` key renamed to the item's index in the file.
+fn in_file_order(line: &str, schedule_indices: &[usize]) -> String {
+    let Some(rest) = line.strip_prefix("schedules[") else {
+        return line.to_string();
+    };
+    let Some((index, tail)) = rest.split_once(']') else {
+        return line.to_string();
+    };
+    match index
+        .parse::<usize>()
+        .ok()
+        .and_then(|j| schedule_indices.get(j))
+    {
+        Some(i) => format!("schedules[{i}]{tail}"),
+        None => line.to_string(),
     }
 }
 

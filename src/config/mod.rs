@@ -24,6 +24,7 @@ mod env;
 mod error;
 mod logging;
 mod scheduler;
+mod schedules;
 mod server;
 mod sources;
 mod stores;
@@ -43,6 +44,7 @@ pub use engine::EngineConfig;
 pub use error::ConfigError;
 pub use logging::{LogFormat, LoggingConfig};
 pub use scheduler::{InterruptedBackups, SchedulerConfig};
+pub use schedules::ScheduleEntry;
 pub use server::{parse_listen, DatabaseConfig, ServerConfig, DEFAULT_LISTEN};
 pub use stores::{StoreConfig, DEFAULT_STORE};
 
@@ -77,6 +79,12 @@ pub struct Config {
     /// How the daemon runs schedules (concurrency, catch-up, interrupted backups).
     #[serde(default)]
     pub scheduler: SchedulerConfig,
+    /// Schedules declared in the file (`[[schedules]]`), reconciled with the catalog.
+    #[serde(default)]
+    pub schedules: Vec<ScheduleEntry>,
+    /// The file this was loaded from ([`Config::load`]); reloads read it again.
+    #[serde(skip)]
+    pub file: Option<PathBuf>,
 }
 
 impl Config {
@@ -86,7 +94,8 @@ impl Config {
             path: path.to_path_buf(),
             source,
         })?;
-        let config = Config::parse(&text, path)?;
+        let mut config = Config::parse(&text, path)?;
+        config.file = Some(path.to_path_buf());
         Ok(config)
     }
 
@@ -159,6 +168,7 @@ impl Config {
         self.auth.validate(&mut problems);
         self.logging.validate(&mut problems);
         self.scheduler.validate(&mut problems);
+        schedules::validate(&self.schedules, &self.sources, &self.stores, &mut problems);
         if problems.is_empty() {
             Ok(())
         } else {

@@ -26,6 +26,9 @@ pub struct SchedulerConfig {
     /// A backup the daemon did not finish (shutdown, crash): `clean` deletes its staged data,
     /// `resume` continues it from its checkpoints at the next start.
     pub interrupted_backups: InterruptedBackups,
+    /// A config-managed schedule whose `[[schedules]]` entry is removed from the file is
+    /// deleted (its backups stay) instead of paused and flagged.
+    pub prune: bool,
 }
 
 impl Default for SchedulerConfig {
@@ -35,6 +38,7 @@ impl Default for SchedulerConfig {
             catch_up: true,
             catch_up_max_age_seconds: 0,
             interrupted_backups: InterruptedBackups::Clean,
+            prune: false,
         }
     }
 }

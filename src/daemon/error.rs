@@ -24,6 +24,8 @@ pub enum DaemonError {
     Run(#[from] crate::runs::RunError),
     #[error(transparent)]
     Scheduler(#[from] crate::scheduler::SchedulerError),
+    #[error("cannot apply the config file's schedules: {0}")]
+    Schedules(#[from] crate::schedules_as_code::ReloadError),
     #[error("the HTTP server failed: {0}")]
     Serve(std::io::Error),
 }

@@ -9,7 +9,10 @@
 //!   [`Daemon::run_until_stopped`] serves, and stops everything within one grace budget.
 //! - One shutdown token ([`tokio_util::sync::CancellationToken`]), created here and handed to
 //!   everything that stops: the HTTP server's graceful shutdown, the run executor, the
-//!   scheduler's timer loop (through the executor), the capture loops, the store watch and the staged-data sweep.
+//!   scheduler's timer loop (through the executor), the capture loops, the store watch, the
+//!   staged-data sweep and the SIGHUP listener.
+//! - The config file's `[[schedules]]` are reconciled after the scheduler starts and on
+//!   SIGHUP ([`crate::schedules_as_code`]).
 //! - [`capture_loops`]: continuous schedules' table captures (issue 12), started and stopped
 //!   as schedules change.
 //! - [`store_watch`]: checks the stores on a timer for `tablevault_store_up`.
@@ -38,6 +41,7 @@ use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::runs::{spawn_staged_sweeper, SWEEP_INTERVAL};
 use crate::scheduler::{catalog_clock, Clock, Scheduler, SystemClock};
+use crate::schedules_as_code::{self, SchedulesFile};
 use crate::telemetry::{build_info, Metrics};
 use lock::InstanceLock;
 
@@ -80,6 +84,19 @@ impl Daemon {
         let scheduler =
             Scheduler::new(executor.clone(), clock, startup::scheduler_options(&config));
         scheduler.start().await?;
+        let schedules_file = SchedulesFile::new(scheduler.clone(), config.file.clone());
+        let reconciled = schedules_file.reconcile(&config).await?;
+        if config.file.is_some() || !config.schedules.is_empty() {
+            tracing::info!(
+                created = reconciled.created.len(),
+                updated = reconciled.updated.len(),
+                unchanged = reconciled.unchanged.len(),
+                paused_removed = reconciled.paused_removed.len(),
+                deleted = reconciled.deleted.len(),
+                "Reconciled the schedules of the config file."
+            );
+        }
+        schedules_as_code::hangup::spawn(schedules_file.clone(), shutdown.clone());
         let state = AppState {
             config: Arc::new(config),
             stores: Arc::new(stores),
@@ -87,6 +104,7 @@ impl Daemon {
             metrics,
             executor: executor.clone(),
             scheduler,
+            schedules_file,
             captures: Default::default(),
         };
         store_watch::spawn(state.clone(), shutdown.clone());

@@ -7,11 +7,11 @@
 //! `WatchdogSec=` (`WATCHDOG_USEC`). Without `NOTIFY_SOCKET` every call here does nothing, so
 //! the same binary runs unchanged in a container or a terminal.
 //!
-//! SIGHUP does not reload anything: the configuration (stores, sources, tokens, listen
-//! address) is read once at start, and a half-applied reload of a daemon that may be in the
-//! middle of a backup is worse than a restart. Schedules, the part that changes often, change
-//! live through the API. So SIGHUP is logged and otherwise ignored (its default action would
-//! kill the daemon without a graceful shutdown), and the unit has no `ExecReload=`.
+//! SIGHUP reloads the config file's `[[schedules]]` once the daemon is built
+//! ([`crate::schedules_as_code::hangup`]); everything else in the file (stores, sources,
+//! tokens, listen address) is read once at start. The handler here is installed first thing,
+//! so a SIGHUP during start-up does not kill the daemon (the signal's default action); the
+//! schedules are reconciled at start anyway. The unit's `ExecReload=` sends SIGHUP.
 
 use std::time::Duration;
 
@@ -106,15 +106,11 @@ fn hangups() -> Hangups {
     None
 }
 
+/// Keeps the handler installed; the reload itself is the daemon's (it logs each one).
 #[cfg(unix)]
 async fn ignore_hangups(hangups: Hangups) {
     let Some(mut hangups) = hangups else { return };
-    while hangups.recv().await.is_some() {
-        tracing::info!(
-            "SIGHUP ignored: the configuration is read only at start, restart the daemon to \
-             apply changes (schedules change live through the API)."
-        );
-    }
+    while hangups.recv().await.is_some() {}
 }
 
 #[cfg(not(unix))]

@@ -27,5 +27,6 @@ mod resources_helpers;
 mod restore_reports;
 mod schedule_mode;
 mod schedule_tables;
+mod schedules_as_code;
 mod skipped_runs;
 mod status_page;

@@ -21,7 +21,9 @@ fn the_spec_lists_every_route() {
         "/api/v1/runs",
         "/api/v1/runs/{id}",
         "/api/v1/runs/{id}/cancel",
+        "/api/v1/runs/{id}/log",
         "/api/v1/whoami",
+        "/api/v1/reload",
     ] {
         assert!(
             SPEC.contains(&format!("\n  {path}:\n")),

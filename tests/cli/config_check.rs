@@ -383,3 +383,47 @@ use_system_ca_store = true
         "{stdout}"
     );
 }
+
+#[tokio::test]
+async fn schedules_in_the_file_are_checked_and_listed() {
+    let source = "[sources.prod]\nendpoint = \"https://x\"\ninstance = \"prod\"\n\
+                  access_key_id = \"id\"\naccess_key_secret = \"secret-value\"\n";
+    let (_dir, path) = config_file(
+        "schedules.toml",
+        &format!(
+            "{source}\n[[schedules]]\nname = \"nightly\"\ncron = \"0 2 * *\"\nsource = \"prod\"\n\
+             store = \"local\"\n\n[[schedules]]\nname = \"nightly\"\ncron = \"0 2 * * *\"\n\
+             timezone = \"Nowhere/City\"\nsource = \"staging\"\nstore = \"local\"\n"
+        ),
+    );
+
+    let run = run_binary(args(&["config", "check", &path])).await;
+
+    assert_eq!(run.code, 2, "{run:?}");
+    let expected = [
+        format!("{path}:9: schedules[0].cron: cron expression \"0 2 * *\" has 4 field(s)"),
+        format!("{path}:14: schedules[1].name: \"nightly\" is declared twice"),
+        format!("{path}:16: schedules[1].timezone: unknown time zone \"Nowhere/City\""),
+        format!("{path}:17: schedules[1].source: unknown source \"staging\""),
+    ];
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), expected.len(), "{}", run.stdout);
+    for (line, prefix) in lines.iter().zip(&expected) {
+        assert!(line.starts_with(prefix.as_str()), "{line:?}\nvs {prefix:?}");
+    }
+
+    let (_dir, path) = config_file(
+        "valid.toml",
+        &format!(
+            "{source}\n[[schedules]]\nname = \"nightly\"\ncron = \"0 2 * * *\"\n\
+             source = \"prod\"\nstore = \"local\"\n"
+        ),
+    );
+    let run = run_binary(args(&["config", "check", &path])).await;
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stdout.lines().any(|l| l == "  schedules: nightly"),
+        "{}",
+        run.stdout
+    );
+}

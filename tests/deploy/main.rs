@@ -14,5 +14,7 @@ mod full_disk;
 mod health_command;
 mod notify;
 mod orders_source;
+mod run_log;
 mod run_span;
+mod schedules_file;
 mod shutdown_budget;

@@ -1,5 +1,6 @@
 //! `Type=notify`: the daemon reports to a real `NOTIFY_SOCKET` (a unix datagram socket bound
-//! here, as systemd binds its own) and keeps running on SIGHUP.
+//! here, as systemd binds its own) and keeps running on SIGHUP (which reloads the file's
+//! schedules).
 
 use std::os::unix::net::UnixDatagram;
 use std::path::Path;
@@ -107,11 +108,11 @@ async fn watchdog_pings_when_the_service_manager_asks_for_them() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sighup_is_logged_and_changes_nothing() {
+async fn sighup_reloads_the_file_and_keeps_serving() {
     let dir = tempfile::tempdir().unwrap();
     let mut daemon = Daemon::start(dir.path(), &config_text(dir.path(), 5, ""), &[]);
     daemon.signal("HUP");
-    daemon.wait_for_log("SIGHUP ignored");
+    daemon.wait_for_log("Reloaded the schedules from the config file (SIGHUP).");
     let api = reqwest::Client::new();
     let status = api
         .get(daemon.url("/healthz"))

@@ -1,6 +1,7 @@
 //! What an operator does on the page, in the browser: see the demo's schedule and backups,
-//! pause it and run a backup now, look at a backup's manifest, restore it (dry run first), and
-//! with a read token see the same data without any action button.
+//! pause it, run a backup now and read that run's log lines, look at a backup's manifest,
+//! restore it (dry run first), and with a read token see the same data without any action
+//! button.
 
 use fantoccini::Locator;
 
@@ -121,6 +122,21 @@ async fn the_open_demo_shows_its_schedule_runs_a_backup_now_and_restores_after_a
         "{made} completed"
     );
     assert_ne!(made, first);
+
+    // Runs: the run-now's detail shows its own log lines, from "Run started." to its end.
+    let runs = demo
+        .get(&format!("/api/v1/runs?kind=backup&backup_id={made}"))
+        .await;
+    let run_id = runs["items"][0]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("the run of {made}: {runs}"))
+        .to_string();
+    click(&browser, r#".tab[data-view="runs"]"#).await;
+    click(&browser, &format!(r#"tr.run-row[data-run-id="{run_id}"]"#)).await;
+    let log = browser
+        .wait_for_text("#run-log", |t| t.contains("Run finished."))
+        .await;
+    assert!(log.contains("Run started."), "{log}");
 
     // Backups: the new one is listed; its manifest shows the table; restore, dry run first.
     click(&browser, r#".tab[data-view="backups"]"#).await;

@@ -5,6 +5,7 @@ mod backups;
 mod common;
 mod health;
 mod metrics;
+mod reload;
 mod restores;
 mod runs;
 mod schedules;
@@ -77,7 +78,9 @@ fn api_v1(state: &AppState) -> Router<AppState> {
         .route("/runs", guarded(get(runs::list)))
         .route("/runs/{id}", guarded(get(runs::get)))
         .route("/runs/{id}/cancel", guarded(post(runs::cancel)))
+        .route("/runs/{id}/log", guarded(get(runs::log)))
         .route("/whoami", guarded(get(whoami::whoami)))
+        .route("/reload", guarded(post(reload::reload)))
 }
 
 async fn not_found() -> ApiError {

@@ -1,5 +1,5 @@
 //! `/api/v1/runs`: the history of backups, restores, verifications and retention deletions,
-//! each run's progress, and cancellation.
+//! each run's progress, its own log lines, and cancellation.
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -10,6 +10,7 @@ use super::common::page_request;
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::state::AppState;
 use crate::catalog::{Page, Run, RunFilter, RunKind, RunStatus};
+use crate::telemetry::run_log::{run_logs, RunLog};
 
 #[derive(Debug, Default, Deserialize)]
 pub struct RunQuery {
@@ -53,6 +54,26 @@ pub async fn list(
 
 pub async fn get(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Run>> {
     Ok(Json(state.catalog.get_run(&id).await?))
+}
+
+/// `GET /runs/{id}/log`: the run's log lines kept in memory (see
+/// [`crate::telemetry::run_log`]); empty for a run that logged nothing since the daemon started.
+#[derive(Debug, Serialize)]
+pub struct RunLogView {
+    pub run_id: String,
+    #[serde(flatten)]
+    pub log: RunLog,
+}
+
+pub async fn log(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<RunLogView>> {
+    let run = state.catalog.get_run(&id).await?;
+    Ok(Json(RunLogView {
+        log: run_logs().of(&run.id),
+        run_id: run.id,
+    }))
 }
 
 #[derive(Debug, Serialize)]

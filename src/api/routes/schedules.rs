@@ -1,5 +1,6 @@
 //! `/api/v1/schedules`: create, list, read, change, delete, run now, and the retention dry run.
-//! Deleting a schedule keeps its backups.
+//! Deleting a schedule keeps its backups. Schedules declared in the config file refuse PATCH
+//! (other than `paused`) and DELETE with 409.
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -233,6 +234,13 @@ pub async fn change(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<ScheduleUpdate>,
 ) -> ApiResult<Json<ScheduleView>> {
+    let only_pausing = ScheduleUpdate {
+        paused: body.paused,
+        ..ScheduleUpdate::default()
+    } == body;
+    if !only_pausing {
+        refuse_if_owned_by_file(&state, &id).await?;
+    }
     if let Some(name) = &body.name {
         check_name(name)?;
     }
@@ -270,8 +278,29 @@ pub async fn delete(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
+    refuse_if_owned_by_file(&state, &id).await?;
     state.scheduler.delete_schedule(&id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// A schedule declared in the config file is changed there (issue 14): 409 naming the file.
+/// Pausing, resuming and running it stay allowed; once its entry left the file it is the
+/// API's again.
+async fn refuse_if_owned_by_file(state: &AppState, id: &str) -> Result<(), ApiError> {
+    let schedule = state.catalog.get_schedule(id).await?;
+    if !schedule.is_owned_by_config() {
+        return Ok(());
+    }
+    let file = state
+        .schedules_file
+        .file()
+        .map(|f| f.display().to_string())
+        .unwrap_or_else(|| "the config file".to_string());
+    Err(ApiError::Conflict(format!(
+        "schedule {:?} is managed by the config file {file}: change it there and reload \
+         (POST /api/v1/reload or SIGHUP); only pause, resume and run-now are allowed here",
+        schedule.name
+    )))
 }
 
 pub async fn run_now(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Response> {

@@ -1,6 +1,7 @@
 // Overview: every schedule with its last backup run, next run and newest completed backup,
-// red when failing or overdue; the state database's and stores' up/down from /readyz. Admins
-// get run-now and pause/resume.
+// red when failing or overdue; a continuous schedule's capture (status and lag, from
+// GET /schedules/{id}); the state database's and stores' up/down from /readyz. Admins get
+// run-now and pause/resume.
 "use strict";
 
 TV.overview = {};
@@ -8,8 +9,12 @@ TV.overview = {};
 /** Grace past the expected time before a schedule counts as overdue (runs take a while). */
 const OVERDUE_GRACE_SECONDS = 300;
 
-/** Why a schedule needs attention, or null: a failed last run, or no backup when one was due. */
-TV.overview.problem = function (schedule, lastRun, newest) {
+/**
+ * Why a schedule needs attention, or null: a failed last run, a failing capture, or no backup
+ * when one was due.
+ */
+TV.overview.problem = function (schedule, lastRun, newest, capture) {
+  if (capture && capture.status === "failing") return "capture failing";
   if (lastRun && ["failed", "partially_failed"].includes(lastRun.status)) {
     return "last run " + lastRun.status.replace("_", " ");
   }
@@ -34,13 +39,15 @@ TV.overview.problem = function (schedule, lastRun, newest) {
 
 TV.overview.row = async function (schedule) {
   const id = encodeURIComponent(schedule.id);
-  const [runs, backups] = await Promise.all([
+  const [runs, backups, detail] = await Promise.all([
     TV.api("GET", "/api/v1/runs?kind=backup&page_size=1&schedule_id=" + id),
     TV.api("GET", "/api/v1/backups?status=completed&page_size=1&schedule_id=" + id),
+    schedule.mode === "continuous" ? TV.api("GET", "/api/v1/schedules/" + id) : null,
   ]);
   const lastRun = runs.items[0];
   const newest = backups.items[0];
-  const problem = TV.overview.problem(schedule, lastRun, newest);
+  const capture = detail && detail.capture;
+  const problem = TV.overview.problem(schedule, lastRun, newest, capture);
   const actions = TV.isAdmin() ? [
     TV.el("button", { type: "button", "data-action": "run-now",
       onclick: () => TV.overview.runNow(schedule) }, "Run now"),
@@ -52,7 +59,9 @@ TV.overview.row = async function (schedule) {
     "data-schedule-id": schedule.id },
   TV.el("td", {}, TV.el("strong", {}, schedule.name), TV.el("br"),
     TV.el("span", { class: "muted" },
-      schedule.cron + " " + schedule.timezone + " · " + schedule.source + " → " + schedule.store)),
+      schedule.cron + " " + schedule.timezone + " · " + schedule.source + " → " + schedule.store +
+      (schedule.managed_by === "config" ? " · from the config file" : "")),
+    capture ? [TV.el("br"), TV.overview.capture(capture)] : null),
   TV.el("td", {}, lastRun ? [TV.status(lastRun.status), " ", TV.age(lastRun.created_at)] : "never"),
   TV.el("td", {}, TV.duration(lastRun)),
   TV.el("td", {}, schedule.paused ? TV.el("span", { class: "muted" }, "paused")
@@ -61,6 +70,14 @@ TV.overview.row = async function (schedule) {
     : "none"),
   TV.el("td", { class: problem ? "health-bad" : "health-ok" }, problem || "ok"),
   TV.el("td", { class: "actions" }, actions));
+};
+
+/** A continuous schedule's capture: its status and how far behind the table it is. */
+TV.overview.capture = function (capture) {
+  const lag = capture.lag_seconds === null || capture.lag_seconds === undefined
+    ? "" : ", lag " + TV.span(capture.lag_seconds);
+  return TV.el("span", { class: "capture " + (capture.status === "failing" ? "error" : "muted"),
+    "data-capture-status": capture.status }, "capture " + capture.status + lag);
 };
 
 TV.overview.load = async function () {

@@ -1,6 +1,7 @@
 //! Schedules: when to back up what, from which source into which store, kept how long. This
 //! file holds the types and their row; `queries` the reads and writes.
 
+mod management;
 mod queries;
 
 use chrono::{DateTime, Utc};
@@ -48,6 +49,38 @@ impl ScheduleMode {
     }
 }
 
+/// Who owns a schedule's definition: the API (`POST`/`PATCH`), or the config file's
+/// `[[schedules]]` (issue 14), where the API may only pause, resume and run it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ManagedBy {
+    #[default]
+    Api,
+    Config,
+}
+
+impl ManagedBy {
+    /// The catalog's spelling (the migration's CHECK).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ManagedBy::Api => "api",
+            ManagedBy::Config => "config",
+        }
+    }
+
+    fn parse(text: &str) -> Result<Self, CatalogError> {
+        match text {
+            "api" => Ok(ManagedBy::Api),
+            "config" => Ok(ManagedBy::Config),
+            other => Err(CatalogError::corrupt(
+                "schedules.managed_by",
+                other,
+                "neither \"api\" nor \"config\"",
+            )),
+        }
+    }
+}
+
 /// `sch_0190b6f3c2a47d8e9f0a1b2c3d4e5f60`.
 pub fn new_schedule_id() -> String {
     new_id(SCHEDULE_PREFIX)
@@ -78,6 +111,22 @@ pub struct Schedule {
     pub created_at: DateTime<Utc>,
     /// Last change of the definition (not of `next_run_at`).
     pub updated_at: DateTime<Utc>,
+    /// `config` when the config file's `[[schedules]]` declares it.
+    pub managed_by: ManagedBy,
+    /// When a config-managed schedule left the file: it was paused then, and is kept (with
+    /// its backups) until deleted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub removed_from_config_at: Option<DateTime<Utc>>,
+    /// The file's entry as last applied (JSON); a reload compares against it.
+    #[serde(skip)]
+    pub config_entry: Option<String>,
+}
+
+impl Schedule {
+    /// Whether the config file currently owns the definition (PATCH/DELETE are refused).
+    pub fn is_owned_by_config(&self) -> bool {
+        self.managed_by == ManagedBy::Config && self.removed_from_config_at.is_none()
+    }
 }
 
 /// A schedule to create. Deserializable so the API can take it as a request body.
@@ -176,6 +225,9 @@ pub(crate) struct ScheduleRow {
     next_run_at: Option<DateTime<Utc>>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+    managed_by: String,
+    config_entry: Option<String>,
+    removed_from_config_at: Option<DateTime<Utc>>,
 }
 
 impl TryFrom<ScheduleRow> for Schedule {
@@ -190,6 +242,9 @@ impl TryFrom<ScheduleRow> for Schedule {
             tables: from_json("schedules.tables", &row.tables)?,
             retention: from_json("schedules.retention", &row.retention)?,
             mode: ScheduleMode::parse(&row.mode)?,
+            managed_by: ManagedBy::parse(&row.managed_by)?,
+            removed_from_config_at: row.removed_from_config_at,
+            config_entry: row.config_entry,
             id: row.id,
             name: row.name,
             cron: row.cron,

@@ -39,6 +39,8 @@ struct Summary {
     database: String,
     listen: String,
     auth: AuthSummary,
+    /// The `[[schedules]]` names.
+    schedules: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -111,6 +113,7 @@ fn summarize(config: &Config) -> Summary {
             admin_tokens: count(Role::Admin),
             read_tokens: count(Role::Read),
         },
+        schedules: config.schedules.iter().map(|s| s.name.clone()).collect(),
     }
 }
 
@@ -144,6 +147,7 @@ fn print_text(
         println!("  database: {}", s.database);
         println!("  listen:   {}", s.listen);
         println!("  auth:     {}", auth_line(&s.auth));
+        println!("  schedules: {}", list_or_none(&s.schedules));
     }
     for o in overrides {
         println!("  from the environment: {} sets {}", o.variable, o.key);

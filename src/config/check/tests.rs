@@ -200,3 +200,94 @@ fn an_empty_file_is_the_embedded_defaults() {
         format!("{:?}", crate::config::Config::embedded_defaults())
     );
 }
+
+#[test]
+fn schedules_are_checked_with_their_index_and_line() {
+    let text = r#"
+[sources.prod]
+endpoint = "https://x"
+instance = "prod"
+access_key_id = "id"
+access_key_secret = "secret"
+
+[[schedules]]
+name = "nightly"
+cron = "0 2 * * *"
+source = "prod"
+store = "local"
+colour = "red"
+
+[[schedules]]
+name = "nightly"
+cron = "0 25 * * *"
+source = "staging"
+store = "local"
+
+[[schedules]]
+name = "weekly"
+cron = "0 3 * * 0"
+timezone = "Mars/Olympus"
+source = "prod"
+store = "elsewhere"
+"#;
+
+    let report = check(text, no_env);
+
+    assert!(report.config.is_none());
+    let found = keys(&report.problems);
+    for expected in [
+        ("schedules[0].colour", Some(13)),
+        ("schedules[1].name", Some(16)),
+        ("schedules[1].cron", Some(17)),
+        ("schedules[1].source", Some(18)),
+        ("schedules[2].timezone", Some(24)),
+        ("schedules[2].store", Some(26)),
+    ] {
+        assert!(found.contains(&expected), "{expected:?} not in {found:?}");
+    }
+    let message = |key: &str| {
+        let problem = report.problems.iter().find(|p| p.key == key).unwrap();
+        problem.message.clone()
+    };
+    assert!(message("schedules[1].name").contains("declared twice"));
+    assert!(message("schedules[1].source").contains("unknown source \"staging\""));
+    assert!(message("schedules[2].store").contains("unknown store \"elsewhere\""));
+    assert!(message("schedules[2].timezone").contains("IANA"));
+}
+
+#[test]
+fn a_schedule_left_out_for_a_bad_key_does_not_shift_the_next_one() {
+    let text = r#"
+[[schedules]]
+name = "broken"
+cron = 5
+
+[[schedules]]
+name = "next"
+cron = "0 2 * * *"
+source = "nowhere"
+store = "local"
+"#;
+
+    let report = check(text, no_env);
+
+    let found = keys(&report.problems);
+    assert!(found.contains(&("schedules[0].cron", Some(4))), "{found:?}");
+    assert!(
+        found.contains(&("schedules[1].source", Some(9))),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_valid_schedule_reaches_the_config() {
+    let text = "[sources.prod]\nendpoint = \"https://x\"\ninstance = \"prod\"\naccess_key_id = \"id\"\naccess_key_secret = \"s\"\n\n[[schedules]]\nname = \"nightly\"\ncron = \"0 2 * * *\"\ntimezone = \"Europe/Berlin\"\nsource = \"prod\"\nstore = \"local\"\nretention = { keep_last = 7 }\n";
+
+    let report = check(text, no_env);
+
+    assert_eq!(report.problems, []);
+    let config = report.config.expect("valid");
+    let new = config.schedules[0].to_new_schedule().unwrap();
+    assert_eq!(new.timezone, chrono_tz::Europe::Berlin);
+    assert_eq!(new.retention.keep_last, 7);
+}

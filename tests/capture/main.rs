@@ -4,6 +4,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod mongo;
 mod pitr;
 
 use std::time::Duration;
@@ -12,7 +13,7 @@ use tokio_util::sync::CancellationToken;
 
 use support::emulator::{client, default_emulator, start_emulator};
 use support::poll::eventually;
-use tablevault::capture::{CaptureError, CaptureSettings, ChangeStore, TableCapture};
+use tablevault::capture::{ArchiveChangeStore, CaptureError, CaptureSettings, TableCapture};
 use tablevault::emulator::{EmulatorConfig, EmulatorHandle};
 use tablevault::tablestore::client::{Client, RecordAction, RowExistence};
 use tablevault::tablestore::{
@@ -44,13 +45,13 @@ fn capture(
     root: &std::path::Path,
     settings: CaptureSettings,
 ) -> TableCapture {
-    let store = ChangeStore::new(root, "sched-1", "t").unwrap();
-    TableCapture::new(client(emulator), "t", store, settings)
+    let store = ArchiveChangeStore::new(root, "sched-1", "t").unwrap();
+    TableCapture::new(client(emulator), "t", std::sync::Arc::new(store), settings)
 }
 
 /// Every stored put as (key, value), in stored order.
 fn stored(root: &std::path::Path) -> Vec<(i64, i64)> {
-    let store = ChangeStore::new(root, "sched-1", "t").unwrap();
+    let store = ArchiveChangeStore::new(root, "sched-1", "t").unwrap();
     store
         .read_all()
         .unwrap()
@@ -106,7 +107,7 @@ async fn capture_turns_the_stream_on_and_stores_every_change_once() {
         stored(dir.path()),
         [(0, 0), (1, 1), (0, 2), (1, 3), (0, 4), (2, 9)]
     );
-    let segments = ChangeStore::new(dir.path(), "sched-1", "t")
+    let segments = ArchiveChangeStore::new(dir.path(), "sched-1", "t")
         .unwrap()
         .read_all()
         .unwrap();

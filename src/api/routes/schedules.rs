@@ -143,8 +143,9 @@ fn parse_zone(text: &str) -> Result<Tz, ApiError> {
     parse_time_zone(text).map_err(ApiError::ValidationFailed)
 }
 
-/// Continuous capture writes change segments next to an archive store's backups; MongoDB has
-/// no change storage yet, so such a schedule is refused rather than silently kept "full".
+/// Continuous capture keeps changes next to the base backups: change segments in an archive
+/// store, change records in a MongoDB store. An s3 store has no change storage, so such a
+/// schedule is refused rather than silently kept "full".
 fn check_mode_fits_store(
     state: &AppState,
     mode: ScheduleMode,
@@ -154,9 +155,9 @@ fn check_mode_fits_store(
         return Ok(());
     }
     let kind = state.executor().resources().store(store)?.kind();
-    if kind != "archive" {
+    if !crate::capture::store::holds_changes(kind) {
         return Err(ApiError::ValidationFailed(format!(
-            "continuous mode needs an archive store for now: store '{store}' is a {kind} store"
+            "continuous mode needs an archive or mongodb store: store '{store}' is a {kind} store"
         )));
     }
     Ok(())

@@ -271,3 +271,38 @@ async fn run_stores_changes_until_the_shutdown_token_fires() {
         .unwrap()
         .unwrap();
 }
+
+#[tokio::test]
+async fn pruning_removes_older_segments_but_never_the_newest() {
+    let emulator = default_emulator().await;
+    let client = client(&emulator);
+    table(&client, "t", Some(24)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut capturing = capture(&emulator, dir.path(), CaptureSettings::default());
+    for v in 0..3 {
+        put(&client, v, v).await;
+    }
+    capturing.run_once().await.unwrap();
+    let store = ArchiveChangeStore::new(dir.path(), "sched-1", "t").unwrap();
+    let first = store.read_all().unwrap();
+    let cut = first[0]
+        .records
+        .iter()
+        .map(|r| r.record.sequence.timestamp_us)
+        .max()
+        .unwrap()
+        + 1;
+    for v in 3..5 {
+        put(&client, v, v).await;
+    }
+    capturing.run_once().await.unwrap();
+
+    assert_eq!(store.prune_segments_before(cut).unwrap(), 3);
+    assert_eq!(stored(dir.path()), [(3, 3), (4, 4)]);
+    // The newest segment holds the checkpoint: kept even when all its records are older.
+    assert_eq!(store.prune_segments_before(i64::MAX).unwrap(), 0);
+    put(&client, 5, 5).await;
+    let mut restarted = capture(&emulator, dir.path(), CaptureSettings::default());
+    assert_eq!(restarted.run_once().await.unwrap().records_stored, 1);
+    assert_eq!(stored(dir.path()), [(3, 3), (4, 4), (5, 5)]);
+}

@@ -192,3 +192,52 @@ async fn a_crash_between_records_and_checkpoint_rereads_and_duplicates_nothing()
         "no duplicate documents"
     );
 }
+
+#[tokio::test]
+async fn pruning_removes_only_records_older_than_the_cut_and_keeps_the_checkpoint() {
+    let server = MongoServer::start();
+    let emulator = default_emulator().await;
+    let client = client(&emulator);
+    table(&client, "t", Some(24)).await;
+    let changes = mongo_changes(&server).await;
+    let mut capture = TableCapture::new(
+        client.clone(),
+        "t",
+        changes.clone(),
+        CaptureSettings::default(),
+    );
+    for k in 0..3 {
+        put(&client, k, k).await;
+    }
+    capture.run_once().await.unwrap();
+    let cut = changes.records().await.unwrap()[2]
+        .record
+        .sequence
+        .timestamp_us
+        + 1;
+    for k in 3..5 {
+        put(&client, k, k).await;
+    }
+    capture.run_once().await.unwrap();
+
+    assert_eq!(changes.prune_before(cut).await.unwrap(), 3);
+    let keys = |records: Vec<CapturedRecord>| -> Vec<_> {
+        records
+            .into_iter()
+            .map(|r| r.record.row.primary_key)
+            .collect()
+    };
+    assert_eq!(keys(changes.records().await.unwrap()), [key(3), key(4)]);
+
+    // Even a cut after everything leaves the checkpoint: capture goes on without re-reading.
+    changes.prune_before(i64::MAX).await.unwrap();
+    put(&client, 5, 5).await;
+    let mut restarted = TableCapture::new(
+        client.clone(),
+        "t",
+        changes.clone(),
+        CaptureSettings::default(),
+    );
+    assert_eq!(restarted.run_once().await.unwrap().records_stored, 1);
+    assert_eq!(keys(changes.records().await.unwrap()), [key(5)]);
+}

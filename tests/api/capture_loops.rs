@@ -294,3 +294,82 @@ async fn a_continuous_schedule_on_a_mongodb_store_stores_change_records() {
     .await;
     assert!(capture["restorable_from"].is_string(), "{capture}");
 }
+
+/// Retention applies to chains: with `keep_last: 1`, the second base backup deletes the
+/// first (through the one deletion path), and the schedule's restorable window starts at the
+/// kept base from then on. The newest base is kept.
+async fn retention_moves_the_restorable_window(rig: &crate::resources_helpers::Rig, store: &str) {
+    let body = json!({"name": "pitr", "cron": "0 3 * * *", "source": "prod", "store": store,
+                      "tables": ["orders"], "mode": "continuous", "retention": {"keep_last": 1}});
+    let response = rig.post("/api/v1/schedules", &body).await;
+    assert_eq!(response.status(), 201);
+    let schedule: serde_json::Value = response.json().await.expect("JSON");
+    let schedule_id = schedule["id"].as_str().expect("id").to_string();
+    let path = format!("/api/v1/schedules/{schedule_id}");
+    let restorable_from = |expected: serde_json::Value| {
+        let path = path.clone();
+        async move {
+            poll_until("the restorable window", Duration::from_secs(60), || {
+                let path = path.clone();
+                let expected = expected.clone();
+                async move {
+                    let capture = rig.get_json(&path).await["capture"].clone();
+                    (capture["restorable_from"] == expected
+                        && capture["restorable_until"].is_string())
+                    .then_some(())
+                    .ok_or_else(|| format!("{capture}, want from {expected}"))
+                }
+            })
+            .await
+        }
+    };
+    let mut bases = Vec::new();
+    for _ in 0..2 {
+        let run_id = rig
+            .start_run(&format!("/api/v1/schedules/{schedule_id}/run"), &json!({}))
+            .await;
+        let run = rig.finished_run(&run_id).await;
+        assert_eq!(run["status"], "succeeded", "{run}");
+        let id = run["backup_id"].as_str().expect("id").to_string();
+        let backup = rig.get_json(&format!("/api/v1/backups/{id}")).await;
+        if bases.is_empty() {
+            restorable_from(backup["started_at"].clone()).await;
+        }
+        bases.push(backup);
+    }
+    let first = format!("/api/v1/backups/{}", bases[0]["id"].as_str().expect("id"));
+    poll_until(
+        "retention to delete the first base",
+        Duration::from_secs(60),
+        || {
+            let first = first.clone();
+            async move {
+                let status = rig.get_json(&first).await["status"].clone();
+                (status == "deleted")
+                    .then_some(())
+                    .ok_or_else(|| format!("{status}"))
+            }
+        },
+    )
+    .await;
+    restorable_from(bases[1]["started_at"].clone()).await;
+    let newest = format!("/api/v1/backups/{}", bases[1]["id"].as_str().expect("id"));
+    assert_eq!(rig.get_json(&newest).await["status"], "completed");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retention_of_an_archive_chain_moves_the_restorable_window() {
+    let rig = rig().await;
+    retention_moves_the_restorable_window(&rig, "local").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retention_of_a_mongodb_chain_moves_the_restorable_window() {
+    let server = MongoServer::start();
+    let rig = rig_with(&format!(
+        "[stores.mongo]\nkind = \"mongodb\"\nuri = \"{}\"\ndatabase_prefix = \"tv\"\n",
+        server.uri()
+    ))
+    .await;
+    retention_moves_the_restorable_window(&rig, "mongo").await;
+}

@@ -33,8 +33,9 @@ pub enum PruneError {
     },
 }
 
-/// The schedule's oldest completed base backup (backups are listed newest first).
-pub(crate) async fn oldest_kept_base(
+/// The schedule's oldest completed base backup (backups are listed newest first): where its
+/// restorable window starts and before which its changes are pruned.
+pub async fn oldest_kept_base(
     catalog: &Catalog,
     schedule_id: &str,
 ) -> Result<Option<Backup>, CatalogError> {

@@ -14,10 +14,7 @@ use super::source_tables::check_tables_in_source;
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::json::ApiJson;
 use crate::api::state::AppState;
-use crate::catalog::{
-    parse_time_zone, BackupFilter, BackupStatus, NewSchedule, Page, PageRequest, Schedule,
-    ScheduleMode, ScheduleUpdate, MAX_PAGE_SIZE,
-};
+use crate::catalog::{parse_time_zone, NewSchedule, Page, Schedule, ScheduleMode, ScheduleUpdate};
 use crate::retention::{RetentionPlan, RetentionPolicy};
 
 /// The body of `POST /schedules`. The zone is a string so a bad one gets a clear message.
@@ -115,28 +112,14 @@ async fn capture_view(state: &AppState, schedule: &Schedule) -> ApiResult<Captur
     })
 }
 
-/// The start of the schedule's oldest completed backup (backups are listed newest first).
+/// The start of the schedule's oldest completed backup: the same base retention prunes
+/// changes before (`runs::change_pruning`).
 async fn oldest_completed_backup(
     state: &AppState,
     schedule_id: &str,
 ) -> ApiResult<Option<DateTime<Utc>>> {
-    let filter = BackupFilter {
-        schedule_id: Some(schedule_id.to_string()),
-        statuses: vec![BackupStatus::Completed],
-        ..BackupFilter::default()
-    };
-    let mut page = PageRequest::first(MAX_PAGE_SIZE);
-    let mut oldest = None;
-    loop {
-        let got = state.catalog.list_backups(&filter, &page).await?;
-        if let Some(last) = got.items.last() {
-            oldest = Some(last.started_at);
-        }
-        match got.next_page_token {
-            Some(token) => page = PageRequest::next(MAX_PAGE_SIZE, token),
-            None => return Ok(oldest),
-        }
-    }
+    let oldest = crate::runs::change_pruning::oldest_kept_base(&state.catalog, schedule_id).await?;
+    Ok(oldest.map(|backup| backup.started_at))
 }
 
 fn parse_zone(text: &str) -> Result<Tz, ApiError> {

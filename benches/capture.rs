@@ -17,7 +17,9 @@ mod support;
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
-use tablevault::capture::{CaptureSettings, ChangeStore, TableCapture};
+use std::sync::Arc;
+
+use tablevault::capture::{ArchiveChangeStore, CaptureSettings, TableCapture};
 use tablevault::tablestore::client::{chunk_writes, Client, ClientConfig, RowWrite};
 use tablevault::tablestore::{Cell, PkSchema, PkType, PkValue, PrimaryKey, Row};
 use tablevault::tablestore::{TableDescription, Value};
@@ -168,9 +170,13 @@ fn main() {
         table.stream_expiration_hours = Some(24);
         client.create_table(&table).await.expect("create table");
         let dir = tempfile::tempdir().expect("temp dir");
-        let store = ChangeStore::new(dir.path(), "bench", TABLE).expect("change store");
-        let mut capture =
-            TableCapture::new(client.clone(), TABLE, store, CaptureSettings::default());
+        let store = ArchiveChangeStore::new(dir.path(), "bench", TABLE).expect("change store");
+        let mut capture = TableCapture::new(
+            client.clone(),
+            TABLE,
+            Arc::new(store),
+            CaptureSettings::default(),
+        );
         capture.run_once().await.expect("first step");
 
         burst(&client, &mut capture, changes).await;

@@ -184,8 +184,8 @@ fn main() {
         let dir = tempfile::tempdir().expect("temp dir");
         let store: Arc<dyn BackupStore> = Arc::new(
             ArchiveStore::open(ArchiveStoreConfig::new(dir.path().to_path_buf()))
-            .await
-            .expect("archive"),
+                .await
+                .expect("archive"),
         );
         let source = SourceInfo {
             name: "bench".into(),

@@ -6,12 +6,14 @@
 //! - `segment`: the change-segment file (records + checkpoint, zstd, SHA-256).
 //! - `replay`: base rows + changes up to an instant → the table as it was then.
 //! - `status`: what each running capture last did (the API's `capture` view).
-//! - `store`: change segments under `<archive root>/.changes/<capture id>/<table>/`.
+//! - `store`: where changes are kept ([`ChangeStore`]): change segments in an archive store,
+//!   change records in a MongoDB store.
 //! - this file: [`TableCapture`] — [`TableCapture::run_once`] (one step, stored atomically)
 //!   and [`TableCapture::run`] (steps until the daemon's shutdown token fires).
 //!
-//! Records and the checkpoint after them are one atomically written file, so a crash at any
-//! point either keeps both or neither: capture resumes exactly after the last stored record.
+//! Records and the checkpoint after them are committed together (one atomically written
+//! segment, or records then checkpoint in MongoDB), so a crash at any point keeps both or
+//! neither: capture resumes exactly after the last stored record.
 
 pub mod checkpoint;
 mod follow;
@@ -20,6 +22,7 @@ pub mod segment;
 pub mod status;
 pub mod store;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -30,7 +33,9 @@ use crate::tablestore::client::{Client, StreamChange, StreamRecord, TableUpdate,
 pub use checkpoint::{Checkpoint, ShardPosition};
 pub use segment::{ChangeSegment, ChangeSegmentError};
 pub use status::{CaptureStatuses, TableCaptureStatus};
-pub use store::ChangeStore;
+pub use store::{
+    open_change_store, ArchiveChangeStore, ChangeStore, ChangeStoreError, MongoChangeStore,
+};
 
 /// One captured record and the shard it came from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -47,9 +52,7 @@ pub enum CaptureError {
     #[error(transparent)]
     Tablestore(#[from] TablestoreError),
     #[error(transparent)]
-    Store(#[from] ChangeSegmentError),
-    #[error("change segment task failed: {0}")]
-    Join(String),
+    Store(#[from] ChangeStoreError),
 }
 
 /// Settings of one table's capture.
@@ -113,13 +116,18 @@ pub struct StepOutcome {
 pub struct TableCapture {
     client: Client,
     table: String,
-    store: ChangeStore,
+    store: Arc<dyn ChangeStore>,
     settings: CaptureSettings,
     checkpoint: Option<Checkpoint>,
 }
 
 impl TableCapture {
-    pub fn new(client: Client, table: &str, store: ChangeStore, settings: CaptureSettings) -> Self {
+    pub fn new(
+        client: Client,
+        table: &str,
+        store: Arc<dyn ChangeStore>,
+        settings: CaptureSettings,
+    ) -> Self {
         TableCapture {
             client,
             table: table.to_string(),
@@ -132,11 +140,7 @@ impl TableCapture {
     /// The stored checkpoint, or a fresh one at the oldest retained records of the table's
     /// stream, turning the stream on when it is off.
     async fn start_checkpoint(&self) -> Result<Checkpoint, CaptureError> {
-        let store = self.store.clone();
-        let stored = tokio::task::spawn_blocking(move || store.latest_checkpoint())
-            .await
-            .map_err(|e| CaptureError::Join(e.to_string()))??;
-        if let Some(checkpoint) = stored {
+        if let Some(checkpoint) = self.store.latest_checkpoint().await? {
             return Ok(checkpoint);
         }
         let details = ensure_stream(
@@ -152,8 +156,8 @@ impl TableCapture {
         Ok(Checkpoint::new(stream_id))
     }
 
-    /// One step: read what is readable now and store it with its checkpoint (one atomic
-    /// segment). Nothing is stored when nothing moved.
+    /// One step: read what is readable now and store it with its checkpoint (committed
+    /// together). Nothing is stored when nothing moved.
     pub async fn run_once(&mut self) -> Result<StepOutcome, CaptureError> {
         let start = match self.checkpoint.take() {
             Some(c) => c,
@@ -179,11 +183,7 @@ impl TableCapture {
                 records: step.records,
                 checkpoint: step.checkpoint.clone(),
             };
-            let store = self.store.clone();
-            let written = tokio::task::spawn_blocking(move || store.append(&segment))
-                .await
-                .map_err(|e| CaptureError::Join(e.to_string()))?;
-            if let Err(e) = written {
+            if let Err(e) = self.store.append(segment).await {
                 self.checkpoint = Some(start);
                 return Err(e.into());
             }

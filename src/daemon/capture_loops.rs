@@ -1,6 +1,7 @@
 //! Continuous capture loops (issue 12): one [`TableCapture`] per table of every continuous,
-//! unpaused schedule on an archive store, writing change segments under
-//! `<archive root>/.changes/<schedule id>/<table>/`.
+//! unpaused schedule, storing its changes next to the schedule's base backups: change
+//! segments under `<archive root>/.changes/<schedule id>/<table>/` in an archive store,
+//! change records in `<prefix>__changes` in a MongoDB store (`capture::store`).
 //!
 //! The daemon owns them: a reconcile loop reads the schedules every few seconds, starts a loop
 //! for each table newly wanted and stops the ones no longer wanted (schedule deleted, paused,
@@ -9,18 +10,17 @@
 //! pause, so a source that is down only delays capture.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::time::Duration;
 
 use chrono::Utc;
 use tokio_util::sync::CancellationToken;
 
 use crate::api::AppState;
+use crate::capture::store::holds_changes;
 use crate::capture::{
-    CaptureError, CaptureSettings, ChangeStore, TableCapture, TableCaptureStatus,
+    open_change_store, CaptureError, CaptureSettings, TableCapture, TableCaptureStatus,
 };
 use crate::catalog::{PageRequest, Schedule, ScheduleMode, MAX_PAGE_SIZE};
-use crate::config::StoreConfig;
 use crate::telemetry::events::{CaptureFailed, CaptureStepped};
 
 /// How often the schedules are re-read (a changed schedule takes effect within this).
@@ -35,7 +35,8 @@ struct Wanted {
     /// The metrics label.
     schedule_name: String,
     source: String,
-    archive_root: PathBuf,
+    /// The store's name; its config is read when the loop starts.
+    store: String,
     table: String,
 }
 
@@ -79,11 +80,11 @@ async fn wanted(state: &AppState) -> Result<Vec<Wanted>, String> {
         if schedule.mode != ScheduleMode::Continuous || schedule.paused {
             continue;
         }
-        let archive_root = match state.config.store(&schedule.store) {
-            Ok(StoreConfig::Archive(archive)) => archive.path.clone(),
+        match state.config.store(&schedule.store) {
+            Ok(store) if holds_changes(store.kind()) => {}
             // The API refuses continuous mode elsewhere; a config change may still get here.
             Ok(other) => {
-                tracing::warn!(schedule = %schedule.name, store = %schedule.store, kind = other.kind(), "Continuous mode needs an archive store for now; not capturing.");
+                tracing::warn!(schedule = %schedule.name, store = %schedule.store, kind = other.kind(), "Continuous mode needs an archive or mongodb store; not capturing.");
                 continue;
             }
             Err(e) => {
@@ -96,7 +97,7 @@ async fn wanted(state: &AppState) -> Result<Vec<Wanted>, String> {
                 schedule_id: schedule.id.clone(),
                 schedule_name: schedule.name.clone(),
                 source: schedule.source.clone(),
-                archive_root: archive_root.clone(),
+                store: schedule.store.clone(),
                 table,
             });
         }
@@ -188,8 +189,13 @@ async fn capture_until_failure(
     let client = state
         .tablestore_client(&key.source)
         .map_err(|e| Failure::Setup(e.to_string()))?;
-    let store = ChangeStore::new(&key.archive_root, &key.schedule_id, &key.table)
-        .map_err(Failure::Setup)?;
+    let config = state
+        .config
+        .store(&key.store)
+        .map_err(|e| Failure::Setup(e.to_string()))?;
+    let store = open_change_store(&key.store, config, &key.schedule_id, &key.table)
+        .await
+        .map_err(|e| Failure::Setup(e.to_string()))?;
     let settings = CaptureSettings::default();
     let idle_pause = settings.idle_pause;
     let mut capture = TableCapture::new(client, &key.table, store, settings);

@@ -28,6 +28,7 @@
 //!   [`crash_point`]: test-only aborts at exact points, for recovery tests.
 
 mod backup;
+pub mod change_pruning;
 pub mod claims;
 pub mod crash_point;
 pub mod deletion;

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::RunError;
-use crate::config::Config;
+use crate::config::{Config, StoreConfig};
 use crate::store::{self, BackupStore, SourceInfo};
 use crate::tablestore::client::Client;
 
@@ -21,6 +21,9 @@ pub struct Source {
 pub struct Resources {
     sources: BTreeMap<String, Source>,
     stores: BTreeMap<String, Arc<dyn BackupStore>>,
+    /// The configs the stores were opened from: captured changes live next to a store's
+    /// backups, in a place only the config names (`capture::store`).
+    store_configs: BTreeMap<String, StoreConfig>,
 }
 
 impl std::fmt::Debug for Resources {
@@ -58,6 +61,9 @@ impl Resources {
                 source: e,
             })?;
             resources = resources.with_store(name, store);
+            resources
+                .store_configs
+                .insert(name.clone(), settings.clone());
         }
         Ok(resources)
     }
@@ -87,6 +93,11 @@ impl Resources {
     }
 
     /// Every store, by name (start-up reconciliation walks them all).
+    /// The config store `name` was opened from (none for a store added by `with_store`).
+    pub fn store_config(&self, name: &str) -> Option<&StoreConfig> {
+        self.store_configs.get(name)
+    }
+
     pub fn stores(&self) -> impl Iterator<Item = (&str, &Arc<dyn BackupStore>)> {
         self.stores.iter().map(|(n, s)| (n.as_str(), s))
     }

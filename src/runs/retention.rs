@@ -3,7 +3,8 @@
 //! plan removes. Every deletion is a run of kind `retention_delete`, so it is visible, timed
 //! and, when it fails, explained (Velero's `DeleteBackupRequest` lesson). The evaluator itself
 //! guarantees the newest completed backup is never removed and failed or unfinished backups
-//! never count as keepers.
+//! never count as keepers. For a continuous schedule the pass then prunes the changes only
+//! deleted bases could replay (`change_pruning`): retention applies to whole chains.
 //!
 //! Deletions run inside the backup's slot of the global limit (taking a second slot could
 //! deadlock with a limit of 1) and claim the backup exclusively, so a restore or verification
@@ -13,6 +14,7 @@ use std::time::Instant;
 
 use tracing::Instrument;
 
+use super::change_pruning::prune_changes;
 use super::claims::Claim;
 use super::deletion::{delete_backup, DeletionError};
 use super::events::{Event, RunLabels};
@@ -74,6 +76,11 @@ pub(crate) async fn apply(
     }
     for removed in &plan.remove {
         delete_as_run(records, resources, cause, &schedule, &removed.id).await;
+    }
+    // The changes only the deleted bases could replay go with them; a failure only delays
+    // that to the next pass (they are never needed, merely kept).
+    if let Err(e) = prune_changes(catalog, resources, &schedule).await {
+        tracing::warn!(schedule = %schedule.name, error = %e, "Could not prune captured changes.");
     }
     Ok(())
 }

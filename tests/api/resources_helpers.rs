@@ -25,13 +25,18 @@ pub struct Rig {
 }
 
 pub async fn rig() -> Rig {
+    rig_with("").await
+}
+
+/// [`rig`] with more config text (e.g. another store).
+pub async fn rig_with(extra_config: &str) -> Rig {
     let emulator = Emulator::start(EmulatorConfig::default())
         .await
         .expect("emulator");
     let e = emulator.config();
     let app = spawn_app_with(&format!(
         "[sources.prod]\nendpoint = \"{}\"\ninstance = \"{}\"\naccess_key_id = \"{}\"\n\
-         access_key_secret = \"{}\"\n",
+         access_key_secret = \"{}\"\n{extra_config}",
         emulator.endpoint(),
         e.instance,
         e.access_key_id,

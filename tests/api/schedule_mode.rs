@@ -8,8 +8,8 @@ use tablevault::tablestore::{PkSchema, PkType, TableDescription};
 
 use crate::helpers::{assert_problem, closed_port, spawn_app_with, TestApp, ADMIN_TOKEN};
 
-/// A daemon with source `prod` (an emulator holding `orders`), the archive store `local` and a
-/// MongoDB store `mongo` that need not answer.
+/// A daemon with source `prod` (an emulator holding `orders`), the archive store `local`, a
+/// MongoDB store `mongo` and an s3 store `bucket`, neither of which need answer.
 async fn app_with_a_mongo_store() -> (TestApp, tablevault::emulator::EmulatorHandle) {
     let emulator = Emulator::start(EmulatorConfig::default())
         .await
@@ -18,11 +18,13 @@ async fn app_with_a_mongo_store() -> (TestApp, tablevault::emulator::EmulatorHan
     let app = spawn_app_with(&format!(
         "[sources.prod]\nendpoint = \"{}\"\ninstance = \"{}\"\naccess_key_id = \"{}\"\n\
          access_key_secret = \"{}\"\n\
-         [stores.mongo]\nkind = \"mongodb\"\nuri = \"mongodb://127.0.0.1:{}/?directConnection=true\"\n",
+         [stores.mongo]\nkind = \"mongodb\"\nuri = \"mongodb://127.0.0.1:{}/?directConnection=true\"\n\
+         [stores.bucket]\nkind = \"s3\"\nbucket = \"b\"\nendpoint = \"http://127.0.0.1:{}\"\npath_style = true\naccess_key_id = \"k\"\nsecret_access_key = \"s\"\n",
         emulator.endpoint(),
         e.instance,
         e.access_key_id,
         e.access_key_secret,
+        closed_port(),
         closed_port()
     ))
     .await;
@@ -88,9 +90,9 @@ async fn mode_is_full_unless_asked_and_continuous_is_kept_and_changeable() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn continuous_mode_on_a_mongodb_store_is_422_naming_the_store() {
+async fn continuous_mode_on_an_s3_store_is_422_naming_the_store() {
     let (app, _emulator) = app_with_a_mongo_store().await;
-    let mut body = schedule_body("pitr", "mongo");
+    let mut body = schedule_body("pitr", "bucket");
     body["mode"] = json!("continuous");
     let response = app
         .post_json("/api/v1/schedules", Some(ADMIN_TOKEN), &body.to_string())
@@ -98,8 +100,8 @@ async fn continuous_mode_on_a_mongodb_store_is_422_naming_the_store() {
     let problem = assert_problem(response, 422, "validation_failed").await;
     let detail = problem["detail"].as_str().unwrap_or("").to_lowercase();
     assert!(
-        detail.contains("continuous mode needs an archive store for now")
-            && detail.contains("mongo"),
+        detail.contains("continuous mode needs an archive or mongodb store")
+            && detail.contains("bucket"),
         "{problem}"
     );
     let listed: serde_json::Value = app
@@ -110,12 +112,24 @@ async fn continuous_mode_on_a_mongodb_store_is_422_naming_the_store() {
         .expect("JSON");
     assert_eq!(listed["items"], json!([]), "nothing was created");
 
-    // A full schedule on MongoDB is fine, but it cannot be switched to continuous.
+    // A continuous schedule on MongoDB is fine (its changes go to MongoDB too).
+    let mut on_mongo = schedule_body("pitr", "mongo");
+    on_mongo["mode"] = json!("continuous");
+    let response = app
+        .post_json(
+            "/api/v1/schedules",
+            Some(ADMIN_TOKEN),
+            &on_mongo.to_string(),
+        )
+        .await;
+    assert_eq!(response.status(), 201);
+
+    // A full schedule on s3 is fine, but it cannot be switched to continuous.
     let full = app
         .post_json(
             "/api/v1/schedules",
             Some(ADMIN_TOKEN),
-            &schedule_body("nightly", "mongo").to_string(),
+            &schedule_body("nightly", "bucket").to_string(),
         )
         .await;
     assert_eq!(full.status(), 201);
@@ -134,7 +148,7 @@ async fn continuous_mode_on_a_mongodb_store_is_422_naming_the_store() {
         problem["detail"]
             .as_str()
             .unwrap_or("")
-            .contains("archive store"),
+            .contains("archive or mongodb store"),
         "{problem}"
     );
 }

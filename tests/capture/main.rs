@@ -4,6 +4,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod mongo;
 mod pitr;
 mod ram_policy;
 
@@ -13,7 +14,7 @@ use tokio_util::sync::CancellationToken;
 
 use support::emulator::{client, default_emulator, start_emulator};
 use support::poll::eventually;
-use tablevault::capture::{CaptureError, CaptureSettings, ChangeStore, TableCapture};
+use tablevault::capture::{ArchiveChangeStore, CaptureError, CaptureSettings, TableCapture};
 use tablevault::emulator::{EmulatorConfig, EmulatorHandle};
 use tablevault::tablestore::client::{Client, RecordAction, RowExistence};
 use tablevault::tablestore::{
@@ -45,13 +46,13 @@ fn capture(
     root: &std::path::Path,
     settings: CaptureSettings,
 ) -> TableCapture {
-    let store = ChangeStore::new(root, "sched-1", "t").unwrap();
-    TableCapture::new(client(emulator), "t", store, settings)
+    let store = ArchiveChangeStore::new(root, "sched-1", "t").unwrap();
+    TableCapture::new(client(emulator), "t", std::sync::Arc::new(store), settings)
 }
 
 /// Every stored put as (key, value), in stored order.
 fn stored(root: &std::path::Path) -> Vec<(i64, i64)> {
-    let store = ChangeStore::new(root, "sched-1", "t").unwrap();
+    let store = ArchiveChangeStore::new(root, "sched-1", "t").unwrap();
     store
         .read_all()
         .unwrap()
@@ -107,7 +108,7 @@ async fn capture_turns_the_stream_on_and_stores_every_change_once() {
         stored(dir.path()),
         [(0, 0), (1, 1), (0, 2), (1, 3), (0, 4), (2, 9)]
     );
-    let segments = ChangeStore::new(dir.path(), "sched-1", "t")
+    let segments = ArchiveChangeStore::new(dir.path(), "sched-1", "t")
         .unwrap()
         .read_all()
         .unwrap();
@@ -270,4 +271,39 @@ async fn run_stores_changes_until_the_shutdown_token_fires() {
         .expect("run stops on the token")
         .unwrap()
         .unwrap();
+}
+
+#[tokio::test]
+async fn pruning_removes_older_segments_but_never_the_newest() {
+    let emulator = default_emulator().await;
+    let client = client(&emulator);
+    table(&client, "t", Some(24)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut capturing = capture(&emulator, dir.path(), CaptureSettings::default());
+    for v in 0..3 {
+        put(&client, v, v).await;
+    }
+    capturing.run_once().await.unwrap();
+    let store = ArchiveChangeStore::new(dir.path(), "sched-1", "t").unwrap();
+    let first = store.read_all().unwrap();
+    let cut = first[0]
+        .records
+        .iter()
+        .map(|r| r.record.sequence.timestamp_us)
+        .max()
+        .unwrap()
+        + 1;
+    for v in 3..5 {
+        put(&client, v, v).await;
+    }
+    capturing.run_once().await.unwrap();
+
+    assert_eq!(store.prune_segments_before(cut).unwrap(), 3);
+    assert_eq!(stored(dir.path()), [(3, 3), (4, 4)]);
+    // The newest segment holds the checkpoint: kept even when all its records are older.
+    assert_eq!(store.prune_segments_before(i64::MAX).unwrap(), 0);
+    put(&client, 5, 5).await;
+    let mut restarted = capture(&emulator, dir.path(), CaptureSettings::default());
+    assert_eq!(restarted.run_once().await.unwrap().records_stored, 1);
+    assert_eq!(stored(dir.path()), [(3, 3), (4, 4), (5, 5)]);
 }

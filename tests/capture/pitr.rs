@@ -3,7 +3,7 @@
 
 use crate::support::emulator::{client, default_emulator, read_table};
 use tablevault::capture::replay::replay_until;
-use tablevault::capture::{CaptureSettings, ChangeStore, TableCapture};
+use tablevault::capture::{ArchiveChangeStore, CaptureSettings, TableCapture};
 use tablevault::tablestore::client::{Client, RowExistence, RowWrite, StreamRecord};
 use tablevault::tablestore::{
     Cell, PkSchema, PkType, PkValue, PrimaryKey, Row, TableDescription, Value,
@@ -88,11 +88,11 @@ async fn base_plus_changes_up_to_each_instant_equals_the_table_at_that_instant()
     table.options.max_versions = MAX_VERSIONS;
     client.create_table(&table).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let store = ChangeStore::new(dir.path(), "sched-1", "t").unwrap();
+    let store = ArchiveChangeStore::new(dir.path(), "sched-1", "t").unwrap();
     let mut capture = TableCapture::new(
         client.clone(),
         "t",
-        store.clone(),
+        std::sync::Arc::new(store.clone()),
         CaptureSettings::default(),
     );
     capture.run_once().await.unwrap(); // turns the stream on: the capture position

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::json;
-use tablevault::capture::ChangeStore;
+use tablevault::capture::ArchiveChangeStore;
 use tablevault::emulator::EmulatorConfig;
 use tablevault::tablestore::client::{Client, RecordAction, RowExistence};
 use tablevault::tablestore::{Cell, PkValue, PrimaryKey, Row, Value};
@@ -26,7 +26,7 @@ const CAPTURE_LIMIT: Duration = Duration::from_secs(60);
 
 /// Every captured put of `orders` as `seq` value → how many times it was stored, and the
 /// number of stored records per (shard, sequence) that occur more than once.
-fn stored(store: &ChangeStore) -> (BTreeMap<i64, usize>, usize) {
+fn stored(store: &ArchiveChangeStore) -> (BTreeMap<i64, usize>, usize) {
     let mut seqs = BTreeMap::new();
     let mut positions = BTreeMap::new();
     for segment in store.read_all().expect("segments readable") {
@@ -101,7 +101,7 @@ async fn capture_killed_mid_stream_stores_every_change_exactly_once() {
         }
     })
     .await;
-    let store = ChangeStore::new(&rig.dir.path().join("archive"), &schedule_id, "orders")
+    let store = ArchiveChangeStore::new(&rig.dir.path().join("archive"), &schedule_id, "orders")
         .expect("change store");
     let (stop, written) = (
         Arc::new(AtomicBool::new(false)),

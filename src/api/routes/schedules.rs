@@ -15,10 +15,7 @@ use super::source_tables::check_tables_in_source;
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::json::ApiJson;
 use crate::api::state::AppState;
-use crate::catalog::{
-    parse_time_zone, BackupFilter, BackupStatus, NewSchedule, Page, PageRequest, Schedule,
-    ScheduleMode, ScheduleUpdate, MAX_PAGE_SIZE,
-};
+use crate::catalog::{parse_time_zone, NewSchedule, Page, Schedule, ScheduleMode, ScheduleUpdate};
 use crate::retention::{RetentionPlan, RetentionPolicy};
 
 /// The body of `POST /schedules`. The zone is a string so a bad one gets a clear message.
@@ -122,36 +119,23 @@ async fn capture_view(state: &AppState, schedule: &Schedule) -> ApiResult<Captur
     })
 }
 
-/// The start of the schedule's oldest completed backup (backups are listed newest first).
+/// The start of the schedule's oldest completed backup: the same base retention prunes
+/// changes before (`runs::change_pruning`).
 async fn oldest_completed_backup(
     state: &AppState,
     schedule_id: &str,
 ) -> ApiResult<Option<DateTime<Utc>>> {
-    let filter = BackupFilter {
-        schedule_id: Some(schedule_id.to_string()),
-        statuses: vec![BackupStatus::Completed],
-        ..BackupFilter::default()
-    };
-    let mut page = PageRequest::first(MAX_PAGE_SIZE);
-    let mut oldest = None;
-    loop {
-        let got = state.catalog.list_backups(&filter, &page).await?;
-        if let Some(last) = got.items.last() {
-            oldest = Some(last.started_at);
-        }
-        match got.next_page_token {
-            Some(token) => page = PageRequest::next(MAX_PAGE_SIZE, token),
-            None => return Ok(oldest),
-        }
-    }
+    let oldest = crate::runs::change_pruning::oldest_kept_base(&state.catalog, schedule_id).await?;
+    Ok(oldest.map(|backup| backup.started_at))
 }
 
 fn parse_zone(text: &str) -> Result<Tz, ApiError> {
     parse_time_zone(text).map_err(ApiError::ValidationFailed)
 }
 
-/// Continuous capture writes change segments next to an archive store's backups; MongoDB has
-/// no change storage yet, so such a schedule is refused rather than silently kept "full".
+/// Continuous capture keeps changes next to the base backups: change segments in an archive
+/// store, change records in a MongoDB store. An s3 store has no change storage, so such a
+/// schedule is refused rather than silently kept "full".
 fn check_mode_fits_store(
     state: &AppState,
     mode: ScheduleMode,
@@ -161,9 +145,9 @@ fn check_mode_fits_store(
         return Ok(());
     }
     let kind = state.executor().resources().store(store)?.kind();
-    if kind != "archive" {
+    if !crate::capture::store::holds_changes(kind) {
         return Err(ApiError::ValidationFailed(format!(
-            "continuous mode needs an archive store for now: store '{store}' is a {kind} store"
+            "continuous mode needs an archive or mongodb store: store '{store}' is a {kind} store"
         )));
     }
     Ok(())

@@ -50,6 +50,27 @@ impl MongoStore {
         self.conn.client()
     }
 
+    /// The database prefix every database of this store starts with.
+    pub fn prefix(&self) -> &str {
+        &self.conn.prefix
+    }
+
+    /// A database of this deployment with the durable write concern backups use (journaled
+    /// majority); continuous capture keeps its change records in one (`capture::store`).
+    pub fn durable_database(&self, name: &str) -> mongodb::Database {
+        self.conn.database(name)
+    }
+
+    /// A driver error of `context` as a [`StoreError`] (unreachable, refused credentials, or
+    /// other), with the password scrubbed.
+    pub fn driver_error(
+        &self,
+        context: impl Into<String>,
+        error: mongodb::error::Error,
+    ) -> StoreError {
+        self.conn.error(context, error)
+    }
+
     /// The database that holds (or would hold) backup `backup_id`.
     pub fn database_name(&self, backup_id: &str) -> Result<String, StoreError> {
         naming::database_name(&self.conn.prefix, backup_id)

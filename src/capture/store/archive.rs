@@ -7,20 +7,26 @@
 //! The directory starts with a dot, so the archive's backup listing never mistakes it for a
 //! backup. Segments are numbered from 1 and written atomically (temporary name, fsync, rename,
 //! fsync of the directory); the newest one's checkpoint is where capture continues.
+//! Pruning removes whole segments whose every record is older than the cut, never the newest
+//! one (it holds the checkpoint); numbering continues after the newest, so gaps are harmless.
 
 use std::path::{Path, PathBuf};
 
+use async_trait::async_trait;
+
+use crate::capture::checkpoint::Checkpoint;
+use crate::capture::segment::{ChangeSegment, ChangeSegmentError};
+use crate::capture::CapturedRecord;
 use crate::store::archive::durable;
 
-use super::checkpoint::Checkpoint;
-use super::segment::{ChangeSegment, ChangeSegmentError};
+use super::{ChangeStore, ChangeStoreError};
 
 pub const CHANGES_DIR: &str = ".changes";
 const EXT: &str = "tvchg";
 
 /// The change segments of one table of one capture.
 #[derive(Debug, Clone)]
-pub struct ChangeStore {
+pub struct ArchiveChangeStore {
     dir: PathBuf,
 }
 
@@ -32,7 +38,7 @@ fn is_safe_component(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
-impl ChangeStore {
+impl ArchiveChangeStore {
     /// The store under `archive_root` for `capture_id` (e.g. a schedule id) and `table`.
     pub fn new(archive_root: &Path, capture_id: &str, table: &str) -> Result<Self, String> {
         if !is_safe_component(capture_id) || !is_safe_component(table) {
@@ -40,7 +46,7 @@ impl ChangeStore {
                 "invalid capture id '{capture_id}' or table '{table}' for a path"
             ));
         }
-        Ok(ChangeStore {
+        Ok(ArchiveChangeStore {
             dir: archive_root.join(CHANGES_DIR).join(capture_id).join(table),
         })
     }
@@ -101,5 +107,67 @@ impl ChangeStore {
     /// Every segment, oldest first.
     pub fn read_all(&self) -> Result<Vec<ChangeSegment>, ChangeSegmentError> {
         self.numbers()?.into_iter().map(|n| self.read(n)).collect()
+    }
+}
+
+impl ArchiveChangeStore {
+    /// Deletes every segment but the newest whose records were all committed before
+    /// `before_us`; returns how many records went with them.
+    pub fn prune_segments_before(&self, before_us: i64) -> Result<u64, ChangeSegmentError> {
+        let numbers = self.numbers()?;
+        let Some((_newest, older)) = numbers.split_last() else {
+            return Ok(0);
+        };
+        let mut removed = 0;
+        for &number in older {
+            let segment = self.read(number)?;
+            let all_older = segment
+                .records
+                .iter()
+                .all(|r| r.record.sequence.timestamp_us < before_us);
+            if all_older {
+                std::fs::remove_file(self.path(number))?;
+                removed += segment.records.len() as u64;
+            }
+        }
+        if removed > 0 {
+            durable::fsync_dir(&self.dir)?;
+        }
+        Ok(removed)
+    }
+}
+
+/// Runs blocking file work off the async threads.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, ChangeSegmentError> + Send + 'static,
+) -> Result<T, ChangeStoreError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| ChangeStoreError::Join(e.to_string()))?
+        .map_err(ChangeStoreError::from)
+}
+
+#[async_trait]
+impl ChangeStore for ArchiveChangeStore {
+    async fn latest_checkpoint(&self) -> Result<Option<Checkpoint>, ChangeStoreError> {
+        let store = self.clone();
+        blocking(move || store.latest_checkpoint()).await
+    }
+
+    /// One segment file holds both, written atomically.
+    async fn append(&self, segment: ChangeSegment) -> Result<(), ChangeStoreError> {
+        let store = self.clone();
+        blocking(move || store.append(&segment).map(|_| ())).await
+    }
+
+    async fn records(&self) -> Result<Vec<CapturedRecord>, ChangeStoreError> {
+        let store = self.clone();
+        let segments = blocking(move || store.read_all()).await?;
+        Ok(segments.into_iter().flat_map(|s| s.records).collect())
+    }
+
+    async fn prune_before(&self, before_us: i64) -> Result<u64, ChangeStoreError> {
+        let store = self.clone();
+        blocking(move || store.prune_segments_before(before_us)).await
     }
 }

@@ -1,0 +1,93 @@
+//! Where captured changes are kept: the [`ChangeStore`] seam and its two homes, chosen from
+//! the kind of the schedule's store (its base backups' store), so changes live next to the
+//! bases they extend.
+//!
+//! - `archive`: change segments under `<archive root>/.changes/<capture id>/<table>/`.
+//! - `mongo`: a collection of change records per table in the `<prefix>__changes` database
+//!   (docs/mongodb-mapping.md, "Captured changes").
+//!
+//! Every implementation keeps one promise: records and the checkpoint after them are
+//! committed together as far as a crash can tell, so capture resumes exactly after the last
+//! committed record (nothing lost, nothing twice) and [`ChangeStore::records`] never returns
+//! a record the stored checkpoint does not vouch for.
+
+mod archive;
+mod mongo;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use super::checkpoint::Checkpoint;
+use super::segment::{ChangeSegment, ChangeSegmentError};
+use super::CapturedRecord;
+use crate::config::StoreConfig;
+use crate::store::StoreError;
+
+pub use archive::{ArchiveChangeStore, CHANGES_DIR};
+pub use mongo::{MongoChangeStore, CHANGES_DATABASE_SUFFIX};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ChangeStoreError {
+    #[error(transparent)]
+    Segment(#[from] ChangeSegmentError),
+    #[error(transparent)]
+    Mongo(#[from] StoreError),
+    #[error("corrupt change record in {collection}: {detail}")]
+    CorruptRecord { collection: String, detail: String },
+    #[error("invalid change store name: {0}")]
+    InvalidName(String),
+    #[error("continuous capture cannot store changes in store '{store}': it is a {kind} store (archive and mongodb stores hold changes)")]
+    Unsupported { store: String, kind: &'static str },
+    #[error("change store task failed: {0}")]
+    Join(String),
+}
+
+/// The captured changes of one table of one capture (a continuous schedule).
+#[async_trait]
+pub trait ChangeStore: Send + Sync {
+    /// The checkpoint committed with the newest records: where capture continues.
+    async fn latest_checkpoint(&self) -> Result<Option<Checkpoint>, ChangeStoreError>;
+
+    /// Commits the segment's records, then its checkpoint. A crash midway leaves the previous
+    /// checkpoint in force and no record it does not vouch for visible.
+    async fn append(&self, segment: ChangeSegment) -> Result<(), ChangeStoreError>;
+
+    /// Every committed record in capture order (per shard in log order, parents before
+    /// children): the order replay needs.
+    async fn records(&self) -> Result<Vec<CapturedRecord>, ChangeStoreError>;
+
+    /// Removes records committed before `before_us` that no kept base backup can replay
+    /// (retention, see `runs::change_pruning`). The checkpoint is always kept. Returns how
+    /// many records were removed.
+    async fn prune_before(&self, before_us: i64) -> Result<u64, ChangeStoreError>;
+}
+
+/// Whether continuous capture can keep changes in a store of `kind`.
+pub fn holds_changes(kind: &str) -> bool {
+    matches!(kind, "archive" | "mongodb")
+}
+
+/// The change store of `table` for `capture_id` (the schedule id) in the store configured as
+/// `store_name`. MongoDB connects lazily: an unreachable server shows in the first operation.
+pub async fn open_change_store(
+    store_name: &str,
+    config: &StoreConfig,
+    capture_id: &str,
+    table: &str,
+) -> Result<Arc<dyn ChangeStore>, ChangeStoreError> {
+    match config {
+        StoreConfig::Archive(archive) => Ok(Arc::new(
+            ArchiveChangeStore::new(&archive.path, capture_id, table)
+                .map_err(ChangeStoreError::InvalidName)?,
+        )),
+        StoreConfig::Mongodb(mongo) => {
+            let store = crate::store::mongo::MongoStore::connect(mongo).await?;
+            Ok(Arc::new(MongoChangeStore::new(&store, capture_id, table)?))
+        }
+        other => Err(ChangeStoreError::Unsupported {
+            store: store_name.to_string(),
+            kind: other.kind(),
+        }),
+    }
+}

@@ -130,6 +130,11 @@ pub struct TableDescription {
     /// Server-side encryption (DescribeTable `sse_details`), when enabled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encryption: Option<super::encryption::TableEncryption>,
+    /// Partition-key values where the backup's scan ranges started (ComputeSplitPointsBySize),
+    /// replayed as CreateTable `partitions` so a restored table starts split (see
+    /// [`super::partitions`]). Not part of DescribeTable.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub split_points: Vec<super::row::PkValue>,
 }
 
 impl TableDescription {
@@ -146,6 +151,7 @@ impl TableDescription {
             stream_expiration_hours: None,
             search_indexes: Vec::new(),
             encryption: None,
+            split_points: Vec::new(),
         }
     }
 
@@ -326,6 +332,7 @@ impl TableDescription {
             stream_expiration_hours,
             search_indexes: Vec::new(),
             encryption: None,
+            split_points: Vec::new(),
         })
     }
 }

@@ -10,4 +10,6 @@ mod faults;
 mod fidelity;
 mod fixture;
 mod new_table;
+mod partitions;
 mod policies;
+mod write_rate;

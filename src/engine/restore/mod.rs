@@ -11,11 +11,13 @@
 
 mod expiry;
 mod indexes;
+mod partitions;
 mod plan;
 mod readiness;
 mod report;
 mod split;
 mod target;
+mod write_rate;
 mod writer;
 
 use std::collections::BTreeMap;
@@ -25,6 +27,7 @@ use std::time::Instant;
 pub use report::{DeviationChange, IfExists, RestoreReport, TableRestoreReport};
 pub use split::{row_writes, RowWrites};
 pub use target::RestoreSettings;
+pub use write_rate::WriteRateReport;
 
 use super::measure::measure_stored;
 use super::{EngineError, RunControls, TableMeasure};
@@ -106,10 +109,15 @@ pub async fn run_restore(job: RestoreJob, ctx: &RunControls) -> Result<RestoreRe
             let c = &p.measure.checksum;
             (table.rows, table.cells, table.bytes) = (c.rows, c.cells, c.bytes);
         } else {
-            let counts = restore_table(&job, p, ctx).await?;
+            let (counts, created) = restore_table(&job, p, ctx).await?;
+            if let Some(created) = created {
+                table.partitions = Some(created.partitioning.partitions);
+                table.partitions_refused = created.partitioning.refused;
+            }
             (table.rows, table.cells, table.bytes) = (counts.rows, counts.cells, counts.bytes);
             (table.rows_skipped, table.rows_split) = (counts.skipped, counts.split);
             table.ready_after_ms = counts.ready_after_ms;
+            table.write_rate = Some(counts.write_rate);
             (table.cells_expired, table.rows_expired) = (counts.cells_expired, counts.rows_expired);
             ctx.progress.range_done();
             ctx.progress.table_done();
@@ -133,11 +141,12 @@ async fn restore_table(
     job: &RestoreJob,
     p: &Prepared,
     ctx: &RunControls,
-) -> Result<writer::WriteCounts, EngineError> {
+) -> Result<(writer::WriteCounts, Option<target::Created>), EngineError> {
     let source = &p.selected.table.description.name;
     let target = &p.target;
     // Not cancellable: once UpdateTable may have been sent, settle must run.
-    let ready_after = target::prepare(&job.client, target, ctx).await?;
+    let created = target::prepare(&job.client, target, ctx).await?;
+    let ready_after = created.as_ref().map(|c| c.ready_after);
     let written = async {
         let rows = job
             .reader
@@ -157,9 +166,9 @@ async fn restore_table(
     match (written, settled) {
         (Ok(counts), Ok(())) if target.to_create.is_some() => {
             indexes::recreate(&job.client, &p.selected.table.description, &target.name).await?;
-            Ok(counts)
+            Ok((counts, created))
         }
-        (Ok(counts), Ok(())) => Ok(counts),
+        (Ok(counts), Ok(())) => Ok((counts, created)),
         (Ok(_), Err(e)) => Err(e),
         (Err(e), Ok(())) => Err(e),
         (Err(e), Err(settle)) => {

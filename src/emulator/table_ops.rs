@@ -284,6 +284,14 @@ pub fn update_table(
                 .deviation_cell_version_in_sec
                 .unwrap_or(o.max_time_deviation);
             o.allow_update = options.allow_update.or(o.allow_update);
+            if options
+                .update_full_row
+                .is_some_and(|u| Some(u) != o.update_full_row)
+            {
+                return Err(ServiceError::invalid(
+                    "The update_full_row can not be modified.",
+                ));
+            }
             check_options(o)?;
             if !updated.indexes.is_empty() {
                 super::index_ops::check_indexed_options(o)?;

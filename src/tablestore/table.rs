@@ -61,6 +61,9 @@ pub struct TableOptions {
     pub max_time_deviation: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_update: Option<bool>,
+    /// An UpdateRow must write the whole row (TableOptions 7; set at creation only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_full_row: Option<bool>,
 }
 
 impl Default for TableOptions {
@@ -70,6 +73,7 @@ impl Default for TableOptions {
             max_versions: 1,
             max_time_deviation: 86_400,
             allow_update: None,
+            update_full_row: None,
         }
     }
 }
@@ -276,6 +280,7 @@ impl TableDescription {
             max_versions: Some(self.options.max_versions),
             deviation_cell_version_in_sec: Some(self.options.max_time_deviation),
             allow_update: self.options.allow_update,
+            update_full_row: self.options.update_full_row,
         }
     }
 
@@ -320,6 +325,7 @@ impl TableDescription {
                 .deviation_cell_version_in_sec
                 .unwrap_or(defaults.max_time_deviation),
             allow_update: o.allow_update,
+            update_full_row: o.update_full_row,
         });
         Ok(TableDescription {
             name: meta.table_name.clone(),

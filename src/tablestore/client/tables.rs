@@ -123,6 +123,8 @@ impl Client {
                 max_versions: Some(o.max_versions),
                 deviation_cell_version_in_sec: Some(o.max_time_deviation),
                 allow_update: o.allow_update,
+                // Set at creation only: the service refuses a change.
+                update_full_row: None,
             }),
             stream_spec: update.stream.map(StreamChange::to_proto),
         };

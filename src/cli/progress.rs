@@ -101,5 +101,9 @@ fn summary(s: &ProgressSnapshot) -> String {
         human_bytes(s.bytes_per_second as u64),
         s.elapsed_seconds
     );
-    line + &waiting
+    let rate = match s.write_batches_allowed {
+        0 => String::new(),
+        n => format!(", {n} batches in flight"),
+    };
+    line + &rate + &waiting
 }

@@ -3,7 +3,8 @@
 //! the next N requests.
 //!
 //! Order per matching request: latency first, then `drop_next`, `redirect_next`,
-//! `gateway_error_next`, `fail_next`, then the random `drop_connection_rate` and `error_rate`.
+//! `gateway_error_next`, `fail_next`, the request-rate throttle, then the random
+//! `drop_connection_rate` and `error_rate`.
 //! A request that is served may still have its signature stripped (`unsigned_next`) or, for
 //! GetRange, be answered with an empty page (`empty_range_pages_next`). Faults are injected
 //! after authentication, so a faulted request is one the service would otherwise have served.
@@ -19,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use crate::tablestore::codes;
 
 use super::error::ServiceError;
+use super::throttle::RequestBucket;
 
 /// What to inject. Serialized as JSON by the control endpoint; every field is optional there.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -66,6 +68,13 @@ pub struct FaultConfig {
     /// is the request's own start, as the service does when it stops a page early (counts
     /// down).
     pub empty_range_pages_next: u32,
+    /// Serve at most this many matching requests a second (0: no limit); above it answer
+    /// `throttle_code`, as the service does when capacity runs out (see `throttle.rs`).
+    pub throttle_requests_per_second: f64,
+    /// Requests the throttle lets through at once after a quiet spell (at least 1).
+    pub throttle_burst: u32,
+    /// The capacity error of throttled requests.
+    pub throttle_code: String,
     /// Seed of the random generator; the same seed and requests give the same faults.
     pub seed: Option<u64>,
 }
@@ -89,6 +98,9 @@ impl Default for FaultConfig {
             gateway_error_next: 0,
             unsigned_next: 0,
             empty_range_pages_next: 0,
+            throttle_requests_per_second: 0.0,
+            throttle_burst: 1,
+            throttle_code: codes::NOT_ENOUGH_CAPACITY.to_string(),
             seed: None,
         }
     }
@@ -109,7 +121,14 @@ impl FaultConfig {
         if self.error_codes.is_empty() {
             return Err("error_codes must name at least one code".into());
         }
-        let codes = self.error_codes.iter().chain([&self.batch_row_error_code]);
+        let rate = self.throttle_requests_per_second;
+        if rate.is_nan() || rate < 0.0 {
+            return Err("throttle_requests_per_second must be a number, not negative".into());
+        }
+        let codes = self
+            .error_codes
+            .iter()
+            .chain([&self.batch_row_error_code, &self.throttle_code]);
         if let Some(bad) = codes.into_iter().find(|c| !c.starts_with("OTS")) {
             return Err(format!(
                 "'{bad}' is not a Tablestore error code (they start with OTS)"
@@ -193,6 +212,7 @@ pub struct FaultState {
     config: FaultConfig,
     dice: Dice,
     round_robin: usize,
+    bucket: RequestBucket,
 }
 
 impl FaultState {
@@ -211,6 +231,7 @@ impl FaultState {
             config,
             dice: Dice(seed),
             round_robin: 0,
+            bucket: RequestBucket::default(),
         }
     }
 
@@ -241,6 +262,12 @@ impl FaultState {
             let code = &c.error_codes[self.round_robin % c.error_codes.len()];
             self.round_robin += 1;
             FaultOutcome::Fail(ServiceError::injected(code))
+        } else if !self.bucket.admit(
+            c.throttle_requests_per_second,
+            c.throttle_burst,
+            std::time::Instant::now(),
+        ) {
+            FaultOutcome::Fail(ServiceError::injected(&c.throttle_code))
         } else if self.dice.roll(c.drop_connection_rate) {
             FaultOutcome::Drop
         } else if self.dice.roll(c.error_rate) {

@@ -76,6 +76,7 @@ mod stream;
 mod table_ops;
 mod table_rules;
 mod tables;
+mod throttle;
 mod wire;
 mod write;
 

@@ -4,6 +4,8 @@
 //! `split_size × unit` bytes, the next row with a different partition key (the first primary-key
 //! column) starts a new range. Like the service's, split points carry only the partition key
 //! (callers pad the other columns with INF_MIN), so rows of one partition key are never split.
+//! A table created with initial `partitions` is also split at their points, as the service's
+//! pre-split table has those partitions from the start.
 
 use crate::tablestore::plainbuffer;
 use crate::tablestore::proto;
@@ -78,6 +80,10 @@ pub fn compute_split_points_by_size(
         accumulated += (key.size(&desc.primary_key) + stored.size()) as u64;
     }
     drop(rows);
+    // A table created with `partitions` is split there whatever its size.
+    points.extend(desc.split_points.iter().filter_map(KeyPart::from_value));
+    points.sort();
+    points.dedup();
     if let Some(limit) = req.split_point_limit.filter(|l| *l > 0) {
         points = thin_out(points, limit as usize);
     }

@@ -3,8 +3,10 @@
 use std::collections::HashSet;
 
 use crate::tablestore::encryption::TableEncryption;
+use crate::tablestore::partitions::split_points_of;
 use crate::tablestore::proto;
-use crate::tablestore::table::{TableDescription, TableOptions};
+use crate::tablestore::row::PkValue;
+use crate::tablestore::table::{PkType, TableDescription, TableOptions};
 
 use super::error::ServiceError;
 use super::limits::{
@@ -164,6 +166,7 @@ pub fn create_table(
             "Specifying partitions is not supported on this instance.",
         ));
     }
+    let split_points = initial_split_points(&req)?;
     store
         .table_ops
         .admit(&req.table_meta.table_name, store.rules.table_op_interval)?;
@@ -176,6 +179,7 @@ pub fn create_table(
     )
     .map(|desc| TableDescription {
         encryption: TableEncryption::from_spec(req.sse_spec.as_ref()),
+        split_points,
         ..desc
     })
     .map_err(ServiceError::invalid)?;
@@ -184,6 +188,20 @@ pub fn create_table(
     super::index_ops::check_create_table(store, store.index_behaviour, &desc)?;
     store.create(desc)?;
     Ok(proto::CreateTableResponse {})
+}
+
+/// The split points of CreateTable's `partitions` (checked like the SDKs check them), kept in
+/// the description so ComputeSplitPointsBySize splits there too, as a pre-split table does.
+fn initial_split_points(req: &proto::CreateTableRequest) -> Result<Vec<PkValue>, ServiceError> {
+    let Some(partition_key) = req.table_meta.primary_key.first() else {
+        return Ok(Vec::new());
+    };
+    if req.partitions.is_empty() {
+        return Ok(Vec::new());
+    }
+    let pk_type = PkType::try_from(partition_key.r#type).map_err(ServiceError::invalid)?;
+    split_points_of(&req.partitions, pk_type)
+        .map_err(|e| ServiceError::invalid(format!("Invalid partitions: {e}.")))
 }
 
 fn throughput_details(table: &Table, desc: &TableDescription) -> proto::ReservedThroughputDetails {
@@ -266,6 +284,14 @@ pub fn update_table(
                 .deviation_cell_version_in_sec
                 .unwrap_or(o.max_time_deviation);
             o.allow_update = options.allow_update.or(o.allow_update);
+            if options
+                .update_full_row
+                .is_some_and(|u| Some(u) != o.update_full_row)
+            {
+                return Err(ServiceError::invalid(
+                    "The update_full_row can not be modified.",
+                ));
+            }
             check_options(o)?;
             if !updated.indexes.is_empty() {
                 super::index_ops::check_indexed_options(o)?;

@@ -9,6 +9,8 @@ use super::error::EngineError;
 use super::pipeline::{execute, RangeSlot, RangeWork};
 use super::plan::{BackupPlan, PlannedTable, RangeState, PLAN_VERSION};
 use crate::store::{Manifest, StagedBackup, TableChecksum, TableManifest, FORMAT_VERSION};
+use crate::tablestore::partitions::split_points_from_keys;
+use crate::tablestore::TableDescription;
 
 /// Backs up every table of `job` into a new backup of `ctx.store` and publishes it.
 ///
@@ -139,8 +141,14 @@ async fn make_plan(
             .await
             .map_err(|e| EngineError::tablestore(format!("splitting table {name}"), e))?;
         tracing::debug!(table = %name, ranges = ranges.len(), "Split table.");
+        // Saved so a restore into a new table can start it split the same way (issue 11).
+        let starts = ranges.iter().filter_map(|r| r.start.0.first());
+        let split_points = split_points_from_keys(starts.map(|c| &c.value));
         tables.push(PlannedTable {
-            description,
+            description: TableDescription {
+                split_points,
+                ..description
+            },
             ranges: ranges.into_iter().map(Into::into).collect(),
         });
     }

@@ -39,5 +39,7 @@ pub use error::EngineError;
 pub use measure::TableMeasure;
 pub use plan::{BackupPlan, RangeState};
 pub use progress::{Progress, ProgressSnapshot};
-pub use restore::{run_restore, IfExists, RestoreJob, RestoreReport, RestoreSettings};
+pub use restore::{
+    run_restore, IfExists, RestoreJob, RestoreReport, RestoreSettings, WriteRateReport,
+};
 pub use verify::{run_verify, VerifyJob, VerifyReport};

@@ -19,6 +19,7 @@ pub struct Progress {
     tables_total: AtomicU64,
     store_retries: AtomicU64,
     waiting_for_table_ms: AtomicU64,
+    write_batches_allowed: AtomicU64,
 }
 
 /// A consistent-enough copy of the counters at one moment.
@@ -36,6 +37,9 @@ pub struct ProgressSnapshot {
     /// How long the restore has been waiting for a created table to accept writes (0 when it
     /// is not waiting).
     pub waiting_for_table_seconds: f64,
+    /// A restore's current write rate: the batches its writers may have in flight, lowered
+    /// while the service throttles (0: not restoring).
+    pub write_batches_allowed: u64,
     pub elapsed_seconds: f64,
     pub rows_per_second: f64,
     pub bytes_per_second: f64,
@@ -60,6 +64,7 @@ impl Progress {
             tables_total: AtomicU64::new(0),
             store_retries: AtomicU64::new(0),
             waiting_for_table_ms: AtomicU64::new(0),
+            write_batches_allowed: AtomicU64::new(0),
         }
     }
 
@@ -95,6 +100,12 @@ impl Progress {
         self.waiting_for_table_ms.store(ms, Ordering::Relaxed);
     }
 
+    /// Shows the batches a restore's writers may have in flight (its adaptive write rate).
+    pub fn set_write_rate(&self, batches: u32) {
+        self.write_batches_allowed
+            .store(u64::from(batches), Ordering::Relaxed);
+    }
+
     pub fn snapshot(&self) -> ProgressSnapshot {
         let elapsed = self.started.elapsed().as_secs_f64();
         let rows = self.rows.load(Ordering::Relaxed);
@@ -117,6 +128,7 @@ impl Progress {
             store_retries: self.store_retries.load(Ordering::Relaxed),
             waiting_for_table_seconds: self.waiting_for_table_ms.load(Ordering::Relaxed) as f64
                 / 1000.0,
+            write_batches_allowed: self.write_batches_allowed.load(Ordering::Relaxed),
             elapsed_seconds: elapsed,
             rows_per_second: per_second(rows),
             bytes_per_second: per_second(bytes),

@@ -31,6 +31,23 @@ pub const OUT_OF_COLUMN_COUNT_LIMIT: &str = "OTSOutOfColumnCountLimit";
 pub const OUT_OF_ROW_SIZE_LIMIT: &str = "OTSOutOfRowSizeLimit";
 /// A stream position before the retention horizon (Stream API); never worth retrying.
 pub const TRIMMED_DATA_ACCESS: &str = "OTSTrimmedDataAccess";
+/// A capacity-mode instance spent its capacity units (service docs, error codes).
+pub const CAPACITY_UNIT_EXHAUSTED: &str = "OTSCapacityUnitExhausted";
+
+/// Whether `code` says the service is out of capacity or too busy for the load it gets: a
+/// writer should slow down. `OTSQuotaExhausted` counts whatever its message (on rows it is a
+/// write quota; on table operations the SDKs' "Too frequent table operations.").
+pub fn is_throttling(code: &str) -> bool {
+    matches!(
+        code,
+        NOT_ENOUGH_CAPACITY
+            | CAPACITY_UNIT_EXHAUSTED
+            | SERVER_BUSY
+            | STORAGE_SERVER_BUSY
+            | QUOTA_EXHAUSTED
+            | OPERATION_THROTTLED
+    )
+}
 
 /// The HTTP status the service answers with for `code`.
 pub fn http_status(code: &str) -> u16 {

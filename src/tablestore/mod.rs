@@ -6,6 +6,7 @@ pub mod auth;
 pub mod client;
 pub mod codes;
 pub mod encryption;
+pub mod partitions;
 pub mod plainbuffer;
 pub mod proto;
 pub mod row;

@@ -61,6 +61,9 @@ pub struct TableOptions {
     pub max_time_deviation: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_update: Option<bool>,
+    /// An UpdateRow must write the whole row (TableOptions 7; set at creation only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_full_row: Option<bool>,
 }
 
 impl Default for TableOptions {
@@ -70,6 +73,7 @@ impl Default for TableOptions {
             max_versions: 1,
             max_time_deviation: 86_400,
             allow_update: None,
+            update_full_row: None,
         }
     }
 }
@@ -130,6 +134,11 @@ pub struct TableDescription {
     /// Server-side encryption (DescribeTable `sse_details`), when enabled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encryption: Option<super::encryption::TableEncryption>,
+    /// Partition-key values where the backup's scan ranges started (ComputeSplitPointsBySize),
+    /// replayed as CreateTable `partitions` so a restored table starts split (see
+    /// [`super::partitions`]). Not part of DescribeTable.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub split_points: Vec<super::row::PkValue>,
 }
 
 impl TableDescription {
@@ -146,6 +155,7 @@ impl TableDescription {
             stream_expiration_hours: None,
             search_indexes: Vec::new(),
             encryption: None,
+            split_points: Vec::new(),
         }
     }
 
@@ -270,6 +280,7 @@ impl TableDescription {
             max_versions: Some(self.options.max_versions),
             deviation_cell_version_in_sec: Some(self.options.max_time_deviation),
             allow_update: self.options.allow_update,
+            update_full_row: self.options.update_full_row,
         }
     }
 
@@ -314,6 +325,7 @@ impl TableDescription {
                 .deviation_cell_version_in_sec
                 .unwrap_or(defaults.max_time_deviation),
             allow_update: o.allow_update,
+            update_full_row: o.update_full_row,
         });
         Ok(TableDescription {
             name: meta.table_name.clone(),
@@ -326,6 +338,7 @@ impl TableDescription {
             stream_expiration_hours,
             search_indexes: Vec::new(),
             encryption: None,
+            split_points: Vec::new(),
         })
     }
 }

@@ -29,6 +29,7 @@ async fn create_list_describe_update_delete() {
         max_versions: 3,
         max_time_deviation: 3_600,
         allow_update: None,
+        update_full_row: Some(true),
     };
     client.create_table(&table).await.unwrap();
     client.create_table(&int_key_table("other")).await.unwrap();
@@ -43,6 +44,7 @@ async fn create_list_describe_update_delete() {
     assert_eq!(described.options.max_versions, 3);
     assert_eq!(described.options.time_to_live, 86_400 * 30);
     assert_eq!(described.options.max_time_deviation, 3_600);
+    assert_eq!(described.options.update_full_row, Some(true));
     assert!(client.table_exists("orders").await.unwrap());
 
     let new_options = TableOptions {
@@ -59,6 +61,11 @@ async fn create_list_describe_update_delete() {
     client.update_table("orders", &update).await.unwrap();
     let updated = client.describe_table("orders").await.unwrap();
     assert_eq!(updated.options.max_versions, 5);
+    assert_eq!(
+        updated.options.update_full_row,
+        Some(true),
+        "kept: set at creation only"
+    );
     assert_eq!(updated.stream_expiration_hours, Some(24));
 
     client.delete_table("orders").await.unwrap();

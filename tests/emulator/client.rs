@@ -311,6 +311,7 @@ pub fn options(ttl: i32, max_versions: i32, deviation: i64) -> proto::TableOptio
         max_versions: Some(max_versions),
         deviation_cell_version_in_sec: Some(deviation),
         allow_update: None,
+        update_full_row: None,
     }
 }
 

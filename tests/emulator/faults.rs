@@ -226,3 +226,34 @@ async fn the_control_endpoint_sets_faults_reports_stats_and_resets() {
     assert!(tables.table_names.is_empty());
     assert_eq!(http.get(url("nothing")).send().await.unwrap().status(), 404);
 }
+
+#[tokio::test]
+async fn requests_above_the_throttle_rate_get_capacity_errors() {
+    let (emulator, client) = start_default().await;
+    int_table(&client, "t").await;
+    client
+        .put("t", &row(int_key(1), vec![("v", Value::Integer(1))]))
+        .await
+        .unwrap();
+    // One request a minute, two at once: the third within the minute is refused.
+    emulator.set_faults(FaultConfig {
+        actions: vec!["GetRow".into()],
+        throttle_requests_per_second: 1.0 / 60.0,
+        throttle_burst: 2,
+        ..FaultConfig::default()
+    });
+    for _ in 0..2 {
+        assert!(client.get("t", &int_key(1), 1).await.unwrap().is_some());
+    }
+    let error = client.get("t", &int_key(1), 1).await.unwrap_err();
+    assert_eq!(
+        (error.status, error.code.as_str()),
+        (403, "OTSNotEnoughCapacityUnit")
+    );
+    assert_eq!(emulator.stats().injected_errors, 1);
+    // Other actions are not throttled.
+    client
+        .put("t", &row(int_key(2), vec![("v", Value::Integer(2))]))
+        .await
+        .unwrap();
+}

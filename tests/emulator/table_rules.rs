@@ -136,3 +136,36 @@ async fn a_table_with_allow_update_false_refuses_update_row() {
         .await;
     assert_eq!(code(update), codes::PARAMETER_INVALID);
 }
+
+#[tokio::test]
+async fn a_table_created_with_partitions_is_split_there_unless_the_instance_refuses_them() {
+    let mut split = table("split");
+    split.split_points = vec![PkValue::Integer(100), PkValue::Integer(200)];
+
+    let emulator = start_emulator(EmulatorConfig::default()).await;
+    let client = client_with(&emulator, RetryPolicy::never());
+    client.create_table(&split).await.unwrap();
+    // Far more bytes per split than the (empty) table holds: only the partitions split it.
+    let ranges = client.compute_split_points("split", 1 << 40).await.unwrap();
+    let starts: Vec<&PkValue> = ranges.iter().map(|r| &r.start.0[0].value).collect();
+    assert_eq!(
+        starts,
+        [
+            &PkValue::InfMin,
+            &PkValue::Integer(100),
+            &PkValue::Integer(200)
+        ]
+    );
+
+    let refusing = start_emulator(rules(TableRules {
+        accept_partitions: false,
+        ..TableRules::default()
+    }))
+    .await;
+    let client = client_with(&refusing, RetryPolicy::never());
+    assert_eq!(
+        code(client.create_table(&split).await),
+        codes::PARAMETER_INVALID
+    );
+    client.create_table(&table("split")).await.unwrap();
+}

@@ -99,6 +99,7 @@ async fn create_describe_list_update_delete() {
             max_versions: Some(5),
             deviation_cell_version_in_sec: None,
             allow_update: None,
+            update_full_row: None,
         }),
         stream_spec: Some(proto::StreamSpecification {
             enable_stream: false,
@@ -189,6 +190,7 @@ async fn indexed_tables_follow_the_service_rules() {
             max_versions: Some(2),
             deviation_cell_version_in_sec: None,
             allow_update: None,
+            update_full_row: None,
         }),
         stream_spec: None,
     };

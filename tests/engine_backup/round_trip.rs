@@ -4,6 +4,8 @@ use tablevault::config::EngineConfig;
 use tablevault::emulator::EmulatorConfig;
 use tablevault::engine::{run_backup, EngineError};
 use tablevault::store::{BackupStore, FORMAT_VERSION};
+use tablevault::tablestore::partitions::MAX_SPLIT_POINTS;
+use tablevault::tablestore::TableDescription;
 
 use crate::support::emulator::start_emulator;
 use crate::support::engine::*;
@@ -54,12 +56,40 @@ async fn backs_up_every_row_of_every_table_exactly() {
             "{table}: counts"
         );
         assert_eq!(entry.checksum, expected.digest(), "{table}: checksum");
+        // Split points come from ComputeSplitPointsBySize, not DescribeTable.
+        let described = client.describe_table(table).await.unwrap();
+        let saved_points = &entry.description.split_points;
         assert_eq!(
-            entry.description,
-            client.describe_table(table).await.unwrap(),
+            TableDescription {
+                split_points: Vec::new(),
+                ..entry.description.clone()
+            },
+            described,
             "{table}: description"
         );
+        let ranges = client
+            .compute_split_points(table, engine_config().split_size_bytes)
+            .await
+            .unwrap();
+        let starts: Vec<_> = ranges.iter().skip(1).map(|r| &r.start.0[0].value).collect();
+        // Every saved point starts a range; more ranges than the cap are thinned evenly.
+        assert_eq!(
+            saved_points.len(),
+            starts.len().min(MAX_SPLIT_POINTS),
+            "{table}: split points"
+        );
+        assert!(saved_points.iter().all(|p| starts.contains(&p)), "{table}");
     }
+    assert!(
+        manifest
+            .table("big")
+            .unwrap()
+            .description
+            .split_points
+            .len()
+            > 1,
+        "the big table was split"
+    );
     assert_eq!(manifest.table("big").unwrap().rows, BIG_ROWS as u64);
     assert_eq!(manifest.table("keys_only").unwrap().cells, 0);
     assert_eq!(manifest.table("empty").unwrap().rows, 0);

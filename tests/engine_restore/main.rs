@@ -11,4 +11,6 @@ mod fidelity;
 mod fixture;
 mod new_table;
 mod parallel;
+mod partitions;
 mod policies;
+mod write_rate;

@@ -127,11 +127,12 @@ async fn cells_past_the_ttl_are_dropped_counted_and_never_fail_the_restore() {
 }
 
 /// A table whose settings a restore must bring back: reserved CU, KMS encryption, updates
-/// refused, several versions; and a row over the 4 MB request limit.
+/// refused, `update_full_row` set, several versions; and a row over the 4 MB request limit.
 fn guarded_table() -> (TableDescription, Vec<Row>) {
     let mut table = TableDescription::new("vault", vec![PkSchema::new("id", PkType::Integer)]);
     table.options.max_versions = 3;
     table.options.allow_update = Some(false);
+    table.options.update_full_row = Some(false);
     (table.reserved_read, table.reserved_write) = (5, 7);
     table.encryption = Some(TableEncryption {
         enabled: true,

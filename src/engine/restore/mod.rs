@@ -18,11 +18,13 @@
 mod deviation;
 mod expiry;
 mod indexes;
+mod partitions;
 mod plan;
 mod readiness;
 mod report;
 mod split;
 mod target;
+mod write_rate;
 mod writer;
 
 use std::collections::BTreeMap;
@@ -35,6 +37,7 @@ use tokio::sync::Semaphore;
 pub use report::{DeviationChange, IfExists, RestoreReport, TableRestoreReport};
 pub use split::{row_writes, RowWrites};
 pub use target::RestoreSettings;
+pub use write_rate::WriteRateReport;
 
 use super::measure::measure_stored;
 use super::{EngineError, RunControls, TableMeasure};
@@ -65,6 +68,9 @@ struct Prepared {
 struct Restored {
     counts: writer::WriteCounts,
     target: target::Target,
+    /// Set when the restore created the table: how long it took to accept writes and how
+    /// it was partitioned.
+    created: Option<target::Created>,
 }
 
 pub async fn run_restore(job: RestoreJob, ctx: &RunControls) -> Result<RestoreReport, EngineError> {
@@ -103,9 +109,14 @@ pub async fn run_restore(job: RestoreJob, ctx: &RunControls) -> Result<RestoreRe
         {
             let mut table = table_report(&p.selected, &restored.target);
             let counts = restored.counts;
+            if let Some(created) = restored.created {
+                table.partitions = Some(created.partitioning.partitions);
+                table.partitions_refused = created.partitioning.refused;
+            }
             (table.rows, table.cells, table.bytes) = (counts.rows, counts.cells, counts.bytes);
             (table.rows_skipped, table.rows_split) = (counts.skipped, counts.split);
             table.ready_after_ms = counts.ready_after_ms;
+            table.write_rate = Some(counts.write_rate);
             (table.cells_expired, table.rows_expired) = (counts.cells_expired, counts.rows_expired);
             table.raised_deviation = restored.target.deviation;
             report.notes.extend(notes(&restored.target));
@@ -237,7 +248,8 @@ async fn restore_table(
     let source = &p.selected.table.description.name;
     let target = &p.target;
     // Not cancellable: once UpdateTable may have been sent, settle must run.
-    let ready_after = target::prepare(&job.client, target, ctx).await?;
+    let created = target::prepare(&job.client, target, ctx).await?;
+    let ready_after = created.as_ref().map(|c| c.ready_after);
     let guard = deviation::DeviationGuard::new(&job.client, target);
     let measure = Mutex::new(TableMeasure::default());
     let written = async {
@@ -283,7 +295,11 @@ async fn restore_table(
             if target.to_create.is_some() {
                 indexes::recreate(&job.client, &p.selected.table.description, &target.name).await?;
             }
-            Ok(Restored { counts, target })
+            Ok(Restored {
+                counts,
+                target,
+                created,
+            })
         }
         (Ok(_), Err(e)) => Err(e),
         (Err(e), Ok(())) => Err(e),

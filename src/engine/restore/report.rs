@@ -82,6 +82,17 @@ pub struct TableRestoreReport {
     /// service loads a new table's partition for about a minute).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ready_after_ms: Option<u64>,
+    /// For a created table: the partitions it was created with, from the split points the
+    /// backup saved (1: unsplit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partitions: Option<u64>,
+    /// The instance refused the saved partitions with this error; the table was created with
+    /// one partition instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partitions_refused: Option<String>,
+    /// How the writers adapted to throttling (absent in a dry run).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub write_rate: Option<super::WriteRateReport>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

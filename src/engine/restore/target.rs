@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use futures::StreamExt;
 
+use super::partitions::Partitioning;
 use super::readiness::{patiently, wait_until_writable};
 use super::report::{DeviationChange, IfExists};
 use crate::engine::{EngineError, RunControls};
@@ -194,24 +195,30 @@ async fn is_empty(client: &Client, table: &TableDescription) -> Result<bool, Eng
     }
 }
 
+/// What creating the target found out.
+#[derive(Debug, Clone)]
+pub struct Created {
+    /// How long the table took to accept writes.
+    pub ready_after: Duration,
+    pub partitioning: Partitioning,
+}
+
 /// Creates the table (and waits until it accepts writes) or raises its deviation, as planned.
-/// Returns how long a created table took to accept writes.
 pub async fn prepare(
     client: &Client,
     target: &Target,
     ctx: &RunControls,
-) -> Result<Option<Duration>, EngineError> {
+) -> Result<Option<Created>, EngineError> {
     let name = &target.name;
     if let Some(create) = &target.to_create {
-        patiently(&format!("CreateTable {name}"), || {
-            client.create_table(create)
-        })
-        .await
-        .map_err(|e| EngineError::tablestore(format!("creating table {name}"), e))?;
+        let partitioning = super::partitions::create_table(client, create).await?;
         wait_until_described(client, name).await?;
         let ready_after = wait_until_writable(client, create, ctx).await?;
-        tracing::info!(table = %name, ready_after_ms = ready_after.as_millis() as u64, "Created target table; it accepts writes.");
-        return Ok(Some(ready_after));
+        tracing::info!(table = %name, ready_after_ms = ready_after.as_millis() as u64, partitions = partitioning.partitions, "Created target table; it accepts writes.");
+        return Ok(Some(Created {
+            ready_after,
+            partitioning,
+        }));
     }
     if target.deviation.is_some() || target.allow_update_lifted {
         set_options_during(client, target).await?;

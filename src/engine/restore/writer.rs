@@ -1,10 +1,14 @@
 //! Writing one table's stored rows into its target: store batches → row writes → BatchWriteRow
-//! requests (≤200 rows, ≤4 MB) sent by at most `engine.writers` concurrent tasks — a budget
-//! shared by the tables restored at once (`writers`). The client resends
-//! only the failed rows of a batch; what still fails after that fails the restore, except
-//! condition failures under `--if-exists skip`, which are rows the target already had.
+//! requests (≤200 rows, ≤4 MB), as many at once as the table's adaptive write rate allows
+//! ([`super::write_rate`]) and the restore's `engine.writers` budget, shared by the tables
+//! restored at once (`writers`), leaves free. A request takes its slot of both only while it
+//! is sent, so a throttled table waiting for its rate holds none of the shared budget. The
+//! client resends only the failed rows of a batch; rows still throttled are sent again after a
+//! pause; what still fails after that fails the restore, except condition failures under
+//! `--if-exists skip`, which are rows the target already had.
 
 use std::sync::Mutex;
+use std::time::Duration;
 
 use futures::{stream, Stream, TryStreamExt};
 use tokio::sync::Semaphore;
@@ -12,9 +16,15 @@ use tokio::sync::Semaphore;
 use super::expiry::{drop_expired, oldest_writable_ms, Expired};
 use super::report::IfExists;
 use super::split::{row_writes, RowWrites};
+use super::write_rate::{WriteRate, WriteRateReport, THROTTLED_WAIT};
 use crate::engine::{EngineError, RunControls};
 use crate::tablestore::client::{chunk_writes, Client, RowExistence, RowResult, RowWrite};
 use crate::tablestore::{codes, plainbuffer};
+
+/// The first pause before rows the client gave up on for throttling are sent again; it
+/// doubles up to [`MAX_THROTTLE_PAUSE`].
+const FIRST_THROTTLE_PAUSE: Duration = Duration::from_millis(200);
+const MAX_THROTTLE_PAUSE: Duration = Duration::from_secs(10);
 
 /// What was written to one table.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -29,6 +39,8 @@ pub struct WriteCounts {
     pub rows_expired: u64,
     /// How long the created target took to accept writes.
     pub ready_after_ms: Option<u64>,
+    /// What the adaptive write rate did.
+    pub write_rate: WriteRateReport,
 }
 
 /// One unit of work for a writer task.
@@ -53,6 +65,7 @@ pub async fn write_table(
         IfExists::Fail | IfExists::Overwrite => RowExistence::Ignore,
     };
     let counts = Mutex::new(WriteCounts::default());
+    let rate = WriteRate::new(target, ctx.engine.writers, ctx.progress.clone());
     let jobs = rows
         .map_ok(|batch| {
             let oldest = oldest_writable_ms(ttl_secs, chrono::Utc::now().timestamp_millis());
@@ -70,14 +83,9 @@ pub async fn write_table(
         })
         .try_flatten();
     let work = jobs.try_for_each_concurrent(ctx.engine.writers, |job| {
-        let counts = &counts;
+        let (counts, rate) = (&counts, &rate);
         async move {
-            // Never closed: a failed acquire can only mean the restore is ending.
-            let _writer = writers
-                .acquire()
-                .await
-                .map_err(|_| EngineError::Cancelled)?;
-            let done = run_job(client, target, job, if_exists).await?;
+            let done = run_job(client, (rate, writers), target, job, if_exists).await?;
             ctx.progress.add_rows(done.rows, done.cells, done.bytes);
             let mut total = counts.lock().unwrap_or_else(|e| e.into_inner());
             total.rows += done.rows;
@@ -88,9 +96,14 @@ pub async fn write_table(
             Ok(())
         }
     });
-    ctx.cancellable(work).await?;
+    let written = ctx.cancellable(work).await;
+    ctx.progress.set_write_rate(0);
+    written?;
     let counts = *counts.lock().unwrap_or_else(|e| e.into_inner());
-    Ok(counts)
+    Ok(WriteCounts {
+        write_rate: rate.report(),
+        ..counts
+    })
 }
 
 fn plan_jobs(
@@ -137,6 +150,7 @@ fn plan_jobs(
 
 async fn run_job(
     client: &Client,
+    rate: (&WriteRate, &Semaphore),
     target: &str,
     job: Job,
     if_exists: IfExists,
@@ -145,7 +159,7 @@ async fn run_job(
     let mut failed = Vec::new();
     match job {
         Job::Batch(writes, sizes) => {
-            let results = send(client, target, &writes).await?;
+            let results = send(client, rate, target, &writes).await?;
             for (result, (cells, bytes)) in results.into_iter().zip(sizes) {
                 done.count(result, cells, bytes, if_exists, &mut failed);
             }
@@ -153,7 +167,7 @@ async fn run_job(
         Job::Split(parts, (cells, bytes)) => {
             done.split = 1;
             for (i, part) in parts.iter().enumerate() {
-                let result = send(client, target, std::slice::from_ref(part))
+                let result = send(client, rate, target, std::slice::from_ref(part))
                     .await?
                     .pop()
                     .unwrap_or(Ok(()));
@@ -175,15 +189,65 @@ async fn run_job(
     }
 }
 
+/// Sends `writes` under the table's write rate. Rows (or a whole request) still refused for
+/// throttling after the client's own retries are sent again after a pause, within
+/// [`THROTTLED_WAIT`]: they were not applied, and every restore write may be repeated.
 async fn send(
     client: &Client,
+    (rate, writers): (&WriteRate, &Semaphore),
     target: &str,
     writes: &[RowWrite],
 ) -> Result<Vec<RowResult>, EngineError> {
-    client
-        .batch_write(writes)
-        .await
-        .map_err(|e| EngineError::tablestore(format!("writing rows to table {target}"), e))
+    let started = tokio::time::Instant::now();
+    let mut results: Vec<RowResult> = vec![Ok(()); writes.len()];
+    let mut pending: Vec<usize> = (0..writes.len()).collect();
+    let mut pause = FIRST_THROTTLE_PAUSE;
+    loop {
+        let resent: Vec<RowWrite>;
+        let batch = if pending.len() == writes.len() {
+            writes
+        } else {
+            resent = pending.iter().map(|&i| writes[i].clone()).collect();
+            &resent
+        };
+        let slot = rate.acquire().await;
+        // Never closed: a failed acquire can only mean the restore is ending.
+        let writer = writers
+            .acquire()
+            .await
+            .map_err(|_| EngineError::Cancelled)?;
+        let answer = slot.client(client).batch_write(batch).await;
+        drop(writer);
+        rate.finish(slot);
+        let may_wait = started.elapsed() < THROTTLED_WAIT;
+        match answer {
+            Err(e) if may_wait && e.code().is_some_and(codes::is_throttling) => {}
+            Err(e) => {
+                return Err(EngineError::tablestore(
+                    format!("writing rows to table {target}"),
+                    e,
+                ))
+            }
+            Ok(answers) => {
+                let mut again = Vec::new();
+                for (&i, answer) in pending.iter().zip(answers) {
+                    if let Err(e) = &answer {
+                        if may_wait && codes::is_throttling(&e.code) {
+                            again.push(i);
+                        }
+                    }
+                    results[i] = answer;
+                }
+                if again.is_empty() {
+                    return Ok(results);
+                }
+                pending = again;
+            }
+        }
+        tracing::info!(table = %target, rows = pending.len(), pause_ms = pause.as_millis() as u64, "Rows still throttled; sending them again after a pause.");
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(MAX_THROTTLE_PAUSE);
+    }
 }
 
 impl WriteCounts {

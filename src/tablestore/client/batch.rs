@@ -204,6 +204,7 @@ impl Client {
             };
             check_shape(&request, &response)?;
             let mut retry = Vec::new();
+            let mut throttled_code: Option<String> = None;
             for (table, rows) in indices.iter().zip(&response.tables) {
                 for (&i, row) in table.iter().zip(&rows.rows) {
                     if row.is_ok {
@@ -211,6 +212,9 @@ impl Client {
                         continue;
                     }
                     let error = row_error(row.error.clone());
+                    if codes::is_throttling(&error.code) {
+                        throttled_code.get_or_insert_with(|| error.code.clone());
+                    }
                     let retryable =
                         codes::is_retryable(&error.code, &error.message, writes[i].is_idempotent());
                     if retryable {
@@ -218,6 +222,10 @@ impl Client {
                     }
                     results[i] = Err(error);
                 }
+            }
+            // Once per round: the caller adapts to "this batch met throttling", not per row.
+            if let Some(code) = throttled_code {
+                self.heard_throttling(&code);
             }
             pending = retry;
             if pending.is_empty() {

@@ -56,6 +56,9 @@ impl Client {
                 Ok(response) => return Ok(response),
                 Err(error) => error,
             };
+            if let Some(code) = error.code() {
+                self.heard_throttling(code);
+            }
             if !error.is_retryable(idempotent) {
                 return Err(error);
             }

@@ -41,7 +41,7 @@ pub use chunk::{chunk_writes, encoded_write_size, MAX_BATCH_BYTES, MAX_BATCH_ROW
 pub use config::{ClientConfig, RetryPolicy};
 pub use credentials::{Credentials, CredentialsSource};
 pub use error::{Result, TablestoreError};
-pub use observer::{Observer, RequestOutcome, OUTCOME_OK};
+pub use observer::{Observer, RequestOutcome, ThrottleListener, OUTCOME_OK};
 pub use range::{Direction, RangePage, RangeRequest};
 pub use read_options::{ReadOptions, TimeRange, ALL_VERSIONS};
 pub use rows::RowExistence;
@@ -61,6 +61,7 @@ pub struct Client {
     transport: Arc<Transport>,
     retry: RetryPolicy,
     observer: Option<Observer>,
+    throttle_listener: Option<ThrottleListener>,
 }
 
 impl std::fmt::Debug for Client {
@@ -80,6 +81,7 @@ impl Client {
             transport: Arc::new(Transport::new(config)?),
             retry: config.retry,
             observer: None,
+            throttle_listener: None,
         })
     }
 
@@ -87,6 +89,20 @@ impl Client {
     pub fn with_observer(mut self, observer: Observer) -> Self {
         self.observer = Some(observer);
         self
+    }
+
+    /// A client sharing this one's connections that tells `listener` about throttling.
+    pub fn with_throttle_listener(mut self, listener: ThrottleListener) -> Self {
+        self.throttle_listener = Some(listener);
+        self
+    }
+
+    pub(crate) fn heard_throttling(&self, code: &str) {
+        if let Some(listener) = &self.throttle_listener {
+            if crate::tablestore::codes::is_throttling(code) {
+                listener(code);
+            }
+        }
     }
 
     /// A client sharing this one's connections but retrying with another policy.

@@ -23,3 +23,8 @@ pub struct RequestOutcome {
 pub type Observer = Arc<dyn Fn(&RequestOutcome) + Send + Sync>;
 
 pub const OUTCOME_OK: &str = "OK";
+
+/// Called with the error code each time a request, or a row of a batch, meets throttling
+/// ([`crate::tablestore::codes::is_throttling`]), retried or not, so a caller can adapt its
+/// rate (the restore's writers). Keep it cheap.
+pub type ThrottleListener = Arc<dyn Fn(&str) + Send + Sync>;

@@ -3,6 +3,7 @@
 use super::error::{Result, TablestoreError};
 use super::Client;
 use crate::tablestore::encryption::TableEncryption;
+use crate::tablestore::partitions::partition_ranges;
 use crate::tablestore::proto;
 use crate::tablestore::table::{TableDescription, TableOptions};
 
@@ -83,7 +84,8 @@ impl Client {
         }
     }
 
-    /// Creates a table as described, with a stream when `stream_expiration_hours` is set.
+    /// Creates a table as described, with a stream when `stream_expiration_hours` is set and
+    /// initial partitions when `split_points` are.
     pub async fn create_table(&self, table: &TableDescription) -> Result<()> {
         let request = proto::CreateTableRequest {
             table_meta: table.to_proto_meta(),
@@ -94,7 +96,7 @@ impl Client {
                 },
             },
             table_options: Some(table.to_proto_options()),
-            partitions: Vec::new(),
+            partitions: partition_ranges(&table.split_points),
             stream_spec: table
                 .stream_expiration_hours
                 .map(|expiration_hours| StreamChange::Enable { expiration_hours }.to_proto()),
@@ -121,6 +123,8 @@ impl Client {
                 max_versions: Some(o.max_versions),
                 deviation_cell_version_in_sec: Some(o.max_time_deviation),
                 allow_update: o.allow_update,
+                // Set at creation only: the service refuses a change.
+                update_full_row: None,
             }),
             stream_spec: update.stream.map(StreamChange::to_proto),
         };

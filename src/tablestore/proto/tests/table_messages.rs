@@ -50,6 +50,7 @@ fn table_messages_keep_their_encoding() {
                 max_versions: Some(3),
                 deviation_cell_version_in_sec: Some(86_400),
                 allow_update: Some(false),
+                update_full_row: None,
             }),
             partitions: vec![proto::PartitionRange {
                 begin: vec![1, 2],
@@ -116,6 +117,7 @@ fn table_messages_keep_their_encoding() {
                 max_versions: Some(1),
                 deviation_cell_version_in_sec: Some(86_400),
                 allow_update: None,
+                update_full_row: None,
             },
             table_status: Some(1),
             stream_details: Some(proto::StreamDetails {

@@ -7,6 +7,10 @@
 //! The directory starts with a dot, so the archive's backup listing never mistakes it for a
 //! backup. Segments are numbered from 1 and written atomically (temporary name, fsync, rename,
 //! fsync of the directory); the newest one's checkpoint is where capture continues.
+//!
+//! `captured_until` (a small file beside them) moves the captured-until mark on while the
+//! table is idle: a step that reads nothing stores no segment, but every change before the
+//! step started is then known to be stored, and a restore up to that instant may proceed.
 
 use std::path::{Path, PathBuf};
 
@@ -17,6 +21,7 @@ use super::segment::{ChangeSegment, ChangeSegmentError};
 
 pub const CHANGES_DIR: &str = ".changes";
 const EXT: &str = "tvchg";
+const CAPTURED_UNTIL: &str = "captured_until";
 
 /// The change segments of one table of one capture.
 #[derive(Debug, Clone)]
@@ -96,6 +101,30 @@ impl ChangeStore {
 
     pub fn read(&self, number: u64) -> Result<ChangeSegment, ChangeSegmentError> {
         ChangeSegment::parse(&std::fs::read(self.path(number))?)
+    }
+
+    /// Records that every change committed before `until_us` is stored (an idle step).
+    pub fn mark_captured_until(&self, until_us: i64) -> Result<(), ChangeSegmentError> {
+        if !self.dir.exists() {
+            return Ok(());
+        }
+        durable::write_atomic(
+            &self.dir.join(CAPTURED_UNTIL),
+            until_us.to_string().as_bytes(),
+        )?;
+        Ok(())
+    }
+
+    /// Every change committed before this instant (µs) is stored: the newer of the newest
+    /// segment's checkpoint and the idle mark.
+    pub fn captured_until_us(&self) -> Result<Option<i64>, ChangeSegmentError> {
+        let segment = self.latest_checkpoint()?.and_then(|c| c.captured_until_us);
+        let mark = match std::fs::read_to_string(self.dir.join(CAPTURED_UNTIL)) {
+            Ok(text) => text.trim().parse::<i64>().ok(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(e.into()),
+        };
+        Ok(segment.max(mark))
     }
 
     /// Every segment, oldest first.

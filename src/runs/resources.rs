@@ -21,6 +21,8 @@ pub struct Source {
 pub struct Resources {
     sources: BTreeMap<String, Source>,
     stores: BTreeMap<String, Arc<dyn BackupStore>>,
+    /// Where captured changes live, per archive store (`<root>/.changes/`).
+    change_roots: BTreeMap<String, std::path::PathBuf>,
 }
 
 impl std::fmt::Debug for Resources {
@@ -59,7 +61,7 @@ impl Resources {
             })?;
             resources = resources.with_store(name, store);
         }
-        Ok(resources)
+        Ok(resources.with_change_roots(config))
     }
 
     pub fn with_source(mut self, name: &str, client: Client, info: SourceInfo) -> Self {
@@ -71,6 +73,28 @@ impl Resources {
     pub fn with_store(mut self, name: &str, store: Arc<dyn BackupStore>) -> Self {
         self.stores.insert(name.to_string(), store);
         self
+    }
+
+    /// Records where each archive store of `config` keeps captured changes.
+    pub fn with_change_roots(mut self, config: &Config) -> Self {
+        for (name, settings) in &config.stores {
+            if let crate::config::StoreConfig::Archive(archive) = settings {
+                self.change_roots.insert(name.clone(), archive.path.clone());
+            }
+        }
+        self
+    }
+
+    /// The root under which store `name` keeps captured changes.
+    pub fn change_root(&self, name: &str) -> Result<&std::path::Path, RunError> {
+        self.change_roots
+            .get(name)
+            .map(|p| p.as_path())
+            .ok_or_else(|| {
+                RunError::Invalid(format!(
+                    "store '{name}' holds no captured changes (continuous capture writes them to archive stores)"
+                ))
+            })
     }
 
     pub fn source(&self, name: &str) -> Result<&Source, RunError> {

@@ -78,7 +78,7 @@ async fn a_continuous_schedule_stores_the_tables_changes_without_a_run() {
         async move {
             let shown = rig.get_json(&path).await;
             let capture = shown["capture"].clone();
-            (capture["status"] == "capturing" && capture["captured_until"].is_string())
+            (capture["status"] == "running" && capture["captured_until"].is_string())
                 .then_some(capture.clone())
                 .ok_or_else(|| format!("{capture}"))
         }
@@ -141,7 +141,7 @@ async fn a_continuous_schedule_stores_the_tables_changes_without_a_run() {
     )
     .await;
     assert_eq!(
-        capture["restorable_from"], backup["started_at"],
+        capture["restorable_from"], backup["finished_at"],
         "{capture} {backup}"
     );
 
@@ -166,7 +166,7 @@ async fn a_continuous_schedule_stores_the_tables_changes_without_a_run() {
         }
     })
     .await;
-    assert_eq!(rig.get_json(&path).await["capture"]["status"], "paused");
+    assert_eq!(rig.get_json(&path).await["capture"]["status"], "stopped");
 
     // A full schedule has no capture.
     let full = rig.schedule("nightly").await;

@@ -23,9 +23,12 @@ pub struct Rig {
 }
 
 pub async fn rig() -> Rig {
-    let emulator = Emulator::start(EmulatorConfig::default())
-        .await
-        .expect("emulator");
+    rig_with(EmulatorConfig::default()).await
+}
+
+/// [`rig`] over an emulator configured as given (e.g. a short stream hour).
+pub async fn rig_with(emulator: EmulatorConfig) -> Rig {
+    let emulator = Emulator::start(emulator).await.expect("emulator");
     let e = emulator.config();
     let app = spawn_app_with(&format!(
         "[sources.prod]\nendpoint = \"{}\"\ninstance = \"{}\"\naccess_key_id = \"{}\"\n\

@@ -72,13 +72,16 @@ fn view(state: &AppState, schedule: Schedule) -> ScheduleView {
 /// A continuous schedule's capture as its loops last reported it.
 #[derive(Debug, Serialize)]
 pub struct CaptureView {
-    /// `capturing` (every table's last step succeeded), `failing` (one did not: see the
-    /// logs and `tablevault_capture_up`), `starting` (no table has reported yet), `paused`.
+    /// `running` (every table's last step succeeded and is at the stream's tip),
+    /// `catching_up` (no table has reported yet, or one is still reading its backlog),
+    /// `failed` (a table's last step failed: see the logs and `tablevault_capture_up`),
+    /// `stopped` (the schedule is paused).
     pub status: &'static str,
     /// Every change committed before this instant is stored, for every table.
     pub captured_until: Option<DateTime<Utc>>,
     pub lag_seconds: Option<f64>,
-    /// The start of the oldest completed base backup of the schedule.
+    /// The end of the oldest completed base backup of the schedule: the earliest instant a
+    /// point-in-time restore can reach (the base's rows may hold any change up to its end).
     pub restorable_from: Option<DateTime<Utc>>,
     /// `captured_until`, once a base backup exists.
     pub restorable_until: Option<DateTime<Utc>>,
@@ -87,13 +90,13 @@ pub struct CaptureView {
 async fn capture_view(state: &AppState, schedule: &Schedule) -> ApiResult<CaptureView> {
     let tables = state.captures.of(&schedule.id);
     let status = if schedule.paused {
-        "paused"
-    } else if tables.is_empty() {
-        "starting"
-    } else if tables.values().all(|t| t.up) {
-        "capturing"
+        "stopped"
+    } else if tables.values().any(|t| !t.up) {
+        "failed"
+    } else if tables.is_empty() || tables.values().any(|t| t.captured_until_us.is_none()) {
+        "catching_up"
     } else {
-        "failing"
+        "running"
     };
     let captured_until = state
         .captures
@@ -115,7 +118,7 @@ async fn capture_view(state: &AppState, schedule: &Schedule) -> ApiResult<Captur
     })
 }
 
-/// The start of the schedule's oldest completed backup (backups are listed newest first).
+/// The end of the schedule's oldest completed backup (backups are listed newest first).
 async fn oldest_completed_backup(
     state: &AppState,
     schedule_id: &str,
@@ -130,7 +133,7 @@ async fn oldest_completed_backup(
     loop {
         let got = state.catalog.list_backups(&filter, &page).await?;
         if let Some(last) = got.items.last() {
-            oldest = Some(last.started_at);
+            oldest = last.finished_at.or(Some(last.started_at));
         }
         match got.next_page_token {
             Some(token) => page = PageRequest::next(MAX_PAGE_SIZE, token),

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::gap::CaptureGap;
 use crate::tablestore::client::StreamShard;
 use crate::tablestore::plainbuffer::SequenceInfo;
 
@@ -29,6 +30,9 @@ pub struct Checkpoint {
     pub shards: BTreeMap<String, ShardPosition>,
     /// Commit time (µs) up to which every record of every shard is stored, as of the last read.
     pub captured_until_us: Option<i64>,
+    /// Every gap this table's capture ever had, oldest first; carried by every later checkpoint.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gaps: Vec<CaptureGap>,
 }
 
 impl Checkpoint {
@@ -37,6 +41,20 @@ impl Checkpoint {
             stream_id: stream_id.into(),
             ..Checkpoint::default()
         }
+    }
+
+    /// The newest instant (µs) known to be stored: the captured-until mark, else the newest
+    /// record of any shard, else 0 (nothing known).
+    pub fn known_until_us(&self) -> i64 {
+        let newest_record = self
+            .shards
+            .values()
+            .filter_map(|p| match p {
+                ShardPosition::Reading { last, .. } | ShardPosition::Ended { last } => *last,
+            })
+            .map(|s| s.timestamp_us)
+            .max();
+        self.captured_until_us.or(newest_record).unwrap_or(0)
     }
 
     pub fn is_ended(&self, shard: &str) -> bool {

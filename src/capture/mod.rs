@@ -2,9 +2,12 @@
 //! stored as change segments next to the base backups in the archive store.
 //!
 //! - `checkpoint`: shard positions and the lineage rule (parents before children).
+//! - `gap`: spans whose changes were lost; kept in every later checkpoint.
 //! - `follow`: one read step over every ready shard.
 //! - `segment`: the change-segment file (records + checkpoint, zstd, SHA-256).
 //! - `replay`: base rows + changes up to an instant → the table as it was then.
+//! - `pitr`: which base and which changes restore an instant, or why none can.
+//! - `pitr_reader`: a base backup as a reader of the tables at that instant.
 //! - `status`: what each running capture last did (the API's `capture` view).
 //! - `store`: where changes are kept ([`ChangeStore`]): change segments in an archive store,
 //!   change records in a MongoDB store.
@@ -14,9 +17,17 @@
 //! Records and the checkpoint after them are committed together (one atomically written
 //! segment, or records then checkpoint in MongoDB), so a crash at any point keeps both or
 //! neither: capture resumes exactly after the last stored record.
+//!
+//! A gap (unread records expired, the stream disabled or replaced) does not stop capture: the
+//! step records the gap, stores a fresh position (the stream's oldest retained records, the
+//! stream turned on first) and reports the gap, so the daemon takes a new base backup — which
+//! starts after that fresh position, so the new base and the changes after it form a chain.
 
 pub mod checkpoint;
 mod follow;
+pub mod gap;
+pub mod pitr;
+pub mod pitr_reader;
 pub mod replay;
 pub mod segment;
 pub mod status;
@@ -31,6 +42,7 @@ use tokio_util::sync::CancellationToken;
 use crate::tablestore::client::{Client, StreamChange, StreamRecord, TableUpdate, TablestoreError};
 
 pub use checkpoint::{Checkpoint, ShardPosition};
+pub use gap::CaptureGap;
 pub use segment::{ChangeSegment, ChangeSegmentError};
 pub use status::{CaptureStatuses, TableCaptureStatus};
 pub use store::{
@@ -105,11 +117,14 @@ pub async fn ensure_stream(
 }
 
 /// What one [`TableCapture::run_once`] did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StepOutcome {
     pub records_stored: usize,
     /// Every change committed before this instant (µs) is stored, when known.
     pub captured_until_us: Option<i64>,
+    /// The step found its position lost: this gap is stored and capture continues from a
+    /// fresh position. A new base backup is needed to restore past it.
+    pub gap: Option<CaptureGap>,
 }
 
 /// The capture of one table into one [`ChangeStore`].
@@ -119,6 +134,11 @@ pub struct TableCapture {
     store: Arc<dyn ChangeStore>,
     settings: CaptureSettings,
     checkpoint: Option<Checkpoint>,
+    /// The checkpoint in memory is not stored yet (a fresh start): the next step stores it
+    /// even if nothing moved, so a restart continues from it and sees what expired meanwhile.
+    unsaved: bool,
+    /// The last idle captured-until mark stored (µs).
+    marked_us: i64,
 }
 
 impl TableCapture {
@@ -134,15 +154,18 @@ impl TableCapture {
             store,
             settings,
             checkpoint: None,
+            unsaved: false,
+            marked_us: 0,
         }
     }
 
     /// The stored checkpoint, or a fresh one at the oldest retained records of the table's
     /// stream, turning the stream on when it is off.
-    async fn start_checkpoint(&self) -> Result<Checkpoint, CaptureError> {
+    async fn start_checkpoint(&mut self) -> Result<Checkpoint, CaptureError> {
         if let Some(checkpoint) = self.store.latest_checkpoint().await? {
             return Ok(checkpoint);
         }
+        self.unsaved = true;
         let details = ensure_stream(
             &self.client,
             &self.table,
@@ -172,13 +195,16 @@ impl TableCapture {
         .await;
         let step = match result {
             Ok(step) => step,
+            Err(CaptureError::Gap { reason, .. }) => {
+                return self.restart_after_gap(start, reason).await;
+            }
             Err(e) => {
                 self.checkpoint = Some(start);
                 return Err(e);
             }
         };
         let records_stored = step.records.len();
-        if step.moved {
+        if step.moved || self.unsaved {
             let segment = ChangeSegment {
                 records: step.records,
                 checkpoint: step.checkpoint.clone(),
@@ -187,13 +213,86 @@ impl TableCapture {
                 self.checkpoint = Some(start);
                 return Err(e.into());
             }
+            self.unsaved = false;
+        } else if let Some(until) = step.checkpoint.captured_until_us {
+            self.mark_idle(until).await;
         }
         let captured_until_us = step.checkpoint.captured_until_us;
         self.checkpoint = Some(step.checkpoint);
         Ok(StepOutcome {
             records_stored,
             captured_until_us,
+            gap: None,
         })
+    }
+
+    /// Moves the stored captured-until mark on after an idle step, at most once a second.
+    async fn mark_idle(&mut self, until_us: i64) {
+        if until_us - self.marked_us < 1_000_000 {
+            return;
+        }
+        self.marked_us = until_us;
+        if self.store.mark_captured_until(until_us).await.is_err() {
+            tracing::warn!(table = %self.table, "Could not store the captured-until mark; restores may see a shorter window.");
+        }
+    }
+
+    /// Records the gap after `stale` and stores a fresh position: the stream's oldest retained
+    /// records, the stream turned on first. The gap ends when the stream is known to be on, so
+    /// every change after its end is read by the following steps. On failure the stale
+    /// checkpoint is kept and the next step finds the gap again.
+    async fn restart_after_gap(
+        &mut self,
+        stale: Checkpoint,
+        reason: String,
+    ) -> Result<StepOutcome, CaptureError> {
+        let fresh = match self.fresh_checkpoint_after(&stale, reason).await {
+            Ok(fresh) => fresh,
+            Err(e) => {
+                self.checkpoint = Some(stale);
+                return Err(e);
+            }
+        };
+        let gap = fresh.gaps.last().cloned();
+        self.checkpoint = Some(fresh);
+        Ok(StepOutcome {
+            records_stored: 0,
+            captured_until_us: None,
+            gap,
+        })
+    }
+
+    async fn fresh_checkpoint_after(
+        &self,
+        stale: &Checkpoint,
+        reason: String,
+    ) -> Result<Checkpoint, CaptureError> {
+        // Where the gap starts: what the stale position knew, or the idle mark stored after it.
+        let marked = self.store.captured_until_us().await?;
+        let from_us = stale.known_until_us().max(marked.unwrap_or(0));
+        let details = ensure_stream(
+            &self.client,
+            &self.table,
+            self.settings.stream_expiration_hours,
+        )
+        .await?;
+        let stream_id = details.stream_id.ok_or_else(|| CaptureError::Gap {
+            table: self.table.clone(),
+            reason: "the stream reports no id".into(),
+        })?;
+        let mut fresh = Checkpoint::new(stream_id);
+        fresh.gaps = stale.gaps.clone();
+        fresh.gaps.push(CaptureGap {
+            from_us,
+            until_us: chrono::Utc::now().timestamp_micros(),
+            reason,
+        });
+        let segment = ChangeSegment {
+            records: Vec::new(),
+            checkpoint: fresh.clone(),
+        };
+        self.store.append(segment).await?;
+        Ok(fresh)
     }
 
     /// Steps until `shutdown` fires or a step fails; pauses only when a step stored nothing.

@@ -15,6 +15,7 @@ mod keygen;
 mod progress;
 mod reach;
 mod restore;
+mod restore_until;
 mod runtime;
 mod selftest;
 mod serve;

@@ -46,6 +46,14 @@ pub struct RestoreArgs {
     /// Create tables without the saved server-side encryption.
     #[arg(long)]
     pub without_encryption: bool,
+    /// Restore the tables as they were at this instant (RFC 3339): the backup plus the changes
+    /// its continuous schedule captured, replayed up to and including it.
+    #[arg(long, value_name = "RFC3339")]
+    pub until: Option<chrono::DateTime<chrono::Utc>>,
+    /// With --until: the schedule whose captured changes to replay (default: the one capture
+    /// holding the backup's tables).
+    #[arg(long, requires = "until")]
+    pub schedule: Option<String>,
     /// How to print the result: readable text, or one JSON document.
     #[arg(long, value_enum, default_value_t)]
     pub output: Output,
@@ -64,7 +72,18 @@ pub async fn run(args: RestoreArgs) -> Result<(), Failure> {
     let config = common::load_config(&args.config)?;
     let store = common::open_store(&config, &args.store).await?;
     let (client, source) = common::connect_source(&config, &args.source).await?;
-    let reader = common::open_backup(store.as_ref(), &args.store, &args.backup).await?;
+    let mut reader = common::open_backup(store.as_ref(), &args.store, &args.backup).await?;
+    if let Some(until) = args.until {
+        reader = super::restore_until::reader_at(
+            &config,
+            &args.store,
+            args.schedule.as_deref(),
+            reader,
+            &args.tables,
+            until,
+        )
+        .await?;
+    }
     let mut renames = BTreeMap::new();
     for (old, new) in args.renames {
         if renames.insert(old.clone(), new).is_some() {

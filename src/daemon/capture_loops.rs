@@ -8,8 +8,14 @@
 //! switched to "full", source/store/tables changed). Every loop stops on the daemon's one
 //! shutdown token. A failed loop is logged and restarted from its stored checkpoint after a
 //! pause, so a source that is down only delays capture.
+//!
+//! A gap (changes lost: records expired behind a stopped daemon, the stream disabled) is
+//! recorded by the capture step itself, which continues from a fresh position; the loop then
+//! says so loudly (error log, `tablevault_capture_gaps_total`) and makes sure a new base
+//! backup of the schedule completes ([`GapBase`]), also after a restart.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
@@ -18,10 +24,12 @@ use tokio_util::sync::CancellationToken;
 use crate::api::AppState;
 use crate::capture::store::holds_changes;
 use crate::capture::{
-    open_change_store, CaptureError, CaptureSettings, TableCapture, TableCaptureStatus,
+    open_change_store, CaptureError, CaptureSettings, ChangeStore, TableCapture, TableCaptureStatus,
 };
 use crate::catalog::{PageRequest, Schedule, ScheduleMode, MAX_PAGE_SIZE};
-use crate::telemetry::events::{CaptureFailed, CaptureStepped};
+use crate::telemetry::events::{CaptureFailed, CaptureGapRecorded, CaptureStepped};
+
+use super::gap_base::{self, GapBase};
 
 /// How often the schedules are re-read (a changed schedule takes effect within this).
 const RECONCILE_INTERVAL: Duration = Duration::from_secs(2);
@@ -198,12 +206,30 @@ async fn capture_until_failure(
         .map_err(|e| Failure::Setup(e.to_string()))?;
     let settings = CaptureSettings::default();
     let idle_pause = settings.idle_pause;
+    let mut base_wanted = base_still_wanted(state, key, &store).await;
     let mut capture = TableCapture::new(client, &key.table, store, settings);
     while !stop.is_cancelled() {
         let outcome = tokio::select! {
             _ = stop.cancelled() => break,
             outcome = capture.run_once() => outcome?,
         };
+        if let Some(gap) = &outcome.gap {
+            CaptureGapRecorded {
+                schedule: &key.schedule_name,
+                table: &key.table,
+                gap,
+            }
+            .emit(&state.metrics);
+            base_wanted = Some(GapBase::after_us(gap.until_us));
+        }
+        if let Some(base) = &mut base_wanted {
+            if base
+                .settle(state, &key.schedule_id, &key.schedule_name)
+                .await
+            {
+                base_wanted = None;
+            }
+        }
         state.captures.set(
             &key.schedule_id,
             &key.table,
@@ -232,4 +258,18 @@ async fn capture_until_failure(
         }
     }
     Ok(())
+}
+
+/// The base a gap recorded before this loop started still needs (the daemon stopped between
+/// recording the gap and the base completing).
+async fn base_still_wanted(
+    state: &AppState,
+    key: &Wanted,
+    store: &Arc<dyn ChangeStore>,
+) -> Option<GapBase> {
+    let stored = store.latest_checkpoint().await.ok()??;
+    let gap = stored.gaps.last()?;
+    gap_base::needed_after(state, &key.schedule_id, gap.until_us)
+        .await
+        .then(|| GapBase::after_us(gap.until_us))
 }

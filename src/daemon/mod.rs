@@ -20,6 +20,7 @@
 
 pub mod capture_loops;
 mod error;
+mod gap_base;
 pub mod lock;
 pub mod startup;
 pub mod store_watch;

@@ -136,6 +136,7 @@ pub fn run_executor(
     for (name, store) in stores {
         resources = resources.with_store(name, store.store.clone());
     }
+    let resources = resources.with_store_configs(config);
     let options = ExecutorOptions {
         engine: config.engine.clone(),
         max_concurrent_runs: config.scheduler.max_concurrent_runs,

@@ -96,6 +96,10 @@ pub struct RestoreRequest {
     /// Reserved throughput and encryption of created tables.
     #[serde(default)]
     pub settings: crate::engine::RestoreSettings,
+    /// Restore the tables as they were at this instant: a base backup of the schedule (the
+    /// newest one finished by then, or the one named) plus its captured changes up to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub point_in_time: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::RunError;
+use crate::capture::{open_change_store, ChangeStore};
 use crate::config::{Config, StoreConfig};
 use crate::store::{self, BackupStore, SourceInfo};
 use crate::tablestore::client::Client;
@@ -77,6 +78,30 @@ impl Resources {
     pub fn with_store(mut self, name: &str, store: Arc<dyn BackupStore>) -> Self {
         self.stores.insert(name.to_string(), store);
         self
+    }
+
+    /// Records where each archive store of `config` keeps captured changes.
+    /// Remembers every store's config: captured changes are found through it.
+    pub fn with_store_configs(mut self, config: &Config) -> Self {
+        for (name, settings) in &config.stores {
+            self.store_configs.insert(name.clone(), settings.clone());
+        }
+        self
+    }
+
+    /// The change store of `table` captured for `schedule_id` next to store `name`'s backups.
+    pub async fn change_store(
+        &self,
+        name: &str,
+        schedule_id: &str,
+        table: &str,
+    ) -> Result<Arc<dyn ChangeStore>, RunError> {
+        let config = self
+            .store_config(name)
+            .ok_or_else(|| RunError::Invalid(format!("store '{name}' is not configured")))?;
+        open_change_store(name, config, schedule_id, table)
+            .await
+            .map_err(|e| RunError::Invalid(format!("captured changes of table '{table}': {e}")))
     }
 
     pub fn source(&self, name: &str) -> Result<&Source, RunError> {

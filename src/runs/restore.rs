@@ -1,7 +1,11 @@
 //! Restore and verify runs. Both read a completed backup, chosen by id or as the newest
 //! completed backup of a schedule; a restore also claims the target tables it writes.
+//! A point-in-time restore reads the base [`crate::capture::pitr::plan`] picks, with its
+//! captured changes replayed up to the instant ([`PointInTimeReader`]).
 
 use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
 
 use super::backup::to_json;
 use super::claims::Claim;
@@ -9,18 +13,22 @@ use super::events::{Event, RunLabels};
 use super::job_context::{JobContext, Submission};
 use super::resources::{Resources, Source};
 use super::{BackupRef, RestoreRequest, RunError, VerifyRequest};
+use crate::capture::pitr::{self, BaseBackup, PitrError};
+use crate::capture::pitr_reader::{PointInTimeReader, TableChanges};
 use crate::catalog::{
     Backup, BackupFilter, BackupStatus, Catalog, NewRun, PageRequest, RunKind, RunOutcome,
     RunStatus, RunTrigger, VerifyResult,
 };
 use crate::engine::{run_restore, run_verify, EngineError, RestoreJob, RunControls, VerifyJob};
-use crate::store::BackupStore;
+use crate::store::{BackupReader, BackupStore};
 
 pub(crate) struct RestoreSpec {
     request: RestoreRequest,
     backup_id: String,
     store: Arc<dyn BackupStore>,
     target: Source,
+    /// Point in time: each table's change store, and the instant (µs) to replay up to.
+    replay: Option<(TableChanges, i64)>,
 }
 
 pub(crate) struct VerifySpec {
@@ -37,14 +45,17 @@ pub(crate) async fn prepare_restore(
     resources: &Resources,
     request: RestoreRequest,
 ) -> Result<Submission<RestoreSpec>, RunError> {
-    let backup = resolve(catalog, &request.backup).await?;
+    let (backup, replay) = match request.point_in_time {
+        None => (resolve(catalog, &request.backup).await?, None),
+        Some(at) => {
+            let (backup, changes, until_us) =
+                resolve_point_in_time(catalog, resources, &request, at).await?;
+            (backup, Some((changes, until_us)))
+        }
+    };
     let target = resources.source(&request.target_source)?.clone();
     let store = resources.store(&backup.store)?;
-    let selected: Vec<String> = if request.tables.is_empty() {
-        backup.tables.iter().map(|t| t.name.clone()).collect()
-    } else {
-        request.tables.clone()
-    };
+    let selected = selected_tables(&request, &backup);
     let written: Vec<String> = selected
         .iter()
         .map(|t| request.renames.get(t).cloned().unwrap_or_else(|| t.clone()))
@@ -69,6 +80,7 @@ pub(crate) async fn prepare_restore(
         backup_id: backup.id,
         store,
         target,
+        replay,
     };
     Ok(Submission {
         new,
@@ -114,6 +126,97 @@ pub(crate) async fn prepare_verify(
     })
 }
 
+fn selected_tables(request: &RestoreRequest, backup: &Backup) -> Vec<String> {
+    if request.tables.is_empty() {
+        backup.tables.iter().map(|t| t.name.clone()).collect()
+    } else {
+        request.tables.clone()
+    }
+}
+
+/// The base backup for a point-in-time restore, each selected table's change store, and the
+/// instant (µs) to replay to; an instant that cannot be restored is `Invalid` naming why.
+async fn resolve_point_in_time(
+    catalog: &Catalog,
+    resources: &Resources,
+    request: &RestoreRequest,
+    at: DateTime<Utc>,
+) -> Result<(Backup, TableChanges, i64), RunError> {
+    let candidates = match &request.backup {
+        BackupRef::LatestOfSchedule(schedule_id) => {
+            catalog.get_schedule(schedule_id).await?;
+            completed_backups(catalog, schedule_id).await?
+        }
+        BackupRef::BackupId(id) => {
+            let backup = resolve(catalog, &request.backup).await?;
+            if backup.schedule_id.is_none() {
+                return Err(RunError::Invalid(format!(
+                    "backup {id} belongs to no schedule, so no changes were captured for it"
+                )));
+            }
+            vec![backup]
+        }
+    };
+    let Some(newest) = candidates.first() else {
+        return Err(RunError::Invalid(
+            "nothing is restorable yet: the schedule has no completed base backup".into(),
+        ));
+    };
+    let schedule_id = newest.schedule_id.clone().unwrap_or_default();
+    let bases: Vec<BaseBackup> = candidates
+        .iter()
+        .map(|b| BaseBackup {
+            id: b.id.clone(),
+            started_at: b.started_at,
+            finished_at: b.finished_at.unwrap_or(b.updated_at),
+        })
+        .collect();
+    // Plan for the tables asked (or the newest base's), then again for the chosen base's.
+    let mut tables = selected_tables(request, newest);
+    loop {
+        let mut stores = Vec::new();
+        for table in &tables {
+            let store = resources
+                .change_store(&newest.store, &schedule_id, table)
+                .await?;
+            stores.push((table.clone(), store));
+        }
+        let plan = pitr::plan(&bases, &stores, at).await.map_err(|e| match e {
+            PitrError::NotRestorable(message) => RunError::Invalid(message),
+            other => RunError::Invalid(format!("the captured changes cannot be read: {other}")),
+        })?;
+        let base = candidates
+            .iter()
+            .find(|b| b.id == plan.base.id)
+            .cloned()
+            .expect("the plan picks one of the candidates");
+        let base_tables = selected_tables(request, &base);
+        if base_tables == tables {
+            return Ok((base, stores.into_iter().collect(), plan.until_us));
+        }
+        tables = base_tables;
+    }
+}
+
+/// Every completed backup of the schedule, newest first.
+async fn completed_backups(catalog: &Catalog, schedule_id: &str) -> Result<Vec<Backup>, RunError> {
+    let filter = BackupFilter {
+        schedule_id: Some(schedule_id.to_string()),
+        statuses: vec![BackupStatus::Completed],
+        ..BackupFilter::default()
+    };
+    let mut page = PageRequest::first(crate::catalog::MAX_PAGE_SIZE);
+    let mut all = Vec::new();
+    loop {
+        let got = catalog.list_backups(&filter, &page).await?;
+        all.extend(got.items);
+        match got.next_page_token {
+            Some(token) => page = PageRequest::next(crate::catalog::MAX_PAGE_SIZE, token),
+            None => return Ok(all),
+        }
+    }
+}
+
 /// The completed backup a request refers to.
 async fn resolve(catalog: &Catalog, reference: &BackupRef) -> Result<Backup, RunError> {
     let backup = match reference {
@@ -155,6 +258,15 @@ impl RestoreSpec {
         let reader = match self.store.open(&self.backup_id).await {
             Ok(reader) => reader,
             Err(e) => return RunOutcome::with(RunStatus::Failed, e.to_string()),
+        };
+        let reader: Arc<dyn BackupReader> = match self.replay {
+            Some((changes, until_us)) => {
+                match PointInTimeReader::open(reader, changes, until_us).await {
+                    Ok(at) => Arc::new(at),
+                    Err(e) => return RunOutcome::with(RunStatus::Failed, e.to_string()),
+                }
+            }
+            None => reader,
         };
         let job = RestoreJob {
             reader,

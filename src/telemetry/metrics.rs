@@ -48,6 +48,7 @@ pub struct Metrics {
     pub(super) capture_lag: GaugeVec,
     pub(super) capture_records: IntCounterVec,
     pub(super) capture_up: IntGaugeVec,
+    pub(super) capture_gaps: IntCounterVec,
     /// The stores each schedule has `backups_stored` series for, so removal finds them all.
     pub(super) schedule_stores: Mutex<HashMap<String, BTreeSet<String>>>,
     /// Held while `backups_stored` is recounted from the catalog and set: recounts run on
@@ -224,6 +225,12 @@ impl Metrics {
                 &r,
                 "tablevault_capture_up",
                 "1 if the continuous schedule's last capture step succeeded, else 0.",
+                &["schedule"],
+            ),
+            capture_gaps: counter(
+                &r,
+                "tablevault_capture_gaps_total",
+                "Capture gaps: changes lost to continuous capture (a new base backup follows).",
                 &["schedule"],
             ),
             registry: r,

@@ -7,6 +7,7 @@ use std::time::Duration;
 use serde_json::json;
 use tablevault::capture::{ArchiveChangeStore, ChangeStore, MongoChangeStore};
 use tablevault::config::StoreConfig;
+use tablevault::emulator::EmulatorConfig;
 use tablevault::store::mongo::{MongoStore, MongoStoreConfig};
 use tablevault::tablestore::client::RowExistence;
 use tablevault::tablestore::{Cell, PkValue, PrimaryKey, Row, Value};
@@ -110,7 +111,7 @@ async fn a_continuous_schedule_stores_the_tables_changes_without_a_run() {
     )
     .await;
     assert_eq!(
-        capture["restorable_from"], backup["started_at"],
+        capture["restorable_from"], backup["finished_at"],
         "{capture} {backup}"
     );
 
@@ -177,10 +178,13 @@ async fn a_continuous_base_backup_turns_the_stream_on_before_it_scans() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_continuous_schedule_on_a_mongodb_store_stores_change_records() {
     let server = MongoServer::start();
-    let rig = rig_with(&format!(
-        "[stores.mongo]\nkind = \"mongodb\"\nuri = \"{}\"\ndatabase_prefix = \"tv\"\n",
-        server.uri()
-    ))
+    let rig = rig_with(
+        EmulatorConfig::default(),
+        &format!(
+            "[stores.mongo]\nkind = \"mongodb\"\nuri = \"{}\"\ndatabase_prefix = \"tv\"\n",
+            server.uri()
+        ),
+    )
     .await;
     let body = json!({"name": "pitr", "cron": "0 3 * * *", "source": "prod", "store": "mongo",
                       "tables": ["orders"], "mode": "continuous"});
@@ -333,10 +337,13 @@ async fn retention_of_an_archive_chain_moves_the_restorable_window() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn retention_of_a_mongodb_chain_moves_the_restorable_window() {
     let server = MongoServer::start();
-    let rig = rig_with(&format!(
-        "[stores.mongo]\nkind = \"mongodb\"\nuri = \"{}\"\ndatabase_prefix = \"tv\"\n",
-        server.uri()
-    ))
+    let rig = rig_with(
+        EmulatorConfig::default(),
+        &format!(
+            "[stores.mongo]\nkind = \"mongodb\"\nuri = \"{}\"\ndatabase_prefix = \"tv\"\n",
+            server.uri()
+        ),
+    )
     .await;
     retention_moves_the_restorable_window(&rig, "mongo").await;
 }

@@ -25,14 +25,13 @@ pub struct Rig {
 }
 
 pub async fn rig() -> Rig {
-    rig_with("").await
+    rig_with(EmulatorConfig::default(), "").await
 }
 
-/// [`rig`] with more config text (e.g. another store).
-pub async fn rig_with(extra_config: &str) -> Rig {
-    let emulator = Emulator::start(EmulatorConfig::default())
-        .await
-        .expect("emulator");
+/// [`rig`] over an emulator configured as given (e.g. a short stream hour), with more config
+/// text (e.g. another store).
+pub async fn rig_with(emulator: EmulatorConfig, extra_config: &str) -> Rig {
+    let emulator = Emulator::start(emulator).await.expect("emulator");
     let e = emulator.config();
     let app = spawn_app_with(&format!(
         "[sources.prod]\nendpoint = \"{}\"\ninstance = \"{}\"\naccess_key_id = \"{}\"\n\

@@ -14,7 +14,7 @@ use tokio_util::sync::CancellationToken;
 
 use support::emulator::{client, default_emulator, start_emulator};
 use support::poll::eventually;
-use tablevault::capture::{ArchiveChangeStore, CaptureError, CaptureSettings, TableCapture};
+use tablevault::capture::{ArchiveChangeStore, CaptureSettings, TableCapture};
 use tablevault::emulator::{EmulatorConfig, EmulatorHandle};
 use tablevault::tablestore::client::{Client, RecordAction, RowExistence};
 use tablevault::tablestore::{
@@ -112,12 +112,14 @@ async fn capture_turns_the_stream_on_and_stores_every_change_once() {
         .unwrap()
         .read_all()
         .unwrap();
+    // The first step stores its fresh position (so a restart sees what expired meanwhile);
+    // after that, a step that stored nothing wrote no segment.
     assert_eq!(
-        segments.len(),
-        2,
+        segments.iter().map(|s| s.records.len()).collect::<Vec<_>>(),
+        [0, 5, 2],
         "a step that stored nothing wrote no segment"
     );
-    assert_eq!(segments[1].records[0].record.action, RecordAction::Delete);
+    assert_eq!(segments[2].records[0].record.action, RecordAction::Delete);
 }
 
 #[tokio::test]
@@ -206,8 +208,10 @@ async fn parents_are_read_to_their_end_before_children() {
     }
 }
 
+/// Unread records that expired are a gap: the step records it (in the stored checkpoint, kept
+/// by every later one) and continues from a fresh position, so later changes are captured.
 #[tokio::test]
-async fn unread_records_that_expired_are_a_gap() {
+async fn unread_records_that_expired_are_a_recorded_gap_and_capture_goes_on() {
     let emulator = start_emulator(EmulatorConfig {
         stream_hour_ms: 200,
         ..EmulatorConfig::default()
@@ -218,7 +222,9 @@ async fn unread_records_that_expired_are_a_gap() {
     let dir = tempfile::tempdir().unwrap();
     let mut capture = capture(&emulator, dir.path(), CaptureSettings::default());
     put(&client, 1, 1).await;
-    capture.run_once().await.unwrap();
+    let first = capture.run_once().await.unwrap();
+    assert_eq!(first.gap, None);
+    let before_gap = chrono::Utc::now().timestamp_micros();
     put(&client, 2, 2).await;
     // The daemon is "stopped" while the second record expires.
     let stream_id = client.stream_details("t").await.unwrap().stream_id.unwrap();
@@ -235,11 +241,58 @@ async fn unread_records_that_expired_are_a_gap() {
         },
     )
     .await;
-    match capture.run_once().await {
-        Err(CaptureError::Gap { table, .. }) => assert_eq!(table, "t"),
-        other => panic!("expected a gap, got {other:?}"),
-    }
+    let step = capture.run_once().await.expect("a gap is not a failure");
+    let gap = step.gap.expect("the gap is reported");
+    assert!(
+        gap.from_us <= before_gap,
+        "{gap:?} starts where capture was"
+    );
+    assert!(gap.until_us > before_gap, "{gap:?}");
+    assert!(gap.reason.contains("expired"), "{gap:?}");
     assert_eq!(stored(dir.path()), [(1, 1)], "nothing stored past the gap");
+    let store = ArchiveChangeStore::new(dir.path(), "sched-1", "t").unwrap();
+    assert_eq!(
+        store.latest_checkpoint().unwrap().unwrap().gaps,
+        std::slice::from_ref(&gap),
+        "the gap is stored with the fresh position"
+    );
+
+    // A restarted capture continues from the fresh position and keeps the gap.
+    drop(capture);
+    let mut restarted = self::capture(&emulator, dir.path(), CaptureSettings::default());
+    put(&client, 3, 3).await;
+    let step = restarted.run_once().await.unwrap();
+    assert_eq!(step.gap, None, "the same gap is not found twice");
+    assert_eq!(stored(dir.path()), [(1, 1), (3, 3)]);
+    assert_eq!(store.latest_checkpoint().unwrap().unwrap().gaps, [gap]);
+}
+
+/// A disabled stream is a gap too: capture turns the stream on again (a new stream id) and
+/// reads the new stream from its start.
+#[tokio::test]
+async fn a_disabled_stream_is_a_gap_and_capture_turns_it_on_again() {
+    let emulator = default_emulator().await;
+    let client = client(&emulator);
+    table(&client, "t", Some(1)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut capture = capture(&emulator, dir.path(), CaptureSettings::default());
+    put(&client, 1, 1).await;
+    capture.run_once().await.unwrap();
+    let old_stream = client.stream_details("t").await.unwrap().stream_id;
+    let off = tablevault::tablestore::client::TableUpdate {
+        stream: Some(tablevault::tablestore::client::StreamChange::Disable),
+        ..Default::default()
+    };
+    client.update_table("t", &off).await.unwrap();
+    put(&client, 2, 2).await; // lost: no stream
+    let step = capture.run_once().await.expect("a gap is not a failure");
+    assert!(step.gap.is_some(), "{step:?}");
+    let new_stream = client.stream_details("t").await.unwrap();
+    assert!(new_stream.enabled, "capture turned the stream on again");
+    assert_ne!(new_stream.stream_id, old_stream);
+    put(&client, 3, 3).await;
+    capture.run_once().await.unwrap();
+    assert_eq!(stored(dir.path()), [(1, 1), (3, 3)]);
 }
 
 #[tokio::test]

@@ -117,7 +117,8 @@ impl ChangeStore for CrashBeforeCheckpoint {
 
     async fn append(&self, segment: ChangeSegment) -> Result<(), ChangeStoreError> {
         let step = self.0.next_step().await?;
-        self.0.write_records(step, &segment.records).await?;
+        let chain = segment.checkpoint.gaps.len();
+        self.0.write_records(step, chain, &segment.records).await?;
         Err(ChangeStoreError::Join(
             "crashed before the checkpoint".into(),
         ))
@@ -125,6 +126,18 @@ impl ChangeStore for CrashBeforeCheckpoint {
 
     async fn records(&self) -> Result<Vec<CapturedRecord>, ChangeStoreError> {
         self.0.records().await
+    }
+
+    async fn chain_records(&self, chain: usize) -> Result<Vec<CapturedRecord>, ChangeStoreError> {
+        self.0.chain_records(chain).await
+    }
+
+    async fn mark_captured_until(&self, until_us: i64) -> Result<(), ChangeStoreError> {
+        self.0.mark_captured_until(until_us).await
+    }
+
+    async fn captured_until_us(&self) -> Result<Option<i64>, ChangeStoreError> {
+        self.0.captured_until_us().await
     }
 
     async fn prune_before(&self, before_us: i64) -> Result<u64, ChangeStoreError> {

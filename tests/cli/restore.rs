@@ -128,3 +128,98 @@ async fn dry_run_reports_and_writes_nothing() {
     assert_eq!(env.emulator.request_count("BatchWriteRow"), 0);
     assert_eq!(env.emulator.request_count("CreateTable"), 0);
 }
+
+/// `restore --backup ID --until T`: the base backup plus the changes captured for its schedule
+/// up to T, as the table was at T; an instant before the base's end is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restore_until_replays_the_captured_changes_up_to_the_instant() {
+    use tablevault::capture::{ArchiveChangeStore, CaptureSettings, TableCapture};
+    use tablevault::tablestore::client::RowExistence;
+    use tablevault::tablestore::{Cell, PkValue, PrimaryKey, Row, Value};
+
+    let env = Env::start().await;
+    env.create_source_table(&table("t"), &rows(6)).await;
+    let changes = ArchiveChangeStore::new(&env.archive_root(), "sched-1", "t").unwrap();
+    let mut capture = TableCapture::new(
+        env.client.clone(),
+        "t",
+        std::sync::Arc::new(changes),
+        CaptureSettings::default(),
+    );
+    capture.run_once().await.unwrap(); // the stream on: the capture position
+    let before_base = chrono::Utc::now();
+    let backup = env
+        .run(&[
+            "backup", "--source", "test", "--store", "local", "--table", "t", "--output", "json",
+        ])
+        .await;
+    assert_eq!(backup.code, 0, "{backup:?}");
+    let backup_id = backup.json()["id"].as_str().unwrap().to_string();
+
+    let key = |i: i64| {
+        PrimaryKey::new([
+            ("id", PkValue::Integer(i)),
+            ("name", PkValue::String(format!("n{i}"))),
+        ])
+    };
+    let row = Row::new(
+        key(2),
+        vec![Cell::put("s", Value::String("changed".into()))],
+    );
+    env.client
+        .update_row("t", &row, RowExistence::Ignore)
+        .await
+        .unwrap();
+    env.client
+        .delete_row("t", &key(3), RowExistence::Ignore)
+        .await
+        .unwrap();
+    let instant = chrono::Utc::now();
+    let expected = env.read_table("t").await;
+    tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+    env.client
+        .delete_row("t", &key(4), RowExistence::Ignore)
+        .await
+        .unwrap();
+    capture.run_once().await.unwrap();
+    capture.run_once().await.unwrap(); // at the tip: captured past the instant
+
+    let at = instant.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let run = env
+        .run(&[
+            "restore", "--store", "local", "--source", "test", "--backup", &backup_id, "--until",
+            &at, "--rename", "t=t_at", "--output", "json",
+        ])
+        .await;
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(env.read_table("t_at").await, expected);
+    assert_ne!(
+        env.read_table("t").await,
+        expected,
+        "the live table moved on"
+    );
+
+    let early = before_base.to_rfc3339();
+    let refused = env
+        .run(&[
+            "restore",
+            "--store",
+            "local",
+            "--source",
+            "test",
+            "--backup",
+            &backup_id,
+            "--until",
+            &early,
+            "--rename",
+            "t=t_early",
+        ])
+        .await;
+    assert_ne!(refused.code, 0, "{refused:?}");
+    assert!(
+        refused
+            .error_line()
+            .contains("before the restorable window"),
+        "{refused:?}"
+    );
+}

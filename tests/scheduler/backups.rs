@@ -145,6 +145,7 @@ async fn verify_and_restore_read_the_latest_backup_of_a_schedule() {
             if_exists: IfExists::Fail,
             dry_run: false,
             settings: Default::default(),
+            point_in_time: None,
         })
         .await
         .expect("restore queued");

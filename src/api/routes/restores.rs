@@ -1,6 +1,9 @@
 //! `POST /api/v1/restores`: restore a backup (or a schedule's newest completed one) into a
 //! configured source, optionally renaming tables. Tables named for a given backup must be in
 //! it; for a schedule the backup is only chosen when the run starts, which checks then.
+//! With `point_in_time` (issue 12) the tables are restored as they were at that instant: the
+//! base and the captured changes are chosen now, and an instant outside the restorable window
+//! or inside a capture gap is a 422 naming the window or the gap.
 
 use std::collections::BTreeMap;
 
@@ -37,6 +40,8 @@ pub struct CreateRestore {
     pub without_encryption: bool,
     /// The configured source restored into; default: the one the backup was taken from.
     pub source: Option<String>,
+    /// Restore the tables as they were at this instant (RFC 3339; a continuous schedule).
+    pub point_in_time: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 pub async fn create(
@@ -73,6 +78,7 @@ pub async fn create(
             restore_reserved_throughput: body.restore_reserved_throughput,
             without_encryption: body.without_encryption,
         },
+        point_in_time: body.point_in_time,
     };
     let run = state.executor().submit_restore(request).await?;
     Ok(run_accepted(&run))

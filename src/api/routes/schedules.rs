@@ -74,15 +74,17 @@ const CATCHING_UP_AFTER_SECONDS: f64 = 60.0;
 /// A continuous schedule's capture as its loops last reported it.
 #[derive(Debug, Serialize)]
 pub struct CaptureView {
-    /// The fixed contract: `running` (every table's last step succeeded and the lag
-    /// is under [`CATCHING_UP_AFTER_SECONDS`]), `catching_up` (no table has reported yet, or
-    /// capture is further behind), `failed` (a table's last step failed: see the logs and
+    /// The fixed contract: `running` (every table's last step succeeded, reached its
+    /// stream's tip, and the lag is under [`CATCHING_UP_AFTER_SECONDS`]), `catching_up` (no
+    /// table has reported yet, one is still reading its backlog, or capture is further
+    /// behind), `failed` (a table's last step failed: see the logs and
     /// `tablevault_capture_up`), `stopped` (the schedule is paused).
     pub status: &'static str,
     /// Every change committed before this instant is stored, for every table.
     pub captured_until: Option<DateTime<Utc>>,
     pub lag_seconds: Option<f64>,
-    /// The start of the oldest completed base backup of the schedule.
+    /// The end of the oldest completed base backup of the schedule: the earliest instant a
+    /// point-in-time restore can reach (the base's rows may hold any change up to its end).
     pub restorable_from: Option<DateTime<Utc>>,
     /// `captured_until`, once a base backup exists.
     pub restorable_until: Option<DateTime<Utc>>,
@@ -100,7 +102,10 @@ async fn capture_view(state: &AppState, schedule: &Schedule) -> ApiResult<Captur
         "stopped"
     } else if tables.values().any(|t| !t.up) {
         "failed"
-    } else if tables.is_empty() || lag_seconds.is_none_or(|lag| lag > CATCHING_UP_AFTER_SECONDS) {
+    } else if tables.is_empty()
+        || tables.values().any(|t| t.captured_until_us.is_none())
+        || lag_seconds.is_none_or(|lag| lag > CATCHING_UP_AFTER_SECONDS)
+    {
         "catching_up"
     } else {
         "running"
@@ -119,14 +124,15 @@ async fn capture_view(state: &AppState, schedule: &Schedule) -> ApiResult<Captur
     })
 }
 
-/// The start of the schedule's oldest completed backup: the same base retention prunes
-/// changes before (`runs::change_pruning`).
+/// The end of the schedule's oldest kept base backup: the same base retention prunes changes
+/// before (`runs::change_pruning`), and the first instant a replay onto it can reach (a scan
+/// may hold changes from anywhere between its start and end).
 async fn oldest_completed_backup(
     state: &AppState,
     schedule_id: &str,
 ) -> ApiResult<Option<DateTime<Utc>>> {
     let oldest = crate::runs::change_pruning::oldest_kept_base(&state.catalog, schedule_id).await?;
-    Ok(oldest.map(|backup| backup.started_at))
+    Ok(oldest.map(|backup| backup.finished_at.unwrap_or(backup.started_at)))
 }
 
 fn parse_zone(text: &str) -> Result<Tz, ApiError> {

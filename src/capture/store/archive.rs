@@ -9,6 +9,10 @@
 //! fsync of the directory); the newest one's checkpoint is where capture continues.
 //! Pruning removes whole segments whose every record is older than the cut, never the newest
 //! one (it holds the checkpoint); numbering continues after the newest, so gaps are harmless.
+//!
+//! `captured_until` (a small file beside them) moves the captured-until mark on while the
+//! table is idle: a step that reads nothing stores no segment, but every change before the
+//! step started is then known to be stored, and a restore up to that instant may proceed.
 
 use std::path::{Path, PathBuf};
 
@@ -23,6 +27,7 @@ use super::{ChangeStore, ChangeStoreError};
 
 pub const CHANGES_DIR: &str = ".changes";
 const EXT: &str = "tvchg";
+const CAPTURED_UNTIL: &str = "captured_until";
 
 /// The change segments of one table of one capture.
 #[derive(Debug, Clone)]
@@ -104,6 +109,30 @@ impl ArchiveChangeStore {
         ChangeSegment::parse(&std::fs::read(self.path(number))?)
     }
 
+    /// Records that every change committed before `until_us` is stored (an idle step).
+    pub fn mark_captured_until(&self, until_us: i64) -> Result<(), ChangeSegmentError> {
+        if !self.dir.exists() {
+            return Ok(());
+        }
+        durable::write_atomic(
+            &self.dir.join(CAPTURED_UNTIL),
+            until_us.to_string().as_bytes(),
+        )?;
+        Ok(())
+    }
+
+    /// Every change committed before this instant (µs) is stored: the newer of the newest
+    /// segment's checkpoint and the idle mark.
+    pub fn captured_until_us(&self) -> Result<Option<i64>, ChangeSegmentError> {
+        let segment = self.latest_checkpoint()?.and_then(|c| c.captured_until_us);
+        let mark = match std::fs::read_to_string(self.dir.join(CAPTURED_UNTIL)) {
+            Ok(text) => text.trim().parse::<i64>().ok(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(e.into()),
+        };
+        Ok(segment.max(mark))
+    }
+
     /// Every segment, oldest first.
     pub fn read_all(&self) -> Result<Vec<ChangeSegment>, ChangeSegmentError> {
         self.numbers()?.into_iter().map(|n| self.read(n)).collect()
@@ -164,6 +193,28 @@ impl ChangeStore for ArchiveChangeStore {
         let store = self.clone();
         let segments = blocking(move || store.read_all()).await?;
         Ok(segments.into_iter().flat_map(|s| s.records).collect())
+    }
+
+    /// A segment's records were read before its checkpoint, and a gap's segment holds none,
+    /// so the records of chain k are exactly those of segments whose checkpoint knows k gaps.
+    async fn chain_records(&self, chain: usize) -> Result<Vec<CapturedRecord>, ChangeStoreError> {
+        let store = self.clone();
+        let segments = blocking(move || store.read_all()).await?;
+        Ok(segments
+            .into_iter()
+            .filter(|s| s.checkpoint.gaps.len() == chain)
+            .flat_map(|s| s.records)
+            .collect())
+    }
+
+    async fn mark_captured_until(&self, until_us: i64) -> Result<(), ChangeStoreError> {
+        let store = self.clone();
+        blocking(move || store.mark_captured_until(until_us)).await
+    }
+
+    async fn captured_until_us(&self) -> Result<Option<i64>, ChangeStoreError> {
+        let store = self.clone();
+        blocking(move || store.captured_until_us()).await
     }
 
     async fn prune_before(&self, before_us: i64) -> Result<u64, ChangeStoreError> {

@@ -57,6 +57,19 @@ pub trait ChangeStore: Send + Sync {
     /// children): the order replay needs.
     async fn records(&self) -> Result<Vec<CapturedRecord>, ChangeStoreError>;
 
+    /// The committed records of chain `chain` (the records stored while the checkpoint knew
+    /// exactly `chain` gaps: the changes between the `chain`-th gap and the next), in capture
+    /// order. A point-in-time restore replays the chain its base backup started in.
+    async fn chain_records(&self, chain: usize) -> Result<Vec<CapturedRecord>, ChangeStoreError>;
+
+    /// Records that every change committed before `until_us` is stored: an idle step stores
+    /// no records, but moves what a restore may reach.
+    async fn mark_captured_until(&self, until_us: i64) -> Result<(), ChangeStoreError>;
+
+    /// Every change committed before this instant (µs) is stored: the newer of the
+    /// checkpoint's `captured_until_us` and the idle mark.
+    async fn captured_until_us(&self) -> Result<Option<i64>, ChangeStoreError>;
+
     /// Removes records committed before `before_us` that no kept base backup can replay
     /// (retention, see `runs::change_pruning`). The checkpoint is always kept. Returns how
     /// many records were removed.

@@ -139,6 +139,7 @@ impl MongoChangeStore {
     pub async fn write_records(
         &self,
         step: i64,
+        chain: usize,
         records: &[CapturedRecord],
     ) -> Result<(), ChangeStoreError> {
         self.ensure_index().await?;
@@ -164,6 +165,7 @@ impl MongoChangeStore {
                     "_id": id.clone(),
                     "step": stepped(step),
                     "i": i,
+                    "chain": chain as i64,
                     "at_us": sequence.timestamp_us,
                     "record": json,
                 };
@@ -210,31 +212,18 @@ impl MongoChangeStore {
         Ok(())
     }
 
-    /// The step number the next append gets.
-    pub async fn next_step(&self) -> Result<i64, ChangeStoreError> {
-        Ok(self.committed().await?.map_or(1, |(step, _)| step + 1))
-    }
-}
-
-#[async_trait]
-impl ChangeStore for MongoChangeStore {
-    async fn latest_checkpoint(&self) -> Result<Option<Checkpoint>, ChangeStoreError> {
-        Ok(self.committed().await?.map(|(_, checkpoint)| checkpoint))
-    }
-
-    async fn append(&self, segment: ChangeSegment) -> Result<(), ChangeStoreError> {
-        let step = self.next_step().await?;
-        self.write_records(step, &segment.records).await?;
-        self.commit(step, &segment.checkpoint).await
-    }
-
-    async fn records(&self) -> Result<Vec<CapturedRecord>, ChangeStoreError> {
+    /// The committed records matching `filter`, in capture order.
+    async fn committed_records(
+        &self,
+        mut filter: Document,
+    ) -> Result<Vec<CapturedRecord>, ChangeStoreError> {
         let Some((committed, _)) = self.committed().await? else {
             return Ok(Vec::new());
         };
+        filter.insert("step", doc! { "$lte": stepped(committed) });
         let cursor = self
             .records_collection()
-            .find(doc! { "step": { "$lte": stepped(committed) } })
+            .find(filter)
             .sort(doc! { "step": 1, "i": 1 })
             .await
             .map_err(|e| self.error("reading change records", e))?;
@@ -252,6 +241,62 @@ impl ChangeStore for MongoChangeStore {
                     .map_err(|e| self.corrupt(format!("record {:?}: {e}", document.get("_id"))))
             })
             .collect()
+    }
+
+    /// The step number the next append gets.
+    pub async fn next_step(&self) -> Result<i64, ChangeStoreError> {
+        Ok(self.committed().await?.map_or(1, |(step, _)| step + 1))
+    }
+}
+
+#[async_trait]
+impl ChangeStore for MongoChangeStore {
+    async fn latest_checkpoint(&self) -> Result<Option<Checkpoint>, ChangeStoreError> {
+        Ok(self.committed().await?.map(|(_, checkpoint)| checkpoint))
+    }
+
+    async fn append(&self, segment: ChangeSegment) -> Result<(), ChangeStoreError> {
+        let step = self.next_step().await?;
+        let chain = segment.checkpoint.gaps.len();
+        self.write_records(step, chain, &segment.records).await?;
+        self.commit(step, &segment.checkpoint).await
+    }
+
+    async fn records(&self) -> Result<Vec<CapturedRecord>, ChangeStoreError> {
+        self.committed_records(doc! {}).await
+    }
+
+    async fn chain_records(&self, chain: usize) -> Result<Vec<CapturedRecord>, ChangeStoreError> {
+        self.committed_records(doc! { "chain": chain as i64 }).await
+    }
+
+    async fn mark_captured_until(&self, until_us: i64) -> Result<(), ChangeStoreError> {
+        // Only beside a committed checkpoint (no upsert): the mark vouches for nothing alone.
+        self.database
+            .collection::<Document>(CHECKPOINTS)
+            .update_one(
+                doc! { "_id": &self.collection },
+                doc! { "$max": { "idle_until_us": until_us } },
+            )
+            .await
+            .map_err(|e| self.error("storing the captured-until mark", e))?;
+        Ok(())
+    }
+
+    async fn captured_until_us(&self) -> Result<Option<i64>, ChangeStoreError> {
+        let found = self
+            .database
+            .collection::<Document>(CHECKPOINTS)
+            .find_one(doc! { "_id": &self.collection })
+            .await
+            .map_err(|e| self.error("reading the checkpoint", e))?;
+        let Some(found) = found else { return Ok(None) };
+        let stepped = self
+            .committed()
+            .await?
+            .and_then(|(_, checkpoint)| checkpoint.captured_until_us);
+        let idle = found.get_i64("idle_until_us").ok();
+        Ok(stepped.max(idle))
     }
 
     async fn prune_before(&self, before_us: i64) -> Result<u64, ChangeStoreError> {

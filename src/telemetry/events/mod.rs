@@ -11,6 +11,6 @@ pub use backup::{
     BackupFinished, BackupsCounted, LastFailureRestored, LastSuccessRestored, NextRunPlanned,
     RetentionDeleted,
 };
-pub use capture::{CaptureFailed, CaptureStepped};
+pub use capture::{CaptureFailed, CaptureGapRecorded, CaptureStepped};
 pub use dependencies::{tablestore_observer, StoreChecked, StoreRetried, TablestoreRequest};
 pub use runs::{RestoreFinished, RunInProgress, RunSkipped, RunStarted};

@@ -1,0 +1,199 @@
+//! Point-in-time restore through the daemon (issue 12): a continuous schedule on an archive
+//! store; writes in waves (puts, updates that add and delete versions, deletes, a row
+//! rewritten more often than the table keeps versions, batches) with the instant after each
+//! wave and the table as read then; a base backup in the middle of a wave. A restore to each
+//! instant after the base into a renamed table equals that snapshot exactly — rows, versions
+//! and timestamps. An instant before the window, or after what is captured, is a 422.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use tablevault::tablestore::client::{Client, RowExistence, RowWrite};
+use tablevault::tablestore::{
+    Cell, PkSchema, PkType, PkValue, PrimaryKey, Row, TableDescription, Value,
+};
+
+use crate::capture_gap::capture_status;
+use crate::resources_helpers::{rig, Rig};
+use crate::support::emulator::read_table;
+use crate::support::poll::poll_until;
+
+const MAX_VERSIONS: i32 = 3;
+
+fn key(s: &str, i: i64) -> PrimaryKey {
+    PrimaryKey::new([("s", PkValue::String(s.into())), ("i", PkValue::Integer(i))])
+}
+
+/// One wave of every kind of write; `w` makes values and versions distinct per wave.
+async fn wave(client: &Client, w: i64, base_ms: i64) {
+    let ts = |n: i64| base_ms + w * 100 + n;
+    for i in 0..5 {
+        let row = Row::new(
+            key("p", i),
+            vec![
+                Cell::put_at("a", Value::Integer(w * 10 + i), ts(i)),
+                Cell::put("b", Value::String(format!("w{w}"))),
+            ],
+        );
+        client
+            .put_row("t", &row, RowExistence::Ignore)
+            .await
+            .unwrap();
+    }
+    for n in 0..5 {
+        let row = Row::new(
+            key("hot", 0),
+            vec![Cell::put_at("v", Value::Integer(w * 100 + n), ts(10 + n))],
+        );
+        client
+            .update_row("t", &row, RowExistence::Ignore)
+            .await
+            .unwrap();
+    }
+    let update = Row::new(
+        key("p", w % 5),
+        vec![
+            Cell::delete_one("a", ts(w % 5)),
+            Cell::delete_all("b"),
+            Cell::put_at("c", Value::Double(w as f64 + 0.5), ts(20)),
+        ],
+    );
+    client
+        .update_row("t", &update, RowExistence::Ignore)
+        .await
+        .unwrap();
+    client
+        .delete_row("t", &key("p", (w + 2) % 5), RowExistence::Ignore)
+        .await
+        .unwrap();
+    client
+        .batch_write(&[
+            RowWrite::put(
+                "t",
+                Row::new(
+                    key("batch", w),
+                    vec![Cell::put("x", Value::Boolean(w % 2 == 0))],
+                ),
+            ),
+            RowWrite::delete("t", key("batch", w - 1)),
+        ])
+        .await
+        .unwrap();
+}
+
+async fn restore(rig: &Rig, schedule_id: &str, at: &str, target: &str) -> reqwest::Response {
+    let body = json!({"schedule_id": schedule_id, "point_in_time": at, "tables": ["t"],
+                      "rename": {"t": target}});
+    rig.post("/api/v1/restores", &body).await
+}
+
+async fn problem_detail(response: reqwest::Response) -> String {
+    assert_eq!(response.status(), 422);
+    let problem: serde_json::Value = response.json().await.expect("problem");
+    problem["detail"].as_str().expect("detail").to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restore_to_each_recorded_instant_equals_the_table_then() {
+    let rig = rig().await;
+    let client = rig.app.state.tablestore_client("prod").expect("source");
+    let mut table = TableDescription::new(
+        "t",
+        vec![
+            PkSchema::new("s", PkType::String),
+            PkSchema::new("i", PkType::Integer),
+        ],
+    );
+    table.options.max_versions = MAX_VERSIONS;
+    client.create_table(&table).await.expect("table");
+    let body = json!({"name": "pitr", "cron": "0 3 * * *", "source": "prod", "store": "local",
+                      "tables": ["t"], "mode": "continuous"});
+    let response = rig.post("/api/v1/schedules", &body).await;
+    assert_eq!(response.status(), 201);
+    let schedule: serde_json::Value = response.json().await.expect("JSON");
+    let schedule_id = schedule["id"].as_str().expect("id").to_string();
+    capture_status(&rig, &schedule_id, "running").await;
+
+    let base_ms = Utc::now().timestamp_millis() - 60_000;
+    let mut snapshots: Vec<(DateTime<Utc>, Vec<Row>)> = Vec::new();
+    let mut base_finished: Option<DateTime<Utc>> = None;
+    for w in 1..=4 {
+        wave(&client, w, base_ms).await;
+        if w == 2 {
+            // The base backup in the middle of a wave: the wave goes on after it.
+            let run_id = rig
+                .start_run(&format!("/api/v1/schedules/{schedule_id}/run"), &json!({}))
+                .await;
+            let run = rig.finished_run(&run_id).await;
+            assert_eq!(run["status"], "succeeded", "{run}");
+            let backup = rig
+                .get_json(&format!(
+                    "/api/v1/backups/{}",
+                    run["backup_id"].as_str().unwrap()
+                ))
+                .await;
+            base_finished = Some(
+                backup["finished_at"]
+                    .as_str()
+                    .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+                    .expect("finished_at")
+                    .with_timezone(&Utc),
+            );
+            wave(&client, 20 + w, base_ms).await;
+        }
+        let instant = Utc::now();
+        snapshots.push((instant, read_table(&client, "t").await));
+        // Instants are µs; the next wave's writes commit strictly after this one.
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    let base_finished = base_finished.expect("base");
+    let last = snapshots.last().expect("snapshots").0;
+    poll_until(
+        "capture to pass the last instant",
+        Duration::from_secs(60),
+        || {
+            let path = format!("/api/v1/schedules/{schedule_id}");
+            let rig = &rig;
+            async move {
+                let capture = rig.get_json(&path).await["capture"].clone();
+                capture["restorable_until"]
+                    .as_str()
+                    .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+                    .filter(|t| *t >= last)
+                    .map(|_| ())
+                    .ok_or_else(|| capture.to_string())
+            }
+        },
+    )
+    .await;
+
+    let mut restored = 0;
+    for (n, (instant, expected)) in snapshots.iter().enumerate() {
+        let at = instant.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+        let target = format!("t_at_{n}");
+        let response = restore(&rig, &schedule_id, &at, &target).await;
+        if *instant < base_finished {
+            let detail = problem_detail(response).await;
+            assert!(detail.contains("before the restorable window"), "{detail}");
+            continue;
+        }
+        assert_eq!(response.status(), 202, "restore to {at}");
+        let accepted: serde_json::Value = response.json().await.expect("JSON");
+        let run = rig
+            .finished_run(accepted["run_id"].as_str().expect("run_id"))
+            .await;
+        assert_eq!(run["status"], "succeeded", "{run}");
+        let got = read_table(&client, &target).await;
+        assert!(!expected.is_empty());
+        assert_eq!(&got, expected, "the table at {at}");
+        restored += 1;
+    }
+    assert!(restored >= 2, "instants after the base were restored");
+
+    // After what is captured: refused naming the window.
+    let future = (Utc::now() + chrono::Duration::hours(1)).to_rfc3339();
+    let detail = problem_detail(restore(&rig, &schedule_id, &future, "t_future").await).await;
+    assert!(detail.contains("after the restorable window"), "{detail}");
+    assert!(detail.contains("restorable window is from"), "{detail}");
+}

@@ -7,6 +7,7 @@ mod backups;
 mod common;
 mod completions;
 mod config;
+mod copy;
 mod emulator;
 mod examples;
 mod failure;
@@ -79,6 +80,14 @@ pub enum Command {
     /// anything differs.
     #[command(after_help = examples::VERIFY)]
     Verify(verify::VerifyArgs),
+    /// Copy a backup to another store (archive, mongodb, s3), e.g. off-site.
+    ///
+    /// Reads every row of the backup from `--from` and writes it to `--to`, checks the rows
+    /// read and the copy read back against the backup's manifest (counts and checksums), and
+    /// publishes the copy under a new id (printed). A copy that fails leaves nothing
+    /// published in the target.
+    #[command(after_help = examples::COPY)]
+    Copy(copy::CopyArgs),
     /// List the published backups of a store.
     ///
     /// Oldest first: id, finish time, source, tables, rows and bytes. Backups still being
@@ -173,6 +182,7 @@ pub fn main() -> ExitCode {
             Command::Backup(args) => backup::run(args).await,
             Command::Restore(args) => restore::run(args).await,
             Command::Verify(args) => verify::run(args).await,
+            Command::Copy(args) => copy::run(args).await,
             Command::Backups(args) => backups::run(args).await,
             Command::Selftest(args) => selftest::run(args).await,
             Command::Serve(args) => serve::run(args).await,

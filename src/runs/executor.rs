@@ -18,8 +18,10 @@ use super::job::Job;
 use super::job_context::{JobContext, Submission};
 use super::records::{run_info, RunRecords};
 use super::retention::{self, Cause};
-use super::{backup, restore, resume, HeldClaims};
-use super::{BackupRequest, ExecutorOptions, Resources, RestoreRequest, RunError, VerifyRequest};
+use super::{backup, copy, restore, resume, HeldClaims};
+use super::{
+    BackupRequest, CopyRequest, ExecutorOptions, Resources, RestoreRequest, RunError, VerifyRequest,
+};
 use crate::catalog::{Backup, Catalog, CatalogError, NewRun, Run, RunTrigger};
 use crate::engine::Progress;
 use crate::retention::RetentionPlan;
@@ -119,6 +121,13 @@ impl RunExecutor {
     pub async fn submit_verify(&self, request: VerifyRequest) -> Result<Run, RunError> {
         let prepared = restore::prepare_verify(self.catalog(), self.resources(), request).await?;
         self.submit(prepared.map(Job::Verify)).await
+    }
+
+    /// Queues a copy of a completed backup into another store; the copy is catalogued as a
+    /// new backup with `copy_of` naming the original.
+    pub async fn submit_copy(&self, request: CopyRequest) -> Result<Run, RunError> {
+        let prepared = copy::prepare(self.catalog(), self.resources(), request).await?;
+        self.submit(prepared.map(Job::Copy)).await
     }
 
     /// What retention would keep and remove for the schedule now (a dry run: nothing is

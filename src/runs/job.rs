@@ -4,6 +4,7 @@
 //! [`JobContext`]. A new kind is a new module and a new variant here.
 
 use super::backup::BackupSpec;
+use super::copy::CopySpec;
 use super::job_context::JobContext;
 use super::restore::{RestoreSpec, VerifySpec};
 use super::resume::ResumeSpec;
@@ -14,6 +15,7 @@ pub(crate) enum Job {
     Resume(ResumeSpec),
     Restore(RestoreSpec),
     Verify(VerifySpec),
+    Copy(CopySpec),
 }
 
 impl Job {
@@ -23,6 +25,7 @@ impl Job {
             Job::Resume(spec) => spec.run(ctx).await,
             Job::Restore(spec) => spec.run(ctx).await,
             Job::Verify(spec) => spec.run(ctx).await,
+            Job::Copy(spec) => spec.run(ctx).await,
         }
     }
 }

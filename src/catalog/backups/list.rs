@@ -96,15 +96,16 @@ impl Catalog {
         }))
     }
 
-    /// Every not-deleted backup of a schedule, as retention candidates (no paging: a schedule's
-    /// live backups are what retention keeps small).
+    /// Every not-deleted backup a schedule took (copies excluded: they are retained per
+    /// store), as retention candidates (no paging: a schedule's live backups are what
+    /// retention keeps small).
     pub async fn retention_candidates(
         &self,
         schedule_id: &str,
     ) -> Result<Vec<Candidate>, CatalogError> {
         let rows: Vec<CandidateRow> = sqlx::query_as(
             "SELECT id, status, started_at, finished_at FROM backups \
-             WHERE schedule_id = ? AND status <> 'deleted'",
+             WHERE schedule_id = ? AND copy_of IS NULL AND status <> 'deleted'",
         )
         .bind(schedule_id)
         .fetch_all(&self.reader)
@@ -123,14 +124,16 @@ impl Catalog {
         Ok(candidates)
     }
 
-    /// The newest completed backup of every schedule that has one, by schedule id.
+    /// The newest completed backup of every schedule that has one, by schedule id (copies
+    /// are not the schedule's own backups).
     pub async fn last_successful_backups(&self) -> Result<Vec<LastSuccess>, CatalogError> {
         let rows: Vec<LastSuccess> = sqlx::query_as(
             "SELECT schedule_id, backup_id, finished_at, rows, bytes FROM ( \
                SELECT schedule_id, id AS backup_id, finished_at, rows, bytes, \
                  ROW_NUMBER() OVER (PARTITION BY schedule_id ORDER BY finished_at DESC, id DESC) AS n \
                FROM backups \
-               WHERE status = 'completed' AND schedule_id IS NOT NULL AND finished_at IS NOT NULL) \
+               WHERE status = 'completed' AND schedule_id IS NOT NULL AND finished_at IS NOT NULL \
+                 AND copy_of IS NULL) \
              WHERE n = 1 ORDER BY schedule_id",
         )
         .fetch_all(&self.reader)

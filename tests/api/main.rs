@@ -5,6 +5,7 @@
 mod support;
 
 mod auth;
+mod backup_copies;
 mod backup_deletion;
 mod backup_tables;
 mod backups_stored;

@@ -43,7 +43,8 @@ pub use runs::{
     RunTrigger,
 };
 pub use schedules::{
-    new_schedule_id, parse_time_zone, NewSchedule, Schedule, ScheduleMode, ScheduleUpdate,
+    new_schedule_id, parse_time_zone, CopyTarget, NewSchedule, Schedule, ScheduleMode,
+    ScheduleUpdate,
 };
 
 /// Where "now" comes from; replaceable so tests (and the daemon's paused-time tests) control it.

@@ -15,6 +15,7 @@ use super::events::RunLabels;
 use super::job_context::{JobContext, Submission};
 use super::resources::Resources;
 use super::restore::run_controls;
+use super::retention::{self, Cause};
 use super::{CopyRequest, RunError};
 use crate::catalog::{
     Backup, BackupStatus, Catalog, NewBackup, NewRun, RunKind, RunOutcome, RunStatus,
@@ -130,6 +131,19 @@ impl CopySpec {
             "rows": manifest.total_rows(),
             "bytes": manifest.total_bytes(),
         });
+        if let Some(schedule_id) = &self.original.schedule_id {
+            let cause = Cause {
+                trigger: ctx.info.trigger,
+                after_run: &ctx.info.run_id,
+            };
+            let store = &self.request.store;
+            if let Err(e) =
+                retention::apply_to_copies(&ctx.records, &ctx.resources, schedule_id, store, &cause)
+                    .await
+            {
+                tracing::warn!(%schedule_id, %store, error = %e, "Retention of the copies failed.");
+            }
+        }
         RunOutcome::succeeded().with_report(report)
     }
 

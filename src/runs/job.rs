@@ -19,6 +19,11 @@ pub(crate) enum Job {
 }
 
 impl Job {
+    /// A backup of a schedule: its `copy_to` copies follow a success.
+    pub fn is_scheduled_backup(&self) -> bool {
+        matches!(self, Job::Backup(spec) if spec.schedule_id().is_some())
+    }
+
     pub async fn execute(self, ctx: &JobContext) -> RunOutcome {
         match self {
             Job::Backup(spec) => spec.run(ctx).await,

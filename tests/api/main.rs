@@ -26,6 +26,7 @@ mod resources;
 mod resources_daemon;
 mod resources_helpers;
 mod restore_reports;
+mod schedule_copies;
 mod schedule_mode;
 mod schedule_tables;
 mod skipped_runs;

@@ -110,20 +110,25 @@ impl Catalog {
         .bind(schedule_id)
         .fetch_all(&self.reader)
         .await?;
-        let mut candidates = Vec::with_capacity(rows.len());
-        for (id, status, started_at, finished_at) in rows {
-            let status: BackupStatus = parse_column("backups.status", &status)?;
-            if let Some(status) = status.retention_status() {
-                candidates.push(Candidate::new(
-                    id,
-                    finished_at.unwrap_or(started_at),
-                    status,
-                ));
-            }
-        }
-        Ok(candidates)
+        into_candidates(rows)
     }
 
+    /// Every not-deleted copy of a schedule's backups in `store`, as retention candidates.
+    pub async fn copy_retention_candidates(
+        &self,
+        schedule_id: &str,
+        store: &str,
+    ) -> Result<Vec<Candidate>, CatalogError> {
+        let rows: Vec<CandidateRow> = sqlx::query_as(
+            "SELECT id, status, started_at, finished_at FROM backups \
+             WHERE schedule_id = ? AND store = ? AND copy_of IS NOT NULL AND status <> 'deleted'",
+        )
+        .bind(schedule_id)
+        .bind(store)
+        .fetch_all(&self.reader)
+        .await?;
+        into_candidates(rows)
+    }
     /// The newest completed backup of every schedule that has one, by schedule id (copies
     /// are not the schedule's own backups).
     pub async fn last_successful_backups(&self) -> Result<Vec<LastSuccess>, CatalogError> {
@@ -159,4 +164,20 @@ impl Catalog {
         .await?;
         Ok(counts)
     }
+}
+
+/// Rows of (id, status, started_at, finished_at) as candidates; deleted backups are none.
+fn into_candidates(rows: Vec<CandidateRow>) -> Result<Vec<Candidate>, CatalogError> {
+    let mut candidates = Vec::with_capacity(rows.len());
+    for (id, status, started_at, finished_at) in rows {
+        let status: BackupStatus = parse_column("backups.status", &status)?;
+        if let Some(status) = status.retention_status() {
+            candidates.push(Candidate::new(
+                id,
+                finished_at.unwrap_or(started_at),
+                status,
+            ));
+        }
+    }
+    Ok(candidates)
 }

@@ -31,7 +31,7 @@ use crate::telemetry::build_info;
 
 /// Backup and restore for Alibaba Cloud Tablestore.
 ///
-/// One-off commands (`backup`, `restore`, `verify`, `backups`) read a config file naming the
+/// One-off commands (`backup`, `restore`, `verify`, `copy`, `backups`) read a config file naming the
 /// Tablestore sources and backup stores; `serve` runs the daemon with its REST API,
 /// schedules, retention and metrics. `tablevault help COMMAND` (or `COMMAND --help`)
 /// explains each command with examples.

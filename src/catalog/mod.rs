@@ -43,8 +43,8 @@ pub use runs::{
     RunTrigger,
 };
 pub use schedules::{
-    new_schedule_id, parse_time_zone, ManagedBy, NewSchedule, Schedule, ScheduleMode,
-    ScheduleUpdate,
+    copy_target_problems, new_schedule_id, parse_time_zone, CopyTarget, ManagedBy, NewSchedule,
+    Schedule, ScheduleMode, ScheduleUpdate,
 };
 
 /// Where "now" comes from; replaceable so tests (and the daemon's paused-time tests) control it.

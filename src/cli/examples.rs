@@ -31,6 +31,12 @@ Examples:
   tablevault verify --config tablevault.toml --store local --backup 20261127T210501Z-3fa9c1 \\
       --against-source prod";
 
+pub const COPY: &str = "\
+Examples:
+  tablevault copy --config tablevault.toml --backup latest --from local --to offsite
+  tablevault copy --config tablevault.toml --backup 20261127T210501Z-3fa9c1 --from mongo \\
+      --to offsite --output json";
+
 pub const BACKUPS: &str = "\
 Examples:
   tablevault backups --config tablevault.toml --store local

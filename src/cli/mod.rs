@@ -7,6 +7,7 @@ mod backups;
 mod common;
 mod completions;
 mod config;
+mod copy;
 mod emulator;
 mod examples;
 mod failure;
@@ -31,7 +32,7 @@ use crate::telemetry::build_info;
 
 /// Backup and restore for Alibaba Cloud Tablestore.
 ///
-/// One-off commands (`backup`, `restore`, `verify`, `backups`) read a config file naming the
+/// One-off commands (`backup`, `restore`, `verify`, `copy`, `backups`) read a config file naming the
 /// Tablestore sources and backup stores; `serve` runs the daemon with its REST API,
 /// schedules, retention and metrics. `tablevault help COMMAND` (or `COMMAND --help`)
 /// explains each command with examples.
@@ -80,6 +81,14 @@ pub enum Command {
     /// anything differs.
     #[command(after_help = examples::VERIFY)]
     Verify(verify::VerifyArgs),
+    /// Copy a backup to another store (archive, mongodb, s3), e.g. off-site.
+    ///
+    /// Reads every row of the backup from `--from` and writes it to `--to`, checks the rows
+    /// read and the copy read back against the backup's manifest (counts and checksums), and
+    /// publishes the copy under a new id (printed). A copy that fails leaves nothing
+    /// published in the target.
+    #[command(after_help = examples::COPY)]
+    Copy(copy::CopyArgs),
     /// List the published backups of a store.
     ///
     /// Oldest first: id, finish time, source, tables, rows and bytes. Backups still being
@@ -174,6 +183,7 @@ pub fn main() -> ExitCode {
             Command::Backup(args) => backup::run(args).await,
             Command::Restore(args) => restore::run(args).await,
             Command::Verify(args) => verify::run(args).await,
+            Command::Copy(args) => copy::run(args).await,
             Command::Backups(args) => backups::run(args).await,
             Command::Selftest(args) => selftest::run(args).await,
             Command::Serve(args) => serve::run(args).await,

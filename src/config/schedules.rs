@@ -10,7 +10,10 @@ use std::collections::{BTreeMap, HashSet};
 use serde::{Deserialize, Serialize};
 
 use super::{SourceConfig, StoreConfig};
-use crate::catalog::{parse_time_zone, NewSchedule, ScheduleMode};
+use crate::capture::store::holds_changes;
+use crate::catalog::{
+    copy_target_problems, parse_time_zone, CopyTarget, NewSchedule, ScheduleMode,
+};
 use crate::retention::RetentionPolicy;
 use crate::scheduler::CronSchedule;
 
@@ -40,6 +43,10 @@ pub struct ScheduleEntry {
     /// holds until then.
     #[serde(default)]
     pub paused: bool,
+    /// Stores each successful backup is copied to (`"offsite"` or
+    /// `{store = "offsite", retention = {...}}`), as in the API.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub copy_to: Vec<CopyTarget>,
 }
 
 fn utc() -> String {
@@ -55,6 +62,7 @@ impl ScheduleEntry {
         new.mode = self.mode;
         new.retention = self.retention.clone();
         new.paused = self.paused;
+        new.copy_to = self.copy_to.clone();
         Ok(new)
     }
 
@@ -104,10 +112,12 @@ pub(super) fn validate(
                 entry.store,
                 names(stores)
             )),
-            // The API's rule: change segments live next to an archive store's backups.
-            Some(store) if entry.mode == ScheduleMode::Continuous && store.kind() != "archive" => {
+            // The API's rule: changes live next to the base backups, in a store that holds them.
+            Some(store)
+                if entry.mode == ScheduleMode::Continuous && !holds_changes(store.kind()) =>
+            {
                 problems.push(format!(
-                    "{at}.mode: continuous mode needs an archive store for now: store {:?} is a \
+                    "{at}.mode: continuous mode needs an archive or mongodb store: store {:?} is a \
                      {} store",
                     entry.store,
                     store.kind()
@@ -117,6 +127,11 @@ pub(super) fn validate(
         }
         if entry.tables.iter().any(|t| t.trim().is_empty()) {
             problems.push(format!("{at}.tables: a table name is empty"));
+        }
+        for problem in copy_target_problems(&entry.store, &entry.copy_to, |name| {
+            stores.contains_key(name)
+        }) {
+            problems.push(format!("{at}.{problem}"));
         }
     }
 }

@@ -12,6 +12,8 @@
 //! - [`restore`]: [`run_restore`], a published backup back into a Tablestore instance.
 //! - [`verify`]: [`run_verify`], recompute a backup's checksums and compare with its manifest
 //!   (and the live source); [`measure`]: the per-table measure both use.
+//! - [`copy`]: [`run_copy`], a published backup into a second store, verified against its
+//!   manifest before and after publishing.
 //! - [`controls`]: [`RunControls`], the tuning, live counters and stop signal a restore,
 //!   verify or measure run shares with its caller ([`BackupIo`] for a backup).
 
@@ -19,6 +21,7 @@ mod backup;
 pub mod backup_id;
 mod backup_job;
 pub mod controls;
+pub mod copy;
 mod error;
 pub mod measure;
 mod pipeline;
@@ -35,6 +38,7 @@ pub use backup::{resume_backup, run_backup};
 pub use backup_id::{backup_id_at, backup_id_time, new_backup_id};
 pub use backup_job::{BackupIo, BackupJob, BackupOutcome};
 pub use controls::RunControls;
+pub use copy::{run_copy, CopyJob};
 pub use error::EngineError;
 pub use measure::TableMeasure;
 pub use plan::{BackupPlan, RangeState};

@@ -60,6 +60,10 @@ pub(crate) fn prepare(
 }
 
 impl BackupSpec {
+    pub fn schedule_id(&self) -> Option<&str> {
+        self.request.schedule_id.as_deref()
+    }
+
     pub async fn run(self, ctx: &JobContext) -> RunOutcome {
         let catalog = ctx.catalog();
         let tables = if self.request.tables.is_empty() {

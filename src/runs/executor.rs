@@ -18,9 +18,11 @@ use super::job::Job;
 use super::job_context::{JobContext, Submission};
 use super::records::{run_info, RunRecords};
 use super::retention::{self, Cause};
-use super::{backup, restore, resume, HeldClaims};
-use super::{BackupRequest, ExecutorOptions, Resources, RestoreRequest, RunError, VerifyRequest};
-use crate::catalog::{Backup, Catalog, CatalogError, NewRun, Run, RunTrigger};
+use super::{backup, copy, restore, resume, HeldClaims};
+use super::{
+    BackupRequest, CopyRequest, ExecutorOptions, Resources, RestoreRequest, RunError, VerifyRequest,
+};
+use crate::catalog::{Backup, Catalog, CatalogError, NewRun, Run, RunStatus, RunTrigger};
 use crate::engine::Progress;
 use crate::retention::RetentionPlan;
 
@@ -119,6 +121,13 @@ impl RunExecutor {
     pub async fn submit_verify(&self, request: VerifyRequest) -> Result<Run, RunError> {
         let prepared = restore::prepare_verify(self.catalog(), self.resources(), request).await?;
         self.submit(prepared.map(Job::Verify)).await
+    }
+
+    /// Queues a copy of a completed backup into another store; the copy is catalogued as a
+    /// new backup with `copy_of` naming the original.
+    pub async fn submit_copy(&self, request: CopyRequest) -> Result<Run, RunError> {
+        let prepared = copy::prepare(self.catalog(), self.resources(), request).await?;
+        self.submit(prepared.map(Job::Copy)).await
     }
 
     /// What retention would keep and remove for the schedule now (a dry run: nothing is
@@ -295,8 +304,57 @@ impl RunExecutor {
             progress: Arc::new(Progress::new()),
             cancel,
         };
+        let copies_follow = job.is_scheduled_backup();
         let drive = super::driver::drive(ctx, self.shared.permits.clone(), slot, job);
-        tokio::spawn(drive.instrument(span));
+        let follow_up = copies_follow.then(|| self.copy_after_backup(run.id.clone()));
+        tokio::spawn(
+            async move {
+                drive.await;
+                if let Some(copies) = follow_up {
+                    copies.await;
+                }
+            }
+            .instrument(span),
+        );
         Ok(run)
+    }
+
+    /// After a schedule's backup run: if it succeeded, one copy run per `copy_to` store of the
+    /// schedule (each visible in the run list, with the backup's trigger).
+    ///
+    /// Boxed: it submits runs, and a submitted run may end in it again.
+    fn copy_after_backup(&self, run_id: String) -> futures::future::BoxFuture<'static, ()> {
+        let executor = self.clone();
+        Box::pin(async move { executor.copy_after(&run_id).await })
+    }
+
+    async fn copy_after(&self, run_id: &str) {
+        let catalog = self.catalog();
+        let run = match catalog.get_run(run_id).await {
+            Ok(run) => run,
+            Err(e) => {
+                tracing::warn!(%run_id, error = %e, "Could not read the backup run to copy its backup.");
+                return;
+            }
+        };
+        let (RunStatus::Succeeded, Some(backup_id), Some(schedule_id)) =
+            (run.status, &run.backup_id, &run.schedule_id)
+        else {
+            return;
+        };
+        let Ok(schedule) = catalog.get_schedule(schedule_id).await else {
+            return; // deleted meanwhile: nothing says where to copy
+        };
+        for target in &schedule.copy_to {
+            let request = CopyRequest {
+                backup_id: backup_id.clone(),
+                store: target.store.clone(),
+                trigger: run.trigger,
+                schedule_name: Some(schedule.name.clone()),
+            };
+            if let Err(e) = self.submit_copy(request).await {
+                tracing::warn!(%backup_id, store = %target.store, error = %e, "Could not start the copy of a scheduled backup.");
+            }
+        }
     }
 }

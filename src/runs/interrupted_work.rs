@@ -84,6 +84,13 @@ async fn settle(
         RunKind::Backup => {
             backup.status == BackupStatus::Completed && found.published.contains(backup_id)
         }
+        // Until the copy is catalogued the run names the original, which is no sign of a
+        // finished copy.
+        RunKind::Copy => {
+            backup.copy_of.is_some()
+                && backup.status == BackupStatus::Completed
+                && found.published.contains(backup_id)
+        }
         RunKind::RetentionDelete => backup.status == BackupStatus::Deleted,
         RunKind::Restore | RunKind::Verify => false,
     };

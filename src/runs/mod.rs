@@ -15,7 +15,7 @@
 //! # Layout
 //! - [`executor`]: [`RunExecutor`] (submit, cancel, shutdown); `driver`: one run's task;
 //!   `records`: the active-run registry and the catalog writes all kinds share.
-//! - `backup`, `restore`, `retention`: the work of each kind; [`request`]: what callers ask.
+//! - `backup`, `restore`, `copy`, `retention`: the work of each kind; [`request`]: what callers ask.
 //! - [`deletion`]: the one deletion of a backup (retention, the API, recovery) and the one
 //!   removal of staged data (failed backups, start-up cleaning, the staged sweep).
 //! - [`claims`]: exclusion (`held_claims`: claims held outside runs, e.g. the API's
@@ -30,6 +30,7 @@
 mod backup;
 pub mod change_pruning;
 pub mod claims;
+mod copy;
 pub mod crash_point;
 pub mod deletion;
 mod driver;
@@ -60,6 +61,6 @@ pub use held_claims::HeldClaims;
 pub use options::ExecutorOptions;
 pub use recovery::recover;
 pub use recovery_report::{RecoveryReport, INTERRUPTED_REASON};
-pub use request::{BackupRef, BackupRequest, RestoreRequest, VerifyRequest};
+pub use request::{BackupRef, BackupRequest, CopyRequest, RestoreRequest, VerifyRequest};
 pub use resources::{Resources, Source};
 pub use staged_sweep::{spawn_staged_sweeper, SWEEP_INTERVAL};

@@ -67,6 +67,32 @@ impl BackupRequest {
     }
 }
 
+/// A copy of a completed backup into a second store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CopyRequest {
+    pub backup_id: String,
+    /// The configured store the copy is written to (not the backup's own).
+    pub store: String,
+    #[serde(default = "manual")]
+    pub trigger: RunTrigger,
+    /// For run records and metrics labels only (a schedule's follow-up copy).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule_name: Option<String>,
+}
+
+impl CopyRequest {
+    /// A copy asked for by hand (API).
+    pub fn manual(backup_id: &str, store: &str) -> Self {
+        CopyRequest {
+            backup_id: backup_id.to_string(),
+            store: store.to_string(),
+            trigger: RunTrigger::Manual,
+            schedule_name: None,
+        }
+    }
+}
+
 /// Which backup a restore or verification reads.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]

@@ -245,7 +245,7 @@ async fn resolve(catalog: &Catalog, reference: &BackupRef) -> Result<Backup, Run
     Ok(backup)
 }
 
-fn run_controls(ctx: &JobContext) -> RunControls {
+pub(super) fn run_controls(ctx: &JobContext) -> RunControls {
     RunControls {
         engine: ctx.options.engine.clone(),
         progress: ctx.progress.clone(),

@@ -38,6 +38,12 @@ pub(crate) async fn prepare(
             backup.status
         )));
     }
+    if backup.copy_of.is_some() {
+        // A copy has no scan plan to continue from: it is cleaned and copied again.
+        return Err(RunError::Invalid(format!(
+            "backup {backup_id} is an interrupted copy; copies are not resumed"
+        )));
+    }
     let source = resources.source(&backup.source)?.clone();
     let store = resources.store(&backup.store)?;
     let tables = planned_tables(store.as_ref(), &backup.store, backup_id).await?;

@@ -6,6 +6,9 @@
 //! never count as keepers. For a continuous schedule the pass then prunes the changes only
 //! deleted bases could replay (`change_pruning`): retention applies to whole chains.
 //!
+//! Copies (issue 13) are retained per store: a schedule's copies in a `copy_to` store by that
+//! target's policy, after each copy ([`apply_to_copies`]).
+//!
 //! Deletions run inside the backup's slot of the global limit (taking a second slot could
 //! deadlock with a limit of 1) and claim the backup exclusively, so a restore or verification
 //! reading it makes the deletion `skipped` until the next evaluation.
@@ -23,7 +26,7 @@ use super::{Resources, RunError};
 use crate::catalog::{
     Catalog, CatalogError, NewRun, RunKind, RunOutcome, RunStatus, RunTrigger, Schedule,
 };
-use crate::retention::{evaluate, RetentionPlan};
+use crate::retention::{evaluate, RetentionPlan, RetentionPolicy};
 
 /// What set off a retention pass: recorded with each deletion run.
 pub(crate) struct Cause<'a> {
@@ -62,6 +65,54 @@ pub(crate) async fn apply(
         Err(e) => return Err(e.into()),
     };
     let plan = plan(catalog, &schedule).await?;
+    carry_out(
+        records,
+        resources,
+        cause,
+        &schedule,
+        &schedule.retention,
+        plan,
+    )
+    .await
+}
+
+/// Applies retention to the schedule's copies in `store`, with the policy of the schedule's
+/// `copy_to` target for that store (the schedule's own when it names none). Copies in a store
+/// the schedule does not copy to (made by hand) are left alone.
+pub(crate) async fn apply_to_copies(
+    records: &RunRecords,
+    resources: &Resources,
+    schedule_id: &str,
+    store: &str,
+    cause: &Cause<'_>,
+) -> Result<(), RunError> {
+    let catalog = records.catalog();
+    let schedule = match catalog.get_schedule(schedule_id).await {
+        Ok(schedule) => schedule,
+        Err(CatalogError::NotFound { .. }) => return Ok(()),
+        Err(e) => return Err(e.into()),
+    };
+    let Some(target) = schedule.copy_to.iter().find(|t| t.store == store) else {
+        return Ok(());
+    };
+    let policy = target.policy(&schedule.retention).clone();
+    let candidates = catalog
+        .copy_retention_candidates(&schedule.id, store)
+        .await?;
+    let plan = evaluate(&policy, schedule.timezone, catalog.now(), &candidates);
+    carry_out(records, resources, cause, &schedule, &policy, plan).await
+}
+
+/// Stores why each kept backup is kept and deletes the rest, one run per deletion.
+async fn carry_out(
+    records: &RunRecords,
+    resources: &Resources,
+    cause: &Cause<'_>,
+    schedule: &Schedule,
+    policy: &RetentionPolicy,
+    plan: RetentionPlan,
+) -> Result<(), RunError> {
+    let catalog = records.catalog();
     for kept in &plan.keep {
         catalog
             .set_retention_reasons(&kept.id, Some(&kept.reasons))
@@ -75,7 +126,7 @@ pub(crate) async fn apply(
         );
     }
     for removed in &plan.remove {
-        delete_as_run(records, resources, cause, &schedule, &removed.id).await;
+        delete_as_run(records, resources, cause, schedule, policy, &removed.id).await;
     }
     // The changes only the deleted bases could replay go with them; a failure only delays
     // that to the next pass (they are never needed, merely kept).
@@ -91,13 +142,14 @@ async fn delete_as_run(
     resources: &Resources,
     cause: &Cause<'_>,
     schedule: &Schedule,
+    policy: &RetentionPolicy,
     backup_id: &str,
 ) {
     let new = NewRun::new(RunKind::RetentionDelete, cause.trigger)
         .schedule(schedule.id.clone())
         .backup(backup_id)
         .request(serde_json::json!({
-            "retention": schedule.retention,
+            "retention": policy,
             "after_run": cause.after_run,
         }));
     let store = records

@@ -95,6 +95,7 @@ impl SchedulesFile {
                 retention: Some(new.retention),
                 paused: Some(new.paused),
                 mode: Some(new.mode),
+                copy_to: Some(new.copy_to),
                 next_run_at: None,
             };
             self.scheduler.update_schedule(&id, update).await?;

@@ -68,6 +68,7 @@ mod tests {
             mode: Default::default(),
             retention: Default::default(),
             paused: false,
+            copy_to: Vec::new(),
         }
     }
 
@@ -84,6 +85,7 @@ mod tests {
             retention: new.retention,
             paused: new.paused,
             mode: new.mode,
+            copy_to: new.copy_to,
             next_run_at: None,
             created_at: Utc::now(),
             updated_at: Utc::now(),

@@ -26,7 +26,7 @@ pub async fn short_stream_rig() -> Rig {
             stream_hour_ms: 125,
             ..EmulatorConfig::default()
         },
-        "",
+        |_| String::new(),
     )
     .await
 }

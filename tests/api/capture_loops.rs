@@ -178,13 +178,12 @@ async fn a_continuous_base_backup_turns_the_stream_on_before_it_scans() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_continuous_schedule_on_a_mongodb_store_stores_change_records() {
     let server = MongoServer::start();
-    let rig = rig_with(
-        EmulatorConfig::default(),
-        &format!(
+    let rig = rig_with(EmulatorConfig::default(), |_| {
+        format!(
             "[stores.mongo]\nkind = \"mongodb\"\nuri = \"{}\"\ndatabase_prefix = \"tv\"\n",
             server.uri()
-        ),
-    )
+        )
+    })
     .await;
     let body = json!({"name": "pitr", "cron": "0 3 * * *", "source": "prod", "store": "mongo",
                       "tables": ["orders"], "mode": "continuous"});
@@ -337,13 +336,12 @@ async fn retention_of_an_archive_chain_moves_the_restorable_window() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn retention_of_a_mongodb_chain_moves_the_restorable_window() {
     let server = MongoServer::start();
-    let rig = rig_with(
-        EmulatorConfig::default(),
-        &format!(
+    let rig = rig_with(EmulatorConfig::default(), |_| {
+        format!(
             "[stores.mongo]\nkind = \"mongodb\"\nuri = \"{}\"\ndatabase_prefix = \"tv\"\n",
             server.uri()
-        ),
-    )
+        )
+    })
     .await;
     retention_moves_the_restorable_window(&rig, "mongo").await;
 }

@@ -5,6 +5,7 @@
 mod support;
 
 mod auth;
+mod backup_copies;
 mod backup_deletion;
 mod backup_tables;
 mod backups_stored;
@@ -27,6 +28,7 @@ mod resources;
 mod resources_daemon;
 mod resources_helpers;
 mod restore_reports;
+mod schedule_copies;
 mod schedule_mode;
 mod schedule_tables;
 mod schedules_as_code;

@@ -17,6 +17,7 @@ fn the_spec_lists_every_route() {
         "/api/v1/backups",
         "/api/v1/backups/{id}",
         "/api/v1/backups/{id}/verify",
+        "/api/v1/backups/{id}/copy",
         "/api/v1/restores",
         "/api/v1/runs",
         "/api/v1/runs/{id}",

@@ -1,6 +1,7 @@
 //! A daemon with a real source: the in-process emulator as source `prod` holding an `orders`
 //! table, the archive store `local`; and waits for runs through the API.
 
+use std::path::Path;
 use std::time::Duration;
 
 use serde_json::Value as Json;
@@ -10,7 +11,7 @@ use tablevault::tablestore::{
     Cell, PkSchema, PkType, PkValue, PrimaryKey, Row, TableDescription, Value,
 };
 
-use crate::helpers::{spawn_app_with, TestApp, ADMIN_TOKEN};
+use crate::helpers::{config_text, spawn_app_from, TestApp, ADMIN_TOKEN};
 use crate::support::poll::poll_until;
 
 pub const ORDERS_ROWS: i64 = 30;
@@ -25,23 +26,23 @@ pub struct Rig {
 }
 
 pub async fn rig() -> Rig {
-    rig_with(EmulatorConfig::default(), "").await
+    rig_with(EmulatorConfig::default(), |_| String::new()).await
 }
 
 /// [`rig`] over an emulator configured as given (e.g. a short stream hour), with more config
-/// text (e.g. another store).
-pub async fn rig_with(emulator: EmulatorConfig, extra_config: &str) -> Rig {
+/// (e.g. a second store) written by `extra` for the app's directory.
+pub async fn rig_with(emulator: EmulatorConfig, extra: impl FnOnce(&Path) -> String) -> Rig {
     let emulator = Emulator::start(emulator).await.expect("emulator");
     let e = emulator.config();
-    let app = spawn_app_with(&format!(
+    let source = format!(
         "[sources.prod]\nendpoint = \"{}\"\ninstance = \"{}\"\naccess_key_id = \"{}\"\n\
-         access_key_secret = \"{}\"\n{extra_config}",
+         access_key_secret = \"{}\"\n",
         emulator.endpoint(),
         e.instance,
         e.access_key_id,
         e.access_key_secret
-    ))
-    .await;
+    );
+    let app = spawn_app_from(|dir| config_text(dir, &format!("{source}\n{}", extra(dir)))).await;
     let client = app.state.tablestore_client("prod").expect("source");
     let table = TableDescription::new("orders", vec![PkSchema::new("id", PkType::Integer)]);
     client.create_table(&table).await.expect("table");

@@ -2,11 +2,12 @@
 
 use crate::harness::run_binary;
 
-const SUBCOMMANDS: [&str; 11] = [
+const SUBCOMMANDS: [&str; 12] = [
     "emulator",
     "backup",
     "restore",
     "verify",
+    "copy",
     "backups",
     "selftest",
     "serve",

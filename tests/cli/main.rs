@@ -6,6 +6,7 @@ mod support;
 
 mod bad_input;
 mod config_check;
+mod copy;
 mod flow;
 mod harness;
 mod help;

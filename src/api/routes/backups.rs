@@ -1,4 +1,5 @@
-//! `/api/v1/backups`: the catalogue of backups, ad-hoc backups, verification and deletion.
+//! `/api/v1/backups`: the catalogue of backups, ad-hoc backups, verification, copies to a
+//! second store and deletion.
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -11,7 +12,7 @@ use crate::api::error::{ApiError, ApiResult};
 use crate::api::json::{ApiJson, OptionalJson};
 use crate::api::state::AppState;
 use crate::catalog::{Backup, BackupFilter, BackupStatus, Page, PageRequest, RunFilter, RunStatus};
-use crate::runs::{BackupRef, BackupRequest, HeldClaims, RunError, VerifyRequest};
+use crate::runs::{BackupRef, BackupRequest, CopyRequest, HeldClaims, RunError, VerifyRequest};
 use crate::telemetry::backups_stored::recount_schedule;
 
 #[derive(Debug, Default, Deserialize)]
@@ -95,6 +96,29 @@ pub async fn verify(
         tables: body.tables,
     };
     let run = state.executor().submit_verify(request).await?;
+    Ok(run_accepted(&run))
+}
+
+/// The body of `POST /backups/{id}/copy`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CopyTarget {
+    /// The configured store the copy goes to.
+    pub store: String,
+}
+
+/// Copies a completed backup into another store (202 + run). A missing backup is 404; a
+/// backup that is not completed, an unknown store or the backup's own store is 422, like the
+/// other run requests.
+pub async fn copy(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<CopyTarget>,
+) -> ApiResult<Response> {
+    let run = state
+        .executor()
+        .submit_copy(CopyRequest::manual(&id, &body.store))
+        .await?;
     Ok(run_accepted(&run))
 }
 

@@ -74,6 +74,7 @@ fn api_v1(state: &AppState) -> Router<AppState> {
             guarded(get(backups::get).delete(backups::delete)),
         )
         .route("/backups/{id}/verify", guarded(post(backups::verify)))
+        .route("/backups/{id}/copy", guarded(post(backups::copy)))
         .route("/restores", guarded(post(restores::create)))
         .route("/runs", guarded(get(runs::list)))
         .route("/runs/{id}", guarded(get(runs::get)))

@@ -15,7 +15,10 @@ use super::source_tables::check_tables_in_source;
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::json::ApiJson;
 use crate::api::state::AppState;
-use crate::catalog::{parse_time_zone, NewSchedule, Page, Schedule, ScheduleMode, ScheduleUpdate};
+use crate::catalog::{
+    copy_target_problems, parse_time_zone, CopyTarget, NewSchedule, Page, Schedule, ScheduleMode,
+    ScheduleUpdate,
+};
 use crate::retention::{RetentionPlan, RetentionPolicy};
 
 /// The body of `POST /schedules`. The zone is a string so a bad one gets a clear message.
@@ -36,6 +39,8 @@ pub struct CreateSchedule {
     pub paused: bool,
     #[serde(default)]
     pub mode: ScheduleMode,
+    #[serde(default)]
+    pub copy_to: Vec<CopyTarget>,
 }
 
 /// A schedule as the API shows it: the stored definition plus its tick interval.
@@ -159,6 +164,20 @@ fn check_mode_fits_store(
     Ok(())
 }
 
+/// Copy targets must be configured stores other than the schedule's own, each named once.
+fn check_copy_targets(
+    state: &AppState,
+    store: &str,
+    targets: &[CopyTarget],
+) -> Result<(), ApiError> {
+    let resources = state.executor().resources();
+    let problems = copy_target_problems(store, targets, |name| resources.store(name).is_ok());
+    match problems.into_iter().next() {
+        Some(problem) => Err(ApiError::ValidationFailed(problem)),
+        None => Ok(()),
+    }
+}
+
 fn check_name(name: &str) -> Result<(), ApiError> {
     if name.trim().is_empty() || name.len() > 128 {
         return Err(ApiError::ValidationFailed(
@@ -177,12 +196,14 @@ pub async fn create(
     let timezone = parse_zone(body.timezone.as_deref().unwrap_or("UTC"))?;
     let warnings = check_tables_in_source(&state, &body.source, &body.tables).await?;
     check_mode_fits_store(&state, body.mode, &body.store)?;
+    check_copy_targets(&state, &body.store, &body.copy_to)?;
     let mut new = NewSchedule::new(&body.name, &body.cron, &body.source, &body.store);
     new.timezone = timezone;
     new.tables = body.tables;
     new.retention = body.retention;
     new.paused = body.paused;
     new.mode = body.mode;
+    new.copy_to = body.copy_to;
     let schedule = state.scheduler.create_schedule(new).await?;
     let location = format!("/api/v1/schedules/{}", schedule.id);
     let view = ScheduleView {
@@ -238,9 +259,18 @@ pub async fn change(
         check_table_names(tables)?;
     }
     let mut warnings = Vec::new();
-    if body.source.is_some() || body.store.is_some() || body.tables.is_some() || body.mode.is_some()
+    if body.source.is_some()
+        || body.store.is_some()
+        || body.tables.is_some()
+        || body.mode.is_some()
+        || body.copy_to.is_some()
     {
         let current = state.catalog.get_schedule(&id).await?;
+        check_copy_targets(
+            &state,
+            body.store.as_deref().unwrap_or(&current.store),
+            body.copy_to.as_ref().unwrap_or(&current.copy_to),
+        )?;
         let mode = body.mode.unwrap_or(current.mode);
         check_mode_fits_store(
             &state,

@@ -96,41 +96,49 @@ impl Catalog {
         }))
     }
 
-    /// Every not-deleted backup of a schedule, as retention candidates (no paging: a schedule's
-    /// live backups are what retention keeps small).
+    /// Every not-deleted backup a schedule took (copies excluded: they are retained per
+    /// store), as retention candidates (no paging: a schedule's live backups are what
+    /// retention keeps small).
     pub async fn retention_candidates(
         &self,
         schedule_id: &str,
     ) -> Result<Vec<Candidate>, CatalogError> {
         let rows: Vec<CandidateRow> = sqlx::query_as(
             "SELECT id, status, started_at, finished_at FROM backups \
-             WHERE schedule_id = ? AND status <> 'deleted'",
+             WHERE schedule_id = ? AND copy_of IS NULL AND status <> 'deleted'",
         )
         .bind(schedule_id)
         .fetch_all(&self.reader)
         .await?;
-        let mut candidates = Vec::with_capacity(rows.len());
-        for (id, status, started_at, finished_at) in rows {
-            let status: BackupStatus = parse_column("backups.status", &status)?;
-            if let Some(status) = status.retention_status() {
-                candidates.push(Candidate::new(
-                    id,
-                    finished_at.unwrap_or(started_at),
-                    status,
-                ));
-            }
-        }
-        Ok(candidates)
+        into_candidates(rows)
     }
 
-    /// The newest completed backup of every schedule that has one, by schedule id.
+    /// Every not-deleted copy of a schedule's backups in `store`, as retention candidates.
+    pub async fn copy_retention_candidates(
+        &self,
+        schedule_id: &str,
+        store: &str,
+    ) -> Result<Vec<Candidate>, CatalogError> {
+        let rows: Vec<CandidateRow> = sqlx::query_as(
+            "SELECT id, status, started_at, finished_at FROM backups \
+             WHERE schedule_id = ? AND store = ? AND copy_of IS NOT NULL AND status <> 'deleted'",
+        )
+        .bind(schedule_id)
+        .bind(store)
+        .fetch_all(&self.reader)
+        .await?;
+        into_candidates(rows)
+    }
+    /// The newest completed backup of every schedule that has one, by schedule id (copies
+    /// are not the schedule's own backups).
     pub async fn last_successful_backups(&self) -> Result<Vec<LastSuccess>, CatalogError> {
         let rows: Vec<LastSuccess> = sqlx::query_as(
             "SELECT schedule_id, backup_id, finished_at, rows, bytes FROM ( \
                SELECT schedule_id, id AS backup_id, finished_at, rows, bytes, \
                  ROW_NUMBER() OVER (PARTITION BY schedule_id ORDER BY finished_at DESC, id DESC) AS n \
                FROM backups \
-               WHERE status = 'completed' AND schedule_id IS NOT NULL AND finished_at IS NOT NULL) \
+               WHERE status = 'completed' AND schedule_id IS NOT NULL AND finished_at IS NOT NULL \
+                 AND copy_of IS NULL) \
              WHERE n = 1 ORDER BY schedule_id",
         )
         .fetch_all(&self.reader)
@@ -156,4 +164,20 @@ impl Catalog {
         .await?;
         Ok(counts)
     }
+}
+
+/// Rows of (id, status, started_at, finished_at) as candidates; deleted backups are none.
+fn into_candidates(rows: Vec<CandidateRow>) -> Result<Vec<Candidate>, CatalogError> {
+    let mut candidates = Vec::with_capacity(rows.len());
+    for (id, status, started_at, finished_at) in rows {
+        let status: BackupStatus = parse_column("backups.status", &status)?;
+        if let Some(status) = status.retention_status() {
+            candidates.push(Candidate::new(
+                id,
+                finished_at.unwrap_or(started_at),
+                status,
+            ));
+        }
+    }
+    Ok(candidates)
 }

@@ -21,6 +21,8 @@ pub struct Backup {
     pub schedule_id: Option<String>,
     pub source: String,
     pub store: String,
+    /// The backup this one is a copy of (`None` for a backup taken from a source).
+    pub copy_of: Option<String>,
     pub status: BackupStatus,
     /// Per-table figures from the manifest; empty until completed.
     pub tables: Vec<BackupTable>,

@@ -16,16 +16,35 @@ use crate::store::Manifest;
 impl Catalog {
     /// Records a backup the moment its store staged it, as `staged`.
     pub async fn create_backup(&self, new: NewBackup) -> Result<Backup, CatalogError> {
+        self.insert_backup(new, None).await
+    }
+
+    /// Records a copy of backup `copy_of` the moment the target store staged it, as `staged`
+    /// (it completes like any backup, with the manifest it was published with).
+    pub async fn create_backup_copy(
+        &self,
+        new: NewBackup,
+        copy_of: &str,
+    ) -> Result<Backup, CatalogError> {
+        self.insert_backup(new, Some(copy_of)).await
+    }
+
+    async fn insert_backup(
+        &self,
+        new: NewBackup,
+        copy_of: Option<&str>,
+    ) -> Result<Backup, CatalogError> {
         let now = self.now();
         let mut tx = self.begin_write().await?;
         let row: BackupRow = sqlx::query_as(
-            "INSERT INTO backups (id, schedule_id, source, store, status, started_at, \
-             created_at, updated_at) VALUES (?, ?, ?, ?, 'staged', ?, ?, ?) RETURNING *",
+            "INSERT INTO backups (id, schedule_id, source, store, copy_of, status, started_at, \
+             created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'staged', ?, ?, ?) RETURNING *",
         )
         .bind(&new.id)
         .bind(&new.schedule_id)
         .bind(&new.source)
         .bind(&new.store)
+        .bind(copy_of)
         .bind(new.started_at)
         .bind(now)
         .bind(now)

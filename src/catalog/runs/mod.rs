@@ -199,6 +199,8 @@ text_enum!(
         Verify => "verify",
         /// Deleting backups a retention plan removed.
         RetentionDelete => "retention_delete",
+        /// Copying a completed backup to a second store.
+        Copy => "copy",
     }
 );
 

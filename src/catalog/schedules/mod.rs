@@ -1,8 +1,11 @@
 //! Schedules: when to back up what, from which source into which store, kept how long. This
 //! file holds the types and their row; `queries` the reads and writes.
 
+mod copy_to;
 mod management;
 mod queries;
+
+pub use copy_to::{copy_target_problems, CopyTarget};
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -106,6 +109,8 @@ pub struct Schedule {
     pub paused: bool,
     /// Base backups only, or base backups plus continuous capture.
     pub mode: ScheduleMode,
+    /// Stores each successful backup is copied to, with the copies' retention there.
+    pub copy_to: Vec<CopyTarget>,
     /// The next tick, persisted so a restart knows whether one was missed.
     pub next_run_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
@@ -148,6 +153,8 @@ pub struct NewSchedule {
     #[serde(default)]
     pub mode: ScheduleMode,
     #[serde(default)]
+    pub copy_to: Vec<CopyTarget>,
+    #[serde(default)]
     pub next_run_at: Option<DateTime<Utc>>,
 }
 
@@ -168,6 +175,7 @@ impl NewSchedule {
             retention: RetentionPolicy::default(),
             paused: false,
             mode: ScheduleMode::Full,
+            copy_to: Vec::new(),
             next_run_at: None,
         }
     }
@@ -189,6 +197,7 @@ pub struct ScheduleUpdate {
     pub retention: Option<RetentionPolicy>,
     pub paused: Option<bool>,
     pub mode: Option<ScheduleMode>,
+    pub copy_to: Option<Vec<CopyTarget>>,
     #[serde(skip_deserializing)]
     pub next_run_at: Option<Option<DateTime<Utc>>>,
 }
@@ -222,6 +231,7 @@ pub(crate) struct ScheduleRow {
     retention: String,
     paused: bool,
     mode: String,
+    copy_to: String,
     next_run_at: Option<DateTime<Utc>>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
@@ -245,6 +255,7 @@ impl TryFrom<ScheduleRow> for Schedule {
             managed_by: ManagedBy::parse(&row.managed_by)?,
             removed_from_config_at: row.removed_from_config_at,
             config_entry: row.config_entry,
+            copy_to: from_json("schedules.copy_to", &row.copy_to)?,
             id: row.id,
             name: row.name,
             cron: row.cron,

@@ -15,8 +15,8 @@ impl Catalog {
         let mut tx = self.begin_write().await?;
         let row: ScheduleRow = sqlx::query_as(
             "INSERT INTO schedules (id, name, cron, timezone, source, store, tables, retention, \
-             paused, mode, next_run_at, created_at, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
+             paused, mode, copy_to, next_run_at, created_at, updated_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
         )
         .bind(new_schedule_id())
         .bind(&new.name)
@@ -28,6 +28,7 @@ impl Catalog {
         .bind(to_json("retention", &new.retention)?)
         .bind(new.paused)
         .bind(new.mode.as_str())
+        .bind(to_json("copy_to", &new.copy_to)?)
         .bind(new.next_run_at)
         .bind(now)
         .bind(now)
@@ -102,6 +103,7 @@ impl Catalog {
             retention: update.retention.unwrap_or(current.retention),
             paused: update.paused.unwrap_or(current.paused),
             mode: update.mode.unwrap_or(current.mode),
+            copy_to: update.copy_to.unwrap_or(current.copy_to),
             next_run_at: update.next_run_at.unwrap_or(current.next_run_at),
             updated_at: self.now(),
             ..current
@@ -115,7 +117,8 @@ impl Catalog {
         )?;
         let row: ScheduleRow = sqlx::query_as(
             "UPDATE schedules SET name = ?, cron = ?, timezone = ?, source = ?, store = ?, \
-             tables = ?, retention = ?, paused = ?, mode = ?, next_run_at = ?, updated_at = ? \
+             tables = ?, retention = ?, paused = ?, mode = ?, copy_to = ?, next_run_at = ?, \
+             updated_at = ? \
              WHERE id = ? RETURNING *",
         )
         .bind(&next.name)
@@ -127,6 +130,7 @@ impl Catalog {
         .bind(to_json("retention", &next.retention)?)
         .bind(next.paused)
         .bind(next.mode.as_str())
+        .bind(to_json("copy_to", &next.copy_to)?)
         .bind(next.next_run_at)
         .bind(next.updated_at)
         .bind(id)

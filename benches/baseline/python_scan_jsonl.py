@@ -2,13 +2,15 @@
 
 Scans a whole table with the official Python SDK (all versions, following
 next_start_primary_key) and writes one JSON line per row to a file. Prints one JSON object with
-rows, seconds and rows_per_second on stdout.
+rows, seconds, rows_per_second, cpu_seconds (user + system of this process
+during the scan) and peak_rss_mib on stdout.
 
     python_scan_jsonl.py ENDPOINT AKID SECRET INSTANCE TABLE OUTPUT
 """
 
 import base64
 import json
+import resource
 import sys
 import time
 
@@ -29,6 +31,7 @@ def main():
     end = [(n, INF_MAX) for n in pk_names]
     rows = 0
     began = time.monotonic()
+    cpu_began = time.process_time()
     with open(output, "w") as out:
         while start:
             _, start, page, _ = client.get_range(
@@ -43,7 +46,18 @@ def main():
                 out.write("\n")
             rows += len(page)
     seconds = time.monotonic() - began
-    print(json.dumps({"rows": rows, "seconds": seconds, "rows_per_second": rows / seconds}))
+    cpu_seconds = time.process_time() - cpu_began
+    print(
+        json.dumps(
+            {
+                "rows": rows,
+                "seconds": seconds,
+                "rows_per_second": rows / seconds,
+                "cpu_seconds": cpu_seconds,
+                "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

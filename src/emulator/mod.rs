@@ -65,6 +65,7 @@ mod faults;
 mod index_ops;
 mod keys;
 pub mod limits;
+mod packed_row;
 mod range;
 mod read;
 mod row_ops;

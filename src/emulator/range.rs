@@ -127,7 +127,8 @@ pub fn get_range(
             next_start = Some(key);
             break;
         }
-        let Some((row, size)) = query.project(key, stored, &desc.primary_key, visibility) else {
+        let stored = stored.unpack();
+        let Some((row, size)) = query.project(key, &stored, &desc.primary_key, visibility) else {
             continue;
         };
         if !page.is_empty() && page_bytes + size > limits.bytes {

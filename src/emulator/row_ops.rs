@@ -48,7 +48,7 @@ pub fn get_row(
     );
     let found = read(&table.rows)
         .get(&key)
-        .and_then(|stored| query.project(&key, stored, &desc.primary_key, visibility));
+        .and_then(|stored| query.project(&key, &stored.unpack(), &desc.primary_key, visibility));
     let row = found
         .map(|(row, _)| plainbuffer::encode_row(&row))
         .unwrap_or_default();

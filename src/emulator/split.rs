@@ -68,7 +68,11 @@ pub fn compute_split_points_by_size(
     let mut accumulated = 0u64;
     let mut current_partition: Option<&KeyPart> = None;
     let rows = read(&table.rows);
-    for (key, stored) in rows.iter().filter(|(_, r)| r.is_visible(expired_before)) {
+    let visible = rows
+        .iter()
+        .map(|(key, packed)| (key, packed.unpack()))
+        .filter(|(_, r)| r.is_visible(expired_before));
+    for (key, stored) in visible {
         let Some(partition) = key.0.first() else {
             continue;
         };

@@ -1,5 +1,6 @@
 //! In-memory tables: descriptions plus rows ordered by [`SortKey`], each column keeping its
-//! versions newest first.
+//! versions newest first. Rows rest packed ([`PackedRow`]: one allocation each) and are worked
+//! on as [`StoredRow`]s.
 //!
 //! Locks are `std::sync` locks: every operation is synchronous and none is held across an
 //! `.await`. The catalogue lock is only held to look a table up; each table has its own row
@@ -16,6 +17,7 @@ use crate::tablestore::table::TableDescription;
 use super::error::ServiceError;
 use super::index_ops::IndexBehaviour;
 use super::keys::SortKey;
+use super::packed_row::PackedRow;
 use super::stream::{self, StreamLog};
 use super::table_rules::{TableOpLimiter, TableRules};
 
@@ -148,7 +150,7 @@ pub fn value_size(value: &Value) -> usize {
 #[derive(Debug)]
 pub struct Table {
     pub description: RwLock<TableDescription>,
-    pub rows: RwLock<BTreeMap<SortKey, StoredRow>>,
+    pub rows: RwLock<BTreeMap<SortKey, PackedRow>>,
     /// Seconds since the epoch; reported as the last throughput change.
     pub created_at_secs: i64,
     /// The table's stream while it is on. Lock order: `rows` before `stream`.

@@ -11,6 +11,7 @@ use crate::tablestore::table::TableDescription;
 use super::error::ServiceError;
 use super::keys::SortKey;
 use super::limits::{check_cells, check_primary_key, KeyUse};
+use super::packed_row::PackedRow;
 use super::read::Visibility;
 use super::stream;
 use super::table_rules::{check_ready, check_ttl_window};
@@ -176,6 +177,7 @@ pub fn apply(
     let mut rows = write(&table.rows);
     let existing = rows
         .get(&key)
+        .map(PackedRow::unpack)
         .filter(|r| r.is_visible(visibility.expired_before));
     let exists = existing.is_some();
     let condition_holds = match expect {
@@ -201,17 +203,17 @@ pub fn apply(
                     );
                 }
             }
-            modified = Some(row.clone());
-            rows.insert(key, row);
+            rows.insert(key, PackedRow::pack(&row));
+            modified = Some(row);
         }
         WriteKind::Update => {
-            let mut row = existing.cloned().unwrap_or_default();
+            let mut row = existing.unwrap_or_default();
             for cell in &op.row.cells {
                 apply_update_cell(&mut row, cell, now_ms, max_versions, visibility)?;
             }
             if exists || !row.columns.is_empty() {
-                modified = Some(row.clone());
-                rows.insert(key, row);
+                rows.insert(key, PackedRow::pack(&row));
+                modified = Some(row);
             }
         }
         WriteKind::Delete => {

@@ -130,7 +130,7 @@ async fn carry_out(
     }
     // The changes only the deleted bases could replay go with them; a failure only delays
     // that to the next pass (they are never needed, merely kept).
-    if let Err(e) = prune_changes(catalog, resources, &schedule).await {
+    if let Err(e) = prune_changes(catalog, resources, schedule).await {
         tracing::warn!(schedule = %schedule.name, error = %e, "Could not prune captured changes.");
     }
     Ok(())

@@ -7,6 +7,7 @@ use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::TestRunner;
 use tablevault::store::mongo::mapping::{document_to_row, row_to_document};
+use tablevault::store::mongo::raw_document::row_to_raw_document;
 use tablevault::store::BackupStore;
 use tablevault::tablestore::{PkValue, Row};
 
@@ -37,6 +38,20 @@ proptest! {
                 prop_assert_eq!(document_to_row(&back).unwrap(), row);
             }
             Err(_) => prop_assert!(!storable(&row)),
+        }
+    }
+
+    /// What the store writes (BSON built directly) is exactly the mapped document's bytes.
+    #[test]
+    fn raw_documents_are_the_documents_bytes(row in any_row(), range in any::<u32>()) {
+        match (row_to_document(&row, range), row_to_raw_document(&row, range)) {
+            (Ok(document), Ok(raw)) => {
+                let mut bytes = Vec::new();
+                document.to_writer(&mut bytes).unwrap();
+                prop_assert_eq!(raw.as_bytes(), &bytes[..]);
+            }
+            (Err(_), Err(_)) => {}
+            (document, raw) => prop_assert!(false, "{document:?} vs {raw:?}"),
         }
     }
 }

@@ -62,11 +62,13 @@ impl EncodedBatch {
     pub fn new(rows: &[Row], state: &str) -> Option<Self> {
         let first_key = rows.first()?.primary_key.clone();
         let last_key = rows.last()?.primary_key.clone();
-        let mut records = Vec::new();
-        for row in rows {
-            let encoded = plainbuffer::encode_row(row);
-            records.extend_from_slice(&(encoded.len() as u32).to_le_bytes());
-            records.extend_from_slice(&encoded);
+        let lengths: Vec<usize> = rows.iter().map(plainbuffer::encoded_len).collect();
+        let mut records = Vec::with_capacity(lengths.iter().map(|len| 4 + len).sum());
+        for (row, len) in rows.iter().zip(lengths) {
+            records.extend_from_slice(&(len as u32).to_le_bytes());
+            let start = records.len();
+            plainbuffer::append_encoded_row(&mut records, row);
+            debug_assert_eq!(records.len() - start, len, "encoded_len is exact");
         }
         Some(EncodedBatch {
             records,

@@ -14,20 +14,20 @@ pub const PK: &str = "pk";
 pub const CELLS: &str = "cells";
 pub const RANGE: &str = "range";
 pub const DELETED: &str = "deleted";
-const NAME: &str = "n";
-const VALUE: &str = "v";
-const TIMESTAMP: &str = "ts";
-const OP: &str = "op";
+pub(super) const NAME: &str = "n";
+pub(super) const VALUE: &str = "v";
+pub(super) const TIMESTAMP: &str = "ts";
+pub(super) const OP: &str = "op";
 /// The bit pattern of a NaN, kept beside it: a NaN's payload is data, and not every server or
 /// tool along the way promises to keep it.
-const NAN_BITS: &str = "nan_bits";
+pub(super) const NAN_BITS: &str = "nan_bits";
 
 /// A row that cannot be stored, or a document that is not a row this store wrote.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct MappingError(String);
 
-fn fail<T>(detail: impl Into<String>) -> Result<T, MappingError> {
+pub(super) fn fail<T>(detail: impl Into<String>) -> Result<T, MappingError> {
     Err(MappingError(detail.into()))
 }
 
@@ -218,7 +218,7 @@ fn binary(bytes: &[u8]) -> Bson {
     })
 }
 
-fn op_name(op: CellOp) -> &'static str {
+pub(super) fn op_name(op: CellOp) -> &'static str {
     match op {
         CellOp::DeleteAllVersions => "delete_all_versions",
         CellOp::DeleteOneVersion => "delete_one_version",

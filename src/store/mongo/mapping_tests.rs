@@ -91,3 +91,23 @@ fn placeholder_keys_are_not_storable() {
     assert!(row_to_document(&row, 0).is_err());
     assert!(row_to_document(&Row::default(), 0).is_err());
 }
+
+/// The write path builds BSON bytes directly; they must be the very bytes of the document.
+#[test]
+fn raw_documents_match_documents_byte_for_byte() {
+    use crate::store::mongo::raw_document::row_to_raw_document;
+    let mut deleted = sample_row();
+    deleted.delete_marker = true;
+    for row in [sample_row(), deleted] {
+        let mut expected = Vec::new();
+        row_to_document(&row, 7)
+            .unwrap()
+            .to_writer(&mut expected)
+            .unwrap();
+        assert_eq!(
+            row_to_raw_document(&row, 7).unwrap().as_bytes(),
+            &expected[..]
+        );
+    }
+    assert!(row_to_raw_document(&Row::default(), 0).is_err());
+}

@@ -6,6 +6,7 @@ mod connection;
 pub mod mapping;
 mod metadata;
 pub mod naming;
+pub mod raw_document;
 mod reader;
 mod staged;
 

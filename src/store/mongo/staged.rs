@@ -4,7 +4,7 @@
 use std::{collections::HashSet, future::IntoFuture, sync::Arc};
 
 use async_trait::async_trait;
-use bson::{doc, Bson, Document};
+use bson::{doc, Bson, Document, RawDocumentBuf};
 use futures::{future, stream, StreamExt, TryStreamExt};
 use mongodb::{
     error::{ErrorKind, InsertManyError},
@@ -13,7 +13,7 @@ use mongodb::{
 };
 use tracing::debug;
 
-use super::{connection::Connection, mapping, metadata, naming};
+use super::{connection::Connection, mapping, metadata, naming, raw_document};
 use crate::store::{Manifest, RangeCheckpoint, StagedBackup, StoreError};
 use crate::tablestore::Row;
 
@@ -41,9 +41,9 @@ impl MongoStagedBackup {
     async fn insert_or_replace(
         &self,
         table: &str,
-        documents: Vec<Document>,
+        documents: Vec<RawDocumentBuf>,
     ) -> Result<(), StoreError> {
-        let collection = self.database.collection::<Document>(table);
+        let collection = self.database.collection::<RawDocumentBuf>(table);
         let context = || format!("writing rows of {table} to backup {}", self.backup_id);
         let failure = match collection.insert_many(&documents).ordered(false).await {
             Ok(_) => return Ok(()),
@@ -71,7 +71,12 @@ impl MongoStagedBackup {
             .iter()
             .filter_map(|&i| documents.get(i))
             .map(|document| {
-                let id = document.get(mapping::ID).cloned().unwrap_or(Bson::Null);
+                let id = document
+                    .get(mapping::ID)
+                    .ok()
+                    .flatten()
+                    .and_then(|id| Bson::try_from(id.to_raw_bson()).ok())
+                    .unwrap_or(Bson::Null);
                 collection
                     .replace_one(doc! { mapping::ID: id }, document)
                     .with_options(ReplaceOptions::builder().upsert(true).build())
@@ -137,7 +142,7 @@ impl StagedBackup for MongoStagedBackup {
         };
         let documents = rows
             .iter()
-            .map(|row| mapping::row_to_document(row, range))
+            .map(|row| raw_document::row_to_raw_document(row, range))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| self.unstorable(table, e.to_string()))?;
         self.insert_or_replace(table, documents).await?;

@@ -31,7 +31,7 @@ mod tests;
 
 pub use reader::RowReader;
 pub use stream::{decode_stream_record, encode_stream_record, SequenceInfo};
-pub use writer::{encode_row, encode_rows, encoded_len, write_row};
+pub use writer::{append_encoded_row, encode_row, encode_rows, encoded_len, write_row};
 
 use crate::tablestore::row::Row;
 

@@ -15,9 +15,15 @@ use crate::tablestore::row::{Cell, PkColumn, PkValue, Row, Value};
 /// Header + one row.
 pub fn encode_row(row: &Row) -> Vec<u8> {
     let mut out = Vec::with_capacity(encoded_len(row));
-    out.extend_from_slice(&HEADER.to_le_bytes());
-    write_row(&mut out, row);
+    append_encoded_row(&mut out, row);
     out
+}
+
+/// Appends [`encode_row`]`(row)` to `out` without a buffer of its own (hot paths that collect
+/// many encoded rows in one buffer).
+pub fn append_encoded_row(out: &mut Vec<u8>, row: &Row) {
+    out.extend_from_slice(&HEADER.to_le_bytes());
+    write_row(out, row);
 }
 
 /// Header + every row; an empty slice gives an empty buffer.

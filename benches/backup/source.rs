@@ -1,0 +1,135 @@
+//! The Tablestore side of the benchmark: the emulator (a child process by default, so this
+//! process's peak RSS is the engine's alone), loading N rows, and the scan "drain" that reads
+//! every range with the backup's parallelism and throws the rows away.
+
+use std::process::Child;
+
+use futures::{StreamExt, TryStreamExt};
+use tablevault::emulator::{Emulator, EmulatorConfig, EmulatorHandle};
+use tablevault::tablestore::client::{chunk_writes, Client, ClientConfig, RowWrite};
+use tablevault::tablestore::{plainbuffer, Cell, PkSchema, PkType, PkValue, PrimaryKey, Row};
+use tablevault::tablestore::{TableDescription, Value};
+
+pub const TABLE: &str = "bench";
+pub const SECRET: &str = "bench-sk";
+const PARTITIONS: i64 = 1_000;
+const LOAD_CHUNK: i64 = 10_000;
+
+/// Row `i` of the benchmark table: a two-column key and three cells.
+pub fn make_row(i: i64) -> Row {
+    let key = PrimaryKey::new([
+        ("pk_s", PkValue::String(format!("p{:04}", i % PARTITIONS))),
+        ("pk_i", PkValue::Integer(i)),
+    ]);
+    let cells = vec![
+        Cell::put("payload", Value::String(format!("{i:0>70}"))),
+        Cell::put("n", Value::Integer(i)),
+        Cell::put("f", Value::Double(i as f64 / 7.0)),
+    ];
+    Row::new(key, cells)
+}
+
+/// The emulator, in this process or as a child.
+pub enum Source {
+    InProcess(EmulatorHandle),
+    Child(Child),
+}
+
+impl Source {
+    /// Starts the emulator (`BENCH_EMULATOR=inprocess` keeps it in this process).
+    pub async fn start() -> (Source, ClientConfig) {
+        if std::env::var("BENCH_EMULATOR").as_deref() == Ok("inprocess") {
+            let emulator = Emulator::start(EmulatorConfig::default())
+                .await
+                .expect("emulator");
+            let config = emulator.client_config();
+            (Source::InProcess(emulator), config)
+        } else {
+            let (child, endpoint) = crate::support::start_emulator_child();
+            let config = ClientConfig::new(endpoint, "bench", "bench-ak", SECRET);
+            (Source::Child(child), config)
+        }
+    }
+
+    /// The child emulator's resident set in MiB (what holding the table costs it).
+    pub fn child_rss_mib(&self) -> Option<f64> {
+        let Source::Child(child) = self else {
+            return None;
+        };
+        let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).ok()?;
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+            .map(|kb| kb / 1024.0)
+    }
+
+    pub async fn stop(self) {
+        match self {
+            Source::InProcess(emulator) => emulator.shutdown().await,
+            Source::Child(mut child) => {
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+        }
+    }
+}
+
+/// Loads `rows` rows in chunks (never all in memory), 4 batch writes in flight; returns the
+/// PlainBuffer bytes written.
+pub async fn load(client: &Client, rows: i64) -> u64 {
+    let mut table = TableDescription::new(
+        TABLE,
+        vec![
+            PkSchema::new("pk_s", PkType::String),
+            PkSchema::new("pk_i", PkType::Integer),
+        ],
+    );
+    table.options.max_versions = 1;
+    client.create_table(&table).await.expect("create table");
+    let mut bytes = 0u64;
+    for start in (0..rows).step_by(LOAD_CHUNK as usize) {
+        let chunk: Vec<Row> = (start..(start + LOAD_CHUNK).min(rows))
+            .map(make_row)
+            .collect();
+        bytes += chunk
+            .iter()
+            .map(|r| plainbuffer::encode_row(r).len() as u64)
+            .sum::<u64>();
+        let writes = chunk.into_iter().map(|r| RowWrite::put(TABLE, r)).collect();
+        futures::stream::iter(chunk_writes(writes).expect("chunk"))
+            .map(|batch| {
+                let client = client.clone();
+                async move {
+                    let results = client.batch_write(&batch).await?;
+                    assert!(results.iter().all(Result::is_ok), "row failures on load");
+                    Ok::<_, tablevault::tablestore::client::TablestoreError>(())
+                }
+            })
+            .buffer_unordered(4)
+            .try_collect::<Vec<()>>()
+            .await
+            .expect("load");
+    }
+    bytes
+}
+
+/// Scans every range, `parallel` at a time, and discards the rows: the source's speed limit.
+/// Returns the number of ranges and of rows.
+pub async fn drain(client: &Client, split_size: u64, parallel: usize) -> (usize, u64) {
+    let ranges = client
+        .compute_split_points(TABLE, split_size)
+        .await
+        .expect("split points");
+    let count = ranges.len();
+    let rows = futures::stream::iter(ranges)
+        .map(|range| {
+            let scan = client.scan(range.to_request(TABLE));
+            scan.map(|page| page.expect("scan page").len() as u64)
+                .fold(0, |total, n| async move { total + n })
+        })
+        .buffer_unordered(parallel)
+        .fold(0, |total, n| async move { total + n })
+        .await;
+    (count, rows)
+}

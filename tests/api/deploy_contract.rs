@@ -126,6 +126,7 @@ async fn every_metric_the_alerts_and_the_dashboard_query_is_exported() {
         "tablevault_store_up",
         "tablevault_capture_lag_seconds",
         "tablevault_capture_up",
+        "tablevault_capture_gaps_total",
     ] {
         assert!(alerts.contains(must), "alerts.yml reads {must}: {alerts:?}");
     }

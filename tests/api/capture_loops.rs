@@ -255,7 +255,7 @@ async fn a_continuous_schedule_on_a_mongodb_store_stores_change_records() {
             let path = path.clone();
             async move {
                 let capture = rig.get_json(&path).await["capture"].clone();
-                (capture["status"] == "capturing" && capture["restorable_until"].is_string())
+                (capture["status"] == "running" && capture["restorable_until"].is_string())
                     .then_some(capture.clone())
                     .ok_or_else(|| format!("{capture}"))
             }
@@ -267,7 +267,7 @@ async fn a_continuous_schedule_on_a_mongodb_store_stores_change_records() {
 
 /// Retention applies to chains: with `keep_last: 1`, the second base backup deletes the
 /// first (through the one deletion path), and the schedule's restorable window starts at the
-/// kept base from then on. The newest base is kept.
+/// kept base's end from then on. The newest base is kept.
 async fn retention_moves_the_restorable_window(rig: &crate::resources_helpers::Rig, store: &str) {
     let body = json!({"name": "pitr", "cron": "0 3 * * *", "source": "prod", "store": store,
                       "tables": ["orders"], "mode": "continuous", "retention": {"keep_last": 1}});
@@ -303,7 +303,7 @@ async fn retention_moves_the_restorable_window(rig: &crate::resources_helpers::R
         let id = run["backup_id"].as_str().expect("id").to_string();
         let backup = rig.get_json(&format!("/api/v1/backups/{id}")).await;
         if bases.is_empty() {
-            restorable_from(backup["started_at"].clone()).await;
+            restorable_from(backup["finished_at"].clone()).await;
         }
         bases.push(backup);
     }
@@ -322,7 +322,7 @@ async fn retention_moves_the_restorable_window(rig: &crate::resources_helpers::R
         },
     )
     .await;
-    restorable_from(bases[1]["started_at"].clone()).await;
+    restorable_from(bases[1]["finished_at"].clone()).await;
     let newest = format!("/api/v1/backups/{}", bases[1]["id"].as_str().expect("id"));
     assert_eq!(rig.get_json(&newest).await["status"], "completed");
 }

@@ -18,69 +18,7 @@ use crate::capture_gap::capture_status;
 use crate::resources_helpers::{rig, Rig};
 use crate::support::emulator::read_table;
 use crate::support::poll::poll_until;
-
-const MAX_VERSIONS: i32 = 3;
-
-fn key(s: &str, i: i64) -> PrimaryKey {
-    PrimaryKey::new([("s", PkValue::String(s.into())), ("i", PkValue::Integer(i))])
-}
-
-/// One wave of every kind of write; `w` makes values and versions distinct per wave.
-async fn wave(client: &Client, w: i64, base_ms: i64) {
-    let ts = |n: i64| base_ms + w * 100 + n;
-    for i in 0..5 {
-        let row = Row::new(
-            key("p", i),
-            vec![
-                Cell::put_at("a", Value::Integer(w * 10 + i), ts(i)),
-                Cell::put("b", Value::String(format!("w{w}"))),
-            ],
-        );
-        client
-            .put_row("t", &row, RowExistence::Ignore)
-            .await
-            .unwrap();
-    }
-    for n in 0..5 {
-        let row = Row::new(
-            key("hot", 0),
-            vec![Cell::put_at("v", Value::Integer(w * 100 + n), ts(10 + n))],
-        );
-        client
-            .update_row("t", &row, RowExistence::Ignore)
-            .await
-            .unwrap();
-    }
-    let update = Row::new(
-        key("p", w % 5),
-        vec![
-            Cell::delete_one("a", ts(w % 5)),
-            Cell::delete_all("b"),
-            Cell::put_at("c", Value::Double(w as f64 + 0.5), ts(20)),
-        ],
-    );
-    client
-        .update_row("t", &update, RowExistence::Ignore)
-        .await
-        .unwrap();
-    client
-        .delete_row("t", &key("p", (w + 2) % 5), RowExistence::Ignore)
-        .await
-        .unwrap();
-    client
-        .batch_write(&[
-            RowWrite::put(
-                "t",
-                Row::new(
-                    key("batch", w),
-                    vec![Cell::put("x", Value::Boolean(w % 2 == 0))],
-                ),
-            ),
-            RowWrite::delete("t", key("batch", w - 1)),
-        ])
-        .await
-        .unwrap();
-}
+use crate::support::waves::{wave_table, write_wave};
 
 async fn restore(rig: &Rig, schedule_id: &str, at: &str, target: &str) -> reqwest::Response {
     let body = json!({"schedule_id": schedule_id, "point_in_time": at, "tables": ["t"],
@@ -98,15 +36,7 @@ async fn problem_detail(response: reqwest::Response) -> String {
 async fn a_restore_to_each_recorded_instant_equals_the_table_then() {
     let rig = rig().await;
     let client = rig.app.state.tablestore_client("prod").expect("source");
-    let mut table = TableDescription::new(
-        "t",
-        vec![
-            PkSchema::new("s", PkType::String),
-            PkSchema::new("i", PkType::Integer),
-        ],
-    );
-    table.options.max_versions = MAX_VERSIONS;
-    client.create_table(&table).await.expect("table");
+    client.create_table(&wave_table()).await.expect("table");
     let body = json!({"name": "pitr", "cron": "0 3 * * *", "source": "prod", "store": "local",
                       "tables": ["t"], "mode": "continuous"});
     let response = rig.post("/api/v1/schedules", &body).await;
@@ -119,7 +49,7 @@ async fn a_restore_to_each_recorded_instant_equals_the_table_then() {
     let mut snapshots: Vec<(DateTime<Utc>, Vec<Row>)> = Vec::new();
     let mut base_finished: Option<DateTime<Utc>> = None;
     for w in 1..=4 {
-        wave(&client, w, base_ms).await;
+        write_wave(&client, w, base_ms, 5).await;
         if w == 2 {
             // The base backup in the middle of a wave: the wave goes on after it.
             let run_id = rig
@@ -140,7 +70,7 @@ async fn a_restore_to_each_recorded_instant_equals_the_table_then() {
                     .expect("finished_at")
                     .with_timezone(&Utc),
             );
-            wave(&client, 20 + w, base_ms).await;
+            write_wave(&client, 20 + w, base_ms, 5).await;
         }
         let instant = Utc::now();
         snapshots.push((instant, read_table(&client, "t").await));

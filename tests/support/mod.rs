@@ -13,6 +13,7 @@ pub mod oracle;
 pub mod poll;
 pub mod ram_policy;
 pub mod rows;
+pub mod waves;
 pub mod s3_server;
 pub mod sealed;
 pub mod serve;

@@ -45,6 +45,7 @@ pub struct Metrics {
     pub(super) tablestore_requests: IntCounterVec,
     pub(super) store_up: IntGaugeVec,
     pub(super) store_retries: IntCounterVec,
+    pub(super) restore_write_rate: IntGaugeVec,
     pub(super) capture_lag: GaugeVec,
     pub(super) capture_records: IntCounterVec,
     pub(super) capture_up: IntGaugeVec,
@@ -208,6 +209,12 @@ impl Metrics {
                 "tablevault_store_retries_total",
                 "Store writes retried after a transient failure (an outage being ridden out).",
                 &["store"],
+            ),
+            restore_write_rate: int_gauge(
+                &r,
+                "tablevault_restore_write_batches_allowed",
+                "Batch writes a running restore into the source may have in flight (its adaptive write rate); 0 when none runs.",
+                &["source"],
             ),
             capture_lag: gauge(
                 &r,

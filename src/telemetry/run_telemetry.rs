@@ -8,8 +8,8 @@ use super::backups_stored::spawn_recount;
 use crate::catalog::{Catalog, RunKind};
 use crate::runs::{Event, Observer};
 use crate::telemetry::events::{
-    BackupFinished, NextRunPlanned, RestoreFinished, RetentionDeleted, RunInProgress, RunSkipped,
-    RunStarted, StoreRetried,
+    BackupFinished, NextRunPlanned, RestoreFinished, RestoreWriteRate, RetentionDeleted,
+    RunInProgress, RunSkipped, RunStarted, StoreRetried,
 };
 use crate::telemetry::labels::UNSCHEDULED;
 use crate::telemetry::{Metrics, ScheduleSeries};
@@ -139,6 +139,14 @@ impl Observer for RunTelemetry {
             Event::StoreRetried { store, retries } => StoreRetried {
                 store,
                 retries: *retries,
+            }
+            .emit(&self.metrics),
+            Event::RestoreWriteRate {
+                source,
+                batches_allowed,
+            } => RestoreWriteRate {
+                source,
+                batches_allowed: *batches_allowed,
             }
             .emit(&self.metrics),
             Event::ScheduleDeleted { schedule_name, .. } => {

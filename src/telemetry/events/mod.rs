@@ -12,5 +12,7 @@ pub use backup::{
     RetentionDeleted,
 };
 pub use capture::{CaptureFailed, CaptureGapRecorded, CaptureStepped};
-pub use dependencies::{tablestore_observer, StoreChecked, StoreRetried, TablestoreRequest};
+pub use dependencies::{
+    tablestore_observer, RestoreWriteRate, StoreChecked, StoreRetried, TablestoreRequest,
+};
 pub use runs::{RestoreFinished, RunInProgress, RunSkipped, RunStarted};

@@ -35,6 +35,8 @@ pub struct Metrics {
     pub(super) backup_rows: IntCounterVec,
     pub(super) backup_bytes: IntCounterVec,
     pub(super) restore_runs: IntCounterVec,
+    pub(super) copy_runs: IntCounterVec,
+    pub(super) copy_last_success: GaugeVec,
     pub(super) schedule_next_run: GaugeVec,
     pub(super) schedule_expected_interval: GaugeVec,
     pub(super) schedule_paused: IntGaugeVec,
@@ -143,6 +145,18 @@ impl Metrics {
                 "tablevault_backup_bytes_total",
                 "Row bytes written to stores by backup runs.",
                 &["schedule"],
+            ),
+            copy_runs: counter(
+                &r,
+                "tablevault_copy_runs_total",
+                "Copy runs of the schedule's backups into a store, by result.",
+                &["schedule", "store", "result"],
+            ),
+            copy_last_success: gauge(
+                &r,
+                "tablevault_copy_last_success_timestamp_seconds",
+                "Unix time the last successful copy of the schedule's backups into the store finished.",
+                &["schedule", "store"],
             ),
             restore_runs: counter(
                 &r,

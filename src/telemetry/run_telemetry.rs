@@ -8,8 +8,8 @@ use super::backups_stored::spawn_recount;
 use crate::catalog::{Catalog, RunKind};
 use crate::runs::{Event, Observer};
 use crate::telemetry::events::{
-    BackupFinished, NextRunPlanned, RestoreFinished, RestoreWriteRate, RetentionDeleted,
-    RunInProgress, RunSkipped, RunStarted, StoreRetried,
+    BackupFinished, CopyFinished, NextRunPlanned, RestoreFinished, RestoreWriteRate,
+    RetentionDeleted, RunInProgress, RunSkipped, RunStarted, StoreRetried,
 };
 use crate::telemetry::labels::UNSCHEDULED;
 use crate::telemetry::{Metrics, ScheduleSeries};
@@ -80,6 +80,13 @@ impl Observer for RunTelemetry {
                         duration: *duration,
                         finished_at: *finished_at,
                         error: error.as_deref(),
+                    }
+                    .emit(&self.metrics),
+                    RunKind::Copy => CopyFinished {
+                        schedule: run.labels.schedule_name.as_deref(),
+                        store,
+                        result: *status,
+                        finished_at: *finished_at,
                     }
                     .emit(&self.metrics),
                     RunKind::Restore => RestoreFinished {

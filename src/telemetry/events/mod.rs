@@ -4,6 +4,7 @@
 
 mod backup;
 mod capture;
+mod copy;
 mod dependencies;
 mod runs;
 
@@ -12,6 +13,7 @@ pub use backup::{
     RetentionDeleted,
 };
 pub use capture::{CaptureFailed, CaptureGapRecorded, CaptureStepped};
+pub use copy::{CopyFinished, LastCopyRestored};
 pub use dependencies::{
     tablestore_observer, RestoreWriteRate, StoreChecked, StoreRetried, TablestoreRequest,
 };

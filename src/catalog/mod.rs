@@ -29,7 +29,7 @@ use chrono::{DateTime, Utc};
 use sqlx::SqlitePool;
 
 pub use backups::{
-    Backup, BackupFilter, BackupStatus, BackupTable, LastSuccess, NewBackup, StoredCount,
+    Backup, BackupFilter, BackupStatus, BackupTable, LastCopy, LastSuccess, NewBackup, StoredCount,
     VerifyResult,
 };
 pub use columns::UnknownValue;

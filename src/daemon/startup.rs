@@ -17,7 +17,7 @@ use crate::store::SourceInfo;
 use crate::tablestore::client::Client;
 use crate::telemetry::backups_stored;
 use crate::telemetry::events::tablestore_observer;
-use crate::telemetry::events::{LastFailureRestored, LastSuccessRestored};
+use crate::telemetry::events::{LastCopyRestored, LastFailureRestored, LastSuccessRestored};
 use crate::telemetry::run_telemetry::RunTelemetry;
 use crate::telemetry::{Metrics, ScheduleSeries};
 
@@ -88,6 +88,16 @@ pub async fn restore_metrics(
         if let Some(schedule) = names.get(&last.schedule_id) {
             LastSuccessRestored {
                 schedule,
+                finished_at: last.finished_at,
+            }
+            .emit(metrics);
+        }
+    }
+    for last in catalog.last_successful_copies().await? {
+        if let Some(schedule) = names.get(&last.schedule_id) {
+            LastCopyRestored {
+                schedule,
+                store: &last.store,
                 finished_at: last.finished_at,
             }
             .emit(metrics);

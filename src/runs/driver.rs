@@ -16,8 +16,8 @@ use super::events::{Event, RunInfo};
 use super::job::Job;
 use super::job_context::JobContext;
 use super::records::RunRecords;
-use crate::catalog::{RunOutcome, RunStatus};
-use crate::engine::Progress;
+use crate::catalog::{RunKind, RunOutcome, RunStatus};
+use crate::engine::{Progress, ProgressSnapshot};
 
 /// Drives one queued run (its registry `slot`) with `ctx` until its final status is recorded.
 pub(crate) async fn drive(ctx: JobContext, permits: Arc<Semaphore>, slot: u64, job: Job) {
@@ -71,10 +71,10 @@ pub(crate) async fn drive(ctx: JobContext, permits: Arc<Semaphore>, slot: u64, j
         Err(_) => RunOutcome::with(RunStatus::Failed, "internal error: the run panicked"),
     };
     stop_reporting.cancel();
-    let retries_reported = reporter.await.unwrap_or(0);
+    let reported = reporter.await.unwrap_or_default();
     // The last figures, so a finished run shows its totals.
     let last = ctx.progress.snapshot();
-    report_store_retries(&records, &info, last.store_retries, retries_reported);
+    report_live(&records, &info, &last, reported);
     let _ = records
         .catalog()
         .update_run_progress(&run_id, last.into())
@@ -83,30 +83,35 @@ pub(crate) async fn drive(ctx: JobContext, permits: Arc<Semaphore>, slot: u64, j
     records.release(slot);
 }
 
-/// Writes the live counters to the run record until stopped, and reports store retries as
-/// they happen (an outage the run rides out shows while it lasts). Failures are logged and
-/// ignored: progress is informative, the final status is what matters. Returns the store
-/// retries reported.
+/// What the reporter last told the telemetry, so each event carries only what changed.
+#[derive(Debug, Default, Clone, Copy)]
+struct Reported {
+    store_retries: u64,
+    write_batches_allowed: u64,
+}
+
+/// Writes the live counters to the run record until stopped, and reports store retries and a
+/// restore's write rate as they change (an outage the run rides out, or throttling, shows
+/// while it lasts). Failures are logged and ignored: progress is informative, the final
+/// status is what matters. Returns what was reported.
 async fn report_progress(
     records: Arc<RunRecords>,
     info: RunInfo,
     progress: Arc<Progress>,
     interval: Duration,
     stop: CancellationToken,
-) -> u64 {
+) -> Reported {
     let run_id = &info.run_id;
-    let mut retries_reported = 0;
+    let mut reported = Reported::default();
     let mut every = tokio::time::interval(interval.max(Duration::from_millis(10)));
     every.set_missed_tick_behavior(MissedTickBehavior::Delay);
     every.tick().await;
     loop {
         tokio::select! {
-            _ = stop.cancelled() => return retries_reported,
+            _ = stop.cancelled() => return reported,
             _ = every.tick() => {
                 let snapshot = progress.snapshot();
-                retries_reported = report_store_retries(
-                    &records, &info, snapshot.store_retries, retries_reported,
-                );
+                reported = report_live(&records, &info, &snapshot, reported);
                 if let Err(e) = records.catalog().update_run_progress(run_id, snapshot.into()).await {
                     tracing::debug!(%run_id, error = %e, "Progress update failed.");
                 }
@@ -115,13 +120,36 @@ async fn report_progress(
     }
 }
 
-/// Emits [`Event::StoreRetried`] for the retries counted since `reported`; returns `total`.
-fn report_store_retries(records: &RunRecords, info: &RunInfo, total: u64, reported: u64) -> u64 {
-    if let (Some(store), true) = (&info.labels.store, total > reported) {
+/// Emits [`Event::StoreRetried`] for the retries counted since the last report, and, for a
+/// restore, [`Event::RestoreWriteRate`] when its allowed batches in flight changed.
+fn report_live(
+    records: &RunRecords,
+    info: &RunInfo,
+    snapshot: &ProgressSnapshot,
+    reported: Reported,
+) -> Reported {
+    if let (Some(store), true) = (
+        &info.labels.store,
+        snapshot.store_retries > reported.store_retries,
+    ) {
         records.emit(&Event::StoreRetried {
             store: store.clone(),
-            retries: total - reported,
+            retries: snapshot.store_retries - reported.store_retries,
         });
     }
-    total
+    let rate = snapshot.write_batches_allowed;
+    if let (RunKind::Restore, Some(source), true) = (
+        info.kind,
+        &info.labels.source,
+        rate != reported.write_batches_allowed,
+    ) {
+        records.emit(&Event::RestoreWriteRate {
+            source: source.clone(),
+            batches_allowed: rate,
+        });
+    }
+    Reported {
+        store_retries: snapshot.store_retries,
+        write_batches_allowed: rate,
+    }
 }

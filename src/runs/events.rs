@@ -88,6 +88,13 @@ pub enum Event {
     /// Store writes of a run failed for a transient reason and were retried `retries` more
     /// times since the last report (reported while the run goes, and at its end).
     StoreRetried { store: String, retries: u64 },
+    /// A running restore's adaptive write rate into `source` changed: the batch writes it may
+    /// have in flight (it halves on throttling and climbs back when throttling stops; 0 once
+    /// its tables are written).
+    RestoreWriteRate {
+        source: String,
+        batches_allowed: u64,
+    },
     /// A verification reached a verdict.
     BackupVerified { backup_id: String, passed: bool },
     /// A schedule's timing changed: created, updated, paused, resumed, or it fired.

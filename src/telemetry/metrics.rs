@@ -35,6 +35,8 @@ pub struct Metrics {
     pub(super) backup_rows: IntCounterVec,
     pub(super) backup_bytes: IntCounterVec,
     pub(super) restore_runs: IntCounterVec,
+    pub(super) copy_runs: IntCounterVec,
+    pub(super) copy_last_success: GaugeVec,
     pub(super) schedule_next_run: GaugeVec,
     pub(super) schedule_expected_interval: GaugeVec,
     pub(super) schedule_paused: IntGaugeVec,
@@ -45,6 +47,7 @@ pub struct Metrics {
     pub(super) tablestore_requests: IntCounterVec,
     pub(super) store_up: IntGaugeVec,
     pub(super) store_retries: IntCounterVec,
+    pub(super) restore_write_rate: IntGaugeVec,
     pub(super) capture_lag: GaugeVec,
     pub(super) capture_records: IntCounterVec,
     pub(super) capture_up: IntGaugeVec,
@@ -143,6 +146,18 @@ impl Metrics {
                 "Row bytes written to stores by backup runs.",
                 &["schedule"],
             ),
+            copy_runs: counter(
+                &r,
+                "tablevault_copy_runs_total",
+                "Copy runs of the schedule's backups into a store, by result.",
+                &["schedule", "store", "result"],
+            ),
+            copy_last_success: gauge(
+                &r,
+                "tablevault_copy_last_success_timestamp_seconds",
+                "Unix time the last successful copy of the schedule's backups into the store finished.",
+                &["schedule", "store"],
+            ),
             restore_runs: counter(
                 &r,
                 "tablevault_restore_runs_total",
@@ -208,6 +223,12 @@ impl Metrics {
                 "tablevault_store_retries_total",
                 "Store writes retried after a transient failure (an outage being ridden out).",
                 &["store"],
+            ),
+            restore_write_rate: int_gauge(
+                &r,
+                "tablevault_restore_write_batches_allowed",
+                "Batch writes a running restore into the source may have in flight (its adaptive write rate); 0 when none runs.",
+                &["source"],
             ),
             capture_lag: gauge(
                 &r,

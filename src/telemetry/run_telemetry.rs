@@ -8,8 +8,8 @@ use super::backups_stored::spawn_recount;
 use crate::catalog::{Catalog, RunKind};
 use crate::runs::{Event, Observer};
 use crate::telemetry::events::{
-    BackupFinished, NextRunPlanned, RestoreFinished, RetentionDeleted, RunInProgress, RunSkipped,
-    RunStarted, StoreRetried,
+    BackupFinished, CopyFinished, NextRunPlanned, RestoreFinished, RestoreWriteRate,
+    RetentionDeleted, RunInProgress, RunSkipped, RunStarted, StoreRetried,
 };
 use crate::telemetry::labels::UNSCHEDULED;
 use crate::telemetry::{Metrics, ScheduleSeries};
@@ -82,6 +82,13 @@ impl Observer for RunTelemetry {
                         error: error.as_deref(),
                     }
                     .emit(&self.metrics),
+                    RunKind::Copy => CopyFinished {
+                        schedule: run.labels.schedule_name.as_deref(),
+                        store,
+                        result: *status,
+                        finished_at: *finished_at,
+                    }
+                    .emit(&self.metrics),
                     RunKind::Restore => RestoreFinished {
                         store,
                         backup_id,
@@ -139,6 +146,14 @@ impl Observer for RunTelemetry {
             Event::StoreRetried { store, retries } => StoreRetried {
                 store,
                 retries: *retries,
+            }
+            .emit(&self.metrics),
+            Event::RestoreWriteRate {
+                source,
+                batches_allowed,
+            } => RestoreWriteRate {
+                source,
+                batches_allowed: *batches_allowed,
             }
             .emit(&self.metrics),
             Event::ScheduleDeleted { schedule_name, .. } => {

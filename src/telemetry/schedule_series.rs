@@ -94,6 +94,12 @@ impl Metrics {
             .unwrap_or_default();
         for store in stores {
             let _ = self.backups_stored.remove_label_values(&[name, &store]);
+            let _ = self.copy_last_success.remove_label_values(&[name, &store]);
+            for result in run_results() {
+                let _ = self
+                    .copy_runs
+                    .remove_label_values(&[name, &store, result.as_str()]);
+            }
         }
     }
 

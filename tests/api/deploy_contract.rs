@@ -11,7 +11,7 @@ use std::time::Duration;
 use serde_json::{json, Value as Json};
 
 use crate::exposition::{samples, value};
-use crate::resources_helpers::{rig, Rig};
+use crate::resources_helpers::{rig_with, Rig};
 use crate::support::poll::poll_until;
 
 /// Safety net for the first periodic store check; a test that reaches it has failed.
@@ -56,15 +56,36 @@ fn dashboard_queries(node: &Json, out: &mut Vec<String>) {
     }
 }
 
-/// Runs one successful and one failed scheduled backup, leaves one schedule active and one
-/// continuous schedule capturing, so every series the files use exists.
+/// The rig with a second archive store, `offsite`, for copies.
+async fn rig() -> Rig {
+    rig_with(tablevault::emulator::EmulatorConfig::default(), |dir| {
+        format!(
+            "[stores.offsite]\nkind = \"archive\"\npath = \"{}/offsite\"\n",
+            dir.display()
+        )
+    })
+    .await
+}
+
+/// Runs one successful scheduled backup (copied off-site) and one failed one, leaves one
+/// schedule active and one continuous schedule capturing, so every series the files use
+/// exists.
 async fn exercise(rig: &Rig) {
     let schedule = rig.schedule("nightly").await;
     let id = schedule["id"].as_str().expect("id");
     let run = rig
         .start_run(&format!("/api/v1/schedules/{id}/run"), &json!({}))
         .await;
-    assert_eq!(rig.finished_run(&run).await["status"], "succeeded");
+    let run = rig.finished_run(&run).await;
+    assert_eq!(run["status"], "succeeded");
+    let backup_id = run["backup_id"].as_str().expect("backup id");
+    let copy = rig
+        .start_run(
+            &format!("/api/v1/backups/{backup_id}/copy"),
+            &json!({"store": "offsite"}),
+        )
+        .await;
+    assert_eq!(rig.finished_run(&copy).await["status"], "succeeded");
     // Resumed, so it has a next run (a paused schedule has no such series).
     let resumed = rig
         .app
@@ -127,6 +148,7 @@ async fn every_metric_the_alerts_and_the_dashboard_query_is_exported() {
         "tablevault_capture_lag_seconds",
         "tablevault_capture_up",
         "tablevault_capture_gaps_total",
+        "tablevault_copy_last_success_timestamp_seconds",
     ] {
         assert!(alerts.contains(must), "alerts.yml reads {must}: {alerts:?}");
     }

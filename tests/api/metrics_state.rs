@@ -80,6 +80,30 @@ async fn schedule_series_and_last_success_are_rebuilt_from_sqlite_at_start() {
         .complete_backup(backup_id, &manifest, None)
         .await
         .unwrap();
+    // Its copy off-site, finished a minute later.
+    let copy_id = "20260102T030205Z-c0de";
+    catalog
+        .create_backup_copy(
+            NewBackup {
+                id: copy_id.into(),
+                schedule_id: Some(schedule.id.clone()),
+                source: "test".into(),
+                store: "offsite".into(),
+                started_at: finished_at,
+            },
+            backup_id,
+        )
+        .await
+        .unwrap();
+    let copy_manifest = Manifest {
+        backup_id: copy_id.into(),
+        finished_at: finished_at + chrono::Duration::minutes(1),
+        ..manifest.clone()
+    };
+    catalog
+        .complete_backup(copy_id, &copy_manifest, None)
+        .await
+        .unwrap();
     catalog.close().await;
 
     // Act
@@ -95,6 +119,15 @@ async fn schedule_series_and_last_success_are_rebuilt_from_sqlite_at_start() {
             &hourly
         ),
         Some(1_767_323_045.678)
+    );
+    assert_eq!(
+        value(
+            &all,
+            "tablevault_copy_last_success_timestamp_seconds",
+            &[("schedule", "hourly"), ("store", "offsite")]
+        ),
+        Some(1_767_323_105.678),
+        "the copy is not the schedule's last success, but its last copy"
     );
     assert_eq!(
         value(

@@ -70,3 +70,72 @@ async fn a_restore_that_keeps_existing_rows_reports_how_many_it_skipped() {
     assert_eq!(table["rows_skipped"], ORDERS_ROWS, "{run}");
     assert_eq!(table["created"], false, "{run}");
 }
+
+/// A restore's adaptive write rate is a gauge while it runs (`write_batches_allowed` of its
+/// progress, reported every progress interval) and 0 once its tables are written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_throttled_restore_shows_its_write_rate_in_the_metrics() {
+    use tablevault::emulator::FaultConfig;
+    use tablevault::tablestore::client::{chunk_writes, RowWrite};
+    use tablevault::tablestore::{Cell, PkValue, PrimaryKey, Row, Value};
+
+    let rig = rig().await;
+    let client = rig.app.state.tablestore_client("prod").expect("source");
+    let writes: Vec<RowWrite> = (1_000..5_000)
+        .map(|i| {
+            let key = PrimaryKey::new([("id", PkValue::Integer(i))]);
+            RowWrite::put(
+                "orders",
+                Row::new(key, vec![Cell::put("note", Value::Integer(i))]),
+            )
+        })
+        .collect();
+    for batch in chunk_writes(writes).expect("batches") {
+        client.batch_write(&batch).await.expect("rows written");
+    }
+    let backup_id = rig.completed_backup().await;
+    // 200 ms per write and 4 writes a second: four writers are throttled, and the restore
+    // outlasts a few progress intervals (1 s).
+    rig._emulator.set_faults(FaultConfig {
+        actions: vec!["BatchWriteRow".into()],
+        latency_ms: 200,
+        throttle_requests_per_second: 4.0,
+        throttle_burst: 1,
+        ..FaultConfig::default()
+    });
+    let body = json!({"backup_id": backup_id, "rename": {"orders": "orders_copy"}});
+    let run_id = rig.start_run("/api/v1/restores", &body).await;
+
+    let series = "tablevault_restore_write_batches_allowed{source=\"prod\"}";
+    let gauge = |text: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(series))
+            .and_then(|v| v.trim().parse::<f64>().ok())
+    };
+    let seen = crate::support::poll::poll_until(
+        "the write rate to be reported",
+        std::time::Duration::from_secs(60),
+        || async {
+            match gauge(&rig.app.metrics_text().await) {
+                Some(rate) if rate > 0.0 => Ok(rate),
+                other => Err(format!(
+                    "{series} = {other:?}; run {}",
+                    rig.get_json(&format!("/api/v1/runs/{run_id}")).await
+                )),
+            }
+        },
+    )
+    .await;
+    let run = rig.finished_run(&run_id).await;
+    rig._emulator.set_faults(FaultConfig::default());
+
+    assert_eq!(run["status"], "succeeded", "{run}");
+    assert!((1.0..=4.0).contains(&seen), "within engine.writers: {seen}");
+    let rate = &run["report"]["tables"][0]["write_rate"];
+    assert!(rate["throttled_batches"].as_u64() > Some(0), "{run}");
+    assert_eq!(
+        gauge(&rig.app.metrics_text().await),
+        Some(0.0),
+        "a finished restore writes nothing"
+    );
+}

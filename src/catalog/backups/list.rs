@@ -40,6 +40,15 @@ pub struct LastSuccess {
     pub bytes: u64,
 }
 
+/// The newest completed copy of a schedule's backups in one store: what the
+/// `copy_last_success_timestamp` gauges are rebuilt from at start-up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct LastCopy {
+    pub schedule_id: String,
+    pub store: String,
+    pub finished_at: DateTime<Utc>,
+}
+
 /// How many completed backups a schedule has in one store: what the `backups_stored` gauges
 /// show.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
@@ -140,6 +149,19 @@ impl Catalog {
                WHERE status = 'completed' AND schedule_id IS NOT NULL AND finished_at IS NOT NULL \
                  AND copy_of IS NULL) \
              WHERE n = 1 ORDER BY schedule_id",
+        )
+        .fetch_all(&self.reader)
+        .await?;
+        Ok(rows)
+    }
+
+    /// The newest completed copy of every schedule's backups in every store it was copied to.
+    pub async fn last_successful_copies(&self) -> Result<Vec<LastCopy>, CatalogError> {
+        let rows: Vec<LastCopy> = sqlx::query_as(
+            "SELECT schedule_id, store, MAX(finished_at) AS finished_at FROM backups \
+             WHERE status = 'completed' AND schedule_id IS NOT NULL AND finished_at IS NOT NULL \
+               AND copy_of IS NOT NULL \
+             GROUP BY schedule_id, store ORDER BY schedule_id, store",
         )
         .fetch_all(&self.reader)
         .await?;

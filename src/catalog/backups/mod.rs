@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::columns::text_enum;
 use crate::retention::{Candidate, CandidateStatus, KeepReason};
 
-pub use list::{BackupFilter, LastSuccess, StoredCount};
+pub use list::{BackupFilter, LastCopy, LastSuccess, StoredCount};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Backup {

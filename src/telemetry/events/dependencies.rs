@@ -78,3 +78,20 @@ impl StoreRetried<'_> {
             .inc_by(self.retries);
     }
 }
+
+/// A restore's adaptive write rate into `source` changed (throttling halves it, quiet climbs
+/// it back). The log lines are the engine's, where the rate changes; this is the gauge.
+#[derive(Debug, Clone)]
+pub struct RestoreWriteRate<'a> {
+    pub source: &'a str,
+    pub batches_allowed: u64,
+}
+
+impl RestoreWriteRate<'_> {
+    pub fn emit(&self, metrics: &Metrics) {
+        metrics
+            .restore_write_rate
+            .with_label_values(&[self.source])
+            .set(i64::try_from(self.batches_allowed).unwrap_or(i64::MAX));
+    }
+}

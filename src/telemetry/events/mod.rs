@@ -4,6 +4,7 @@
 
 mod backup;
 mod capture;
+mod copy;
 mod dependencies;
 mod runs;
 
@@ -12,5 +13,8 @@ pub use backup::{
     RetentionDeleted,
 };
 pub use capture::{CaptureFailed, CaptureGapRecorded, CaptureStepped};
-pub use dependencies::{tablestore_observer, StoreChecked, StoreRetried, TablestoreRequest};
+pub use copy::{CopyFinished, LastCopyRestored};
+pub use dependencies::{
+    tablestore_observer, RestoreWriteRate, StoreChecked, StoreRetried, TablestoreRequest,
+};
 pub use runs::{RestoreFinished, RunInProgress, RunSkipped, RunStarted};

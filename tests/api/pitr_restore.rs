@@ -9,10 +9,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde_json::json;
-use tablevault::tablestore::client::{Client, RowExistence, RowWrite};
-use tablevault::tablestore::{
-    Cell, PkSchema, PkType, PkValue, PrimaryKey, Row, TableDescription, Value,
-};
+use tablevault::tablestore::Row;
 
 use crate::capture_gap::capture_status;
 use crate::resources_helpers::{rig, Rig};

@@ -5,10 +5,8 @@ use crate::support::emulator::{client, default_emulator, read_table};
 use crate::support::waves::{wave_table, write_wave, MAX_VERSIONS};
 use tablevault::capture::replay::replay_until;
 use tablevault::capture::{ArchiveChangeStore, CaptureSettings, TableCapture};
-use tablevault::tablestore::client::{Client, RowExistence, RowWrite, StreamRecord};
-use tablevault::tablestore::{
-    Cell, PkSchema, PkType, PkValue, PrimaryKey, Row, TableDescription, Value,
-};
+use tablevault::tablestore::client::StreamRecord;
+use tablevault::tablestore::Row;
 
 #[tokio::test]
 async fn base_plus_changes_up_to_each_instant_equals_the_table_at_that_instant() {

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashSet};
 use serde::{Deserialize, Serialize};
 
 use super::{SourceConfig, StoreConfig};
-use crate::capture::store::holds_changes;
+use crate::capture::store::change_storage_refusal;
 use crate::catalog::{
     copy_target_problems, parse_time_zone, CopyTarget, NewSchedule, ScheduleMode,
 };
@@ -113,15 +113,10 @@ pub(super) fn validate(
                 names(stores)
             )),
             // The API's rule: changes live next to the base backups, in a store that holds them.
-            Some(store)
-                if entry.mode == ScheduleMode::Continuous && !holds_changes(store.kind()) =>
-            {
-                problems.push(format!(
-                    "{at}.mode: continuous mode needs an archive or mongodb store: store {:?} is a \
-                     {} store",
-                    entry.store,
-                    store.kind()
-                ))
+            Some(store) if entry.mode == ScheduleMode::Continuous => {
+                if let Some(reason) = change_storage_refusal(&entry.store, store) {
+                    problems.push(format!("{at}.mode: {reason}"));
+                }
             }
             Some(_) => {}
         }

@@ -22,7 +22,7 @@ use chrono::Utc;
 use tokio_util::sync::CancellationToken;
 
 use crate::api::AppState;
-use crate::capture::store::holds_changes;
+use crate::capture::store::change_storage_refusal;
 use crate::capture::{
     open_change_store, CaptureError, CaptureSettings, ChangeStore, TableCapture, TableCaptureStatus,
 };
@@ -89,11 +89,12 @@ async fn wanted(state: &AppState) -> Result<Vec<Wanted>, String> {
             continue;
         }
         match state.config.store(&schedule.store) {
-            Ok(store) if holds_changes(store.kind()) => {}
-            // The API refuses continuous mode elsewhere; a config change may still get here.
-            Ok(other) => {
-                tracing::warn!(schedule = %schedule.name, store = %schedule.store, kind = other.kind(), "Continuous mode needs an archive or mongodb store; not capturing.");
-                continue;
+            // The API refuses these; a config change may still get here.
+            Ok(store) => {
+                if let Some(reason) = change_storage_refusal(&schedule.store, store) {
+                    tracing::warn!(schedule = %schedule.name, %reason, "Not capturing.");
+                    continue;
+                }
             }
             Err(e) => {
                 tracing::warn!(schedule = %schedule.name, error = %e, "Not capturing.");

@@ -145,8 +145,9 @@ fn parse_zone(text: &str) -> Result<Tz, ApiError> {
 }
 
 /// Continuous capture keeps changes next to the base backups: change segments in an archive
-/// store, change records in a MongoDB store. An s3 store has no change storage, so such a
-/// schedule is refused rather than silently kept "full".
+/// store, change records in a MongoDB store. An s3 store has no change storage and an
+/// encrypting archive store would keep changes in the clear, so such a schedule is refused
+/// rather than silently kept "full".
 fn check_mode_fits_store(
     state: &AppState,
     mode: ScheduleMode,
@@ -155,13 +156,16 @@ fn check_mode_fits_store(
     if mode != ScheduleMode::Continuous {
         return Ok(());
     }
-    let kind = state.executor().resources().store(store)?.kind();
-    if !crate::capture::store::holds_changes(kind) {
-        return Err(ApiError::ValidationFailed(format!(
-            "continuous mode needs an archive or mongodb store: store '{store}' is a {kind} store"
-        )));
+    state.executor().resources().store(store)?;
+    let refusal = state
+        .config
+        .store(store)
+        .ok()
+        .and_then(|config| crate::capture::store::change_storage_refusal(store, config));
+    match refusal {
+        Some(reason) => Err(ApiError::ValidationFailed(reason)),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// Copy targets must be configured stores other than the schedule's own, each named once.

@@ -39,6 +39,8 @@ pub enum ChangeStoreError {
     InvalidName(String),
     #[error("continuous capture cannot store changes in store '{store}': it is a {kind} store (archive and mongodb stores hold changes)")]
     Unsupported { store: String, kind: &'static str },
+    #[error("{0}")]
+    Refused(String),
     #[error("change store task failed: {0}")]
     Join(String),
 }
@@ -76,9 +78,28 @@ pub trait ChangeStore: Send + Sync {
     async fn prune_before(&self, before_us: i64) -> Result<u64, ChangeStoreError>;
 }
 
-/// Whether continuous capture can keep changes in a store of `kind`.
-pub fn holds_changes(kind: &str) -> bool {
-    matches!(kind, "archive" | "mongodb")
+/// Why continuous capture cannot keep changes in store `name`, if it cannot: only archive and
+/// mongodb stores hold changes, and an archive store that encrypts its backups would keep
+/// captured changes in the clear (they are not sealed yet), so it is refused rather than
+/// leaking what the operator asked to encrypt. The API, `config check` and the daemon's
+/// capture loops all ask here.
+pub fn change_storage_refusal(name: &str, config: &StoreConfig) -> Option<String> {
+    match config {
+        StoreConfig::Archive(archive)
+            if archive.encryption_key_file.is_some() || archive.encryption_key.is_some() =>
+        {
+            Some(format!(
+                "continuous mode cannot keep changes in store '{name}': it encrypts its backups, \
+                 and captured changes are not encrypted yet (use an unencrypted archive store or \
+                 a mongodb store for continuous schedules)"
+            ))
+        }
+        StoreConfig::Archive(_) | StoreConfig::Mongodb(_) => None,
+        other => Some(format!(
+            "continuous mode needs an archive or mongodb store: store '{name}' is a {} store",
+            other.kind()
+        )),
+    }
 }
 
 /// The change store of `table` for `capture_id` (the schedule id) in the store configured as
@@ -89,6 +110,9 @@ pub async fn open_change_store(
     capture_id: &str,
     table: &str,
 ) -> Result<Arc<dyn ChangeStore>, ChangeStoreError> {
+    if let Some(reason) = change_storage_refusal(store_name, config) {
+        return Err(ChangeStoreError::Refused(reason));
+    }
     match config {
         StoreConfig::Archive(archive) => Ok(Arc::new(
             ArchiveChangeStore::new(&archive.path, capture_id, table)

@@ -16,6 +16,7 @@ use tablevault::capture::{
     CaptureSettings, CapturedRecord, ChangeSegment, ChangeStore, ChangeStoreError, Checkpoint,
     MongoChangeStore, TableCapture,
 };
+use tablevault::emulator::EmulatorHandle;
 use tablevault::store::mongo::{MongoStore, MongoStoreConfig};
 use tablevault::tablestore::client::{Client, RowExistence};
 use tablevault::tablestore::{Cell, Row, Value};
@@ -25,6 +26,23 @@ async fn mongo_changes(server: &MongoServer) -> Arc<MongoChangeStore> {
         .await
         .expect("store");
     Arc::new(MongoChangeStore::new(&store, "sch_1", "t").expect("change store"))
+}
+
+/// An emulator holding table `t` (stream on, 24 h), a client of it, and `t`'s change store in
+/// the MongoDB test server.
+async fn table_and_changes(
+    server: &MongoServer,
+) -> (EmulatorHandle, Client, Arc<MongoChangeStore>) {
+    let emulator = default_emulator().await;
+    let client = client(&emulator);
+    table(&client, "t", Some(24)).await;
+    let changes = mongo_changes(server).await;
+    (emulator, client, changes)
+}
+
+/// A capture of `t` into `store`, with default settings.
+fn capture_into(client: &Client, store: Arc<dyn ChangeStore>) -> TableCapture {
+    TableCapture::new(client.clone(), "t", store, CaptureSettings::default())
 }
 
 /// Every document of the table's change collection, as MongoDB holds it.
@@ -70,16 +88,8 @@ async fn writes(client: &Client, from: i64) {
 #[tokio::test]
 async fn changes_stored_in_mongodb_replay_to_the_table_that_was_written() {
     let server = MongoServer::start();
-    let emulator = default_emulator().await;
-    let client = client(&emulator);
-    table(&client, "t", Some(24)).await;
-    let changes = mongo_changes(&server).await;
-    let mut capture = TableCapture::new(
-        client.clone(),
-        "t",
-        changes.clone(),
-        CaptureSettings::default(),
-    );
+    let (_emulator, client, changes) = table_and_changes(&server).await;
+    let mut capture = capture_into(&client, changes.clone());
     writes(&client, 0).await;
     assert_eq!(capture.run_once().await.unwrap().records_stored, 5);
     writes(&client, 10).await;
@@ -94,12 +104,7 @@ async fn changes_stored_in_mongodb_replay_to_the_table_that_was_written() {
     assert_eq!(replayed, read_table(&client, "t").await);
 
     // A restarted capture continues from the checkpoint stored in MongoDB.
-    let mut restarted = TableCapture::new(
-        client.clone(),
-        "t",
-        changes.clone(),
-        CaptureSettings::default(),
-    );
+    let mut restarted = capture_into(&client, changes.clone());
     assert_eq!(restarted.run_once().await.unwrap().records_stored, 0);
     put(&client, 99, 1).await;
     assert_eq!(restarted.run_once().await.unwrap().records_stored, 1);
@@ -148,26 +153,18 @@ impl ChangeStore for CrashBeforeCheckpoint {
 #[tokio::test]
 async fn a_crash_between_records_and_checkpoint_rereads_and_duplicates_nothing() {
     let server = MongoServer::start();
-    let emulator = default_emulator().await;
-    let client = client(&emulator);
-    table(&client, "t", Some(24)).await;
-    let changes = mongo_changes(&server).await;
+    let (_emulator, client, changes) = table_and_changes(&server).await;
     for k in 0..3 {
         put(&client, k, k).await;
     }
-    let mut capture = TableCapture::new(
-        client.clone(),
-        "t",
-        changes.clone(),
-        CaptureSettings::default(),
-    );
+    let mut capture = capture_into(&client, changes.clone());
     assert_eq!(capture.run_once().await.unwrap().records_stored, 3);
 
     for k in 3..6 {
         put(&client, k, k).await;
     }
     let crashing = Arc::new(CrashBeforeCheckpoint(changes.clone()));
-    let mut doomed = TableCapture::new(client.clone(), "t", crashing, CaptureSettings::default());
+    let mut doomed = capture_into(&client, crashing);
     assert!(doomed.run_once().await.is_err());
     assert_eq!(
         documents(&server, &changes).await.len(),
@@ -182,12 +179,7 @@ async fn a_crash_between_records_and_checkpoint_rereads_and_duplicates_nothing()
 
     // Restarted after the crash: the same records are read again and stored once.
     put(&client, 6, 6).await;
-    let mut restarted = TableCapture::new(
-        client.clone(),
-        "t",
-        changes.clone(),
-        CaptureSettings::default(),
-    );
+    let mut restarted = capture_into(&client, changes.clone());
     assert_eq!(restarted.run_once().await.unwrap().records_stored, 4);
     let records = changes.records().await.unwrap();
     let keys: Vec<_> = records
@@ -209,16 +201,8 @@ async fn a_crash_between_records_and_checkpoint_rereads_and_duplicates_nothing()
 #[tokio::test]
 async fn pruning_removes_only_records_older_than_the_cut_and_keeps_the_checkpoint() {
     let server = MongoServer::start();
-    let emulator = default_emulator().await;
-    let client = client(&emulator);
-    table(&client, "t", Some(24)).await;
-    let changes = mongo_changes(&server).await;
-    let mut capture = TableCapture::new(
-        client.clone(),
-        "t",
-        changes.clone(),
-        CaptureSettings::default(),
-    );
+    let (_emulator, client, changes) = table_and_changes(&server).await;
+    let mut capture = capture_into(&client, changes.clone());
     for k in 0..3 {
         put(&client, k, k).await;
     }
@@ -245,12 +229,7 @@ async fn pruning_removes_only_records_older_than_the_cut_and_keeps_the_checkpoin
     // Even a cut after everything leaves the checkpoint: capture goes on without re-reading.
     changes.prune_before(i64::MAX).await.unwrap();
     put(&client, 5, 5).await;
-    let mut restarted = TableCapture::new(
-        client.clone(),
-        "t",
-        changes.clone(),
-        CaptureSettings::default(),
-    );
+    let mut restarted = capture_into(&client, changes.clone());
     assert_eq!(restarted.run_once().await.unwrap().records_stored, 1);
     assert_eq!(keys(changes.records().await.unwrap()), [key(5)]);
 }

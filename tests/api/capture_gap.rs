@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde_json::json;
-use tablevault::capture::ArchiveChangeStore;
+use tablevault::capture::{ArchiveChangeStore, CaptureGap};
 use tablevault::config::StoreConfig;
 use tablevault::emulator::EmulatorConfig;
 use tablevault::tablestore::client::RowExistence;
@@ -125,6 +125,26 @@ pub fn changes(rig: &Rig, schedule_id: &str, table: &str) -> ArchiveChangeStore 
     ArchiveChangeStore::new(&root, schedule_id, table).expect("change store")
 }
 
+/// The first gap stored with the changes of the schedule's `orders`, once there is one.
+async fn recorded_gap(rig: &Rig, schedule_id: &str) -> CaptureGap {
+    let changes = changes(rig, schedule_id, "orders");
+    poll_until("the gap to be recorded", WAIT, || {
+        let changes = changes.clone();
+        async move {
+            let checkpoint = changes
+                .latest_checkpoint()
+                .map_err(|e| e.to_string())?
+                .ok_or("no checkpoint")?;
+            checkpoint
+                .gaps
+                .first()
+                .cloned()
+                .ok_or_else(|| "no gap yet".to_string())
+        }
+    })
+    .await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_gap_is_recorded_and_a_new_base_is_taken_and_capture_runs_again() {
     let rig = short_stream_rig().await;
@@ -139,22 +159,7 @@ async fn a_gap_is_recorded_and_a_new_base_is_taken_and_capture_runs_again() {
     lose_a_change_behind_a_paused_capture(&rig, &schedule_id).await;
 
     // The gap is stored with the changes.
-    let changes = changes(&rig, &schedule_id, "orders");
-    let gap = poll_until("the gap to be recorded", WAIT, || {
-        let changes = changes.clone();
-        async move {
-            let checkpoint = changes
-                .latest_checkpoint()
-                .map_err(|e| e.to_string())?
-                .ok_or("no checkpoint")?;
-            checkpoint
-                .gaps
-                .first()
-                .cloned()
-                .ok_or_else(|| "no gap yet".to_string())
-        }
-    })
-    .await;
+    let gap = recorded_gap(&rig, &schedule_id).await;
     assert!(gap.reason.contains("expired"), "{gap:?}");
 
     // A new base backup of the schedule, started after the gap, completes through a run.
@@ -200,7 +205,10 @@ async fn a_gap_is_recorded_and_a_new_base_is_taken_and_capture_runs_again() {
         "{metrics}"
     );
     // One gap, one base: capture did not find the gap again.
-    let checkpoint = changes.latest_checkpoint().expect("read").expect("stored");
+    let checkpoint = changes(&rig, &schedule_id, "orders")
+        .latest_checkpoint()
+        .expect("read")
+        .expect("stored");
     assert_eq!(checkpoint.gaps, [gap]);
 }
 
@@ -234,22 +242,7 @@ async fn a_restore_to_an_instant_in_a_gap_is_refused_naming_the_gap() {
     .await;
 
     lose_a_change_behind_a_paused_capture(&rig, &schedule_id).await;
-    let changes = changes(&rig, &schedule_id, "orders");
-    let gap = poll_until("the gap to be recorded", WAIT, || {
-        let changes = changes.clone();
-        async move {
-            let checkpoint = changes
-                .latest_checkpoint()
-                .map_err(|e| e.to_string())?
-                .ok_or("no checkpoint")?;
-            checkpoint
-                .gaps
-                .first()
-                .cloned()
-                .ok_or_else(|| "no gap yet".to_string())
-        }
-    })
-    .await;
+    let gap = recorded_gap(&rig, &schedule_id).await;
     let inside =
         DateTime::<Utc>::from_timestamp_micros((gap.from_us + gap.until_us) / 2).expect("instant");
     // Wait for capture to pass the gap, so only the gap can be the reason for refusing.

@@ -14,11 +14,10 @@ use tablevault::tablestore::client::Client;
 
 use crate::helpers::row;
 use crate::support::emulator::start_emulator;
-use crate::support::engine::{
-    assert_same_rows, client, context, engine_config, job, load_everything, read_backup,
-    scan_source,
+use crate::support::engine::{client, context, engine_config, job, load_everything};
+use crate::support::sealed::{
+    assert_no_plaintext, assert_round_trip, key_file, restore, secrets, verify,
 };
-use crate::support::sealed::{assert_no_plaintext, key_file, restore, secrets, verify};
 
 async fn sealed_store(root: &Path, key: Option<&PathBuf>, old: &[PathBuf]) -> Arc<ArchiveStore> {
     let mut config = ArchiveStoreConfig::new(root);
@@ -66,21 +65,7 @@ async fn a_sealed_backup_round_trips_and_holds_no_plaintext() {
     let store = sealed_store(&root, Some(&key_path), &[]).await;
     let id = backup_everything(&client, &emulator, store.clone()).await;
 
-    let source = scan_source(&client, "everything", true).await;
-    assert_same_rows(
-        &read_backup(store.as_ref(), &id, "everything").await,
-        &source,
-        "everything",
-    );
-    assert_eq!(verify(store.as_ref(), &id).await, Ok(true));
-    restore(store.as_ref(), &client, &id, "everything_back")
-        .await
-        .expect("restore");
-    assert_same_rows(
-        &scan_source(&client, "everything_back", true).await,
-        &source,
-        "restored",
-    );
+    let source = assert_round_trip(store.as_ref(), &client, &id).await;
 
     let secrets = secrets(&source);
     assert!(secrets.len() > 100, "the corpus has names and values");

@@ -16,7 +16,9 @@ use tablevault::tablestore::client::Client;
 use crate::support::emulator::start_emulator;
 use crate::support::engine::*;
 use crate::support::s3_server::{S3Server, BUCKET};
-use crate::support::sealed::{assert_no_plaintext, key_file, restore, secrets, verify};
+use crate::support::sealed::{
+    assert_no_plaintext, assert_round_trip, key_file, restore, secrets, verify,
+};
 
 fn sealed_store(server: &S3Server, key: Option<&PathBuf>, old: &[PathBuf]) -> Arc<S3Store> {
     let mut config = server.store_config("sealed/");
@@ -49,21 +51,7 @@ async fn a_sealed_backup_round_trips_and_holds_no_plaintext() {
     let store = sealed_store(&server, Some(&key_path), &[]);
     let id = backup_everything(&client, &emulator, store.clone()).await;
 
-    let source = scan_source(&client, "everything", true).await;
-    assert_same_rows(
-        &read_backup(store.as_ref(), &id, "everything").await,
-        &source,
-        "everything",
-    );
-    assert_eq!(verify(store.as_ref(), &id).await, Ok(true));
-    restore(store.as_ref(), &client, &id, "everything_back")
-        .await
-        .expect("restore");
-    assert_same_rows(
-        &scan_source(&client, "everything_back", true).await,
-        &source,
-        "restored",
-    );
+    let source = assert_round_trip(store.as_ref(), &client, &id).await;
 
     let secrets = secrets(&source);
     assert!(

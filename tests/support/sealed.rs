@@ -91,3 +91,25 @@ pub async fn restore(
         .map(|_| ())
         .map_err(|e| e.to_string())
 }
+
+/// Backup `id` of the corpus table `everything` reads back as the source, verifies, and
+/// restores into `everything_back` equal to the source; returns the source rows.
+pub async fn assert_round_trip(store: &dyn BackupStore, client: &Client, id: &str) -> Vec<Row> {
+    use super::engine::{assert_same_rows, read_backup, scan_source};
+    let source = scan_source(client, "everything", true).await;
+    assert_same_rows(
+        &read_backup(store, id, "everything").await,
+        &source,
+        "everything",
+    );
+    assert_eq!(verify(store, id).await, Ok(true));
+    restore(store, client, id, "everything_back")
+        .await
+        .expect("restore");
+    assert_same_rows(
+        &scan_source(client, "everything_back", true).await,
+        &source,
+        "restored",
+    );
+    source
+}

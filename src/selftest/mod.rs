@@ -17,9 +17,11 @@
 
 pub mod compare;
 pub mod corpus;
+mod indexes;
 pub mod report;
 mod steps;
 pub mod tally;
+pub mod typed;
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -96,7 +98,7 @@ pub async fn run_selftest(mut test: Selftest, prefix: String) -> SelftestReport 
             .await?;
         // Before the backup, so it carries them; a refusal (skipped) does not stop the run.
         let mut created = Vec::new();
-        let indexes = steps::create_indexes(&test.client, &tables, &mut created);
+        let indexes = indexes::create_indexes(&test.client, &tables, &mut created);
         let _ = runner.run("indexes", |_| 0, indexes).await;
         runner.report.indexes = created;
         let (backup_id, _) = runner

@@ -117,7 +117,7 @@ pub fn now_ms() -> i64 {
 }
 
 // The typed table is also the self-test's corpus table; one home for both.
-pub use tablevault::selftest::corpus::{typed_key, typed_row, typed_table};
+pub use tablevault::selftest::typed::{typed_key, typed_row, typed_table};
 
 pub fn typed_rows(n: i64, age_ms: i64) -> Vec<Row> {
     normalized((0..n).map(|i| typed_row(i, age_ms)).collect())

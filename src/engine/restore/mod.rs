@@ -3,8 +3,8 @@
 //! Steps, so that nothing is written unless every target can take its table:
 //! 1. select the tables and their target names ([`plan`]);
 //! 2. inspect each target: key compatible, empty under `--if-exists fail` ([`target`]);
-//! 3. restore the tables in parallel ([`tables`]), all sharing `engine.writers` write tasks: create or adjust
-//!    the target, then read the stored table once — each segment verified by the store as it
+//! 3. restore the tables in parallel ([`tables`]), all sharing `engine.writers` write tasks:
+//!    create or adjust the target, then read the stored table once — each segment verified by the store as it
 //!    is read, each batch checked against the target's max time deviation before it is
 //!    written ([`deviation`]), every row added to the table's checksum — and write the rows
 //!    ([`writer`]); set the deviation back, compare the checksum with the manifest, and create

@@ -12,6 +12,7 @@ use super::backup::to_json;
 use super::claims::Claim;
 use super::deletion::discard_staged;
 use super::events::RunLabels;
+use super::executor::RunExecutor;
 use super::job_context::{JobContext, Submission};
 use super::resources::Resources;
 use super::restore::run_controls;
@@ -167,4 +168,36 @@ impl CopySpec {
 
 fn failed(message: String) -> RunOutcome {
     RunOutcome::with(RunStatus::Failed, message)
+}
+
+/// The copies that follow a schedule's backup run: none unless it succeeded, then one copy
+/// run per `copy_to` store of the schedule (each with the backup's trigger).
+pub(super) async fn submit_copies_after(executor: &RunExecutor, run_id: &str) {
+    let catalog = executor.catalog();
+    let run = match catalog.get_run(run_id).await {
+        Ok(run) => run,
+        Err(e) => {
+            tracing::warn!(%run_id, error = %e, "Could not read the backup run to copy its backup.");
+            return;
+        }
+    };
+    let (RunStatus::Succeeded, Some(backup_id), Some(schedule_id)) =
+        (run.status, &run.backup_id, &run.schedule_id)
+    else {
+        return;
+    };
+    let Ok(schedule) = catalog.get_schedule(schedule_id).await else {
+        return; // deleted meanwhile: nothing says where to copy
+    };
+    for target in &schedule.copy_to {
+        let request = CopyRequest {
+            backup_id: backup_id.clone(),
+            store: target.store.clone(),
+            trigger: run.trigger,
+            schedule_name: Some(schedule.name.clone()),
+        };
+        if let Err(e) = executor.submit_copy(request).await {
+            tracing::warn!(%backup_id, store = %target.store, error = %e, "Could not start the copy of a scheduled backup.");
+        }
+    }
 }

@@ -22,7 +22,7 @@ use super::{backup, copy, restore, resume, HeldClaims};
 use super::{
     BackupRequest, CopyRequest, ExecutorOptions, Resources, RestoreRequest, RunError, VerifyRequest,
 };
-use crate::catalog::{Backup, Catalog, CatalogError, NewRun, Run, RunStatus, RunTrigger};
+use crate::catalog::{Backup, Catalog, CatalogError, NewRun, Run, RunTrigger};
 use crate::engine::Progress;
 use crate::retention::RetentionPlan;
 
@@ -325,36 +325,6 @@ impl RunExecutor {
     /// Boxed: it submits runs, and a submitted run may end in it again.
     fn copy_after_backup(&self, run_id: String) -> futures::future::BoxFuture<'static, ()> {
         let executor = self.clone();
-        Box::pin(async move { executor.copy_after(&run_id).await })
-    }
-
-    async fn copy_after(&self, run_id: &str) {
-        let catalog = self.catalog();
-        let run = match catalog.get_run(run_id).await {
-            Ok(run) => run,
-            Err(e) => {
-                tracing::warn!(%run_id, error = %e, "Could not read the backup run to copy its backup.");
-                return;
-            }
-        };
-        let (RunStatus::Succeeded, Some(backup_id), Some(schedule_id)) =
-            (run.status, &run.backup_id, &run.schedule_id)
-        else {
-            return;
-        };
-        let Ok(schedule) = catalog.get_schedule(schedule_id).await else {
-            return; // deleted meanwhile: nothing says where to copy
-        };
-        for target in &schedule.copy_to {
-            let request = CopyRequest {
-                backup_id: backup_id.clone(),
-                store: target.store.clone(),
-                trigger: run.trigger,
-                schedule_name: Some(schedule.name.clone()),
-            };
-            if let Err(e) = self.submit_copy(request).await {
-                tracing::warn!(%backup_id, store = %target.store, error = %e, "Could not start the copy of a scheduled backup.");
-            }
-        }
+        Box::pin(async move { copy::submit_copies_after(&executor, &run_id).await })
     }
 }

@@ -75,10 +75,11 @@ def continuous_schedule(daemon, table, store):
         "tables": [table], "mode": "continuous",
     })
     assert status == 201, schedule
-    path = f"/schedules/{schedule['id']}"
-    poll_until("capture running", CAPTURE_LIMIT_S, lambda: (
-        lambda capture: (capture["status"] == "running", capture)
-    )(daemon.get(path)["capture"]))
+
+    def attempt():
+        capture = daemon.get(f"/schedules/{schedule['id']}")["capture"]
+        return capture["status"] == "running", capture
+    poll_until("capture running", CAPTURE_LIMIT_S, attempt)
     return schedule["id"]
 
 
@@ -118,11 +119,12 @@ def start_base_backup(daemon, schedule_id):
     test writes next lands during its scan or after it); returns the run id."""
     status, accepted = daemon.api("POST", f"/schedules/{schedule_id}/run", {})
     assert status == 202, accepted
-    run_id = accepted["run_id"]
-    poll_until("the base backup to start", CAPTURE_LIMIT_S, lambda: (
-        lambda run: (run["status"] != "queued", run)
-    )(daemon.get(f"/runs/{run_id}")))
-    return run_id
+
+    def attempt():
+        run = daemon.get(f"/runs/{accepted['run_id']}")
+        return run["status"] != "queued", run
+    poll_until("the base backup to start", CAPTURE_LIMIT_S, attempt)
+    return accepted["run_id"]
 
 
 def write_waves(daemon, emulator, client, table, schedule_id):

@@ -1,5 +1,6 @@
 """The source data of the backup round trip (test_backup_round_trip.py), written with the
-official Python SDK, and a model of it: what each table must hold when read back.
+official Python SDK, and a model of it: what each table must hold when read back; and
+`read_table`, how a table is read back (every row and version, also for test_point_in_time.py).
 
 Every table allows cells up to 400 days old, so versions can carry explicit timestamps far in
 the past; `base` is 300 days ago.
@@ -8,10 +9,13 @@ the past; `base` is 300 days ago.
 import math
 
 from tablestore import (
+    INF_MAX,
+    INF_MIN,
     PK_AUTO_INCR,
     BatchWriteRowRequest,
     CapacityUnit,
     Condition,
+    Direction,
     OTSServiceError,
     PutRowItem,
     ReservedThroughput,
@@ -31,6 +35,7 @@ DEVIATION_S = 400 * 86_400
 MAX_VERSIONS = 10
 CELL_2MB = 2 * 1024 * 1024
 BIG_ROWS = 12_000
+READ_ALL_VERSIONS = 1000
 
 INT_EDGES = [-(2**63), -(2**31) - 1, -1, 0, 1, 2**31 + 1, 2**53 + 1, 2**63 - 1]
 DOUBLE_EDGES = [
@@ -97,6 +102,20 @@ def canonical_pk(pk):
 
 def canonical_cells(cells):
     return [(name, canonical(value), ts) for name, value, ts in cells]
+
+
+def read_table(client, name):
+    """Every row, forward, every version: [(canonical pk, canonical cells in read order)]."""
+    schema = client.describe_table(name).table_meta.schema_of_primary_key
+    start = [(column[0], INF_MIN) for column in schema]
+    end = [(column[0], INF_MAX) for column in schema]
+    rows = []
+    while start is not None:
+        _, start, page, _ = client.get_range(
+            name, Direction.FORWARD, start, end, max_version=READ_ALL_VERSIONS
+        )
+        rows += [(canonical_pk(r.primary_key), canonical_cells(r.attribute_columns)) for r in page]
+    return rows
 
 
 def write_types(data, base):

@@ -18,15 +18,14 @@ import tempfile
 import uuid
 
 import pytest
-from tablestore import INF_MAX, INF_MIN, PK_AUTO_INCR, Direction
+from tablestore import PK_AUTO_INCR
 
 from conftest import ACCESS_KEY_ID, ACCESS_KEY_SECRET, INSTANCE
 from emulator_process import DEFAULT_BIN
 from expect import now_ms
 from mongo_process import MongoServer
-from round_trip_data import BIG_ROWS, DAY_MS, Dataset, canonical_cells, canonical_pk, write_all
+from round_trip_data import BIG_ROWS, DAY_MS, Dataset, read_table, write_all
 
-READ_ALL_VERSIONS = 1000
 # The engine's smallest split size; the big table (~4 MB) spans several ranges of it.
 SPLIT_SIZE_BYTES = 1024 * 1024
 STORES = ["archive", "mongo"]
@@ -42,23 +41,6 @@ def dataset(client):
         yield data
     finally:
         data.delete_all()
-
-
-# --- reading back --------------------------------------------------------------------------
-
-
-def read_table(client, name):
-    """Every row, forward, every version: [(canonical pk, canonical cells in read order)]."""
-    schema = client.describe_table(name).table_meta.schema_of_primary_key
-    start = [(column[0], INF_MIN) for column in schema]
-    end = [(column[0], INF_MAX) for column in schema]
-    rows = []
-    while start is not None:
-        _, start, page, _ = client.get_range(
-            name, Direction.FORWARD, start, end, max_version=READ_ALL_VERSIONS
-        )
-        rows += [(canonical_pk(r.primary_key), canonical_cells(r.attribute_columns)) for r in page]
-    return rows
 
 
 @pytest.fixture(scope="module")

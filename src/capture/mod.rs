@@ -139,6 +139,9 @@ pub struct TableCapture {
     unsaved: bool,
     /// The last idle captured-until mark stored (µs).
     marked_us: i64,
+    /// Every change before this instant (µs) is in the store: what a step reports, so the
+    /// API's `captured_until` never runs ahead of what a point-in-time restore accepts.
+    stored_until_us: Option<i64>,
 }
 
 impl TableCapture {
@@ -156,6 +159,7 @@ impl TableCapture {
             checkpoint: None,
             unsaved: false,
             marked_us: 0,
+            stored_until_us: None,
         }
     }
 
@@ -214,14 +218,14 @@ impl TableCapture {
                 return Err(e.into());
             }
             self.unsaved = false;
+            self.stored_until(step.checkpoint.captured_until_us);
         } else if let Some(until) = step.checkpoint.captured_until_us {
             self.mark_idle(until).await;
         }
-        let captured_until_us = step.checkpoint.captured_until_us;
         self.checkpoint = Some(step.checkpoint);
         Ok(StepOutcome {
             records_stored,
-            captured_until_us,
+            captured_until_us: self.stored_until_us,
             gap: None,
         })
     }
@@ -232,9 +236,16 @@ impl TableCapture {
             return;
         }
         self.marked_us = until_us;
-        if self.store.mark_captured_until(until_us).await.is_err() {
-            tracing::warn!(table = %self.table, "Could not store the captured-until mark; restores may see a shorter window.");
+        match self.store.mark_captured_until(until_us).await {
+            Ok(()) => self.stored_until(Some(until_us)),
+            Err(_) => {
+                tracing::warn!(table = %self.table, "Could not store the captured-until mark; restores may see a shorter window.")
+            }
         }
+    }
+
+    fn stored_until(&mut self, until_us: Option<i64>) {
+        self.stored_until_us = self.stored_until_us.max(until_us);
     }
 
     /// Records the gap after `stale` and stores a fresh position: the stream's oldest retained

@@ -16,6 +16,7 @@ use tablevault::tablestore::{Cell, PkValue, PrimaryKey, Row, Value};
 use crate::helpers::ADMIN_TOKEN;
 use crate::resources_helpers::{rig_with, Rig};
 use crate::support::poll::poll_until;
+use crate::support::stream::wait_until_the_stream_retains_nothing;
 
 const WAIT: Duration = Duration::from_secs(60);
 
@@ -82,38 +83,7 @@ pub async fn lose_a_change_behind_a_paused_capture(rig: &Rig, schedule_id: &str)
         .put_row("orders", &row, RowExistence::Ignore)
         .await
         .expect("row");
-    let stream_id = client
-        .stream_details("orders")
-        .await
-        .expect("details")
-        .stream_id
-        .expect("stream on");
-    poll_until("the unread record to expire", WAIT, || {
-        let client = client.clone();
-        let stream_id = stream_id.clone();
-        async move {
-            let shards = client
-                .describe_stream(&stream_id)
-                .await
-                .map_err(|e| e.to_string())?
-                .shards;
-            for shard in shards {
-                let it = client
-                    .shard_iterator(&stream_id, &shard.shard_id)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                let page = client
-                    .stream_records(&it, None)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                if !page.records.is_empty() {
-                    return Err(format!("{} records retained", page.records.len()));
-                }
-            }
-            Ok(())
-        }
-    })
-    .await;
+    wait_until_the_stream_retains_nothing(&client, "orders", WAIT).await;
     set_paused(rig, schedule_id, false).await;
 }
 

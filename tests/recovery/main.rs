@@ -9,6 +9,7 @@ mod support;
 
 mod api;
 mod capture_kill;
+mod capture_stopped;
 mod crash_after_publish;
 mod crash_in_retention;
 mod mongo_outage;

@@ -18,4 +18,5 @@ pub mod sealed;
 pub mod serve;
 pub mod server_process;
 pub mod small_disk;
+pub mod stream;
 pub mod waves;

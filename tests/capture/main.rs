@@ -7,6 +7,7 @@ mod support;
 mod mongo;
 mod pitr;
 mod ram_policy;
+mod sealed;
 
 use std::time::Duration;
 

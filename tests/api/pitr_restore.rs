@@ -33,13 +33,20 @@ const SECRETS: [&str; 3] = [
     "sealed-canary-value",
 ];
 
-async fn restore(rig: &Rig, schedule_id: &str, at: &str, target: &str) -> reqwest::Response {
-    let body = json!({"schedule_id": schedule_id, "point_in_time": at, "tables": ["t"],
-                      "rename": {"t": target}});
+/// Asks for `table` of the schedule as it was at `at`, restored as `target`.
+pub async fn restore(
+    rig: &Rig,
+    schedule_id: &str,
+    table: &str,
+    at: &str,
+    target: &str,
+) -> reqwest::Response {
+    let body = json!({"schedule_id": schedule_id, "point_in_time": at, "tables": [table],
+                      "rename": {table: target}});
     rig.post("/api/v1/restores", &body).await
 }
 
-async fn problem_detail(response: reqwest::Response) -> String {
+pub async fn problem_detail(response: reqwest::Response) -> String {
     assert_eq!(response.status(), 422);
     let problem: serde_json::Value = response.json().await.expect("problem");
     problem["detail"].as_str().expect("detail").to_string()
@@ -162,7 +169,7 @@ async fn restore_each_instant(rig: &Rig, store: &str) {
     for (n, (instant, expected)) in snapshots.iter().enumerate() {
         let at = instant.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
         let target = format!("t_at_{n}");
-        let response = restore(rig, &schedule_id, &at, &target).await;
+        let response = restore(rig, &schedule_id, "t", &at, &target).await;
         if *instant < base_finished {
             let detail = problem_detail(response).await;
             assert!(detail.contains("before the restorable window"), "{detail}");
@@ -183,7 +190,7 @@ async fn restore_each_instant(rig: &Rig, store: &str) {
 
     // After what is captured: refused naming the window.
     let future = (Utc::now() + chrono::Duration::hours(1)).to_rfc3339();
-    let detail = problem_detail(restore(rig, &schedule_id, &future, "t_future").await).await;
+    let detail = problem_detail(restore(rig, &schedule_id, "t", &future, "t_future").await).await;
     assert!(detail.contains("after the restorable window"), "{detail}");
     assert!(detail.contains("restorable window is from"), "{detail}");
 }

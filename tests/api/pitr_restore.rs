@@ -69,7 +69,7 @@ async fn through_an_encrypting_archive_the_restores_are_exact_and_nothing_is_in_
         )
     })
     .await;
-    restore_each_instant(&rig, "sealed").await;
+    let (schedule_id, last) = restore_each_instant(&rig, "sealed").await;
     let root = match rig.app.state.config.store("sealed").expect("sealed") {
         StoreConfig::Archive(archive) => archive.path.clone(),
         other => panic!("sealed is a {} store", other.kind()),
@@ -83,15 +83,41 @@ async fn through_an_encrypting_archive_the_restores_are_exact_and_nothing_is_in_
         "a base and change segments: {files:?}"
     );
     let secrets: Vec<Vec<u8>> = SECRETS.iter().map(|s| s.as_bytes().to_vec()).collect();
-    for file in files {
-        let bytes = std::fs::read(&file).expect("stored file");
+    for file in &files {
+        let bytes = std::fs::read(file).expect("stored file");
         assert_no_plaintext(&file.display().to_string(), &bytes, &secrets);
     }
+
+    // A flipped byte in the oldest change segment (capture only reads the newest) fails the
+    // restore, naming the segment.
+    let oldest = files
+        .iter()
+        .find(|f| f.extension().is_some_and(|e| e == "tvchg"))
+        .expect("a change segment");
+    let mut bytes = std::fs::read(oldest).expect("segment");
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x08;
+    std::fs::write(oldest, &bytes).expect("flipped");
+    let response = restore(&rig, &schedule_id, "t", &last, "t_flipped").await;
+    assert_eq!(response.status(), 202);
+    let accepted: serde_json::Value = response.json().await.expect("JSON");
+    let run = rig
+        .finished_run(accepted["run_id"].as_str().expect("run_id"))
+        .await;
+    let error = run["error"].as_str().unwrap_or("");
+    let name = oldest.file_name().expect("name").to_string_lossy();
+    assert!(
+        run["status"] == "failed"
+            && error.contains("failed authentication")
+            && error.contains(&*name),
+        "{run}"
+    );
 }
 
 /// A continuous schedule of `t` on `store`; waves with a base mid-wave; each instant after the
 /// base restored into a renamed table equals the table then, earlier ones and later ones 422.
-async fn restore_each_instant(rig: &Rig, store: &str) {
+/// Returns the schedule's id and the last instant (restorable, RFC 3339).
+async fn restore_each_instant(rig: &Rig, store: &str) -> (String, String) {
     let client = rig.app.state.tablestore_client("prod").expect("source");
     client.create_table(&wave_table()).await.expect("table");
     let body = json!({"name": "pitr", "cron": "0 3 * * *", "source": "prod", "store": store,
@@ -193,4 +219,8 @@ async fn restore_each_instant(rig: &Rig, store: &str) {
     let detail = problem_detail(restore(rig, &schedule_id, "t", &future, "t_future").await).await;
     assert!(detail.contains("after the restorable window"), "{detail}");
     assert!(detail.contains("restorable window is from"), "{detail}");
+    (
+        schedule_id,
+        last.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+    )
 }

@@ -13,9 +13,10 @@
 //! In a store that encrypts its backups, each segment file is sealed with the store's keys
 //! (`sealed.rs`); the checkpoint is inside it, so it is sealed too.
 //!
-//! `captured_until` (a small file beside them, only an instant, no row data: kept clear) moves the captured-until mark on while the
-//! table is idle: a step that reads nothing stores no segment, but every change before the
-//! step started is then known to be stored, and a restore up to that instant may proceed.
+//! `captured_until` (a small file beside them; one instant, no row data, so it stays clear)
+//! moves the captured-until mark on while the table is idle: a step that reads nothing stores
+//! no segment, but every change before the step started is then known to be stored, and a
+//! restore up to that instant may proceed.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -1,5 +1,6 @@
 //! Continuous capture (issue 12): every change of a table, read from its Tablestore Stream and
-//! stored as change segments next to the base backups in the archive store.
+//! stored as change segments next to the base backups in the archive store (sealed with its
+//! keys when it encrypts) or as change records in a MongoDB store.
 //!
 //! - `checkpoint`: shard positions and the lineage rule (parents before children).
 //! - `gap`: spans whose changes were lost; kept in every later checkpoint.
@@ -47,6 +48,7 @@ pub use segment::{ChangeSegment, ChangeSegmentError};
 pub use status::{CaptureStatuses, TableCaptureStatus};
 pub use store::{
     open_change_store, ArchiveChangeStore, ChangeStore, ChangeStoreError, MongoChangeStore,
+    SEALED_MAGIC,
 };
 
 /// One captured record and the shard it came from.

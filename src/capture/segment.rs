@@ -12,7 +12,8 @@
 //! The records and the checkpoint are one file written atomically: after a crash the newest
 //! segment's checkpoint says exactly which records are stored, so capture resumes after them —
 //! nothing lost, nothing twice. A flipped, missing or extra byte fails the SHA-256 or the
-//! length check.
+//! length check. In an archive store that encrypts, this whole file is sealed before it is
+//! stored (`store/sealed.rs`).
 
 use sha2::{Digest, Sha256};
 
@@ -32,6 +33,10 @@ pub enum ChangeSegmentError {
     Corrupt(String),
     #[error("change segment I/O: {0}")]
     Io(#[from] std::io::Error),
+    /// A sealed segment (archive store that encrypts, `capture/store/sealed.rs`) whose master
+    /// key this store does not have.
+    #[error("change segment {segment} is encrypted with key {key_id}; set encryption_key_file (or list that key under decryption_key_files)")]
+    KeyMissing { segment: String, key_id: String },
 }
 
 fn corrupt(detail: impl Into<String>) -> ChangeSegmentError {

@@ -379,3 +379,34 @@ fn scheduler_settings_are_validated() {
         .to_string();
     assert!(err.contains("keep"), "{err}");
 }
+
+/// `[[schedules]]` follows the API's rule for continuous mode: an archive store that encrypts
+/// keeps its changes sealed, so only a store without change storage (s3) is refused.
+#[test]
+fn continuous_schedules_need_a_store_that_holds_changes_and_an_encrypting_archive_does() {
+    let key = crate::store::encryption::MasterKey::generate().to_file_text();
+    let stores = format!(
+        "{FULL}\n[stores.sealed]\nkind = \"archive\"\npath = \"/srv/sealed\"\n\
+         [stores.bucket]\nkind = \"s3\"\nbucket = \"b\"\nregion = \"r\"\naccess_key_id = \"i\"\n\
+         secret_access_key = \"s\"\n"
+    );
+    let schedule = |store: &str| {
+        format!(
+            "[[schedules]]\nname = \"on-{store}\"\ncron = \"0 3 * * *\"\nsource = \"prod\"\n\
+             store = \"{store}\"\nmode = \"continuous\"\n"
+        )
+    };
+    let env = [("TABLEVAULT_STORE_SEALED_ENCRYPTION_KEY", key.as_str())];
+    let sealed = parse(&format!("{stores}{}", schedule("sealed")), &env).unwrap();
+    assert!(matches!(
+        sealed.store("sealed").unwrap(),
+        StoreConfig::Archive(a) if a.encryption_key.is_some()
+    ));
+    let err = parse(&format!("{stores}{}", schedule("bucket")), &env)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("schedules[0].mode: continuous mode needs an archive or mongodb store"),
+        "{err}"
+    );
+}

@@ -11,6 +11,7 @@ mod backup_tables;
 mod backups_stored;
 mod capture_gap;
 mod capture_loops;
+mod change_pruning;
 mod conventions;
 mod deploy_contract;
 mod exposition;

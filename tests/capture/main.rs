@@ -8,6 +8,7 @@ mod captured_until;
 mod mongo;
 mod pitr;
 mod ram_policy;
+mod sealed;
 
 use std::time::Duration;
 

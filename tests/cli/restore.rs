@@ -1,5 +1,11 @@
 //! `restore` and `backups` through the binary.
 
+use tablevault::capture::{ArchiveChangeStore, CaptureSettings, TableCapture, SEALED_MAGIC};
+use tablevault::store::encryption::MasterKey;
+use tablevault::store::ArchiveStoreConfig;
+use tablevault::tablestore::client::RowExistence;
+use tablevault::tablestore::{Cell, PkValue, PrimaryKey, Row, Value};
+
 use crate::harness::{rows, table, Env};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -133,13 +139,47 @@ async fn dry_run_reports_and_writes_nothing() {
 /// up to T, as the table was at T; an instant before the base's end is refused.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn restore_until_replays_the_captured_changes_up_to_the_instant() {
-    use tablevault::capture::{ArchiveChangeStore, CaptureSettings, TableCapture};
-    use tablevault::tablestore::client::RowExistence;
-    use tablevault::tablestore::{Cell, PkValue, PrimaryKey, Row, Value};
-
     let env = Env::start().await;
-    env.create_source_table(&table("t"), &rows(6)).await;
     let changes = ArchiveChangeStore::new(&env.archive_root(), "sched-1", "t").unwrap();
+    restore_until(&env, "local", changes).await;
+}
+
+/// The same from an archive store that encrypts: the command opens the sealed base and the
+/// sealed change segments with the store's key.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restore_until_reads_the_sealed_changes_of_an_encrypting_archive() {
+    let env = Env::start().await;
+    let key = env.dir.path().join("sealed.key");
+    MasterKey::generate().write_new(&key).unwrap();
+    let mut sealed = ArchiveStoreConfig::new(env.dir.path().join("sealed"));
+    sealed.encryption_key_file = Some(key.clone());
+    let section = format!(
+        "\n[stores.sealed]\nkind = \"archive\"\npath = \"{}\"\nencryption_key_file = \"{}\"\n",
+        sealed.path.display(),
+        key.display()
+    );
+    let config = std::fs::read_to_string(&env.config).unwrap() + &section;
+    std::fs::write(&env.config, config).unwrap();
+    let changes = ArchiveChangeStore::new(&sealed.path, "sched-1", "t")
+        .unwrap()
+        .with_keys(sealed.keyring().unwrap());
+    restore_until(&env, "sealed", changes).await;
+    let segments = std::fs::read_dir(sealed.path.join(".changes/sched-1/t")).unwrap();
+    let mut sealed_segments = 0;
+    for entry in segments {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "tvchg") {
+            assert!(std::fs::read(&path).unwrap().starts_with(SEALED_MAGIC));
+            sealed_segments += 1;
+        }
+    }
+    assert!(sealed_segments > 0);
+}
+
+/// Captures `t` into `changes`, takes a base into `store` with the command, changes rows and
+/// restores `--until` an instant between the changes; an instant before the base is refused.
+async fn restore_until(env: &Env, store: &str, changes: ArchiveChangeStore) {
+    env.create_source_table(&table("t"), &rows(6)).await;
     let mut capture = TableCapture::new(
         env.client.clone(),
         "t",
@@ -150,7 +190,7 @@ async fn restore_until_replays_the_captured_changes_up_to_the_instant() {
     let before_base = chrono::Utc::now();
     let backup = env
         .run(&[
-            "backup", "--source", "test", "--store", "local", "--table", "t", "--output", "json",
+            "backup", "--source", "test", "--store", store, "--table", "t", "--output", "json",
         ])
         .await;
     assert_eq!(backup.code, 0, "{backup:?}");
@@ -187,7 +227,7 @@ async fn restore_until_replays_the_captured_changes_up_to_the_instant() {
     let at = instant.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
     let run = env
         .run(&[
-            "restore", "--store", "local", "--source", "test", "--backup", &backup_id, "--until",
+            "restore", "--store", store, "--source", "test", "--backup", &backup_id, "--until",
             &at, "--rename", "t=t_at", "--output", "json",
         ])
         .await;
@@ -204,7 +244,7 @@ async fn restore_until_replays_the_captured_changes_up_to_the_instant() {
         .run(&[
             "restore",
             "--store",
-            "local",
+            store,
             "--source",
             "test",
             "--backup",

@@ -16,7 +16,7 @@ use crate::helpers::row;
 use crate::support::emulator::start_emulator;
 use crate::support::engine::{client, context, engine_config, job, load_everything};
 use crate::support::sealed::{
-    assert_no_plaintext, assert_round_trip, key_file, restore, secrets, verify,
+    assert_no_plaintext, assert_round_trip, files_under, key_file, restore, secrets, verify,
 };
 
 async fn sealed_store(root: &Path, key: Option<&PathBuf>, old: &[PathBuf]) -> Arc<ArchiveStore> {
@@ -37,21 +37,6 @@ async fn backup_everything(
         .await
         .expect("backup succeeds")
         .backup_id
-}
-
-/// Every file under `dir`, at any depth.
-fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            found.extend(files_under(&path));
-        } else {
-            found.push(path);
-        }
-    }
-    found.sort();
-    found
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,7 +1,7 @@
 //! Encrypted stores (tests/store_archive and tests/store_s3): key files, what must never be
 //! stored in plaintext, and verify/restore results as plain values to compare.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use tablevault::engine::{run_restore, run_verify, IfExists, RestoreJob, RunControls, VerifyJob};
 use tablevault::store::encryption::MasterKey;
@@ -15,6 +15,21 @@ pub fn key_file(dir: &tempfile::TempDir, name: &str) -> (PathBuf, MasterKey) {
     let key = MasterKey::generate();
     key.write_new(&path).unwrap();
     (path, key)
+}
+
+/// Every file under `dir`, at any depth, sorted.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            found.extend(files_under(&path));
+        } else {
+            found.push(path);
+        }
+    }
+    found.sort();
+    found
 }
 
 /// Every column name and every string or binary value of at least 4 bytes in `rows`.
@@ -44,11 +59,38 @@ pub fn secrets(rows: &[Row]) -> Vec<Vec<u8>> {
     found
 }
 
-/// Panics naming the first of `secrets` found in `bytes` (the stored file `what`).
+/// What anyone can read from `bytes` without a key: the bytes, and every zstd frame in them
+/// decompressed. Stores compress before they seal, so a search of the raw bytes alone would
+/// miss a plaintext that is merely compressed.
+pub fn readable_without_key(bytes: &[u8]) -> Vec<Vec<u8>> {
+    const ZSTD_MAGIC: [u8; 4] = [0x28, 0xB5, 0x2F, 0xFD];
+    let mut views = vec![bytes.to_vec()];
+    for at in 0..bytes.len().saturating_sub(3) {
+        if bytes[at..at + 4] == ZSTD_MAGIC {
+            let mut out = Vec::new();
+            if let Ok(decoder) = zstd::stream::read::Decoder::new(&bytes[at..]) {
+                // A damaged frame still yields what decoded before the damage.
+                let _ = std::io::Read::read_to_end(&mut decoder.single_frame(), &mut out);
+            }
+            views.push(out);
+        }
+    }
+    views
+}
+
+/// Whether `secret` is readable from `bytes` without a key (raw or decompressed).
+pub fn holds_plaintext(bytes: &[u8], secret: &[u8]) -> bool {
+    readable_without_key(bytes)
+        .iter()
+        .any(|view| view.windows(secret.len()).any(|w| w == secret))
+}
+
+/// Panics naming the first of `secrets` readable from `bytes` without a key (the stored file
+/// `what`), raw or decompressed.
 pub fn assert_no_plaintext(what: &str, bytes: &[u8], secrets: &[Vec<u8>]) {
     for secret in secrets {
         assert!(
-            !bytes.windows(secret.len()).any(|w| w == secret.as_slice()),
+            !holds_plaintext(bytes, secret),
             "{what} holds {:?} in plaintext",
             String::from_utf8_lossy(secret)
         );

@@ -145,9 +145,8 @@ fn parse_zone(text: &str) -> Result<Tz, ApiError> {
 }
 
 /// Continuous capture keeps changes next to the base backups: change segments in an archive
-/// store, change records in a MongoDB store. An s3 store has no change storage and an
-/// encrypting archive store would keep changes in the clear, so such a schedule is refused
-/// rather than silently kept "full".
+/// store (sealed when it encrypts), change records in a MongoDB store. An s3 store has no
+/// change storage, so such a schedule is refused rather than silently kept "full".
 fn check_mode_fits_store(
     state: &AppState,
     mode: ScheduleMode,

@@ -10,11 +10,16 @@
 //! Pruning removes whole segments whose every record is older than the cut, never the newest
 //! one (it holds the checkpoint); numbering continues after the newest, so gaps are harmless.
 //!
-//! `captured_until` (a small file beside them) moves the captured-until mark on while the
-//! table is idle: a step that reads nothing stores no segment, but every change before the
-//! step started is then known to be stored, and a restore up to that instant may proceed.
+//! In a store that encrypts its backups, each segment file is sealed with the store's keys
+//! (`sealed.rs`); the checkpoint is inside it, so it is sealed too.
+//!
+//! `captured_until` (a small file beside them; one instant, no row data, so it stays clear)
+//! moves the captured-until mark on while the table is idle: a step that reads nothing stores
+//! no segment, but every change before the step started is then known to be stored, and a
+//! restore up to that instant may proceed.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use async_trait::async_trait;
 
@@ -22,7 +27,9 @@ use crate::capture::checkpoint::Checkpoint;
 use crate::capture::segment::{ChangeSegment, ChangeSegmentError};
 use crate::capture::CapturedRecord;
 use crate::store::archive::durable;
+use crate::store::encryption::Keyring;
 
+use super::sealed::{open_segment, seal_segment};
 use super::{ChangeStore, ChangeStoreError};
 
 pub const CHANGES_DIR: &str = ".changes";
@@ -33,6 +40,10 @@ const CAPTURED_UNTIL: &str = "captured_until";
 #[derive(Debug, Clone)]
 pub struct ArchiveChangeStore {
     dir: PathBuf,
+    /// `<capture id>/<table>`: a segment's name (what its seal is bound to) starts with it.
+    name: String,
+    /// The archive store's keys; empty: segments are stored plain.
+    keys: Arc<Keyring>,
 }
 
 fn is_safe_component(name: &str) -> bool {
@@ -53,7 +64,16 @@ impl ArchiveChangeStore {
         }
         Ok(ArchiveChangeStore {
             dir: archive_root.join(CHANGES_DIR).join(capture_id).join(table),
+            name: format!("{capture_id}/{table}"),
+            keys: Arc::default(),
         })
+    }
+
+    /// The same store sealing new segments with `keys`' current key and opening sealed ones
+    /// with any of its keys (the archive store's own keys: `ArchiveStoreConfig::keyring`).
+    pub fn with_keys(mut self, keys: Keyring) -> Self {
+        self.keys = Arc::new(keys);
+        self
     }
 
     pub fn dir(&self) -> &Path {
@@ -82,8 +102,17 @@ impl ArchiveChangeStore {
         Ok(numbers)
     }
 
+    fn file_name(number: u64) -> String {
+        format!("{number:020}.{EXT}")
+    }
+
     fn path(&self, number: u64) -> PathBuf {
-        self.dir.join(format!("{number:020}.{EXT}"))
+        self.dir.join(Self::file_name(number))
+    }
+
+    /// Segment `number`'s name, `<capture id>/<table>/<file>`: in errors, and the seal's binding.
+    fn segment_name(&self, number: u64) -> String {
+        format!("{}/{}", self.name, Self::file_name(number))
     }
 
     /// Writes the next segment atomically; returns its number.
@@ -93,7 +122,8 @@ impl ArchiveChangeStore {
             std::fs::create_dir_all(&self.dir)?;
             durable::fsync_dir(self.dir.parent().unwrap_or(&self.dir))?;
         }
-        durable::write_atomic(&self.path(next), &segment.to_bytes()?)?;
+        let stored = seal_segment(&self.keys, &self.segment_name(next), segment.to_bytes()?);
+        durable::write_atomic(&self.path(next), &stored)?;
         Ok(next)
     }
 
@@ -106,7 +136,14 @@ impl ArchiveChangeStore {
     }
 
     pub fn read(&self, number: u64) -> Result<ChangeSegment, ChangeSegmentError> {
-        ChangeSegment::parse(&std::fs::read(self.path(number))?)
+        let stored = std::fs::read(self.path(number))?;
+        let name = self.segment_name(number);
+        ChangeSegment::parse(&open_segment(&self.keys, &name, stored)?).map_err(|e| match e {
+            ChangeSegmentError::Corrupt(detail) => {
+                ChangeSegmentError::Corrupt(format!("{name}: {detail}"))
+            }
+            other => other,
+        })
     }
 
     /// Records that every change committed before `until_us` is stored (an idle step).

@@ -2,7 +2,8 @@
 //! the kind of the schedule's store (its base backups' store), so changes live next to the
 //! bases they extend.
 //!
-//! - `archive`: change segments under `<archive root>/.changes/<capture id>/<table>/`.
+//! - `archive`: change segments under `<archive root>/.changes/<capture id>/<table>/`,
+//!   sealed (`sealed`) when the archive store encrypts its backups.
 //! - `mongo`: a collection of change records per table in the `<prefix>__changes` database
 //!   (docs/mongodb-mapping.md, "Captured changes").
 //!
@@ -13,6 +14,7 @@
 
 mod archive;
 mod mongo;
+mod sealed;
 
 use std::sync::Arc;
 
@@ -22,10 +24,12 @@ use super::checkpoint::Checkpoint;
 use super::segment::{ChangeSegment, ChangeSegmentError};
 use super::CapturedRecord;
 use crate::config::StoreConfig;
+use crate::store::encryption::EncryptionError;
 use crate::store::StoreError;
 
 pub use archive::{ArchiveChangeStore, CHANGES_DIR};
 pub use mongo::{MongoChangeStore, CHANGES_DATABASE_SUFFIX};
+pub use sealed::SEALED_MAGIC;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ChangeStoreError {
@@ -41,6 +45,12 @@ pub enum ChangeStoreError {
     Unsupported { store: String, kind: &'static str },
     #[error("{0}")]
     Refused(String),
+    #[error("the encryption keys of store '{store}': {source}")]
+    Keys {
+        store: String,
+        #[source]
+        source: EncryptionError,
+    },
     #[error("change store task failed: {0}")]
     Join(String),
 }
@@ -79,21 +89,11 @@ pub trait ChangeStore: Send + Sync {
 }
 
 /// Why continuous capture cannot keep changes in store `name`, if it cannot: only archive and
-/// mongodb stores hold changes, and an archive store that encrypts its backups would keep
-/// captured changes in the clear (they are not sealed yet), so it is refused rather than
-/// leaking what the operator asked to encrypt. The API, `config check` and the daemon's
-/// capture loops all ask here.
+/// mongodb stores hold changes (an archive store that encrypts its backups seals its change
+/// segments with the same keys). The API, `config check` and the daemon's capture loops all
+/// ask here.
 pub fn change_storage_refusal(name: &str, config: &StoreConfig) -> Option<String> {
     match config {
-        StoreConfig::Archive(archive)
-            if archive.encryption_key_file.is_some() || archive.encryption_key.is_some() =>
-        {
-            Some(format!(
-                "continuous mode cannot keep changes in store '{name}': it encrypts its backups, \
-                 and captured changes are not encrypted yet (use an unencrypted archive store or \
-                 a mongodb store for continuous schedules)"
-            ))
-        }
         StoreConfig::Archive(_) | StoreConfig::Mongodb(_) => None,
         other => Some(format!(
             "continuous mode needs an archive or mongodb store: store '{name}' is a {} store",
@@ -104,6 +104,7 @@ pub fn change_storage_refusal(name: &str, config: &StoreConfig) -> Option<String
 
 /// The change store of `table` for `capture_id` (the schedule id) in the store configured as
 /// `store_name`. MongoDB connects lazily: an unreachable server shows in the first operation.
+/// An archive store's key files are read here: its segments are sealed with its keys.
 pub async fn open_change_store(
     store_name: &str,
     config: &StoreConfig,
@@ -114,10 +115,17 @@ pub async fn open_change_store(
         return Err(ChangeStoreError::Refused(reason));
     }
     match config {
-        StoreConfig::Archive(archive) => Ok(Arc::new(
-            ArchiveChangeStore::new(&archive.path, capture_id, table)
-                .map_err(ChangeStoreError::InvalidName)?,
-        )),
+        StoreConfig::Archive(archive) => {
+            let keys = archive.keyring().map_err(|source| ChangeStoreError::Keys {
+                store: store_name.to_string(),
+                source,
+            })?;
+            Ok(Arc::new(
+                ArchiveChangeStore::new(&archive.path, capture_id, table)
+                    .map_err(ChangeStoreError::InvalidName)?
+                    .with_keys(keys),
+            ))
+        }
         StoreConfig::Mongodb(mongo) => {
             let store = crate::store::mongo::MongoStore::connect(mongo).await?;
             Ok(Arc::new(MongoChangeStore::new(&store, capture_id, table)?))

@@ -74,7 +74,7 @@ impl PointInTimeReader {
         let backup = base.manifest().backup_id.clone();
         let mut records = BTreeMap::new();
         for (table, store) in changes {
-            let chain = chain_records(store.as_ref(), base_started_us)
+            let chain = chain_records(store.as_ref(), base_started_us, until_us)
                 .await
                 .map_err(|e| corrupt(&backup, format!("changes of table '{table}': {e}")))?;
             records.insert(table, chain.into_iter().map(|r| r.record));

@@ -4,6 +4,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod chain_until;
 mod mongo;
 mod pitr;
 mod ram_policy;

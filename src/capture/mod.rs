@@ -30,6 +30,7 @@ pub mod gap;
 pub mod pitr;
 pub mod pitr_reader;
 pub mod replay;
+mod row_changes;
 pub mod segment;
 pub mod status;
 pub mod store;

@@ -125,12 +125,13 @@ pub async fn plan(
     })
 }
 
-/// The records a replay from a base that started at `base_started_us` needs: every stored
-/// record of the base's chain (the records stored after the newest gap that ended before the
-/// base started), in stored order.
+/// The records a replay from a base that started at `base_started_us` up to `until_us`
+/// needs: every stored record of the base's chain (the records stored after the newest gap
+/// that ended before the base started) committed at or before `until_us`, in stored order.
 pub async fn chain_records(
     store: &dyn ChangeStore,
     base_started_us: i64,
+    until_us: i64,
 ) -> Result<Vec<CapturedRecord>, ChangeStoreError> {
     let chain = store
         .latest_checkpoint()
@@ -142,5 +143,5 @@ pub async fn chain_records(
                 .count()
         })
         .unwrap_or(0);
-    store.chain_records(chain).await
+    store.chain_records_until(chain, until_us).await
 }

@@ -3,33 +3,56 @@
 //! the restore engine writes the table as it was then — every row, every version with its
 //! timestamp — with no change of its own (if-exists policies, renames and dry runs as usual).
 //!
-//! Every table is rebuilt in memory when the reader opens (the replay needs the whole base to
-//! apply a change to, and the manifest must carry the rebuilt table's counts and checksum,
-//! which the engine checks the rows against); memory grows with the tables and their changes.
+//! It streams: memory grows with the changes up to the instant, never with the base.
+//! - Opening groups each table's changes by row ([`RowChanges`]) and reads the base once,
+//!   keeping only the base rows that have changes, rebuilt at the instant. The manifest entry
+//!   is the base's own checksum with those base rows taken out and their rebuilt rows (and
+//!   the rows only the changes hold) added in: the sum is order-free, so this is exactly the
+//!   checksum of the rows at the instant, and the engine's check still holds every untouched
+//!   base row to the base's manifest.
+//! - Reading streams the base again: an untouched row passes as it is, a changed row is
+//!   replaced by its rebuilt row (or dropped if the changes removed it), and the rows only in
+//!   the changes are merged in before the first base row with a greater key, the rest at the
+//!   end. Archive bases are read in key order (ranges in order, each in key order), so their
+//!   restore sees every row in key order; a base in another order (MongoDB's natural order)
+//!   still gets every row exactly once.
 
-use std::collections::BTreeMap;
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use futures::{stream, StreamExt, TryStreamExt};
 
 use super::pitr::chain_records;
-use super::replay::replay_until;
+use super::replay::compare_keys;
+use super::row_changes::RowChanges;
 use super::store::ChangeStore;
 use crate::store::{BackupReader, Manifest, RowBatches, StoreError, TableChecksum};
+use crate::tablestore::client::StreamRecord;
+use crate::tablestore::{PrimaryKey, Row};
 
 /// The change store of each table to restore, by table name.
 pub type TableChanges = BTreeMap<String, Arc<dyn ChangeStore>>;
-use crate::tablestore::Row;
 
-/// Rows handed to the engine per batch.
+/// Rows handed to the engine per batch of rows only the changes hold.
 const BATCH_ROWS: usize = 1000;
 
 pub struct PointInTimeReader {
+    base: Arc<dyn BackupReader>,
     /// The base's manifest with each replayed table's counts and checksum, so the engine's
     /// check of the data against the manifest holds for the rows at the instant.
     manifest: Manifest,
-    tables: BTreeMap<String, Arc<Vec<Row>>>,
+    tables: BTreeMap<String, Arc<ChangedRows>>,
+}
+
+/// A table's rows that differ from its base at the instant.
+#[derive(Debug, Default)]
+struct ChangedRows {
+    /// Base rows with changes → the row at the instant (`None`: removed).
+    replaced: HashMap<PrimaryKey, Option<Row>>,
+    /// Rows no base row holds, in key order.
+    added: Vec<Row>,
 }
 
 fn corrupt(backup: &str, detail: String) -> StoreError {
@@ -47,12 +70,32 @@ impl PointInTimeReader {
         changes: TableChanges,
         until_us: i64,
     ) -> Result<Self, StoreError> {
+        let base_started_us = base.manifest().started_at.timestamp_micros();
+        let backup = base.manifest().backup_id.clone();
+        let mut records = BTreeMap::new();
+        for (table, store) in changes {
+            let chain = chain_records(store.as_ref(), base_started_us, until_us)
+                .await
+                .map_err(|e| corrupt(&backup, format!("changes of table '{table}': {e}")))?;
+            records.insert(table, chain.into_iter().map(|r| r.record));
+        }
+        Self::replaying(base, records, until_us).await
+    }
+
+    /// [`Self::open`] given each table's records in capture order.
+    pub async fn replaying<R>(
+        base: Arc<dyn BackupReader>,
+        records: BTreeMap<String, R>,
+        until_us: i64,
+    ) -> Result<Self, StoreError>
+    where
+        R: IntoIterator<Item = StreamRecord>,
+    {
         let mut manifest = base.manifest().clone();
-        let base_started_us = manifest.started_at.timestamp_micros();
         let backup = manifest.backup_id.clone();
         let mut tables = BTreeMap::new();
         let mut described = Vec::new();
-        for (table, store) in changes {
+        for (table, records) in records {
             let mut entry =
                 manifest
                     .table(&table)
@@ -62,37 +105,67 @@ impl PointInTimeReader {
                         table: table.clone(),
                     })?;
             let max_versions = usize::try_from(entry.description.options.max_versions).unwrap_or(1);
-            let records = chain_records(store.as_ref(), base_started_us)
-                .await
-                .map_err(|e| corrupt(&backup, format!("changes of table '{table}': {e}")))?;
-            let base_rows: Vec<Row> = base
-                .read_table(&table)
-                .await?
-                .try_collect::<Vec<_>>()
-                .await?
-                .into_iter()
-                .flatten()
-                .collect();
-            let rows = replay_until(
-                base_rows,
-                records.iter().map(|r| &r.record),
-                until_us,
-                max_versions,
-            );
-            let mut sum = TableChecksum::default();
-            for row in &rows {
-                sum.add(row);
-            }
+            let mut sum =
+                TableChecksum::stated(entry.rows, entry.cells, entry.bytes, &entry.checksum)
+                    .ok_or_else(|| {
+                        corrupt(
+                            &backup,
+                            format!(
+                                "table '{table}' has checksum {:?}, not a v1 digest",
+                                entry.checksum
+                            ),
+                        )
+                    })?;
+            let changes = RowChanges::group(records, until_us, max_versions);
+            let changed = replay_changed_rows(base.as_ref(), &table, changes, &mut sum).await?;
             entry.rows = sum.rows;
             entry.cells = sum.cells;
             entry.bytes = sum.bytes;
             entry.checksum = sum.digest();
             described.push(entry);
-            tables.insert(table, Arc::new(rows));
+            tables.insert(table, Arc::new(changed));
         }
         manifest.tables = described;
-        Ok(PointInTimeReader { manifest, tables })
+        Ok(PointInTimeReader {
+            base,
+            manifest,
+            tables,
+        })
     }
+}
+
+/// The first pass over a base table: its rows with changes rebuilt at the instant, and the
+/// rows only the changes hold; `sum` (the base's checksum) becomes the checksum at the instant.
+/// Reading stops once every changed row was met.
+async fn replay_changed_rows(
+    base: &dyn BackupReader,
+    table: &str,
+    mut changes: RowChanges,
+    sum: &mut TableChecksum,
+) -> Result<ChangedRows, StoreError> {
+    let mut replaced = HashMap::new();
+    if !changes.is_empty() {
+        let mut batches = base.read_table(table).await?;
+        while let Some(batch) = batches.try_next().await? {
+            for row in &batch {
+                if let Some(at) = changes.replay_base_row(row) {
+                    sum.remove(row);
+                    if let Some(at) = &at {
+                        sum.add(at);
+                    }
+                    replaced.insert(row.primary_key.clone(), at);
+                }
+            }
+            if changes.is_empty() {
+                break;
+            }
+        }
+    }
+    let added = changes.into_new_rows();
+    for row in &added {
+        sum.add(row);
+    }
+    Ok(ChangedRows { replaced, added })
 }
 
 #[async_trait]
@@ -102,7 +175,7 @@ impl BackupReader for PointInTimeReader {
     }
 
     async fn read_table(&self, table: &str) -> Result<RowBatches, StoreError> {
-        let rows = self
+        let changed = self
             .tables
             .get(table)
             .cloned()
@@ -110,10 +183,76 @@ impl BackupReader for PointInTimeReader {
                 backup: self.manifest.backup_id.clone(),
                 table: table.to_string(),
             })?;
-        let batches: Vec<Result<Vec<Row>, StoreError>> = rows
-            .chunks(BATCH_ROWS)
-            .map(|chunk| Ok(chunk.to_vec()))
-            .collect();
-        Ok(stream::iter(batches).boxed())
+        let state = Merge {
+            base: Some(self.base.read_table(table).await?),
+            changed,
+            next_added: 0,
+        };
+        Ok(stream::unfold(state, Merge::next_batch).boxed())
     }
 }
+
+/// The second pass: the base's batches with the changed rows in place.
+struct Merge {
+    /// `None` once the base is read to its end (or failed).
+    base: Option<RowBatches>,
+    changed: Arc<ChangedRows>,
+    /// The first row of `changed.added` not handed out yet.
+    next_added: usize,
+}
+
+type Batch = Result<Vec<Row>, StoreError>;
+
+impl Merge {
+    async fn next_batch(mut self) -> Option<(Batch, Self)> {
+        while let Some(base) = self.base.as_mut() {
+            match base.next().await {
+                Some(Ok(batch)) => {
+                    let merged = self.merge(batch);
+                    if !merged.is_empty() {
+                        return Some((Ok(merged), self));
+                    }
+                }
+                Some(Err(e)) => {
+                    self.base = None;
+                    self.next_added = self.changed.added.len(); // one error ends the stream
+                    return Some((Err(e), self));
+                }
+                None => self.base = None,
+            }
+        }
+        let added = &self.changed.added;
+        if self.next_added == added.len() {
+            return None;
+        }
+        let end = added.len().min(self.next_added + BATCH_ROWS);
+        let rest = added[self.next_added..end].to_vec();
+        self.next_added = end;
+        Some((Ok(rest), self))
+    }
+
+    /// One base batch with its changed rows replaced and the added rows with smaller keys
+    /// merged in before them.
+    fn merge(&mut self, batch: Vec<Row>) -> Vec<Row> {
+        let changed = Arc::clone(&self.changed);
+        let mut merged = Vec::with_capacity(batch.len());
+        for row in batch {
+            while let Some(added) = changed.added.get(self.next_added) {
+                if compare_keys(&added.primary_key, &row.primary_key) != Ordering::Less {
+                    break;
+                }
+                merged.push(added.clone());
+                self.next_added += 1;
+            }
+            match changed.replaced.get(&row.primary_key) {
+                Some(at) => merged.extend(at.iter().cloned()),
+                None => merged.push(row),
+            }
+        }
+        merged
+    }
+}
+
+#[cfg(test)]
+#[path = "pitr_reader_tests.rs"]
+mod tests;

@@ -30,14 +30,36 @@ impl TableChecksum {
 
     /// Adds a row given its canonical encoding (when the caller already has it).
     pub fn add_encoded(&mut self, encoded: &[u8], cells: u64) -> u64 {
-        let digest = Sha256::digest(encoded);
-        let mut head = [0u8; 16];
-        head.copy_from_slice(&digest[..16]);
-        self.sum = self.sum.wrapping_add(u128::from_le_bytes(head));
+        self.sum = self.sum.wrapping_add(row_hash(encoded));
         self.rows += 1;
         self.cells += cells;
         self.bytes += encoded.len() as u64;
         encoded.len() as u64
+    }
+
+    /// The checksum a manifest entry states (`rows`, `cells`, `bytes` and its `v1:` digest),
+    /// so it can be adjusted row by row: a point-in-time restore takes out the base rows it
+    /// replaces ([`Self::remove`]) and adds their replacements, and the engine still checks
+    /// every untouched base row against the base's own manifest. `None` for another digest form.
+    pub fn stated(rows: u64, cells: u64, bytes: u64, digest: &str) -> Option<Self> {
+        let hex = digest.strip_prefix("v1:").filter(|h| h.len() == 32)?;
+        let sum = u128::from_str_radix(hex, 16).ok()?;
+        Some(TableChecksum {
+            rows,
+            cells,
+            bytes,
+            sum,
+        })
+    }
+
+    /// Takes out a row [`Self::add`]ed before (wrapping, like the sum: taking out a row that
+    /// was never added leaves a checksum no real set of rows matches).
+    pub fn remove(&mut self, row: &Row) {
+        let encoded = plainbuffer::encode_row(row);
+        self.sum = self.sum.wrapping_sub(row_hash(&encoded));
+        self.rows = self.rows.wrapping_sub(1);
+        self.cells = self.cells.wrapping_sub(row.cells.len() as u64);
+        self.bytes = self.bytes.wrapping_sub(encoded.len() as u64);
     }
 
     /// Combines checksums of disjoint parts (ranges) of one table.
@@ -52,6 +74,14 @@ impl TableChecksum {
     pub fn digest(&self) -> String {
         format!("v1:{:032x}", self.sum)
     }
+}
+
+/// What one row adds to the sum: the first 16 bytes of SHA-256 over its encoding.
+fn row_hash(encoded: &[u8]) -> u128 {
+    let digest = Sha256::digest(encoded);
+    let mut head = [0u8; 16];
+    head.copy_from_slice(&digest[..16]);
+    u128::from_le_bytes(head)
 }
 
 mod sum_hex {
@@ -150,6 +180,23 @@ mod tests {
             ("duplicated row", &duplicated),
         ] {
             assert_ne!(checksum(variant).digest(), base, "{what}");
+        }
+    }
+
+    #[test]
+    fn a_stated_checksum_minus_a_row_equals_the_checksum_without_it() {
+        let rows: Vec<Row> = (0..10).map(row).collect();
+        let whole = checksum(&rows);
+        let mut stated =
+            TableChecksum::stated(whole.rows, whole.cells, whole.bytes, &whole.digest()).unwrap();
+        assert_eq!(stated, whole);
+        stated.remove(&rows[4]);
+        let without: Vec<Row> = rows.iter().filter(|r| *r != &rows[4]).cloned().collect();
+        assert_eq!(stated, checksum(&without));
+        stated.add(&rows[4]);
+        assert_eq!(stated, whole);
+        for bad in ["", "v2:00000000000000000000000000000000", "v1:xyz", "v1:00"] {
+            assert!(TableChecksum::stated(1, 1, 1, bad).is_none(), "{bad}");
         }
     }
 

@@ -5,6 +5,7 @@
 mod support;
 
 mod captured_until;
+mod chain_until;
 mod mongo;
 mod pitr;
 mod ram_policy;

@@ -244,6 +244,29 @@ impl ChangeStore for ArchiveChangeStore {
             .collect())
     }
 
+    /// One segment decoded at a time: only the records kept stay in memory.
+    async fn chain_records_until(
+        &self,
+        chain: usize,
+        until_us: i64,
+    ) -> Result<Vec<CapturedRecord>, ChangeStoreError> {
+        let store = self.clone();
+        blocking(move || {
+            let mut records = Vec::new();
+            for number in store.numbers()? {
+                let segment = store.read(number)?;
+                if segment.checkpoint.gaps.len() == chain {
+                    records.extend(
+                        (segment.records.into_iter())
+                            .filter(|r| r.record.sequence.timestamp_us <= until_us),
+                    );
+                }
+            }
+            Ok(records)
+        })
+        .await
+    }
+
     async fn mark_captured_until(&self, until_us: i64) -> Result<(), ChangeStoreError> {
         let store = self.clone();
         blocking(move || store.mark_captured_until(until_us)).await

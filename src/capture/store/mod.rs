@@ -74,6 +74,19 @@ pub trait ChangeStore: Send + Sync {
     /// order. A point-in-time restore replays the chain its base backup started in.
     async fn chain_records(&self, chain: usize) -> Result<Vec<CapturedRecord>, ChangeStoreError>;
 
+    /// The records of chain `chain` committed at or before `until_us`, in capture order: what
+    /// a restore to that instant replays. Stores override it to leave the later records
+    /// unread, so a restore's memory grows with the changes it replays only.
+    async fn chain_records_until(
+        &self,
+        chain: usize,
+        until_us: i64,
+    ) -> Result<Vec<CapturedRecord>, ChangeStoreError> {
+        let mut records = self.chain_records(chain).await?;
+        records.retain(|r| r.record.sequence.timestamp_us <= until_us);
+        Ok(records)
+    }
+
     /// Records that every change committed before `until_us` is stored: an idle step stores
     /// no records, but moves what a restore may reach.
     async fn mark_captured_until(&self, until_us: i64) -> Result<(), ChangeStoreError>;

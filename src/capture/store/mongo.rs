@@ -5,7 +5,7 @@
 //! collection <capture id>.<table>     one document per change record
 //!   { _id: { shard, epoch, ts, row },  the record's shard + sequence: upserts are idempotent
 //!     step, i,                         capture order: the step that stored it, its index
-//!     at_us,                           commit time (µs), for pruning
+//!     at_us,                           commit time (µs), for pruning and point-in-time reads
 //!     record }                         the captured record as JSON (exact, like a segment)
 //!   index { step: 1, i: 1 }            ordered reads
 //! collection checkpoints              one document per table: { _id: "<capture id>.<table>",
@@ -268,6 +268,15 @@ impl ChangeStore for MongoChangeStore {
 
     async fn chain_records(&self, chain: usize) -> Result<Vec<CapturedRecord>, ChangeStoreError> {
         self.committed_records(doc! { "chain": chain as i64 }).await
+    }
+
+    async fn chain_records_until(
+        &self,
+        chain: usize,
+        until_us: i64,
+    ) -> Result<Vec<CapturedRecord>, ChangeStoreError> {
+        self.committed_records(doc! { "chain": chain as i64, "at_us": { "$lte": until_us } })
+            .await
     }
 
     async fn mark_captured_until(&self, until_us: i64) -> Result<(), ChangeStoreError> {

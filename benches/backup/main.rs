@@ -151,8 +151,11 @@ fn main() {
                 mongo_backup = Some(cost);
             }
             if !skipped("mongo-drain") {
+                // A server of its own: one that already holds the backup's rows ingests
+                // slower (its cache is full), which would flatter the backup's share.
+                let fresh = mongo::MongoServer::start();
                 let cost = mongo::drain(
-                    &server.uri,
+                    &fresh.uri,
                     rows as i64,
                     config.batch_rows,
                     config.writers,

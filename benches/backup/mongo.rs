@@ -78,13 +78,15 @@ impl Drop for MongoServer {
 
 /// Rows encoded ahead of each timed stretch of the drain: enough that the pause between
 /// stretches is rare, few enough that the encoded documents stay far below the backup's memory.
-const ENCODED_AHEAD: i64 = 200_000;
+const ENCODED_AHEAD: i64 = 100_000;
 
 /// Bulk-inserts the documents of `rows` rows (built by `make_row`, encoded exactly as the
 /// store encodes them, by the store's own function) in batches of `batch_rows`, `parallel`
-/// batches in flight, unordered, through the same driver call as the store. The documents are
-/// encoded before the clock runs, `ENCODED_AHEAD` rows at a time, so the cost is what the
-/// driver and the server spend ingesting them: the limit a backup into MongoDB can approach.
+/// batches in flight, unordered, with the store's write concern, through the driver's
+/// `insert_many` (the store sends the same bytes as plain `insert` commands, which costs the
+/// client a little less; the server's work is the same). The documents are encoded before the
+/// clock runs, `ENCODED_AHEAD` rows at a time, so the rate is what the server ingests with
+/// nothing else running: the limit a backup into MongoDB can approach.
 pub async fn drain(
     uri: &str,
     rows: i64,

@@ -154,9 +154,11 @@ fn main() {
                 // A server of its own: one that already holds the backup's rows ingests
                 // slower (its cache is full), which would flatter the backup's share.
                 let fresh = mongo::MongoServer::start();
+                // In key order, as the backup writes them: keys scattered over the `_id`
+                // index would cost the server more than the backup's ordered batches do.
                 let cost = mongo::drain(
                     &fresh.uri,
-                    rows as i64,
+                    source::in_key_order(rows as i64),
                     config.batch_rows,
                     config.writers,
                     source::make_row,

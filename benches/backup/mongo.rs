@@ -78,10 +78,10 @@ impl Drop for MongoServer {
 
 /// Rows encoded ahead of each timed stretch of the drain: enough that the pause between
 /// stretches is rare, few enough that the encoded documents stay far below the backup's memory.
-const ENCODED_AHEAD: i64 = 100_000;
+const ENCODED_AHEAD: usize = 100_000;
 
-/// Bulk-inserts the documents of `rows` rows (built by `make_row`, encoded exactly as the
-/// store encodes them, by the store's own function) in batches of `batch_rows`, `parallel`
+/// Bulk-inserts the documents of `rows` (row numbers in the order a backup writes them, built
+/// by `make_row`, encoded exactly as the store encodes them, by its own function) in batches of `batch_rows`, `parallel`
 /// batches in flight, unordered, with the store's write concern, through the driver's
 /// `insert_many` (the store sends the same bytes as plain `insert` commands, which costs the
 /// client a little less; the server's work is the same). The documents are encoded before the
@@ -89,7 +89,7 @@ const ENCODED_AHEAD: i64 = 100_000;
 /// nothing else running: the limit a backup into MongoDB can approach.
 pub async fn drain(
     uri: &str,
-    rows: i64,
+    rows: impl Iterator<Item = i64>,
     batch_rows: usize,
     parallel: usize,
     make_row: fn(i64) -> Row,
@@ -105,16 +105,17 @@ pub async fn drain(
         .database_with_options("drain", options)
         .collection::<RawDocumentBuf>("bench");
     let mut total: Option<Cost> = None;
-    for chunk_start in (0..rows).step_by(ENCODED_AHEAD as usize) {
-        let chunk_end = (chunk_start + ENCODED_AHEAD).min(rows);
-        let batches: Vec<Vec<RawDocumentBuf>> = (chunk_start..chunk_end)
-            .step_by(batch_rows)
-            .map(|start| {
-                (start..(start + batch_rows as i64).min(chunk_end))
-                    .map(|i| encoded_document(make_row(i)))
-                    .collect()
-            })
-            .collect();
+    let mut rows = rows.peekable();
+    while rows.peek().is_some() {
+        let mut batches: Vec<Vec<RawDocumentBuf>> = Vec::new();
+        for i in rows.by_ref().take(ENCODED_AHEAD) {
+            match batches.last_mut() {
+                Some(batch) if batch.len() < batch_rows => {
+                    batch.push(encoded_document(make_row(i)))
+                }
+                _ => batches.push(vec![encoded_document(make_row(i))]),
+            }
+        }
         let phase = Phase::start();
         futures::stream::iter(batches)
             .map(|documents| {

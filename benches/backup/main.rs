@@ -4,15 +4,18 @@
 //!
 //! - `drain`: our client scans the split ranges with the backup's parallelism and throws the
 //!   rows away (the source's limit);
-//! - `mongo drain`: the same documents a MongoDB backup writes, bulk-inserted with the store's
-//!   write concern and nothing else running (the server's limit);
+//! - `mongo drain`: the same documents a MongoDB backup writes, encoded by the store's own
+//!   function before the clock runs, then bulk-inserted through the same driver call with the
+//!   store's write concern and nothing else running (the server's limit; the line after it
+//!   gives the MongoDB backup's rate as a share of it);
 //! - `python … JSON lines` / `python … insert_many`: scripts with the official Python SDK
 //!   (`benches/baseline/`), what a user would write instead. `insert_many` needs pymongo
 //!   (`.venv/bin/pip install pymongo`, or put it on `PYTHONPATH`).
 //!
 //! Every line gives wall time, rows/s, CPU seconds (user + system, this process only: the
 //! emulator and the MongoDB server are child processes) and CPU seconds per million rows, which
-//! is µs of CPU per row, and the phase's own peak RSS. On a shared machine compare CPU and
+//! is µs of CPU per row, and the phase's own peak RSS. After each Python line, how many times
+//! less CPU the matching backup took. On a shared machine compare CPU and
 //! ratios within one run, not wall times across runs.
 //!
 //! Run: `BENCH_ROWS=1000000 cargo bench --bench backup`. `BENCH_SKIP=python,restore` leaves
@@ -36,7 +39,7 @@ use tablevault::store::mongo::{MongoStore, MongoStoreConfig};
 use tablevault::store::{ArchiveStore, ArchiveStoreConfig, BackupStore, Manifest, SourceInfo};
 use tablevault::tablestore::client::Client;
 
-use measure::{report, Phase};
+use measure::{report, Cost, Phase};
 use source::{Source, SECRET, TABLE};
 
 fn skipped(phase: &str) -> bool {
@@ -46,14 +49,15 @@ fn skipped(phase: &str) -> bool {
         .any(|p| p.trim() == phase)
 }
 
-/// Backs the table up into `store`; prints the phase's line and returns the manifest.
+/// Backs the table up into `store`; prints the phase's line and returns the manifest and the
+/// phase's cost.
 async fn backup(
     label: &str,
     client: &Client,
     store: Arc<dyn BackupStore>,
     config: &EngineConfig,
     rows: u64,
-) -> Manifest {
+) -> (Manifest, Cost) {
     let io = BackupIo::new(client.clone(), store);
     let source_info = SourceInfo {
         name: "bench".into(),
@@ -70,7 +74,7 @@ async fn backup(
         rows,
         &cost,
     );
-    outcome.manifest
+    (outcome.manifest, cost)
 }
 
 fn main() {
@@ -122,9 +126,12 @@ fn main() {
             .expect("archive");
         let archive: Arc<dyn BackupStore> = Arc::new(archive);
         let mut archived = None;
+        let mut archive_backup = None;
         if !skipped("archive") {
-            archived =
-                Some(backup("backup -> archive", &client, archive.clone(), &config, rows).await);
+            let (manifest, cost) =
+                backup("backup -> archive", &client, archive.clone(), &config, rows).await;
+            archived = Some(manifest);
+            archive_backup = Some(cost);
             println!("archive size {:.1} MB", dir_size(dir.path()) as f64 / 1e6);
         }
 
@@ -132,25 +139,38 @@ fn main() {
             .iter()
             .any(|p| !skipped(p));
         let server = needs_mongo.then(mongo::MongoServer::start);
+        let mut mongo_backup = None;
         if let Some(server) = &server {
             if !skipped("mongo") {
                 let store =
                     MongoStore::connect(&MongoStoreConfig::new(server.uri.as_str(), "bench"))
                         .await
                         .expect("mongodb store");
-                backup("backup -> mongodb", &client, Arc::new(store), &config, rows).await;
+                let (_, cost) =
+                    backup("backup -> mongodb", &client, Arc::new(store), &config, rows).await;
+                mongo_backup = Some(cost);
             }
             if !skipped("mongo-drain") {
-                let phase = Phase::start();
-                mongo::drain(
-                    &server.uri,
-                    rows as i64,
+                // A server of its own: one that already holds the backup's rows ingests
+                // slower (its cache is full), which would flatter the backup's share.
+                let fresh = mongo::MongoServer::start();
+                // In key order, as the backup writes them: keys scattered over the `_id`
+                // index would cost the server more than the backup's ordered batches do.
+                let cost = mongo::drain(
+                    &fresh.uri,
+                    source::in_key_order(rows as i64),
                     config.batch_rows,
                     config.writers,
                     source::make_row,
                 )
                 .await;
-                report("mongo drain (insert_many)", rows, &phase.end());
+                report("mongo drain (raw insert_many)", rows, &cost);
+                if let Some(backup) = &mongo_backup {
+                    println!(
+                        "mongodb backup rate / mongo drain rate = {:.2} (target >= 0.80)",
+                        cost.seconds / backup.seconds
+                    );
+                }
             }
         }
 
@@ -187,6 +207,7 @@ fn main() {
                 rows,
             ) {
                 report("python SDK scan -> JSON lines", rows, &cost);
+                cpu_ratio("JSON lines", &cost, "archive", archive_backup.as_ref());
             }
             if let Some(server) = &server {
                 if let Some(cost) = python::run(
@@ -198,12 +219,23 @@ fn main() {
                     rows,
                 ) {
                     report("python SDK scan -> insert_many", rows, &cost);
+                    cpu_ratio("insert_many", &cost, "mongodb", mongo_backup.as_ref());
                 }
             }
         }
         drop(server);
         source.stop().await;
     });
+}
+
+/// How many times less CPU our backup took than the Python script doing the same.
+fn cpu_ratio(script: &str, python: &Cost, store: &str, ours: Option<&Cost>) {
+    if let Some(ours) = ours {
+        println!(
+            "python {script} CPU / {store} backup CPU = {:.1}x",
+            python.cpu_seconds / ours.cpu_seconds
+        );
+    }
 }
 
 fn dir_size(path: &std::path::Path) -> u64 {

@@ -26,6 +26,17 @@ pub struct Cost {
     pub peak_rss_mib: f64,
 }
 
+impl Cost {
+    /// Two stretches of one phase measured apart: times add up, the peak is the higher one.
+    pub fn plus(&self, other: &Cost) -> Cost {
+        Cost {
+            seconds: self.seconds + other.seconds,
+            cpu_seconds: self.cpu_seconds + other.cpu_seconds,
+            peak_rss_mib: self.peak_rss_mib.max(other.peak_rss_mib),
+        }
+    }
+}
+
 /// A phase being measured; [`Phase::end`] gives its cost.
 pub struct Phase {
     started: Instant,

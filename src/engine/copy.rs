@@ -18,7 +18,7 @@ use super::measure::measure_stored;
 use super::plan::RangeState;
 use super::store_retry::retry_store;
 use super::{EngineError, RunControls};
-use crate::store::{BackupReader, BackupStore, Manifest, StagedBackup, TableManifest};
+use crate::store::{BackupReader, BackupStore, EncodedRows, Manifest, StagedBackup, TableManifest};
 use crate::tablestore::Row;
 
 /// A copy of the backup `reader` opened into `target`, published there as `copy_id`.
@@ -124,17 +124,19 @@ async fn write_chunk(
     ctx: &RunControls,
 ) -> Result<(), EngineError> {
     let mut next = *state;
+    let encoded = EncodedRows::new(rows);
     let (mut cells, mut bytes) = (0, 0);
-    for row in rows {
-        bytes += next.checksum.add(row);
-        cells += row.cells.len() as u64;
+    for (row, record) in encoded.iter() {
+        let row_cells = row.cells.len() as u64;
+        bytes += next.checksum.add_encoded(record, row_cells);
+        cells += row_cells;
     }
     let what = format!("writing table {name} to the copy");
     let budget = ctx.engine.store_retry();
     let state_json = next.to_json();
     let on_retry = || ctx.progress.store_retry();
     retry_store(&what, budget, &ctx.cancel, on_retry, || {
-        staged.write_rows(name, 0, rows, &state_json)
+        staged.write_encoded_rows(name, 0, &encoded, &state_json)
     })
     .await
     .map_err(|failure| failure.into_engine_error(what.clone(), budget))?;

@@ -11,6 +11,7 @@ use super::error::EngineError;
 use super::pipeline::{Batch, Shared};
 use super::plan::RangeState;
 use super::store_retry::retry_store;
+use crate::store::EncodedRows;
 
 /// Writes batches until every reader is finished or the run stops; returns the state of every
 /// range it wrote to, by global range number.
@@ -52,11 +53,15 @@ async fn write_batch(
         .get(&slot.global)
         .copied()
         .unwrap_or(shared.initial[slot.global]);
+    // Each row is encoded once: the checksum reads these bytes, and a store that keeps
+    // PlainBuffer writes them as they are.
+    let encoded = EncodedRows::new(&batch.rows);
     let mut cells = 0;
     let mut bytes = 0;
-    for row in &batch.rows {
-        bytes += state.checksum.add(row);
-        cells += row.cells.len() as u64;
+    for (row, record) in encoded.iter() {
+        let row_cells = row.cells.len() as u64;
+        bytes += state.checksum.add_encoded(record, row_cells);
+        cells += row_cells;
     }
     state.done = batch.last;
     if !batch.rows.is_empty() {
@@ -66,7 +71,7 @@ async fn write_batch(
         let written = retry_store(&what, shared.store_retry, &shared.stop, on_retry, || {
             shared
                 .staged
-                .write_rows(&slot.table, slot.range, &batch.rows, &state_json)
+                .write_encoded_rows(&slot.table, slot.range, &encoded, &state_json)
         })
         .await;
         if let Err(failure) = written {

@@ -19,6 +19,7 @@
 
 pub mod archive;
 pub mod checksum;
+pub mod encoded_rows;
 pub mod encryption;
 pub mod error;
 pub mod manifest;
@@ -34,6 +35,7 @@ use futures::stream::BoxStream;
 
 pub use archive::{ArchiveStore, ArchiveStoreConfig};
 pub use checksum::TableChecksum;
+pub use encoded_rows::EncodedRows;
 pub use error::StoreError;
 pub use manifest::{Manifest, SourceInfo, TableManifest, FORMAT_VERSION};
 pub use open::open;
@@ -95,6 +97,19 @@ pub trait StagedBackup: Send + Sync {
         rows: &[Row],
         state: &str,
     ) -> Result<(), StoreError>;
+
+    /// [`Self::write_rows`] for a batch whose canonical encodings the caller already made (the
+    /// engine does, for its checksum). A store that keeps PlainBuffer (archive, s3) writes
+    /// those bytes instead of encoding the rows a second time; the others ignore them.
+    async fn write_encoded_rows(
+        &self,
+        table: &str,
+        range: u32,
+        batch: &EncodedRows<'_>,
+        state: &str,
+    ) -> Result<(), StoreError> {
+        self.write_rows(table, range, batch.rows(), state).await
+    }
 
     /// The last key durably written for this range and the state stored with it, if any.
     async fn checkpoint(

@@ -18,8 +18,10 @@
 
 use std::ops::Range;
 
+use bytes::Bytes;
 use sha2::{Digest, Sha256};
 
+use crate::store::EncodedRows;
 use crate::tablestore::{plainbuffer, PrimaryKey, Row};
 
 pub const MAGIC: &[u8; 8] = b"TVSEG\r\n\x1a";
@@ -50,7 +52,8 @@ fn corrupt(detail: impl Into<String>) -> SegmentError {
 
 /// A batch encoded on the caller's thread; compression happens later, off the async runtime.
 pub struct EncodedBatch {
-    records: Vec<u8>,
+    /// The body before compression: the records of [`EncodedRows`], shared, not copied.
+    records: Bytes,
     rows: u64,
     first_key: PrimaryKey,
     last_key: PrimaryKey,
@@ -58,23 +61,15 @@ pub struct EncodedBatch {
 }
 
 impl EncodedBatch {
-    /// `None` for an empty batch: an empty segment would have no checkpoint key.
-    pub fn new(rows: &[Row], state: &str) -> Option<Self> {
-        let first_key = rows.first()?.primary_key.clone();
-        let last_key = rows.last()?.primary_key.clone();
-        let lengths: Vec<usize> = rows.iter().map(plainbuffer::encoded_len).collect();
-        let mut records = Vec::with_capacity(lengths.iter().map(|len| 4 + len).sum());
-        for (row, len) in rows.iter().zip(lengths) {
-            records.extend_from_slice(&(len as u32).to_le_bytes());
-            let start = records.len();
-            plainbuffer::append_encoded_row(&mut records, row);
-            debug_assert_eq!(records.len() - start, len, "encoded_len is exact");
-        }
+    /// The batch of rows already encoded (the engine's checksum encoded them); `None` for an
+    /// empty batch: an empty segment would have no checkpoint key.
+    pub fn from_encoded(batch: &EncodedRows<'_>, state: &str) -> Option<Self> {
+        let rows = batch.rows();
         Some(EncodedBatch {
-            records,
+            records: batch.records().clone(),
             rows: rows.len() as u64,
-            first_key,
-            last_key,
+            first_key: rows.first()?.primary_key.clone(),
+            last_key: rows.last()?.primary_key.clone(),
             state: state.to_owned(),
         })
     }

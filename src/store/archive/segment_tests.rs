@@ -26,7 +26,7 @@ fn sample_rows() -> Vec<Row> {
 
 fn sample_file() -> (Vec<Row>, Vec<u8>) {
     let rows = sample_rows();
-    let file = EncodedBatch::new(&rows, "")
+    let file = EncodedBatch::from_encoded(&EncodedRows::new(&rows), "")
         .unwrap()
         .into_file_bytes(7)
         .unwrap();
@@ -92,13 +92,13 @@ fn every_truncation_and_extension_is_detected() {
 
 #[test]
 fn an_empty_batch_makes_no_segment() {
-    assert!(EncodedBatch::new(&[], "").is_none());
+    assert!(EncodedBatch::from_encoded(&EncodedRows::new(&[]), "").is_none());
 }
 
 #[test]
 fn the_engine_state_rides_with_the_keys() {
     let rows = sample_rows();
-    let file = EncodedBatch::new(&rows, r#"{"done":true}"#)
+    let file = EncodedBatch::from_encoded(&EncodedRows::new(&rows), r#"{"done":true}"#)
         .unwrap()
         .into_file_bytes(2)
         .unwrap();

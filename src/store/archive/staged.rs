@@ -30,7 +30,7 @@ use crate::store::encryption::{BackupSeal, Keyring, KEY_RECORD_FILE};
 use crate::store::staged_ranges::{
     loaded_state, LatestSegment, Phase, RangeKey, RangeState, StagedRanges,
 };
-use crate::store::{Manifest, RangeCheckpoint, StagedBackup, StoreError};
+use crate::store::{EncodedRows, Manifest, RangeCheckpoint, StagedBackup, StoreError};
 use crate::tablestore::Row;
 
 /// The engine's plan, beside `tables/`.
@@ -160,10 +160,21 @@ impl StagedBackup for ArchiveStaged {
         rows: &[Row],
         state: &str,
     ) -> Result<(), StoreError> {
+        self.write_encoded_rows(table, range, &EncodedRows::new(rows), state)
+            .await
+    }
+
+    async fn write_encoded_rows(
+        &self,
+        table: &str,
+        range: u32,
+        rows: &EncodedRows<'_>,
+        state: &str,
+    ) -> Result<(), StoreError> {
         validate_table_name(table)?;
         self.ensure_open().await?;
         let engine_state = state;
-        let Some(batch) = EncodedBatch::new(rows, engine_state) else {
+        let Some(batch) = EncodedBatch::from_encoded(rows, engine_state) else {
             return Ok(()); // nothing to write, checkpoint unchanged
         };
         let mut guard = self

@@ -98,7 +98,21 @@ fn raw_documents_match_documents_byte_for_byte() {
     use crate::store::mongo::raw_document::row_to_raw_document;
     let mut deleted = sample_row();
     deleted.delete_marker = true;
-    for row in [sample_row(), deleted] {
+    // Array positions past one digit ("10", "11", ...), every op, a long value.
+    let mut many_cells = sample_row();
+    for version in 0..120 {
+        many_cells.cells.push(Cell::put_at(
+            "s",
+            Value::String("x".repeat(version)),
+            version as i64,
+        ));
+    }
+    many_cells.cells.push(Cell::delete_all("all"));
+    many_cells.cells.push(Cell {
+        op: Some(CellOp::Increment),
+        ..Cell::put("count", Value::Integer(2))
+    });
+    for row in [sample_row(), deleted, many_cells] {
         let mut expected = Vec::new();
         row_to_document(&row, 7)
             .unwrap()
@@ -110,4 +124,6 @@ fn raw_documents_match_documents_byte_for_byte() {
         );
     }
     assert!(row_to_raw_document(&Row::default(), 0).is_err());
+    let placeholder = Row::new(PrimaryKey::new([("k", PkValue::InfMin)]), vec![]);
+    assert!(row_to_raw_document(&placeholder, 0).is_err());
 }

@@ -1,18 +1,15 @@
 //! A backup being written: rows go to one collection per table, checkpoints and finally the
 //! manifest to the metadata collection.
 
-use std::{collections::HashSet, future::IntoFuture, sync::Arc};
+use std::{future::IntoFuture, sync::Arc};
 
 use async_trait::async_trait;
 use bson::{doc, Bson, Document, RawDocumentBuf};
 use futures::{future, stream, StreamExt, TryStreamExt};
-use mongodb::{
-    error::{ErrorKind, InsertManyError},
-    options::ReplaceOptions,
-    Database,
-};
+use mongodb::{options::ReplaceOptions, Database};
 use tracing::debug;
 
+use super::insert::{self, InsertFailure};
 use super::{connection::Connection, mapping, metadata, naming, raw_document};
 use crate::store::{Manifest, RangeCheckpoint, StagedBackup, StoreError};
 use crate::tablestore::Row;
@@ -45,19 +42,16 @@ impl MongoStagedBackup {
     ) -> Result<(), StoreError> {
         let collection = self.database.collection::<RawDocumentBuf>(table);
         let context = || format!("writing rows of {table} to backup {}", self.backup_id);
-        let failure = match collection.insert_many(&documents).ordered(false).await {
-            Ok(_) => return Ok(()),
-            Err(e) => e,
-        };
-        let existing = match &*failure.kind {
-            ErrorKind::InsertMany(InsertManyError {
-                write_errors: Some(errors),
-                write_concern_error: None,
-                ..
-            }) if errors.iter().all(|e| e.code == metadata::DUPLICATE_KEY) => {
-                errors.iter().map(|e| e.index).collect::<HashSet<_>>()
+        let existing = match insert::insert_documents(&self.database, table, &documents).await {
+            Ok(duplicates) if duplicates.is_empty() => return Ok(()),
+            Ok(duplicates) => duplicates,
+            Err(InsertFailure::Driver(e)) => return Err(self.conn.error(context(), e)),
+            Err(InsertFailure::Refused(message)) => {
+                return Err(StoreError::Mongo {
+                    context: context(),
+                    message,
+                })
             }
-            _ => return Err(self.conn.error(context(), failure)),
         };
         debug!(
             backup_id = %self.backup_id,

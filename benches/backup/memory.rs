@@ -87,13 +87,14 @@ impl Peaks {
             let lowest = sizes.iter().map(|(_, p)| *p).fold(f64::INFINITY, f64::min);
             let under = highest < MAX_PEAK_MIB;
             let spread = match (sizes.first(), sizes.last()) {
-                (Some((small, _)), Some((large, _))) if large > small => {
+                (Some((small, first)), Some((large, last))) if large > small => {
                     let ratio = highest / lowest;
                     let verdict = if ratio <= MAX_SPREAD { "met" } else { "MISSED" };
                     format!(
-                        "; {}→{} highest/lowest ×{ratio:.3}: {verdict}",
+                        "; {}/{} ×{:.3}, highest/lowest ×{ratio:.3}: {verdict}",
+                        count(*large),
                         count(*small),
-                        count(*large)
+                        last / first,
                     )
                 }
                 _ => "; one size only: flatness not measured".to_owned(),

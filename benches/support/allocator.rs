@@ -42,6 +42,12 @@ pub struct BenchAllocator;
 #[global_allocator]
 static ALLOCATOR: BenchAllocator = BenchAllocator;
 
+/// The daemon's jemalloc options (see `src/main.rs`); used only when jemalloc is chosen.
+#[allow(non_upper_case_globals)]
+#[export_name = "_rjem_malloc_conf"]
+pub static _rjem_malloc_conf: &[u8] =
+    b"background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0\0";
+
 // SAFETY: every call is forwarded unchanged to one allocator, the same one for the whole life
 // of the process, so memory is always freed by the allocator that handed it out.
 unsafe impl GlobalAlloc for BenchAllocator {

@@ -15,15 +15,19 @@
 //! Every line gives wall time, rows/s, CPU seconds (user + system, this process only: the
 //! emulator and the MongoDB server are child processes) and CPU seconds per million rows, which
 //! is µs of CPU per row, and the phase's own peak RSS. After each Python line, how many times
-//! less CPU the matching backup took. On a shared machine compare CPU and
-//! ratios within one run, not wall times across runs.
+//! less CPU the matching backup took. On a shared machine compare CPU and ratios within one
+//! run, not wall times across runs.
 //!
-//! Run: `BENCH_ROWS=1000000 cargo bench --bench backup`. `BENCH_SKIP=python,restore` leaves
-//! phases out (any of `drain`, `archive`, `mongo`, `mongo-drain`, `restore`, `python`);
+//! Run: `BENCH_ROWS=1000000 cargo bench --bench backup`. Several sizes in one run
+//! (`BENCH_ROWS=1000000,10000000`) grow the table from one to the next, measure every phase at
+//! each, and end with issue 15's memory target per backup phase (see `memory`).
+//! `BENCH_SKIP=python,restore` leaves phases out (any of `drain`, `archive`, `mongo`,
+//! `mongo-drain`, `restore`, `python`); `BENCH_RSS_EVERY=1` prints RSS every second;
 //! `BENCH_EMULATOR=inprocess` runs the emulator in this process (its table then counts in
 //! every peak RSS).
 
 mod measure;
+mod memory;
 mod mongo;
 mod python;
 mod source;
@@ -37,9 +41,10 @@ use tablevault::engine::{run_backup, run_restore, BackupIo, BackupJob, RestoreJo
 use tablevault::engine::{IfExists, RunControls};
 use tablevault::store::mongo::{MongoStore, MongoStoreConfig};
 use tablevault::store::{ArchiveStore, ArchiveStoreConfig, BackupStore, Manifest, SourceInfo};
-use tablevault::tablestore::client::Client;
+use tablevault::tablestore::client::{Client, ClientConfig};
 
 use measure::{report, Cost, Phase};
+use memory::Peaks;
 use source::{Source, SECRET, TABLE};
 
 fn skipped(phase: &str) -> bool {
@@ -49,19 +54,48 @@ fn skipped(phase: &str) -> bool {
         .any(|p| p.trim() == phase)
 }
 
-/// Backs the table up into `store`; prints the phase's line and returns the manifest and the
-/// phase's cost.
+/// The table sizes of the run (`BENCH_ROWS`, comma-separated), smallest first.
+fn sizes() -> Vec<u64> {
+    let text = std::env::var("BENCH_ROWS").unwrap_or_else(|_| "200000".into());
+    let mut sizes: Vec<u64> = text
+        .split(',')
+        .map(|n| {
+            n.trim()
+                .parse()
+                .expect("BENCH_ROWS: row counts, comma-separated")
+        })
+        .filter(|n| *n > 0)
+        .collect();
+    sizes.sort_unstable();
+    sizes.dedup();
+    assert!(!sizes.is_empty(), "BENCH_ROWS: at least one row count");
+    sizes
+}
+
+/// What every table size is measured with.
+struct Bench {
+    client: Client,
+    client_config: ClientConfig,
+    archive: Arc<dyn BackupStore>,
+    archive_dir: tempfile::TempDir,
+    server: Option<mongo::MongoServer>,
+    peaks: Peaks,
+}
+
+/// Backs the table up into `store`; prints the phase's line, records its peak RSS and returns
+/// the manifest and the phase's cost.
 async fn backup(
+    bench: &mut Bench,
     label: &str,
-    client: &Client,
     store: Arc<dyn BackupStore>,
     config: &EngineConfig,
     rows: u64,
 ) -> (Manifest, Cost) {
-    let io = BackupIo::new(client.clone(), store);
+    memory::set_phase(label);
+    let io = BackupIo::new(bench.client.clone(), store);
     let source_info = SourceInfo {
         name: "bench".into(),
-        endpoint: client.endpoint().to_string(),
+        endpoint: bench.client.endpoint().to_string(),
         instance: "bench".into(),
     };
     let job = BackupJob::new(source_info, vec![TABLE.into()], config.clone());
@@ -74,14 +108,12 @@ async fn backup(
         rows,
         &cost,
     );
+    bench.peaks.record(label, rows, cost.peak_rss_mib);
     (outcome.manifest, cost)
 }
 
 fn main() {
-    let rows: u64 = std::env::var("BENCH_ROWS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(200_000);
+    memory::start_sampler();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -89,143 +121,179 @@ fn main() {
     runtime.block_on(async {
         let (source, client_config) = Source::start().await;
         let client = Client::new(&client_config).expect("client");
-        let phase = Phase::start();
-        let bytes = source::load(&client, rows as i64).await;
-        let cost = phase.end();
-        println!(
-            "loaded {rows} rows, {:.1} MB ({:.0} B/row) in {:.1} s; emulator RSS {}",
-            bytes as f64 / 1e6,
-            bytes as f64 / rows as f64,
-            cost.seconds,
-            source.child_rss_mib().map_or("n/a".into(), |mib| format!(
-                "{mib:.0} MiB ({:.0} B/row)",
-                mib * 1048576.0 / rows as f64
-            )),
-        );
-
-        let config = EngineConfig {
-            // About 16 ranges whatever N, at least 1 MiB each (the config file's minimum).
-            split_size_bytes: (bytes / 16).max(1024 * 1024),
-            ..EngineConfig::default()
-        };
-        println!(
-            "{} readers, {} writers, batches of {} rows",
-            config.readers, config.writers, config.batch_rows
-        );
-        if !skipped("drain") {
-            let phase = Phase::start();
-            let (ranges, drained) =
-                source::drain(&client, config.split_size_bytes, config.readers).await;
-            assert_eq!(drained, rows);
-            report(&format!("drain ({ranges} ranges)"), rows, &phase.end());
-        }
-
-        let dir = tempfile::tempdir().expect("temp dir");
-        let archive = ArchiveStore::open(ArchiveStoreConfig::new(dir.path()))
+        let archive_dir = tempfile::tempdir().expect("temp dir");
+        let archive = ArchiveStore::open(ArchiveStoreConfig::new(archive_dir.path()))
             .await
             .expect("archive");
-        let archive: Arc<dyn BackupStore> = Arc::new(archive);
-        let mut archived = None;
-        let mut archive_backup = None;
-        if !skipped("archive") {
-            let (manifest, cost) =
-                backup("backup -> archive", &client, archive.clone(), &config, rows).await;
-            archived = Some(manifest);
-            archive_backup = Some(cost);
-            println!("archive size {:.1} MB", dir_size(dir.path()) as f64 / 1e6);
-        }
-
         let needs_mongo = ["mongo", "mongo-drain", "python"]
             .iter()
             .any(|p| !skipped(p));
-        let server = needs_mongo.then(mongo::MongoServer::start);
-        let mut mongo_backup = None;
-        if let Some(server) = &server {
-            if !skipped("mongo") {
-                let store =
-                    MongoStore::connect(&MongoStoreConfig::new(server.uri.as_str(), "bench"))
-                        .await
-                        .expect("mongodb store");
-                let (_, cost) =
-                    backup("backup -> mongodb", &client, Arc::new(store), &config, rows).await;
-                mongo_backup = Some(cost);
-            }
-            if !skipped("mongo-drain") {
-                // A server of its own: one that already holds the backup's rows ingests
-                // slower (its cache is full), which would flatter the backup's share.
-                let fresh = mongo::MongoServer::start();
-                // In key order, as the backup writes them: keys scattered over the `_id`
-                // index would cost the server more than the backup's ordered batches do.
-                let cost = mongo::drain(
-                    &fresh.uri,
-                    source::in_key_order(rows as i64),
-                    config.batch_rows,
-                    config.writers,
-                    source::make_row,
-                )
-                .await;
-                report("mongo drain (raw insert_many)", rows, &cost);
-                if let Some(backup) = &mongo_backup {
-                    println!(
-                        "mongodb backup rate / mongo drain rate = {:.2} (target >= 0.80)",
-                        cost.seconds / backup.seconds
-                    );
-                }
-            }
-        }
-
-        if let (Some(manifest), false) = (&archived, skipped("restore")) {
-            let reader = archive
-                .open(&manifest.backup_id)
-                .await
-                .expect("open backup");
-            let restore = RestoreJob {
-                reader,
-                client: client.clone(),
-                tables: vec![TABLE.into()],
-                renames: [(TABLE.to_string(), format!("{TABLE}_restored"))].into(),
-                if_exists: IfExists::Fail,
-                dry_run: false,
-                settings: Default::default(),
-            };
+        let mut bench = Bench {
+            client,
+            client_config,
+            archive: Arc::new(archive),
+            archive_dir,
+            server: needs_mongo.then(mongo::MongoServer::start),
+            peaks: Peaks::default(),
+        };
+        // The table grows from one size to the next, so every size is measured in this run.
+        let (mut loaded, mut bytes) = (0, 0);
+        for rows in sizes() {
+            memory::set_phase("load");
             let phase = Phase::start();
-            run_restore(restore, &RunControls::new(config.clone()))
-                .await
-                .expect("restore");
-            report("restore <- archive", rows, &phase.end());
+            bytes += source::load(&bench.client, loaded as i64, rows as i64).await;
+            let cost = phase.end();
+            loaded = rows;
+            println!(
+                "loaded {rows} rows, {:.1} MB ({:.0} B/row) in {:.1} s; emulator RSS {}",
+                bytes as f64 / 1e6,
+                bytes as f64 / rows as f64,
+                cost.seconds,
+                source.child_rss_mib().map_or("n/a".into(), |mib| format!(
+                    "{mib:.0} MiB ({:.0} B/row)",
+                    mib * 1048576.0 / rows as f64
+                )),
+            );
+            measure(&mut bench, rows, bytes).await;
         }
-
-        if !skipped("python") {
-            let out = tempfile::NamedTempFile::new().expect("temp file");
-            let path = out.path().to_str().expect("UTF-8 temp path");
-            if let Some(cost) = python::run(
-                "python_scan_jsonl.py",
-                &client_config,
-                SECRET,
-                TABLE,
-                path,
-                rows,
-            ) {
-                report("python SDK scan -> JSON lines", rows, &cost);
-                cpu_ratio("JSON lines", &cost, "archive", archive_backup.as_ref());
-            }
-            if let Some(server) = &server {
-                if let Some(cost) = python::run(
-                    "python_scan_insert_many.py",
-                    &client_config,
-                    SECRET,
-                    TABLE,
-                    &server.uri,
-                    rows,
-                ) {
-                    report("python SDK scan -> insert_many", rows, &cost);
-                    cpu_ratio("insert_many", &cost, "mongodb", mongo_backup.as_ref());
-                }
-            }
-        }
-        drop(server);
+        bench.peaks.print_target();
+        drop(bench);
         source.stop().await;
     });
+}
+
+/// Every phase not skipped, on the table as it is now (`rows` rows, `bytes` of PlainBuffer).
+async fn measure(bench: &mut Bench, rows: u64, bytes: u64) {
+    let config = EngineConfig {
+        // About 16 ranges whatever N, at least 1 MiB each (the config file's minimum).
+        split_size_bytes: (bytes / 16).max(1024 * 1024),
+        ..EngineConfig::default()
+    };
+    println!(
+        "{} readers, {} writers, batches of {} rows, allocator {}",
+        config.readers,
+        config.writers,
+        config.batch_rows,
+        support::allocator::NAME
+    );
+    if !skipped("drain") {
+        memory::set_phase("drain");
+        let phase = Phase::start();
+        let (ranges, drained) =
+            source::drain(&bench.client, config.split_size_bytes, config.readers).await;
+        assert_eq!(drained, rows);
+        report(&format!("drain ({ranges} ranges)"), rows, &phase.end());
+    }
+
+    let (mut archived, mut archive_backup) = (None, None);
+    if !skipped("archive") {
+        let archive = bench.archive.clone();
+        let (manifest, cost) = backup(bench, "backup -> archive", archive, &config, rows).await;
+        (archived, archive_backup) = (Some(manifest), Some(cost));
+        println!(
+            "archive size {:.1} MB",
+            dir_size(bench.archive_dir.path()) as f64 / 1e6
+        );
+    }
+
+    let mut mongo_backup = None;
+    if let Some(uri) = bench.server.as_ref().map(|s| s.uri.clone()) {
+        if !skipped("mongo") {
+            let store = MongoStore::connect(&MongoStoreConfig::new(uri.as_str(), "bench"))
+                .await
+                .expect("mongodb store");
+            let store: Arc<dyn BackupStore> = Arc::new(store);
+            let (manifest, cost) =
+                backup(bench, "backup -> mongodb", store.clone(), &config, rows).await;
+            mongo_backup = Some(cost);
+            // The next size's backup needs the disk more than this one.
+            store.delete(&manifest.backup_id).await.expect("delete");
+        }
+        if !skipped("mongo-drain") {
+            memory::set_phase("mongo drain");
+            // A server of its own: one that already holds the backup's rows ingests slower
+            // (its cache is full), which would flatter the backup's share.
+            let fresh = mongo::MongoServer::start();
+            // In key order, as the backup writes them: keys scattered over the `_id` index
+            // would cost the server more than the backup's ordered batches do.
+            let cost = mongo::drain(
+                &fresh.uri,
+                source::in_key_order(rows as i64),
+                config.batch_rows,
+                config.writers,
+                source::make_row,
+            )
+            .await;
+            report("mongo drain (raw insert_many)", rows, &cost);
+            if let Some(backup) = &mongo_backup {
+                println!(
+                    "mongodb backup rate / mongo drain rate = {:.2} (target >= 0.80)",
+                    cost.seconds / backup.seconds
+                );
+            }
+        }
+    }
+
+    if let (Some(manifest), false) = (&archived, skipped("restore")) {
+        memory::set_phase("restore");
+        let reader = bench
+            .archive
+            .open(&manifest.backup_id)
+            .await
+            .expect("open backup");
+        let restored = format!("{TABLE}_restored");
+        let restore = RestoreJob {
+            reader,
+            client: bench.client.clone(),
+            tables: vec![TABLE.into()],
+            renames: [(TABLE.to_string(), restored.clone())].into(),
+            if_exists: IfExists::Fail,
+            dry_run: false,
+            settings: Default::default(),
+        };
+        let phase = Phase::start();
+        run_restore(restore, &RunControls::new(config.clone()))
+            .await
+            .expect("restore");
+        report("restore <- archive", rows, &phase.end());
+        // The next size restores into the same name.
+        bench
+            .client
+            .delete_table(&restored)
+            .await
+            .expect("drop restored table");
+    }
+    if let Some(manifest) = &archived {
+        bench
+            .archive
+            .delete(&manifest.backup_id)
+            .await
+            .expect("delete");
+    }
+
+    if !skipped("python") {
+        memory::set_phase("python");
+        let out = tempfile::NamedTempFile::new().expect("temp file");
+        let path = out.path().to_str().expect("UTF-8 temp path");
+        let config = &bench.client_config;
+        if let Some(cost) = python::run("python_scan_jsonl.py", config, SECRET, TABLE, path, rows) {
+            report("python SDK scan -> JSON lines", rows, &cost);
+            cpu_ratio("JSON lines", &cost, "archive", archive_backup.as_ref());
+        }
+        if let Some(server) = &bench.server {
+            if let Some(cost) = python::run(
+                "python_scan_insert_many.py",
+                config,
+                SECRET,
+                TABLE,
+                &server.uri,
+                rows,
+            ) {
+                report("python SDK scan -> insert_many", rows, &cost);
+                cpu_ratio("insert_many", &cost, "mongodb", mongo_backup.as_ref());
+            }
+        }
+    }
 }
 
 /// How many times less CPU our backup took than the Python script doing the same.

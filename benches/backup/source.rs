@@ -81,20 +81,14 @@ impl Source {
     }
 }
 
-/// Loads `rows` rows in chunks (never all in memory), 4 batch writes in flight; returns the
-/// PlainBuffer bytes written.
-pub async fn load(client: &Client, rows: i64) -> u64 {
-    let mut table = TableDescription::new(
-        TABLE,
-        vec![
-            PkSchema::new("pk_s", PkType::String),
-            PkSchema::new("pk_i", PkType::Integer),
-        ],
-    );
-    table.options.max_versions = 1;
-    client.create_table(&table).await.expect("create table");
+/// Loads rows `from..rows` in chunks (never all in memory), 4 batch writes in flight, creating
+/// the table first when `from` is 0; returns the PlainBuffer bytes written.
+pub async fn load(client: &Client, from: i64, rows: i64) -> u64 {
+    if from == 0 {
+        create_table(client).await;
+    }
     let mut bytes = 0u64;
-    for start in (0..rows).step_by(LOAD_CHUNK as usize) {
+    for start in (from..rows).step_by(LOAD_CHUNK as usize) {
         let chunk: Vec<Row> = (start..(start + LOAD_CHUNK).min(rows))
             .map(make_row)
             .collect();
@@ -118,6 +112,18 @@ pub async fn load(client: &Client, rows: i64) -> u64 {
             .expect("load");
     }
     bytes
+}
+
+async fn create_table(client: &Client) {
+    let mut table = TableDescription::new(
+        TABLE,
+        vec![
+            PkSchema::new("pk_s", PkType::String),
+            PkSchema::new("pk_i", PkType::Integer),
+        ],
+    );
+    table.options.max_versions = 1;
+    client.create_table(&table).await.expect("create table");
 }
 
 /// Scans every range, `parallel` at a time, and discards the rows: the source's speed limit.

@@ -1,6 +1,9 @@
 //! What the benches share: the emulator as a child process (so the bench process's memory and
 //! CPU figures are the engine's alone), the CPU time a process has used, and this process's
-//! resident memory.
+//! resident memory, and the benches' allocator (the daemon's unless `BENCH_ALLOCATOR` says
+//! otherwise, see `allocator`).
+
+pub mod allocator;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};

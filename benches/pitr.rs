@@ -30,9 +30,8 @@ use tablevault::capture::pitr_reader::{PointInTimeReader, TableChanges};
 use tablevault::capture::store::ChangeStore;
 use tablevault::capture::{ArchiveChangeStore, CaptureSettings, TableCapture};
 use tablevault::config::EngineConfig;
-use tablevault::engine::{run_backup, run_restore, BackupIo, BackupJob, RestoreJob};
+use tablevault::engine::{run_restore, RestoreJob};
 use tablevault::engine::{IfExists, RunControls};
-use tablevault::store::{ArchiveStore, ArchiveStoreConfig, BackupStore, SourceInfo};
 use tablevault::tablestore::client::{chunk_writes, Client, ClientConfig, Direction};
 use tablevault::tablestore::client::{RangeRequest, RowWrite};
 use tablevault::tablestore::{Cell, PkSchema, PkType, PkValue, PrimaryKey, Row};
@@ -145,22 +144,10 @@ fn main() {
         let mut capture = TableCapture::new(client.clone(), TABLE, changes_store.clone(), CaptureSettings::default());
         capture.run_once().await.expect("turn the stream on: the capture position");
 
-        let store: Arc<dyn BackupStore> = Arc::new(
-            ArchiveStore::open(ArchiveStoreConfig::new(dir.path().to_path_buf()))
-                .await
-                .expect("archive"),
-        );
-        let source = SourceInfo {
-            name: "bench".into(),
-            endpoint: endpoint.clone(),
-            instance: "bench".into(),
-        };
         let started = Instant::now();
-        let job = BackupJob::new(source, vec![TABLE.to_string()], EngineConfig::default());
-        let outcome = run_backup(job, &BackupIo::new(client.clone(), store.clone()))
-            .await
-            .expect("backup");
-        assert_eq!(outcome.manifest.total_rows(), rows as u64);
+        let (store, manifest) =
+            support::archive_backup(&client, dir.path(), vec![TABLE.to_string()]).await;
+        assert_eq!(manifest.total_rows(), rows as u64);
         println!("base backup in {:.1} s", started.elapsed().as_secs_f64());
 
         let started = Instant::now();
@@ -180,7 +167,8 @@ fn main() {
             }
         }
         println!(
-            "{changes} changes (+{late} after the instant) written and {stored} captured in {:.1} s; {expected} rows at the instant",
+            "{changes} changes (+{late} after the instant) written and {stored} captured \
+             in {:.1} s; {expected} rows at the instant",
             started.elapsed().as_secs_f64()
         );
 
@@ -189,7 +177,7 @@ fn main() {
         let peak_reset = support::reset_peak_rss();
         let (cpu, emulator_cpu) = (support::cpu_seconds("self"), support::cpu_seconds(&emulator_pid));
         let started = Instant::now();
-        let base = store.open(&outcome.manifest.backup_id).await.expect("open base");
+        let base = store.open(&manifest.backup_id).await.expect("open base");
         let table_changes: TableChanges =
             BTreeMap::from([(TABLE.to_string(), changes_store as Arc<dyn ChangeStore>)]);
         let reader = PointInTimeReader::open(base, table_changes, until_us).await.expect("replay");

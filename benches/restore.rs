@@ -17,9 +17,9 @@ use std::time::Instant;
 
 use futures::{StreamExt, TryStreamExt};
 use tablevault::config::EngineConfig;
-use tablevault::engine::{run_backup, run_restore, BackupIo, BackupJob, RestoreJob};
+use tablevault::engine::{run_restore, RestoreJob};
 use tablevault::engine::{IfExists, RunControls};
-use tablevault::store::{ArchiveStore, ArchiveStoreConfig, BackupStore, SourceInfo};
+use tablevault::store::BackupStore;
 use tablevault::tablestore::client::{chunk_writes, Client, ClientConfig, RowWrite};
 use tablevault::tablestore::{Cell, PkSchema, PkType, PkValue, PrimaryKey, Row};
 use tablevault::tablestore::{TableDescription, Value};
@@ -182,22 +182,9 @@ fn main() {
         );
 
         let dir = tempfile::tempdir().expect("temp dir");
-        let store: Arc<dyn BackupStore> = Arc::new(
-            ArchiveStore::open(ArchiveStoreConfig::new(dir.path().to_path_buf()))
-                .await
-                .expect("archive"),
-        );
-        let source = SourceInfo {
-            name: "bench".into(),
-            endpoint: endpoint.clone(),
-            instance: "bench".into(),
-        };
-        let job = BackupJob::new(source, tables.clone(), EngineConfig::default());
-        let outcome = run_backup(job, &BackupIo::new(client.clone(), store.clone()))
-            .await
-            .expect("backup");
-        assert_eq!(outcome.manifest.total_rows(), rows as u64);
-        let backup_id = &outcome.manifest.backup_id;
+        let (store, manifest) = support::archive_backup(&client, dir.path(), tables.clone()).await;
+        assert_eq!(manifest.total_rows(), rows as u64);
+        let backup_id = &manifest.backup_id;
 
         let near = EngineConfig::default();
         let label = format!("restore, {} writers", near.writers);

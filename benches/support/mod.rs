@@ -70,3 +70,33 @@ pub fn status_mib(field: &str) -> f64 {
 pub fn reset_peak_rss() -> bool {
     std::fs::write("/proc/self/clear_refs", "5").is_ok()
 }
+
+/// Backs `tables` up from `client` into a new archive store in `dir` with the default engine
+/// settings (the base a restore bench reads); returns the store and the backup's manifest.
+#[allow(dead_code)] // not every bench restores
+pub async fn archive_backup(
+    client: &tablevault::tablestore::client::Client,
+    dir: &std::path::Path,
+    tables: Vec<String>,
+) -> (
+    std::sync::Arc<dyn tablevault::store::BackupStore>,
+    tablevault::store::Manifest,
+) {
+    use tablevault::engine::{run_backup, BackupIo, BackupJob};
+    use tablevault::store::{ArchiveStore, ArchiveStoreConfig, BackupStore, SourceInfo};
+    let store: std::sync::Arc<dyn BackupStore> = std::sync::Arc::new(
+        ArchiveStore::open(ArchiveStoreConfig::new(dir.to_path_buf()))
+            .await
+            .expect("archive"),
+    );
+    let source = SourceInfo {
+        name: "bench".into(),
+        endpoint: client.endpoint().to_string(),
+        instance: "bench".into(),
+    };
+    let job = BackupJob::new(source, tables, Default::default());
+    let outcome = run_backup(job, &BackupIo::new(client.clone(), store.clone()))
+        .await
+        .expect("backup");
+    (store, outcome.manifest)
+}

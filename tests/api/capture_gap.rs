@@ -10,13 +10,11 @@ use serde_json::json;
 use tablevault::capture::{ArchiveChangeStore, CaptureGap};
 use tablevault::config::StoreConfig;
 use tablevault::emulator::EmulatorConfig;
-use tablevault::tablestore::client::RowExistence;
-use tablevault::tablestore::{Cell, PkValue, PrimaryKey, Row, Value};
 
 use crate::helpers::ADMIN_TOKEN;
 use crate::resources_helpers::{rig_with, Rig};
 use crate::support::poll::poll_until;
-use crate::support::stream::wait_until_the_stream_retains_nothing;
+use crate::support::stream::{wait_until_the_stream_retains_nothing, write_an_unread_change};
 
 const WAIT: Duration = Duration::from_secs(60);
 
@@ -75,14 +73,7 @@ pub async fn lose_a_change_behind_a_paused_capture(rig: &Rig, schedule_id: &str)
     })
     .await;
     let client = rig.app.state.tablestore_client("prod").expect("source");
-    let row = Row::new(
-        PrimaryKey::new([("id", PkValue::Integer(7777))]),
-        vec![Cell::put("note", Value::String("lost".into()))],
-    );
-    client
-        .put_row("orders", &row, RowExistence::Ignore)
-        .await
-        .expect("row");
+    write_an_unread_change(&client, "orders").await;
     wait_until_the_stream_retains_nothing(&client, "orders", WAIT).await;
     set_paused(rig, schedule_id, false).await;
 }

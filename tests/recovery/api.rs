@@ -85,4 +85,14 @@ impl Api {
             }
         }
     }
+
+    /// Creates the continuous schedule `pitr` of `orders` into the archive store `local`;
+    /// returns its id.
+    pub async fn continuous_schedule(&self) -> String {
+        let body = serde_json::json!({"name": "pitr", "cron": "0 3 * * *", "source": "prod",
+                                      "store": "local", "tables": ["orders"],
+                                      "mode": "continuous"});
+        let schedule = self.post("/api/v1/schedules", &body).await;
+        schedule["id"].as_str().expect("id").to_string()
+    }
 }

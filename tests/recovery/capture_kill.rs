@@ -9,7 +9,6 @@ use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde_json::json;
 use tablevault::capture::ArchiveChangeStore;
 use tablevault::emulator::EmulatorConfig;
 use tablevault::tablestore::client::{Client, RecordAction, RowExistence};
@@ -79,14 +78,7 @@ fn start_writer(
 async fn capture_killed_mid_stream_stores_every_change_exactly_once() {
     let rig = Rig::new(EmulatorConfig::default(), "").await;
     let mut daemon = rig.start(None);
-    let schedule = Api::new(&daemon)
-        .post(
-            "/api/v1/schedules",
-            &json!({"name": "pitr", "cron": "0 3 * * *", "source": "prod", "store": "local",
-                    "tables": ["orders"], "mode": "continuous"}),
-        )
-        .await;
-    let schedule_id = schedule["id"].as_str().expect("id").to_string();
+    let schedule_id = Api::new(&daemon).continuous_schedule().await;
     let client = production_client(&rig.emulator);
     poll_until("the stream to be on", CAPTURE_LIMIT, || {
         let client = client.clone();

@@ -10,14 +10,12 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 use tablevault::capture::ArchiveChangeStore;
 use tablevault::emulator::EmulatorConfig;
-use tablevault::tablestore::client::RowExistence;
-use tablevault::tablestore::{Cell, PkValue, PrimaryKey, Row, Value};
 
 use crate::api::Api;
 use crate::rig::Rig;
 use crate::support::emulator::production_client;
 use crate::support::poll::{eventually, poll_until};
-use crate::support::stream::wait_until_the_stream_retains_nothing;
+use crate::support::stream::{wait_until_the_stream_retains_nothing, write_an_unread_change};
 
 const WAIT: Duration = Duration::from_secs(60);
 
@@ -40,14 +38,7 @@ async fn records_expired_behind_a_stopped_daemon_are_a_gap_and_a_new_base_follow
     let rig = Rig::new(emulator, "").await;
     let mut daemon = rig.start(None);
     let api = Api::new(&daemon);
-    let schedule = api
-        .post(
-            "/api/v1/schedules",
-            &json!({"name": "pitr", "cron": "0 3 * * *", "source": "prod", "store": "local",
-                    "tables": ["orders"], "mode": "continuous"}),
-        )
-        .await;
-    let schedule_id = schedule["id"].as_str().expect("id").to_string();
+    let schedule_id = api.continuous_schedule().await;
     capture_running(&api, &schedule_id).await;
     let run = api
         .post(&format!("/api/v1/schedules/{schedule_id}/run"), &json!({}))
@@ -60,14 +51,7 @@ async fn records_expired_behind_a_stopped_daemon_are_a_gap_and_a_new_base_follow
     daemon.signal("TERM");
     assert!(daemon.wait().success(), "a clean stop");
     let client = production_client(&rig.emulator);
-    let row = Row::new(
-        PrimaryKey::new([("id", PkValue::Integer(7777))]),
-        vec![Cell::put("note", Value::String("lost".into()))],
-    );
-    client
-        .put_row("orders", &row, RowExistence::Ignore)
-        .await
-        .expect("row");
+    write_an_unread_change(&client, "orders").await;
     wait_until_the_stream_retains_nothing(&client, "orders", WAIT).await;
 
     let daemon = rig.start(None);

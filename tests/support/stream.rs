@@ -43,3 +43,18 @@ pub async fn wait_until_the_stream_retains_nothing(client: &Client, table: &str,
     })
     .await;
 }
+
+/// Writes one change to `table` (key `id` = 7777): the record a stopped or paused capture
+/// has not read, which [`wait_until_the_stream_retains_nothing`] then lets expire.
+pub async fn write_an_unread_change(client: &Client, table: &str) {
+    use tablevault::tablestore::client::RowExistence;
+    use tablevault::tablestore::{Cell, PkValue, PrimaryKey, Row, Value};
+    let row = Row::new(
+        PrimaryKey::new([("id", PkValue::Integer(7777))]),
+        vec![Cell::put("note", Value::String("lost".into()))],
+    );
+    client
+        .put_row(table, &row, RowExistence::Ignore)
+        .await
+        .expect("row");
+}

@@ -20,7 +20,7 @@ use futures::StreamExt;
 use std::sync::Arc;
 
 use tablevault::capture::{ArchiveChangeStore, CaptureSettings, TableCapture};
-use tablevault::tablestore::client::{chunk_writes, Client, ClientConfig, RowWrite};
+use tablevault::tablestore::client::{chunk_writes, Client, RowWrite};
 use tablevault::tablestore::{Cell, PkSchema, PkType, PkValue, PrimaryKey, Row};
 use tablevault::tablestore::{TableDescription, Value};
 
@@ -162,9 +162,7 @@ fn main() {
         .build()
         .expect("runtime");
     runtime.block_on(async {
-        let (mut child, endpoint) = support::start_emulator_child();
-        let config = ClientConfig::new(endpoint, "bench", "bench-ak", "bench-sk");
-        let client = Client::new(&config).expect("client");
+        let (mut child, _, client) = support::emulator_and_client();
         let mut table = TableDescription::new(TABLE, vec![PkSchema::new("k", PkType::Integer)]);
         table.options.max_versions = 1;
         table.stream_expiration_hours = Some(24);

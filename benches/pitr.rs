@@ -32,7 +32,7 @@ use tablevault::capture::{ArchiveChangeStore, CaptureSettings, TableCapture};
 use tablevault::config::EngineConfig;
 use tablevault::engine::{run_restore, RestoreJob};
 use tablevault::engine::{IfExists, RunControls};
-use tablevault::tablestore::client::{chunk_writes, Client, ClientConfig, Direction};
+use tablevault::tablestore::client::{chunk_writes, Client, Direction};
 use tablevault::tablestore::client::{RangeRequest, RowWrite};
 use tablevault::tablestore::{Cell, PkSchema, PkType, PkValue, PrimaryKey, Row};
 use tablevault::tablestore::{TableDescription, Value};
@@ -124,9 +124,7 @@ fn main() {
         .build()
         .expect("runtime");
     runtime.block_on(async {
-        let (mut emulator, endpoint) = support::start_emulator_child();
-        let config = ClientConfig::new(&endpoint, "bench", "bench-ak", "bench-sk");
-        let client = Client::new(&config).expect("client");
+        let (mut emulator, _, client) = support::emulator_and_client();
         let mut description = TableDescription::new(TABLE, vec![PkSchema::new("k", PkType::Integer)]);
         description.options.max_versions = MAX_VERSIONS;
         client.create_table(&description).await.expect("create table");

@@ -20,7 +20,7 @@ use tablevault::config::EngineConfig;
 use tablevault::engine::{run_restore, RestoreJob};
 use tablevault::engine::{IfExists, RunControls};
 use tablevault::store::BackupStore;
-use tablevault::tablestore::client::{chunk_writes, Client, ClientConfig, RowWrite};
+use tablevault::tablestore::client::{chunk_writes, Client, RowWrite};
 use tablevault::tablestore::{Cell, PkSchema, PkType, PkValue, PrimaryKey, Row};
 use tablevault::tablestore::{TableDescription, Value};
 
@@ -166,9 +166,7 @@ fn main() {
         .build()
         .expect("runtime");
     runtime.block_on(async {
-        let (mut emulator, endpoint) = support::start_emulator_child();
-        let config = ClientConfig::new(&endpoint, "bench", "bench-ak", "bench-sk");
-        let client = Client::new(&config).expect("client");
+        let (mut emulator, endpoint, client) = support::emulator_and_client();
         let tables: Vec<String> = (0..table_count).map(|t| format!("bench{t}")).collect();
         let per_table = rows / table_count;
         let rows = per_table * table_count;

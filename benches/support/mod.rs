@@ -8,6 +8,16 @@ pub mod allocator;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
+/// The emulator as a child process and a client of it: the child, its endpoint, the client.
+#[allow(dead_code)] // the backup bench makes its own client config (its Python baselines need it)
+pub fn emulator_and_client() -> (Child, String, tablevault::tablestore::client::Client) {
+    use tablevault::tablestore::client::{Client, ClientConfig};
+    let (child, endpoint) = start_emulator_child();
+    let config = ClientConfig::new(&endpoint, "bench", "bench-ak", "bench-sk");
+    let client = Client::new(&config).expect("client");
+    (child, endpoint, client)
+}
+
 /// Starts `tablevault emulator` on a free port; returns the child and its endpoint.
 pub fn start_emulator_child() -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_tablevault"))

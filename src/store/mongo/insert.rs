@@ -39,12 +39,7 @@ pub(super) async fn insert_documents(
     let mut duplicates = Vec::new();
     let mut start = 0;
     while start < documents.len() {
-        let mut end = start;
-        let mut bytes = 0;
-        while end < documents.len() && (end == start || bytes < COMMAND_BYTES) {
-            bytes += documents[end].as_bytes().len();
-            end += 1;
-        }
+        let end = command_end(documents, start, COMMAND_BYTES);
         let reply = database
             .run_raw_command(command(collection, &documents[start..end]))
             .await
@@ -53,6 +48,22 @@ pub(super) async fn insert_documents(
         start = end;
     }
     Ok(duplicates)
+}
+
+/// Where the command starting at `start` ends: as many documents as fit in `limit` bytes, at
+/// least one. Checked before a document is added, so a large row after many small ones starts
+/// the next command instead of pushing this one past the server's command size.
+fn command_end(documents: &[RawDocumentBuf], start: usize, limit: usize) -> usize {
+    let mut end = start + 1;
+    let mut bytes = documents[start].as_bytes().len();
+    while let Some(next) = documents.get(end) {
+        bytes += next.as_bytes().len();
+        if bytes > limit {
+            break;
+        }
+        end += 1;
+    }
+    end
 }
 
 /// `{insert, ordered: false, writeConcern: {w: "majority", j: true}, documents: [...]}`: the
@@ -138,6 +149,30 @@ mod tests {
             stored[2].as_document().unwrap(),
             &documents[2].to_document().unwrap()
         );
+    }
+
+    #[test]
+    fn commands_never_pass_the_limit_unless_one_document_alone_does() {
+        let sized = |n: usize| rawdoc! { "_id": { "0": n as i64 }, "v": "x".repeat(n) };
+        let documents: Vec<RawDocumentBuf> = [10, 10, 10, 200, 10, 500, 10].map(sized).into();
+        let size = |range: std::ops::Range<usize>| -> usize {
+            documents[range].iter().map(|d| d.as_bytes().len()).sum()
+        };
+        let limit = size(0..3) + 5; // three small ones fit; the fourth (large) would not
+        let mut commands = Vec::new();
+        let mut start = 0;
+        while start < documents.len() {
+            let end = command_end(&documents, start, limit);
+            assert!(end > start, "every command holds a document");
+            assert!(
+                end - start == 1 || size(start..end) <= limit,
+                "{start}..{end} holds {} bytes, over {limit}",
+                size(start..end)
+            );
+            commands.push(start..end);
+            start = end;
+        }
+        assert_eq!(commands, [0..3, 3..4, 4..5, 5..6, 6..7]);
     }
 
     #[test]

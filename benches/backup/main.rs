@@ -54,6 +54,16 @@ fn skipped(phase: &str) -> bool {
         .any(|p| p.trim() == phase)
 }
 
+/// A setting the run overrides from the environment (`BENCH_BATCH_ROWS=4000`).
+fn env_usize(name: &str) -> Option<usize> {
+    let text = std::env::var(name).ok()?;
+    Some(
+        text.trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("{name}: a number, not {text:?}")),
+    )
+}
+
 /// The table sizes of the run (`BENCH_ROWS`, comma-separated), smallest first.
 fn sizes() -> Vec<u64> {
     let text = std::env::var("BENCH_ROWS").unwrap_or_else(|_| "200000".into());
@@ -167,13 +177,17 @@ async fn measure(bench: &mut Bench, rows: u64, bytes: u64) {
     let config = EngineConfig {
         // About 16 ranges whatever N, at least 1 MiB each (the config file's minimum).
         split_size_bytes: (bytes / 16).max(1024 * 1024),
+        batch_rows: env_usize("BENCH_BATCH_ROWS").unwrap_or(EngineConfig::default().batch_rows),
+        channel_capacity: env_usize("BENCH_CHANNEL_CAPACITY")
+            .unwrap_or(EngineConfig::default().channel_capacity),
         ..EngineConfig::default()
     };
     println!(
-        "{} readers, {} writers, batches of {} rows, allocator {}",
+        "{} readers, {} writers, batches of {} rows, {} batches in flight, allocator {}",
         config.readers,
         config.writers,
         config.batch_rows,
+        config.channel_capacity,
         support::allocator::NAME
     );
     if !skipped("drain") {

@@ -114,6 +114,38 @@ async fn retried_batches_create_no_duplicates() {
     assert_eq!(read, expected);
 }
 
+/// The store inserts a batch 1000 rows at a time: a batch of several groups is written whole,
+/// and duplicates found in its later groups are replaced, each the right row.
+#[tokio::test]
+async fn a_batch_larger_than_one_insert_is_written_whole_and_retried_without_duplicates() {
+    let server = MongoServer::start();
+    let store = store(&server).await;
+    let staged = store.create("large").await.unwrap();
+    staged
+        .write_rows("t", 0, &int_rows(1000..2500), "")
+        .await
+        .unwrap();
+    // Its first group is new, its second and third are already stored; row 2400 is read anew.
+    let mut retry = int_rows(0..2500);
+    retry[2400]
+        .cells
+        .push(Cell::put_at("late", Value::Boolean(true), 9));
+    staged.write_rows("t", 0, &retry, "").await.unwrap();
+
+    let collection = store
+        .client()
+        .database("tvtest_large")
+        .collection::<Document>("t");
+    assert_eq!(collection.count_documents(doc! {}).await.unwrap(), 2500);
+    staged
+        .publish(&manifest("large", 0, &[(int_table("t"), 2500)]))
+        .await
+        .unwrap();
+    let read = read_all(store.open("large").await.unwrap().as_ref(), "t").await;
+    assert_eq!(read, by_key(&retry));
+    assert!(read[&retry[2400].primary_key].cells.len() > int_row(2400).cells.len());
+}
+
 #[tokio::test]
 async fn publish_refuses_a_manifest_that_miscounts() {
     let server = MongoServer::start();

@@ -17,6 +17,11 @@ use crate::tablestore::Row;
 /// Replaces in flight at once when a retried batch meets rows that are already stored.
 const REPLACE_CONCURRENCY: usize = 16;
 
+/// Rows encoded and inserted together at most. A batch is written a group at a time, so its
+/// BSON is never all in memory at once: the memory a writer holds beside its rows stays that of
+/// one group (about 0.5 MB of ~500-byte documents) however large `engine.batch_rows` is.
+const ROWS_PER_INSERT: usize = 1000;
+
 pub struct MongoStagedBackup {
     conn: Arc<Connection>,
     backup_id: String,
@@ -30,6 +35,16 @@ impl MongoStagedBackup {
             backup_id,
             database,
         }
+    }
+
+    /// Encodes `rows` and inserts them (see [`Self::insert_or_replace`]).
+    async fn insert_group(&self, table: &str, range: u32, rows: &[Row]) -> Result<(), StoreError> {
+        let documents = rows
+            .iter()
+            .map(|row| raw_document::row_to_raw_document(row, range))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.unstorable(table, e.to_string()))?;
+        self.insert_or_replace(table, documents).await
     }
 
     /// Inserts the documents; those already present (a retried batch, or a range resumed after
@@ -134,12 +149,9 @@ impl StagedBackup for MongoStagedBackup {
         let Some(last) = rows.last() else {
             return Ok(());
         };
-        let documents = rows
-            .iter()
-            .map(|row| raw_document::row_to_raw_document(row, range))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| self.unstorable(table, e.to_string()))?;
-        self.insert_or_replace(table, documents).await?;
+        for group in rows.chunks(ROWS_PER_INSERT) {
+            self.insert_group(table, range, group).await?;
+        }
         // Only after the rows are durable: a checkpoint must never point past unwritten rows.
         // Key and engine state share one document, so they are replaced together; rows past
         // the checkpoint (a crash before it) are re-read on resume and replaced, not added.

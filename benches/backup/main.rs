@@ -24,7 +24,8 @@
 //! `BENCH_SKIP=python,restore` leaves phases out (any of `drain`, `archive`, `mongo`,
 //! `mongo-drain`, `restore`, `python`); `BENCH_RSS_EVERY=1` prints RSS every second;
 //! `BENCH_EMULATOR=inprocess` runs the emulator in this process (its table then counts in
-//! every peak RSS).
+//! every peak RSS); `BENCH_BATCH_ROWS=1000 BENCH_CHANNEL_CAPACITY=16` runs with other engine
+//! settings than the defaults, to compare them on the same binary.
 
 mod measure;
 mod memory;

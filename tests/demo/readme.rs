@@ -23,19 +23,25 @@ const BLOCK_LIMIT_SECS: &str = "120";
 const CLEAR_OF_THE_TICK: Duration = Duration::from_secs(25);
 
 /// Waits until no run is active and the demo schedule's next tick is far enough away.
+///
+/// The schedule is read before the runs: a tick records its run before it moves `next_run_at`
+/// (`scheduler/tick.rs`), so once `next_run_at` reads far away, the tick before it has its run
+/// recorded and the runs read after it show that run while it is active. Read the other way
+/// round, a tick falling between the two reads went unseen (the runs looked idle, then
+/// `next_run_at` had already moved a minute on) and a block started beside the scheduled backup.
 async fn between_scheduled_backups(address: &str, token: Option<&str>) {
     eventually("a quiet minute", Duration::from_secs(90), || async {
+        let schedules = get_json(&format!("{address}/api/v1/schedules"), token).await;
+        let next = schedules["items"][0]["next_run_at"]
+            .as_str()
+            .expect("next run");
+        let next: DateTime<Utc> = next.parse().expect("RFC 3339");
         for status in ["queued", "running"] {
             let url = format!("{address}/api/v1/runs?status={status}");
             if get_json(&url, token).await["items"] != serde_json::json!([]) {
                 return None;
             }
         }
-        let schedules = get_json(&format!("{address}/api/v1/schedules"), token).await;
-        let next = schedules["items"][0]["next_run_at"]
-            .as_str()
-            .expect("next run");
-        let next: DateTime<Utc> = next.parse().expect("RFC 3339");
         let left = (next - Utc::now()).to_std().unwrap_or_default();
         (left >= CLEAR_OF_THE_TICK).then_some(())
     })

@@ -90,26 +90,30 @@ pub trait StagedBackup: Send + Sync {
     /// checkpoint and its state describe the same rows. Batches of one range come in key order.
     /// Writing the same batch twice (a retry after an error) must not duplicate rows. An empty
     /// batch writes nothing and leaves the checkpoint as it is.
+    ///
+    /// Encodes the rows and calls [`Self::write_encoded_rows`], the one write every store
+    /// implements.
     async fn write_rows(
         &self,
         table: &str,
         range: u32,
         rows: &[Row],
         state: &str,
-    ) -> Result<(), StoreError>;
+    ) -> Result<(), StoreError> {
+        self.write_encoded_rows(table, range, &EncodedRows::new(rows), state)
+            .await
+    }
 
     /// [`Self::write_rows`] for a batch whose canonical encodings the caller already made (the
     /// engine does, for its checksum). A store that keeps PlainBuffer (archive, s3) writes
-    /// those bytes instead of encoding the rows a second time; the others ignore them.
+    /// those bytes instead of encoding the rows a second time; the others read `batch.rows()`.
     async fn write_encoded_rows(
         &self,
         table: &str,
         range: u32,
         batch: &EncodedRows<'_>,
         state: &str,
-    ) -> Result<(), StoreError> {
-        self.write_rows(table, range, batch.rows(), state).await
-    }
+    ) -> Result<(), StoreError>;
 
     /// The last key durably written for this range and the state stored with it, if any.
     async fn checkpoint(

@@ -7,9 +7,9 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use tablevault::store::{
-    ArchiveStore, BackupReader, BackupStore, Manifest, RangeCheckpoint, StagedBackup, StoreError,
+    ArchiveStore, BackupReader, BackupStore, EncodedRows, Manifest, RangeCheckpoint, StagedBackup,
+    StoreError,
 };
-use tablevault::tablestore::Row;
 
 pub struct FailingStore {
     pub inner: Arc<ArchiveStore>,
@@ -89,11 +89,11 @@ impl StagedBackup for FailingStaged {
     fn backup_id(&self) -> &str {
         self.inner.backup_id()
     }
-    async fn write_rows(
+    async fn write_encoded_rows(
         &self,
         table: &str,
         range: u32,
-        rows: &[Row],
+        batch: &EncodedRows<'_>,
         state: &str,
     ) -> Result<(), StoreError> {
         if table == self.table
@@ -104,7 +104,9 @@ impl StagedBackup for FailingStaged {
         {
             return Err((self.error)());
         }
-        self.inner.write_rows(table, range, rows, state).await
+        self.inner
+            .write_encoded_rows(table, range, batch, state)
+            .await
     }
     async fn checkpoint(
         &self,

@@ -31,7 +31,6 @@ use crate::store::staged_ranges::{
     loaded_state, LatestSegment, Phase, RangeKey, RangeState, StagedRanges,
 };
 use crate::store::{EncodedRows, Manifest, RangeCheckpoint, StagedBackup, StoreError};
-use crate::tablestore::Row;
 
 /// The engine's plan, beside `tables/`.
 pub(super) const PLAN_FILE: &str = "plan.json";
@@ -151,17 +150,6 @@ impl ArchiveStaged {
 impl StagedBackup for ArchiveStaged {
     fn backup_id(&self) -> &str {
         &self.backup_id
-    }
-
-    async fn write_rows(
-        &self,
-        table: &str,
-        range: u32,
-        rows: &[Row],
-        state: &str,
-    ) -> Result<(), StoreError> {
-        self.write_encoded_rows(table, range, &EncodedRows::new(rows), state)
-            .await
     }
 
     async fn write_encoded_rows(

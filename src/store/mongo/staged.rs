@@ -11,7 +11,7 @@ use tracing::debug;
 
 use super::insert::{self, InsertFailure};
 use super::{connection::Connection, mapping, metadata, naming, raw_document};
-use crate::store::{Manifest, RangeCheckpoint, StagedBackup, StoreError};
+use crate::store::{EncodedRows, Manifest, RangeCheckpoint, StagedBackup, StoreError};
 use crate::tablestore::Row;
 
 /// Replaces in flight at once when a retried batch meets rows that are already stored.
@@ -138,13 +138,15 @@ impl StagedBackup for MongoStagedBackup {
         &self.backup_id
     }
 
-    async fn write_rows(
+    /// The rows' PlainBuffer encodings are not used: MongoDB stores documents.
+    async fn write_encoded_rows(
         &self,
         table: &str,
         range: u32,
-        rows: &[Row],
+        batch: &EncodedRows<'_>,
         state: &str,
     ) -> Result<(), StoreError> {
+        let rows = batch.rows();
         naming::validate_table(table)?;
         let Some(last) = rows.last() else {
             return Ok(());

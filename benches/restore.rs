@@ -15,14 +15,12 @@ use std::process::Child;
 use std::sync::Arc;
 use std::time::Instant;
 
-use futures::{StreamExt, TryStreamExt};
 use tablevault::config::EngineConfig;
 use tablevault::engine::{run_restore, RestoreJob};
 use tablevault::engine::{IfExists, RunControls};
 use tablevault::store::BackupStore;
-use tablevault::tablestore::client::{chunk_writes, Client, RowWrite};
-use tablevault::tablestore::{Cell, PkSchema, PkType, PkValue, PrimaryKey, Row};
-use tablevault::tablestore::{TableDescription, Value};
+use tablevault::tablestore::client::Client;
+use tablevault::tablestore::{Cell, PkValue, PrimaryKey, Row, Value};
 
 mod support;
 
@@ -45,35 +43,12 @@ fn make_row(i: i64) -> Row {
 
 /// Creates `table` and writes rows `0..rows` in chunks, 4 batch writes in flight.
 async fn load(client: &Client, table: &str, rows: i64) {
-    let mut description = TableDescription::new(
-        table,
-        vec![
-            PkSchema::new("pk_s", PkType::String),
-            PkSchema::new("pk_i", PkType::Integer),
-        ],
-    );
-    description.options.max_versions = 1;
-    client
-        .create_table(&description)
-        .await
-        .expect("create table");
+    support::table::create(client, table).await;
     for start in (0..rows).step_by(LOAD_CHUNK as usize) {
-        let writes = (start..(start + LOAD_CHUNK).min(rows))
-            .map(|i| RowWrite::put(table, make_row(i)))
+        let chunk = (start..(start + LOAD_CHUNK).min(rows))
+            .map(make_row)
             .collect();
-        futures::stream::iter(chunk_writes(writes).expect("chunk"))
-            .map(|batch| {
-                let client = client.clone();
-                async move {
-                    let results = client.batch_write(&batch).await?;
-                    assert!(results.iter().all(Result::is_ok), "row failures on load");
-                    Ok::<_, tablevault::tablestore::client::TablestoreError>(())
-                }
-            })
-            .buffer_unordered(4)
-            .try_collect::<Vec<()>>()
-            .await
-            .expect("load");
+        support::table::put_rows(client, table, chunk).await;
     }
 }
 

@@ -4,11 +4,10 @@
 
 use std::process::Child;
 
-use futures::{StreamExt, TryStreamExt};
+use futures::StreamExt;
 use tablevault::emulator::{Emulator, EmulatorConfig, EmulatorHandle};
-use tablevault::tablestore::client::{chunk_writes, Client, ClientConfig, RowWrite};
-use tablevault::tablestore::{plainbuffer, Cell, PkSchema, PkType, PkValue, PrimaryKey, Row};
-use tablevault::tablestore::{TableDescription, Value};
+use tablevault::tablestore::client::{Client, ClientConfig};
+use tablevault::tablestore::{plainbuffer, Cell, PkValue, PrimaryKey, Row, Value};
 
 pub const TABLE: &str = "bench";
 pub const SECRET: &str = "bench-sk";
@@ -85,7 +84,7 @@ impl Source {
 /// the table first when `from` is 0; returns the PlainBuffer bytes written.
 pub async fn load(client: &Client, from: i64, rows: i64) -> u64 {
     if from == 0 {
-        create_table(client).await;
+        crate::support::table::create(client, TABLE).await;
     }
     let mut bytes = 0u64;
     for start in (from..rows).step_by(LOAD_CHUNK as usize) {
@@ -96,34 +95,9 @@ pub async fn load(client: &Client, from: i64, rows: i64) -> u64 {
             .iter()
             .map(|r| plainbuffer::encode_row(r).len() as u64)
             .sum::<u64>();
-        let writes = chunk.into_iter().map(|r| RowWrite::put(TABLE, r)).collect();
-        futures::stream::iter(chunk_writes(writes).expect("chunk"))
-            .map(|batch| {
-                let client = client.clone();
-                async move {
-                    let results = client.batch_write(&batch).await?;
-                    assert!(results.iter().all(Result::is_ok), "row failures on load");
-                    Ok::<_, tablevault::tablestore::client::TablestoreError>(())
-                }
-            })
-            .buffer_unordered(4)
-            .try_collect::<Vec<()>>()
-            .await
-            .expect("load");
+        crate::support::table::put_rows(client, TABLE, chunk).await;
     }
     bytes
-}
-
-async fn create_table(client: &Client) {
-    let mut table = TableDescription::new(
-        TABLE,
-        vec![
-            PkSchema::new("pk_s", PkType::String),
-            PkSchema::new("pk_i", PkType::Integer),
-        ],
-    );
-    table.options.max_versions = 1;
-    client.create_table(&table).await.expect("create table");
 }
 
 /// Scans every range, `parallel` at a time, and discards the rows: the source's speed limit.

@@ -15,6 +15,7 @@ from tablestore import (
 from tablestore.retry import NoRetryPolicy
 
 from emulator_process import EmulatorProcess
+from mongo_process import MongoServer
 
 INSTANCE = "sdktest"
 ACCESS_KEY_ID = "sdk-test-ak"
@@ -26,6 +27,14 @@ def emulator():
     proc = EmulatorProcess(INSTANCE, ACCESS_KEY_ID, ACCESS_KEY_SECRET)
     yield proc
     proc.stop()
+
+
+@pytest.fixture(scope="module")
+def mongo_server():
+    """A MongoDB test server (secantusd-rs) of the test module's own, for the store tests."""
+    server = MongoServer()
+    yield server
+    server.stop()
 
 
 def make_client(endpoint, secret=ACCESS_KEY_SECRET, key_id=ACCESS_KEY_ID, **kwargs):

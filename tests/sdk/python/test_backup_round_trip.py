@@ -23,7 +23,6 @@ from tablestore import PK_AUTO_INCR
 from conftest import ACCESS_KEY_ID, ACCESS_KEY_SECRET, INSTANCE
 from emulator_process import DEFAULT_BIN
 from expect import now_ms
-from mongo_process import MongoServer
 from round_trip_data import BIG_ROWS, DAY_MS, Dataset, read_table, write_all
 
 # The engine's smallest split size; the big table (~4 MB) spans several ranges of it.
@@ -60,13 +59,6 @@ def source_rows(client, dataset):
 
 
 # --- the CLI and the stores ----------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def mongo_server():
-    server = MongoServer()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")

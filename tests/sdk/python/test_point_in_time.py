@@ -23,7 +23,6 @@ from tablestore import OTSServiceError
 from conftest import ACCESS_KEY_ID, ACCESS_KEY_SECRET, INSTANCE
 from daemon_process import DaemonProcess, config_text, poll_until
 from expect import now_ms
-from mongo_process import MongoServer
 from point_in_time_waves import HOT_WRITES, MAX_VERSIONS, SCHEMA, Waves
 from round_trip_data import read_table
 
@@ -32,13 +31,6 @@ WAVES = 4
 BASE_IN_WAVE = 2
 SPLIT_IN_WAVE = 3
 CAPTURE_LIMIT_S = 30
-
-
-@pytest.fixture(scope="module")
-def mongo_server():
-    server = MongoServer()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")

@@ -43,7 +43,7 @@ from tablestore import (
 
 # The module-scoped fixtures (a MongoDB server, a config with both stores) and the helpers of
 # the table round trip.
-from test_backup_round_trip import config_file, mongo_server, read_table, tablevault  # noqa: F401
+from test_backup_round_trip import config_file, read_table, tablevault  # noqa: F401
 
 STORES = ["archive", "mongo"]
 ROWS = 40

@@ -14,9 +14,11 @@
 //!
 //! Every line gives wall time, rows/s, CPU seconds (user + system, this process only: the
 //! emulator and the MongoDB server are child processes) and CPU seconds per million rows, which
-//! is µs of CPU per row, and the phase's own peak RSS. After each Python line, how many times
-//! less CPU the matching backup took. On a shared machine compare CPU and ratios within one
-//! run, not wall times across runs.
+//! is µs of CPU per row, and the phase's own peak RSS; under it, what the servers (the emulator,
+//! each MongoDB server) spent in the same phase, since on two cores they compete with the bench
+//! for CPU. After the MongoDB drain, the backup's rate and the server's CPU as shares of the
+//! drain's; after each Python line, how many times less CPU the matching backup took. On a
+//! shared machine compare CPU and ratios within one run, not wall times across runs.
 //!
 //! Run: `BENCH_ROWS=1000000 cargo bench --bench backup`. Several sizes in one run
 //! (`BENCH_ROWS=1000000,10000000`) grow the table from one to the next, measure every phase at
@@ -144,7 +146,7 @@ fn main() {
             client_config,
             archive: Arc::new(archive),
             archive_dir,
-            server: needs_mongo.then(mongo::MongoServer::start),
+            server: needs_mongo.then(|| mongo::MongoServer::start("mongodb")),
             peaks: Peaks::default(),
         };
         // The table grows from one size to the next, so every size is measured in this run.
@@ -228,7 +230,7 @@ async fn measure(bench: &mut Bench, rows: u64, bytes: u64) {
             memory::set_phase("mongo drain");
             // A server of its own: one that already holds the backup's rows ingests slower
             // (its cache is full), which would flatter the backup's share.
-            let fresh = mongo::MongoServer::start();
+            let fresh = mongo::MongoServer::start("mongodb (drain)");
             // In key order, as the backup writes them: keys scattered over the `_id` index
             // would cost the server more than the backup's ordered batches do.
             let cost = mongo::drain(
@@ -245,6 +247,11 @@ async fn measure(bench: &mut Bench, rows: u64, bytes: u64) {
                     "mongodb backup rate / mongo drain rate = {:.2} (target >= 0.80)",
                     cost.seconds / backup.seconds
                 );
+                // The server's work per row in each: on this server the rate follows it.
+                if let (Some(b), Some(d)) = (backup.other("mongodb"), cost.other("mongodb (drain)"))
+                {
+                    println!("mongodb server CPU, backup / mongo drain = {:.2}", b / d);
+                }
             }
         }
     }

@@ -36,8 +36,9 @@ fn binary() -> PathBuf {
 }
 
 impl MongoServer {
-    /// Starts the server (see /work/shared/reference/mongodb-test-server.md for installing it).
-    pub fn start() -> MongoServer {
+    /// Starts the server (see /work/shared/reference/mongodb-test-server.md for installing it);
+    /// every phase from now on reports its CPU as `name`.
+    pub fn start(name: &'static str) -> MongoServer {
         let storage = tempfile::tempdir().expect("temporary storage directory");
         let mut child = Command::new(binary())
             .args(["--host", "127.0.0.1", "--port", "0", "--storage-path"])
@@ -49,6 +50,7 @@ impl MongoServer {
             .stderr(Stdio::null())
             .spawn()
             .expect("run secantusd-rs (cargo install secantus-mdb, or TABLEVAULT_SECANTUSD)");
+        crate::measure::watch(name, child.id());
         let stdout = child.stdout.take().expect("server stdout");
         let mut lines = BufReader::new(stdout).lines();
         let port = lines
@@ -71,6 +73,7 @@ impl MongoServer {
 
 impl Drop for MongoServer {
     fn drop(&mut self) {
+        crate::measure::unwatch(self.child.id());
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

@@ -46,6 +46,7 @@ pub fn run(
                 seconds: number("seconds"),
                 cpu_seconds: number("cpu_seconds"),
                 peak_rss_mib: number("peak_rss_mib"),
+                others: Vec::new(),
             })
         }
         Ok(o) => {

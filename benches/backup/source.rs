@@ -51,6 +51,7 @@ impl Source {
             (Source::InProcess(emulator), config)
         } else {
             let (child, endpoint) = crate::support::start_emulator_child();
+            crate::measure::watch("emulator", child.id());
             let config = ClientConfig::new(endpoint, "bench", "bench-ak", SECRET);
             (Source::Child(child), config)
         }

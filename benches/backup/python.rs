@@ -1,12 +1,13 @@
 //! The Python baselines: small scripts with the official Tablestore SDK that a user would write
 //! instead of TableVault (`benches/baseline/*.py`). Each reports its own wall time, CPU time
-//! and peak RSS, measured inside the script around the copy itself.
+//! and peak RSS, measured inside the script around the copy itself; the servers' CPU is
+//! measured around the whole script, as for every other phase.
 
 use std::process::Command;
 
 use tablevault::tablestore::client::ClientConfig;
 
-use super::measure::Cost;
+use super::measure::{Cost, Phase};
 
 /// Runs `script` with the emulator's endpoint, credentials and `table`, then `extra`
 /// arguments; `None` (with the reason printed) when Python or its packages are missing.
@@ -21,6 +22,7 @@ pub fn run(
     let python = std::env::var("TABLEVAULT_PYTHON")
         .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/.venv/bin/python").into());
     let path = format!("{}/benches/baseline/{script}", env!("CARGO_MANIFEST_DIR"));
+    let servers = Phase::start();
     let output = Command::new(&python)
         .arg(&path)
         .arg(&config.endpoint)
@@ -46,7 +48,7 @@ pub fn run(
                 seconds: number("seconds"),
                 cpu_seconds: number("cpu_seconds"),
                 peak_rss_mib: number("peak_rss_mib"),
-                others: Vec::new(),
+                others: servers.end().others,
             })
         }
         Ok(o) => {

@@ -6,7 +6,7 @@ use bson::doc;
 use tablevault::store::{BackupStore, StoreError};
 use tokio::sync::mpsc;
 
-use crate::fixtures::{by_key, int_rows, int_table, manifest, read_all, store, store_at};
+use crate::fixtures::{by_key, int_rows, int_table, manifest, publish_and_read_t, store, store_at};
 use crate::support::mongo_server::MongoServer;
 
 const BATCH: i64 = 500;
@@ -71,12 +71,7 @@ async fn backup_survives_the_server_being_killed_mid_write() {
             .unwrap();
     }
     let total = (BATCHES * BATCH) as u64;
-    staged
-        .publish(&manifest("crash", 0, &[(int_table("t"), total)]))
-        .await
-        .unwrap();
-
-    let read = read_all(store.open("crash").await.unwrap().as_ref(), "t").await;
+    let read = publish_and_read_t(&store, staged.as_ref(), "crash", total).await;
     assert_eq!(read.len() as u64, total);
     assert_eq!(read, by_key(&int_rows(0..BATCHES * BATCH)));
 }

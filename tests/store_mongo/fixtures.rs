@@ -5,7 +5,9 @@ use std::collections::HashMap;
 use chrono::{TimeZone, Utc};
 use futures::TryStreamExt;
 use tablevault::store::mongo::{MongoStore, MongoStoreConfig};
-use tablevault::store::{BackupReader, Manifest, SourceInfo, TableManifest, FORMAT_VERSION};
+use tablevault::store::{
+    BackupReader, BackupStore, Manifest, SourceInfo, StagedBackup, TableManifest, FORMAT_VERSION,
+};
 use tablevault::tablestore::{
     Cell, PkSchema, PkType, PkValue, PrimaryKey, Row, TableDescription, Value,
 };
@@ -99,6 +101,32 @@ pub async fn read_all(reader: &dyn BackupReader, table: &str) -> HashMap<Primary
         );
     }
     rows
+}
+
+/// How many documents table `table` of backup `id` holds in MongoDB, staged or published.
+pub async fn stored_rows(store: &MongoStore, id: &str, table: &str) -> u64 {
+    store
+        .client()
+        .database(&format!("{PREFIX}_{id}"))
+        .collection::<bson::Document>(table)
+        .count_documents(bson::doc! {})
+        .await
+        .expect("count")
+}
+
+/// Publishes `staged` as backup `id` of one integer-keyed table `t` of `rows` rows, then reads
+/// `t` back from the published backup.
+pub async fn publish_and_read_t(
+    store: &MongoStore,
+    staged: &dyn StagedBackup,
+    id: &str,
+    rows: u64,
+) -> HashMap<PrimaryKey, Row> {
+    staged
+        .publish(&manifest(id, 0, &[(int_table("t"), rows)]))
+        .await
+        .expect("publish");
+    read_all(store.open(id).await.expect("open").as_ref(), "t").await
 }
 
 pub fn by_key(rows: &[Row]) -> HashMap<PrimaryKey, Row> {

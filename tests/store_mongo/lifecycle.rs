@@ -1,11 +1,14 @@
 //! Staged vs published, abort, list/open/delete, idempotent retries and resume.
 
-use bson::{doc, Document};
+use bson::doc;
 use futures::TryStreamExt;
 use tablevault::store::{BackupStore, StoreError};
 use tablevault::tablestore::{Cell, PkValue, PrimaryKey, Value};
 
-use crate::fixtures::{by_key, int_row, int_rows, int_table, manifest, read_all, store, store_at};
+use crate::fixtures::{
+    by_key, int_row, int_rows, int_table, manifest, publish_and_read_t, read_all, store, store_at,
+    stored_rows,
+};
 use crate::support::mongo_server::MongoServer;
 
 #[tokio::test]
@@ -99,16 +102,8 @@ async fn retried_batches_create_no_duplicates() {
         .push(Cell::put_at("late", Value::Boolean(true), 9));
     staged.write_rows("t", 0, &changed, "").await.unwrap();
 
-    let collection = store
-        .client()
-        .database("tvtest_retry")
-        .collection::<Document>("t");
-    assert_eq!(collection.count_documents(doc! {}).await.unwrap(), 150);
-    staged
-        .publish(&manifest("retry", 0, &[(int_table("t"), 150)]))
-        .await
-        .unwrap();
-    let read = read_all(store.open("retry").await.unwrap().as_ref(), "t").await;
+    assert_eq!(stored_rows(&store, "retry", "t").await, 150);
+    let read = publish_and_read_t(&store, staged.as_ref(), "retry", 150).await;
     let mut expected = by_key(&int_rows(0..150));
     expected.insert(changed[0].primary_key.clone(), changed[0].clone());
     assert_eq!(read, expected);
@@ -132,16 +127,8 @@ async fn a_batch_larger_than_one_insert_is_written_whole_and_retried_without_dup
         .push(Cell::put_at("late", Value::Boolean(true), 9));
     staged.write_rows("t", 0, &retry, "").await.unwrap();
 
-    let collection = store
-        .client()
-        .database("tvtest_large")
-        .collection::<Document>("t");
-    assert_eq!(collection.count_documents(doc! {}).await.unwrap(), 2500);
-    staged
-        .publish(&manifest("large", 0, &[(int_table("t"), 2500)]))
-        .await
-        .unwrap();
-    let read = read_all(store.open("large").await.unwrap().as_ref(), "t").await;
+    assert_eq!(stored_rows(&store, "large", "t").await, 2500);
+    let read = publish_and_read_t(&store, staged.as_ref(), "large", 2500).await;
     assert_eq!(read, by_key(&retry));
     assert!(read[&retry[2400].primary_key].cells.len() > int_row(2400).cells.len());
 }
@@ -222,12 +209,7 @@ async fn resume_continues_after_the_checkpoints() {
         staged.checkpoint("t", 0).await.unwrap().map(|c| c.last_key),
         key(199)
     );
-    staged
-        .publish(&manifest("res", 0, &[(int_table("t"), 300)]))
-        .await
-        .unwrap();
-
-    let read = read_all(store.open("res").await.unwrap().as_ref(), "t").await;
+    let read = publish_and_read_t(&store, staged.as_ref(), "res", 300).await;
     let mut expected = by_key(&int_rows(0..200));
     expected.extend(by_key(&int_rows(1000..1100)));
     assert_eq!(read, expected);

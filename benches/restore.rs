@@ -20,37 +20,11 @@ use tablevault::engine::{run_restore, RestoreJob};
 use tablevault::engine::{IfExists, RunControls};
 use tablevault::store::BackupStore;
 use tablevault::tablestore::client::Client;
-use tablevault::tablestore::{Cell, PkValue, PrimaryKey, Row, Value};
 
 mod support;
 
-const LOAD_CHUNK: i64 = 10_000;
 const INJECTED_LATENCY_MS: u64 = 20;
 const FAR_WRITERS: usize = 16;
-
-fn make_row(i: i64) -> Row {
-    let key = PrimaryKey::new([
-        ("pk_s", PkValue::String(format!("p{:04}", i % 1_000))),
-        ("pk_i", PkValue::Integer(i)),
-    ]);
-    let cells = vec![
-        Cell::put("payload", Value::String(format!("{i:0>70}"))),
-        Cell::put("n", Value::Integer(i)),
-        Cell::put("f", Value::Double(i as f64 / 7.0)),
-    ];
-    Row::new(key, cells)
-}
-
-/// Creates `table` and writes rows `0..rows` in chunks, 4 batch writes in flight.
-async fn load(client: &Client, table: &str, rows: i64) {
-    support::table::create(client, table).await;
-    for start in (0..rows).step_by(LOAD_CHUNK as usize) {
-        let chunk = (start..(start + LOAD_CHUNK).min(rows))
-            .map(make_row)
-            .collect();
-        support::table::put_rows(client, table, chunk).await;
-    }
-}
 
 /// Sets the emulator child's fault switches through its control endpoint.
 async fn set_faults(endpoint: &str, faults: serde_json::Value) {
@@ -147,7 +121,7 @@ fn main() {
         let rows = per_table * table_count;
         let started = Instant::now();
         for table in &tables {
-            load(&client, table, per_table).await;
+            support::table::load(&client, table, 0, per_table).await;
         }
         println!(
             "loaded {rows} rows in {table_count} tables in {:.1} s",

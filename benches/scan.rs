@@ -6,64 +6,15 @@
 
 use std::time::{Duration, Instant};
 
-use futures::{StreamExt, TryStreamExt};
+use futures::StreamExt;
 use tablevault::emulator::{Emulator, EmulatorConfig};
-use tablevault::tablestore::client::{chunk_writes, Client, Direction, RangeRequest, RowWrite};
-use tablevault::tablestore::{plainbuffer, Cell, PkSchema, PkType, PkValue, PrimaryKey, Row};
-use tablevault::tablestore::{TableDescription, Value};
+use tablevault::tablestore::client::{Client, Direction, RangeRequest};
+
+mod support;
 
 const ROWS: i64 = 200_000;
-const PARTITIONS: i64 = 1_000;
 const TABLE: &str = "bench";
 const RUNS: usize = 3;
-
-fn make_row(i: i64) -> Row {
-    let key = PrimaryKey::new([
-        ("pk_s", PkValue::String(format!("p{:04}", i % PARTITIONS))),
-        ("pk_i", PkValue::Integer(i)),
-    ]);
-    let payload = format!("{i:0>70}");
-    let cells = vec![
-        Cell::put("payload", Value::String(payload)),
-        Cell::put("n", Value::Integer(i)),
-        Cell::put("f", Value::Double(i as f64 / 7.0)),
-    ];
-    Row::new(key, cells)
-}
-
-/// Loads the rows with 4 concurrent batch writers; returns their PlainBuffer bytes.
-async fn load(client: &Client) -> usize {
-    let mut table = TableDescription::new(
-        TABLE,
-        vec![
-            PkSchema::new("pk_s", PkType::String),
-            PkSchema::new("pk_i", PkType::Integer),
-        ],
-    );
-    table.options.max_versions = 1;
-    client.create_table(&table).await.expect("create table");
-    let rows: Vec<Row> = (0..ROWS).map(make_row).collect();
-    let bytes = rows.iter().map(|r| plainbuffer::encode_row(r).len()).sum();
-    let writes = rows.into_iter().map(|r| RowWrite::put(TABLE, r)).collect();
-    let batches = chunk_writes(writes).expect("chunk");
-    futures::stream::iter(batches)
-        .map(|batch| {
-            let client = client.clone();
-            async move {
-                let results = client.batch_write(&batch).await?;
-                assert!(
-                    results.iter().all(Result::is_ok),
-                    "row failures while loading"
-                );
-                Ok::<_, tablevault::tablestore::client::TablestoreError>(())
-            }
-        })
-        .buffer_unordered(4)
-        .try_collect::<Vec<()>>()
-        .await
-        .expect("load");
-    bytes
-}
 
 async fn scan_count(client: &Client, request: RangeRequest) -> usize {
     client
@@ -103,7 +54,7 @@ fn main() {
         let client = Client::new(&config).expect("client");
 
         let started = Instant::now();
-        let bytes = load(&client).await;
+        let bytes = support::table::load(&client, TABLE, 0, ROWS).await as usize;
         let load_time = started.elapsed().as_secs_f64();
         println!(
             "loaded {ROWS} rows, {:.1} MB of row data ({:.0} B/row) in {load_time:.2} s: {:.0} rows/s",

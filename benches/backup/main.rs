@@ -154,7 +154,7 @@ fn main() {
         for rows in sizes() {
             memory::set_phase("load");
             let phase = Phase::start();
-            bytes += source::load(&bench.client, loaded as i64, rows as i64).await;
+            bytes += support::table::load(&bench.client, TABLE, loaded as i64, rows as i64).await;
             let cost = phase.end();
             loaded = rows;
             println!(

@@ -1,5 +1,5 @@
 //! The Tablestore side of the benchmark: the emulator (a child process by default, so this
-//! process's peak RSS is the engine's alone), loading N rows, and the scan "drain" that reads
+//! process's peak RSS is the engine's alone), and the scan "drain" that reads
 //! every range with the backup's parallelism and throws the rows away.
 
 use std::process::Child;
@@ -7,26 +7,12 @@ use std::process::Child;
 use futures::StreamExt;
 use tablevault::emulator::{Emulator, EmulatorConfig, EmulatorHandle};
 use tablevault::tablestore::client::{Client, ClientConfig};
-use tablevault::tablestore::{plainbuffer, Cell, PkValue, PrimaryKey, Row, Value};
+
+pub use crate::support::table::make_row;
+use crate::support::table::PARTITIONS;
 
 pub const TABLE: &str = "bench";
 pub const SECRET: &str = "bench-sk";
-const PARTITIONS: i64 = 1_000;
-const LOAD_CHUNK: i64 = 10_000;
-
-/// Row `i` of the benchmark table: a two-column key and three cells.
-pub fn make_row(i: i64) -> Row {
-    let key = PrimaryKey::new([
-        ("pk_s", PkValue::String(format!("p{:04}", i % PARTITIONS))),
-        ("pk_i", PkValue::Integer(i)),
-    ]);
-    let cells = vec![
-        Cell::put("payload", Value::String(format!("{i:0>70}"))),
-        Cell::put("n", Value::Integer(i)),
-        Cell::put("f", Value::Double(i as f64 / 7.0)),
-    ];
-    Row::new(key, cells)
-}
 
 /// The row numbers of a table of `rows` rows in key order (`pk_s` first, then `pk_i`): the order
 /// a backup reads and writes them in.
@@ -79,26 +65,6 @@ impl Source {
             }
         }
     }
-}
-
-/// Loads rows `from..rows` in chunks (never all in memory), 4 batch writes in flight, creating
-/// the table first when `from` is 0; returns the PlainBuffer bytes written.
-pub async fn load(client: &Client, from: i64, rows: i64) -> u64 {
-    if from == 0 {
-        crate::support::table::create(client, TABLE).await;
-    }
-    let mut bytes = 0u64;
-    for start in (from..rows).step_by(LOAD_CHUNK as usize) {
-        let chunk: Vec<Row> = (start..(start + LOAD_CHUNK).min(rows))
-            .map(make_row)
-            .collect();
-        bytes += chunk
-            .iter()
-            .map(|r| plainbuffer::encode_row(r).len() as u64)
-            .sum::<u64>();
-        crate::support::table::put_rows(client, TABLE, chunk).await;
-    }
-    bytes
 }
 
 /// Scans every range, `parallel` at a time, and discards the rows: the source's speed limit.

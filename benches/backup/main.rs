@@ -5,9 +5,12 @@
 //! - `drain`: our client scans the split ranges with the backup's parallelism and throws the
 //!   rows away (the source's limit);
 //! - `mongo drain`: the same documents a MongoDB backup writes, encoded by the store's own
-//!   function before the clock runs, then bulk-inserted through the same driver call with the
-//!   store's write concern and nothing else running (the server's limit; the line after it
-//!   gives the MongoDB backup's rate as a share of it);
+//!   function before the clock runs, then bulk-inserted with the store's write concern and
+//!   nothing else running, on a fresh server, twice: through the driver's `insert_many` (a
+//!   document sequence, the fastest form this server ingests: the server's limit, issue 15's
+//!   target) and through the store's own `insert` commands (the backup's wire form). Each is
+//!   followed by the time an exact count of its rows took (a backup's publish makes one), and
+//!   the backup's rate and server CPU as shares of the drain's;
 //! - `python … JSON lines` / `python … insert_many`: scripts with the official Python SDK
 //!   (`benches/baseline/`), what a user would write instead. `insert_many` needs pymongo
 //!   (`.venv/bin/pip install pymongo`, or put it on `PYTHONPATH`).
@@ -16,8 +19,7 @@
 //! emulator and the MongoDB server are child processes) and CPU seconds per million rows, which
 //! is µs of CPU per row, and the phase's own peak RSS; under it, what the servers (the emulator,
 //! each MongoDB server) spent in the same phase, since on two cores they compete with the bench
-//! for CPU. After the MongoDB drain, the backup's rate and the server's CPU as shares of the
-//! drain's; after each Python line, how many times less CPU the matching backup took. On a
+//! for CPU. After each Python line, how many times less CPU the matching backup took. On a
 //! shared machine compare CPU and ratios within one run, not wall times across runs.
 //!
 //! Run: `BENCH_ROWS=1000000 cargo bench --bench backup`. Several sizes in one run
@@ -228,31 +230,13 @@ async fn measure(bench: &mut Bench, rows: u64, bytes: u64) {
         }
         if !skipped("mongo-drain") {
             memory::set_phase("mongo drain");
-            // A server of its own: one that already holds the backup's rows ingests slower
-            // (its cache is full), which would flatter the backup's share.
-            let fresh = mongo::MongoServer::start("mongodb (drain)");
-            // In key order, as the backup writes them: keys scattered over the `_id` index
-            // would cost the server more than the backup's ordered batches do.
-            let cost = mongo::drain(
-                &fresh.uri,
-                source::in_key_order(rows as i64),
+            mongo::compare_drains(
+                rows,
                 config.batch_rows,
                 config.writers,
-                source::make_row,
+                mongo_backup.as_ref(),
             )
             .await;
-            report("mongo drain (raw insert_many)", rows, &cost);
-            if let Some(backup) = &mongo_backup {
-                println!(
-                    "mongodb backup rate / mongo drain rate = {:.2} (target >= 0.80)",
-                    cost.seconds / backup.seconds
-                );
-                // The server's work per row in each: on this server the rate follows it.
-                if let (Some(b), Some(d)) = (backup.other("mongodb"), cost.other("mongodb (drain)"))
-                {
-                    println!("mongodb server CPU, backup / mongo drain = {:.2}", b / d);
-                }
-            }
         }
     }
 

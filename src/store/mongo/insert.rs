@@ -23,7 +23,7 @@ const COMMAND_BYTES: usize = 8 * 1024 * 1024;
 
 /// Why a batch was not fully inserted.
 #[derive(Debug)]
-pub(super) enum InsertFailure {
+pub enum InsertFailure {
     /// The command failed (connection, server, refused document): nothing is known inserted.
     Driver(mongodb::error::Error),
     /// The server answered, with write errors other than duplicates or a write-concern error.
@@ -31,7 +31,7 @@ pub(super) enum InsertFailure {
 }
 
 /// Inserts `documents` into `collection`; returns the indexes of those already present.
-pub(super) async fn insert_documents(
+pub async fn insert_documents(
     database: &Database,
     collection: &str,
     documents: &[RawDocumentBuf],

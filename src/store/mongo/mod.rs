@@ -3,7 +3,7 @@
 
 mod config;
 mod connection;
-mod insert;
+pub mod insert;
 pub mod mapping;
 mod metadata;
 pub mod naming;

@@ -29,7 +29,8 @@
 //! `mongo-drain`, `restore`, `python`); `BENCH_RSS_EVERY=1` prints RSS every second;
 //! `BENCH_EMULATOR=inprocess` runs the emulator in this process (its table then counts in
 //! every peak RSS); `BENCH_BATCH_ROWS=1000 BENCH_CHANNEL_CAPACITY=16` runs with other engine
-//! settings than the defaults, to compare them on the same binary.
+//! settings than the defaults, and `BENCH_SPLITS=48` splits the table into about 48 ranges
+//! instead of 16, to compare them on the same binary.
 
 mod measure;
 mod memory;
@@ -180,8 +181,9 @@ fn main() {
 /// Every phase not skipped, on the table as it is now (`rows` rows, `bytes` of PlainBuffer).
 async fn measure(bench: &mut Bench, rows: u64, bytes: u64) {
     let config = EngineConfig {
-        // About 16 ranges whatever N, at least 1 MiB each (the config file's minimum).
-        split_size_bytes: (bytes / 16).max(1024 * 1024),
+        // About 16 ranges whatever N (`BENCH_SPLITS` asks for another count), at least 1 MiB
+        // each (the config file's minimum).
+        split_size_bytes: (bytes / env_usize("BENCH_SPLITS").unwrap_or(16) as u64).max(1024 * 1024),
         batch_rows: env_usize("BENCH_BATCH_ROWS").unwrap_or(EngineConfig::default().batch_rows),
         channel_capacity: env_usize("BENCH_CHANNEL_CAPACITY")
             .unwrap_or(EngineConfig::default().channel_capacity),

@@ -226,8 +226,8 @@ async fn drain(
             None => cost,
         });
     }
-    // Not in the drain's time: the server acknowledges a journaled insert before it has
-    // finished with it, and a backup's publish (an exact count) waits for the rest.
+    // Not in the drain's time, but a backup's publish makes this count, and on this server the
+    // first full read of a collection just filled is the slow one (docs/performance.md).
     let counting = std::time::Instant::now();
     let stored = collection
         .count_documents(bson::doc! {})

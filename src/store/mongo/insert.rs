@@ -8,8 +8,13 @@
 //! (a command does not inherit the database's). Unordered, as before: a duplicate does not
 //! stop the rest of the batch, and the duplicates come back by index for the caller to replace.
 //!
-//! Commands stay under [`COMMAND_BYTES`] by splitting the batch; a single document larger than
+//! Commands stay under `COMMAND_BYTES` by splitting the batch; a single document larger than
 //! the server's limit is refused by the server, as `insert_many` would refuse it.
+//!
+//! The trade: documents inline in a command, unlike `insert_many`'s OP_MSG document sequence,
+//! cost the SecantusDB test server 1.26–1.32× the CPU and 5–9% more wall time
+//! (`docs/performance.md`, "Two drains"). Public so the benchmark's drain can send exactly
+//! these commands and measure that (`benches/backup/mongo.rs`).
 
 use bson::{Document, RawDocumentBuf};
 use mongodb::Database;
